@@ -1,0 +1,18 @@
+/**
+ * @module Picks the {@link Runtime} implementation for the runtime we are on.
+ */
+import { createNodeRuntime } from './node.ts';
+import type { Runtime } from './types.ts';
+
+/** Reports which runtime is executing, from the globals each one defines. */
+export function runtimeKey(): 'node' | 'deno' | 'bun' {
+	const global: Record<string, unknown> = globalThis;
+	if (global['Deno'] !== undefined) return 'deno';
+	if (global['Bun'] !== undefined) return 'bun';
+	return 'node';
+}
+
+/** The Runtime for this process. Deno and Bun run the Node implementation through their node: compatibility. */
+export function detectRuntime(): Runtime {
+	return createNodeRuntime(runtimeKey());
+}

@@ -1,0 +1,49 @@
+/**
+ * @module The Node (and Node-compatible) implementation of {@link Runtime}.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import { createNodeFetch } from './node-fetch.ts';
+import { serveNode } from './node-serve.ts';
+import type { Runtime, RuntimeName } from './types.ts';
+
+/** Arguments after the executable; in a single executable there is no script argument. */
+function userArgs(): string[] {
+	const sea = process.argv[1] === undefined || process.argv[1] === process.execPath;
+	return process.argv.slice(sea ? 1 : 2);
+}
+
+export function createNodeRuntime(name: RuntimeName = 'node'): Runtime {
+	return {
+		name,
+		version: process.versions.node,
+		env: () => process.env,
+		args: userArgs,
+		readTextFile: (path) => readFile(path, 'utf8'),
+		modifiedTimeMs: async (path) => {
+			try {
+				return (await stat(path)).mtimeMs;
+			} catch {
+				return undefined; // "cannot be read" is the answer the caller asked for
+			}
+		},
+		writeStdout: (text) => void process.stdout.write(text),
+		writeStderr: (text) => void process.stderr.write(text),
+		onSignal: (signal, handler) => {
+			process.on(signal, handler);
+			return () => void process.off(signal, handler);
+		},
+		exit: (code) => process.exit(code),
+		serve: serveNode,
+		createFetch: createNodeFetch,
+		hostname: () => os.hostname(),
+		resourceUsage: () => {
+			const usage = process.resourceUsage();
+			return {
+				rssBytes: process.memoryUsage.rss(),
+				heapUsedBytes: process.memoryUsage().heapUsed,
+				cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+			};
+		},
+	};
+}
