@@ -1,0 +1,86 @@
+/**
+ * @module The `nth` command line: the only place that exits.
+ *
+ *   nth [run] [settings...]        run the agent (default)
+ *   nth webhook render --template FILE --event FILE
+ *   nth --help | --version
+ */
+import { cac } from 'cac';
+import { runAgent } from './agent.ts';
+import { normalizeArgs } from './config/argv.ts';
+import { registerSettings, settingFlags } from './config/help.ts';
+import { loadConfig } from './config/load.ts';
+import { isConfigError } from './errors.ts';
+import { detectRuntime } from './runtime/detect.ts';
+import type { Runtime } from './runtime/types.ts';
+import { commit, flavour, version } from './version.ts';
+
+function versionLine(runtime: Runtime): string {
+	return `nth ${version} (commit ${commit}, ${flavour}, ${runtime.name} ${runtime.version})`;
+}
+
+async function main(runtime: Runtime): Promise<number> {
+	const cli = cac('nth');
+	let exitCode = 0;
+	let action: Promise<number> | undefined;
+
+	const run = async (options: Record<string, unknown>): Promise<number> => {
+		try {
+			const loaded = loadConfig({ env: runtime.env(), flags: settingFlags(options) });
+			return await runAgent(runtime, loaded);
+		} catch (error) {
+			if (isConfigError(error)) {
+				runtime.writeStderr(`${error.message}\n`);
+				return 2;
+			}
+			throw error;
+		}
+	};
+
+	registerSettings(cli.command('', 'Run the agent (the default command)')).action((options: Record<string, unknown>) => {
+		action = run(options);
+	});
+	registerSettings(cli.command('run', 'Run the agent')).action((options: Record<string, unknown>) => {
+		action = run(options);
+	});
+	cli
+		.command('webhook <action>', 'Webhook tools. "render": print the exact body that would be sent for an event')
+		.option('--template <file>', 'Template file (Go text/template + Sprig)')
+		.option('--event <file>', 'Event JSON with NTH template field names (EventID, Kind, NodeName, Pods, NodeLabels, StartTime…)')
+		.action((name: string, options: Record<string, unknown>) => {
+			action = (async () => {
+				if (name !== 'render') {
+					runtime.writeStderr(`Cannot run "webhook ${name}": the only action is "render"\n`);
+					return 2;
+				}
+				const { renderCommand } = await import('./notify/render-command.ts');
+				return await renderCommand(runtime, { template: options['template'], event: options['event'] });
+			})();
+		});
+
+	cli.help();
+	cli.option('-v, --version', 'Print version, commit and runtime');
+	const args = runtime.args();
+	if (args.includes('--version') || args.includes('-v') || args[0] === 'version') {
+		runtime.writeStdout(`${versionLine(runtime)}\n`);
+		return 0;
+	}
+	try {
+		cli.parse(['nth', 'nth', ...normalizeArgs(args, ['template', 'event'])]);
+	} catch (error) {
+		// cac throws for unknown options and missing values: a usage error.
+		runtime.writeStderr(`${error instanceof Error ? error.message : String(error)}\nRun "nth --help" for the settings.\n`);
+		return 2;
+	}
+	if (action) exitCode = await action;
+	return exitCode;
+}
+
+const runtime = detectRuntime();
+main(runtime).then(
+	(code) => runtime.exit(code),
+	(error: unknown) => {
+		runtime.writeStderr(`Cannot run nth: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		runtime.exit(1);
+	},
+);
