@@ -13,10 +13,16 @@ function userArgs(): string[] {
 	return process.argv.slice(sea ? 1 : 2);
 }
 
+/** Deno and Bun report a Node compatibility version in versions.node; show their own. */
+function runtimeVersion(name: RuntimeName): string {
+	const versions: Record<string, string | undefined> = process.versions;
+	return (name === 'node' ? undefined : versions[name]) ?? process.versions.node;
+}
+
 export function createNodeRuntime(name: RuntimeName = 'node'): Runtime {
 	return {
 		name,
-		version: process.versions.node,
+		version: runtimeVersion(name),
 		env: () => process.env,
 		args: userArgs,
 		readTextFile: (path) => readFile(path, 'utf8'),

