@@ -1,0 +1,610 @@
+/**
+ * @module The incident handler: turns stored events into node actions, once.
+ *
+ * It owns the one incident of this node. New drainable events join it (the
+ * action only escalates, the deadline only moves earlier); a cancelled
+ * scheduled event releases the node if nothing else is live; the flow
+ * (pre-drain task → cordon → drain → out-of-service taint) is idempotent, so
+ * a failed step is retried with backoff while the incident is live and a
+ * restarted agent resumes from the record on the Node. All work is serialised
+ * through one loop; the drain itself runs in the background so cancellations
+ * and escalations are handled while it runs (they abort and restart it).
+ */
+import { isAbortError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/types.ts';
+import type { Cancellation, EventKind, InterruptionEvent } from '../monitors/types.ts';
+import type { EventReason, EventRecorder } from '../notify/types.ts';
+import {
+	type ActionSettings,
+	actionFor,
+	eventDeadlineMs,
+	headlineEvent,
+	type IncidentAction,
+	isRestartEvent,
+	type Phase,
+	strongerAction,
+} from './incident.ts';
+import { type IncidentState, isOpen, type ReadResult, fromStoredEvent, toStoredEvent } from './state.ts';
+import type { EventStore } from './store.ts';
+
+export interface HandlerSettings extends ActionSettings {
+	readonly nodeName: string;
+	readonly dryRun: boolean;
+	readonly webhookPerIncident: boolean;
+	readonly excludeFromLoadBalancers: boolean;
+	readonly enableOutOfServiceTaint: boolean;
+	/** First retry delay after a failed step. @default 2000 */
+	readonly retryInitialMs?: number;
+	/** Longest retry delay. @default 30000 */
+	readonly retryMaxMs?: number;
+}
+
+export interface NodeFacts {
+	readonly labels: Readonly<Record<string, string>>;
+	readonly unschedulable: boolean;
+}
+
+export interface DrainOutcome {
+	readonly ok: boolean;
+	readonly evicted: number;
+	readonly total: number;
+	readonly remaining: readonly string[];
+	readonly error?: string | undefined;
+}
+
+export type Outcome = 'drained' | 'cordoned' | 'failed' | 'cancelled' | 'dry-run';
+
+export interface NotifyRequest {
+	readonly event: InterruptionEvent;
+	readonly pods: readonly string[];
+	readonly nodeLabels: Readonly<Record<string, string>>;
+	readonly outcome?: Outcome | undefined;
+	readonly details?: string | undefined;
+}
+
+/** Everything the handler does to the world, supplied by agent.ts (real) or tests (fakes). */
+export interface IncidentPorts {
+	readonly log: Logger;
+	readonly metrics: Metrics;
+	readonly recorder: EventRecorder;
+	readonly now: () => number;
+	/** The node's labels and cordon state plus the incident record, or undefined when the node is not found. */
+	readNode(signal: AbortSignal): Promise<{ readonly facts: NodeFacts; readonly record: ReadResult } | undefined>;
+	/** The event's pre-drain task (taint; restart labels). Throws on failure. */
+	preDrain(event: InterruptionEvent, facts: NodeFacts, signal: AbortSignal): Promise<void>;
+	listPods(signal: AbortSignal): Promise<readonly string[]>;
+	cordon(options: { readonly excludeFromLoadBalancers: boolean }, signal: AbortSignal): Promise<void>;
+	drain(deadlineMs: number, signal: AbortSignal): Promise<DrainOutcome>;
+	/** After a successful drain: the out-of-service taint. */
+	afterDrain(signal: AbortSignal): Promise<void>;
+	/** Uncordon (only if we cordoned) and remove our labels and taints. */
+	release(options: { readonly uncordon: boolean }, signal: AbortSignal): Promise<void>;
+	/** Writes the record and the node condition. */
+	persist(state: IncidentState, signal: AbortSignal): Promise<void>;
+	/** Sends a notification; never throws. */
+	notify(request: NotifyRequest, signal: AbortSignal): Promise<void>;
+}
+
+const interruptionReason: Record<EventKind, EventReason> = {
+	SPOT_ITN: 'SpotInterruption',
+	SCHEDULED_EVENT: 'ScheduledEvent',
+	REBALANCE_RECOMMENDATION: 'RebalanceRecommendation',
+	ASG_LIFECYCLE: 'ASGLifecycle',
+};
+
+/** NTH gives every kind but non-restart scheduled events a pre-drain task (a taint, or restart labels). */
+function hasPreDrainTask(event: InterruptionEvent): boolean {
+	return event.kind !== 'SCHEDULED_EVENT' || isRestartEvent(event);
+}
+
+interface Incident {
+	state: IncidentState;
+	readonly events: Map<string, InterruptionEvent>;
+	/** Kinds whose pre-drain task ran in this process (once per kind: AEMM-style changing ids must not re-taint every poll). */
+	readonly preDrained: Set<EventKind>;
+	/** Events whose interruption event (SpotInterruption, …) was recorded. */
+	readonly recorded: Set<string>;
+	/** Events already notified one by one (NTH per-event webhook mode). */
+	readonly announced: Set<string>;
+	pods: readonly string[];
+	labels: Readonly<Record<string, string>>;
+	retryAtMs: number;
+	failures: number;
+	drain: { readonly controller: AbortController; readonly deadlineMs: number } | undefined;
+	drainResult: DrainOutcome | undefined;
+}
+
+export class IncidentHandler {
+	readonly #settings: HandlerSettings;
+	readonly #ports: IncidentPorts;
+	readonly #store: EventStore;
+	readonly #cancellations: Cancellation[] = [];
+	#incident: Incident | undefined;
+	#wake: (() => void) | undefined;
+	#timer: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(settings: HandlerSettings, ports: IncidentPorts, store: EventStore) {
+		this.#settings = settings;
+		this.#ports = ports;
+		this.#store = store;
+	}
+
+	/** The current incident record (for probes, tests and the doctor). */
+	get state(): IncidentState | undefined {
+		return this.#incident?.state;
+	}
+
+	/** Feeds one monitor poll's events; wakes the loop when something is new. */
+	addEvents(events: readonly InterruptionEvent[]): void {
+		let fresh = false;
+		for (const event of events) {
+			if (this.#store.add(event)) {
+				this.#ports.metrics.eventReceived(event.kind);
+				this.#ports.log.info('Adding new event to the event store', { event: { EventID: event.eventId, Kind: event.kind, Description: event.description, StartTime: event.startTime.toISOString() } });
+				fresh = true;
+			}
+		}
+		if (fresh) this.#kick();
+	}
+
+	/** Feeds cancellations (scheduled events IMDS lists as canceled/completed). */
+	addCancellations(cancellations: readonly Cancellation[]): void {
+		let fresh = false;
+		for (const cancellation of cancellations) {
+			if (this.#store.isIgnored(cancellation.eventId)) continue;
+			if (this.#store.cancel(cancellation.eventId) || this.#recordHas(cancellation.eventId)) {
+				this.#cancellations.push(cancellation);
+				fresh = true;
+			}
+		}
+		if (fresh) this.#kick();
+	}
+
+	/** Resumes an open incident recorded on the Node by a previous agent. */
+	resume(state: IncidentState): void {
+		const headline = fromStoredEvent(state.headline);
+		this.#incident = this.#newIncident(state, [headline]);
+		for (const id of state.eventIds) {
+			this.#incident.announced.add(id);
+			this.#incident.recorded.add(id);
+		}
+		this.#ports.log.info('Resuming the incident recorded on the node', { incident: state.id, phase: state.phase, deadline: state.deadline });
+		this.#kick();
+	}
+
+	/** Runs the loop until the signal aborts; a running drain is aborted with it. */
+	async run(signal: AbortSignal): Promise<void> {
+		const onAbort = (): void => this.#kick();
+		signal.addEventListener('abort', onAbort, { once: true });
+		try {
+			while (!signal.aborted) {
+				await this.tick(signal).catch((error: unknown) => {
+					if (signal.aborted && isAbortError(error)) return;
+					this.#ports.metrics.errorCaught('incidents');
+					this.#ports.log.error('Cannot handle the incident: unexpected error, retrying', { error });
+					if (this.#incident) this.#scheduleRetry(this.#incident);
+				});
+				this.#store.cleanup();
+				await this.#sleepUntilKicked(signal);
+			}
+		} finally {
+			signal.removeEventListener('abort', onAbort);
+			this.#incident?.drain?.controller.abort(signal.reason);
+			clearTimeout(this.#timer);
+		}
+	}
+
+	#recordHas(eventId: string): boolean {
+		const incident = this.#incident;
+		return incident !== undefined && isOpen(incident.state) && incident.state.eventIds.includes(eventId);
+	}
+
+	#kick(): void {
+		const wake = this.#wake;
+		this.#wake = undefined;
+		wake?.();
+	}
+
+	async #sleepUntilKicked(signal: AbortSignal): Promise<void> {
+		if (signal.aborted) return;
+		const wakeAt = this.#nextWakeMs();
+		await new Promise<void>((resolve) => {
+			this.#wake = resolve;
+			clearTimeout(this.#timer);
+			if (wakeAt !== undefined) this.#timer = setTimeout(() => this.#kick(), Math.max(0, wakeAt - this.#ports.now()));
+		});
+	}
+
+	#nextWakeMs(): number | undefined {
+		const times: number[] = [];
+		const next = this.#store.nextDrainableAtMs();
+		if (next !== undefined) times.push(next);
+		const incident = this.#incident;
+		if (incident && isOpen(incident.state) && !incident.drain) {
+			if (incident.retryAtMs > 0) times.push(incident.retryAtMs);
+			if (incident.state.phase === 'Failed' && !incident.state.notified.some((n) => n !== 'start')) times.push(Date.parse(incident.state.deadline));
+		}
+		if (times.length === 0) return undefined;
+		return Math.min(...times);
+	}
+
+	/** One pass of the loop: cancellations, new events, the next step of the flow. (run() repeats it; tests call it directly.) */
+	async tick(signal: AbortSignal): Promise<void> {
+		await this.#handleCancellations(signal);
+		this.#mergeDrainable();
+		const incident = this.#incident;
+		if (!incident || signal.aborted) return;
+		if (incident.drainResult) await this.#finishDrain(incident, signal);
+		if (!isOpen(incident.state) || incident.drain || incident.retryAtMs > this.#ports.now() || !this.#needsWork(incident)) return;
+		await this.#advance(incident, signal);
+	}
+
+	/** Whether the flow has a step left: a cordon-only incident is done once cordoned, until a new event joins it. */
+	#needsWork(incident: Incident): boolean {
+		const phase = incident.state.phase;
+		if (phase === 'Pending' || phase === 'Failed' || phase === 'Draining') return true;
+		for (const event of incident.events.values()) {
+			if (!incident.recorded.has(event.eventId)) return true;
+			if (hasPreDrainTask(event) && !incident.preDrained.has(event.kind)) return true;
+		}
+		return false;
+	}
+
+	#newIncident(state: IncidentState, events: readonly InterruptionEvent[]): Incident {
+		return {
+			state,
+			events: new Map(events.map((event) => [event.eventId, event])),
+			preDrained: new Set(),
+			recorded: new Set(),
+			announced: new Set(),
+			pods: [],
+			labels: {},
+			retryAtMs: 0,
+			failures: 0,
+			drain: undefined,
+			drainResult: undefined,
+		};
+	}
+
+	/** Moves drainable events into the incident, creating or escalating it. */
+	#mergeDrainable(): void {
+		const now = this.#ports.now();
+		for (const event of this.#store.drainable()) {
+			let incident = this.#incident;
+			if (incident && incident.events.has(event.eventId)) continue;
+			const firstSeen = this.#store.get(event.eventId)?.firstSeenMs ?? now;
+			const action = actionFor(event, this.#settings);
+			const deadlineMs = eventDeadlineMs(event, firstSeen, this.#settings);
+			if (incident && incident.state.phase === 'Drained') {
+				// The node is drained and going away: later notices (AEMM even changes the spot id on every
+				// poll) belong to the same incident and must not start a new drain or notification.
+				incident.events.set(event.eventId, event);
+				continue;
+			}
+			if (!incident || incident.state.phase === 'Cancelled') {
+				incident = this.#newIncident(
+					{
+						id: event.eventId,
+						kind: event.kind,
+						eventIds: [event.eventId],
+						action,
+						phase: 'Pending',
+						deadline: new Date(deadlineMs).toISOString(),
+						noticedAt: new Date(firstSeen).toISOString(),
+						updatedAt: new Date(now).toISOString(),
+						cordonedByUs: false,
+						notified: [],
+						attempts: 0,
+						headline: toStoredEvent(event),
+						message: '',
+					},
+					[event],
+				);
+				this.#incident = incident;
+				this.#ports.metrics.incidentsInFlight(1);
+				continue;
+			}
+			// An open incident absorbs the event: the action only escalates, the deadline only moves earlier.
+			incident.events.set(event.eventId, event);
+			const state = incident.state;
+			const escalated = strongerAction(state.action, action);
+			const earlier = Math.min(Date.parse(state.deadline), deadlineMs);
+			const headline = headlineEvent([fromStoredEvent(state.headline), event]) ?? event;
+			incident.state = {
+				...state,
+				eventIds: state.eventIds.includes(event.eventId) ? state.eventIds : [...state.eventIds, event.eventId].slice(-20),
+				action: escalated,
+				kind: headline.kind,
+				headline: toStoredEvent(headline),
+				deadline: new Date(earlier).toISOString(),
+				...(escalated !== state.action && state.phase === 'Cordoned' ? { phase: 'Pending' as Phase } : {}),
+			};
+			if (escalated !== state.action || earlier < Date.parse(state.deadline)) {
+				this.#ports.log.info('Incident updated by a new event', { incident: state.id, event_id: event.eventId, kind: event.kind, action: escalated, deadline: incident.state.deadline });
+				incident.retryAtMs = 0;
+				// A running drain planned against the old deadline restarts with the new one (it is idempotent).
+				if (incident.drain && earlier < incident.drain.deadlineMs) incident.drain.controller.abort(new Error('deadline moved'));
+			}
+		}
+	}
+
+	async #handleCancellations(signal: AbortSignal): Promise<void> {
+		while (this.#cancellations.length > 0) {
+			const cancellation = this.#cancellations.shift();
+			if (!cancellation) break;
+			const incident = this.#incident;
+			if (!incident || !isOpen(incident.state) || !incident.state.eventIds.includes(cancellation.eventId)) {
+				this.#ports.log.info('Scheduled event cancelled before it was acted on', { event_id: cancellation.eventId, state: cancellation.state });
+				continue;
+			}
+			incident.events.delete(cancellation.eventId);
+			const others = this.#store.live().filter((event) => incident.state.eventIds.includes(event.eventId) && event.eventId !== cancellation.eventId);
+			if (others.length > 0) {
+				this.#ports.log.info('Another interruption event is active, not uncordoning the node', { event_id: cancellation.eventId });
+				continue;
+			}
+			await this.#release(incident, cancellation, signal);
+		}
+	}
+
+	async #release(incident: Incident, cancellation: Cancellation, signal: AbortSignal): Promise<void> {
+		if (incident.drain) {
+			incident.drain.controller.abort(new Error('incident cancelled'));
+			incident.drain = undefined;
+			incident.drainResult = undefined;
+		}
+		const uncordon = incident.state.cordonedByUs;
+		try {
+			await this.#ports.release({ uncordon }, signal);
+			if (uncordon) {
+				this.#ports.metrics.action('uncordon', 'success');
+				this.#ports.recorder.node('Uncordon', 'Normal', 'Node successfully uncordoned');
+			} else {
+				this.#ports.log.info('Not uncordoning the node: it was cordoned before this incident', { node_name: this.#settings.nodeName });
+			}
+		} catch (error) {
+			if (isAbortError(error) && signal.aborted) throw error;
+			this.#ports.metrics.errorCaught('incidents');
+			this.#ports.metrics.action('uncordon', 'error');
+			this.#ports.recorder.node('UncordonError', 'Warning', `There was a problem while trying to uncordon the node: ${message(error)}`);
+			this.#ports.log.error('Cannot release the node after the cancellation: will retry', { error, event_id: cancellation.eventId });
+			this.#cancellations.unshift(cancellation);
+			incident.events.set(cancellation.eventId, fromStoredEvent(incident.state.headline));
+			this.#scheduleRetry(incident);
+			return;
+		}
+		this.#ports.log.info('Interruption event cancelled: node released', { event_id: cancellation.eventId, state: cancellation.state, uncordoned: uncordon });
+		await this.#setPhase(incident, 'Cancelled', `cancelled (${cancellation.state})`, signal);
+		await this.#sendOutcome(incident, 'cancelled', `The scheduled event was ${cancellation.state}; node released`, signal);
+		this.#ports.metrics.incidentsInFlight(0);
+	}
+
+	async #advance(incident: Incident, signal: AbortSignal): Promise<void> {
+		const ports = this.#ports;
+		const node = await ports.readNode(signal);
+		if (!node) {
+			ports.log.warn(`node '${this.#settings.nodeName}' not found in the cluster`);
+			this.#scheduleRetry(incident);
+			return;
+		}
+		incident.labels = node.facts.labels;
+		// Announce new events and run each kind's pre-drain task once.
+		for (const event of incident.events.values()) {
+			if (!incident.recorded.has(event.eventId)) {
+				incident.recorded.add(event.eventId);
+				ports.recorder.node(interruptionReason[event.kind], 'Normal', event.description);
+				ports.log.info('Requesting instance drain', { 'event-id': event.eventId, kind: event.kind, 'node-name': this.#settings.nodeName });
+			}
+			if (incident.preDrained.has(event.kind) || !hasPreDrainTask(event)) continue;
+			try {
+				await ports.preDrain(event, node.facts, signal);
+				incident.preDrained.add(event.kind);
+				ports.metrics.action('pre-drain', 'success');
+				ports.recorder.node('PreDrain', 'Normal', 'Pre-drain task successfully executed');
+			} catch (error) {
+				if (isAbortError(error) && signal.aborted) throw error;
+				ports.metrics.errorCaught('incidents');
+				ports.metrics.action('pre-drain', 'error');
+				ports.recorder.node('PreDrainError', 'Warning', `There was a problem executing the pre-drain task: ${message(error)}`);
+				ports.log.error('Cannot run the pre-drain task: will retry', { error, 'event-id': event.eventId });
+				this.#scheduleRetry(incident);
+				return;
+			}
+		}
+		incident.pods = await ports.listPods(signal);
+		ports.log.info('Pods on node', { node_name: this.#settings.nodeName, pod_names: incident.pods });
+
+		const wasCordoned = node.facts.unschedulable;
+		if (!incident.state.cordonedByUs && !wasCordoned && !this.#settings.dryRun) incident.state = { ...incident.state, cordonedByUs: true };
+		if (incident.state.action === 'cordon') await this.#cordonOnly(incident, signal);
+		else await this.#cordonAndDrain(incident, signal);
+	}
+
+	async #cordonOnly(incident: Incident, signal: AbortSignal): Promise<void> {
+		const ports = this.#ports;
+		if (this.#settings.dryRun) {
+			ports.log.info('Node would have been cordoned, but dry-run flag was set.');
+		} else {
+			try {
+				// A rebalance recommendation is not the instance going away: no load-balancer exclusion then.
+				const goingAway = this.#settings.cordonOnly && incident.state.kind !== 'REBALANCE_RECOMMENDATION';
+				await ports.cordon({ excludeFromLoadBalancers: this.#settings.excludeFromLoadBalancers && goingAway }, signal);
+			} catch (error) {
+				if (isAbortError(error) && signal.aborted) throw error;
+				ports.metrics.errorCaught('incidents');
+				ports.recorder.node('CordonError', 'Warning', `There was a problem while trying to cordon the node: ${message(error)}`);
+				ports.log.error('There was a problem while trying to cordon the node', { error });
+				this.#scheduleRetry(incident);
+				return;
+			}
+			ports.log.info('Node successfully cordoned', { node_name: this.#settings.nodeName });
+		}
+		ports.metrics.action('cordon', 'success');
+		ports.recorder.node('Cordon', 'Normal', 'Node successfully cordoned');
+		ports.metrics.noticeToCordon((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
+		incident.failures = 0;
+		await this.#setPhase(incident, 'Cordoned', 'cordoned', signal);
+		await this.#sendStart(incident, signal);
+		if (!this.#settings.webhookPerIncident) await this.#sendOutcome(incident, this.#settings.dryRun ? 'dry-run' : 'cordoned', 'cordoned', signal);
+	}
+
+	async #cordonAndDrain(incident: Incident, signal: AbortSignal): Promise<void> {
+		const ports = this.#ports;
+		if (this.#settings.dryRun) {
+			ports.log.info('Node would have been cordoned and drained, but dry-run flag was set.');
+			ports.metrics.action('cordon-and-drain', 'success');
+			ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
+			await this.#setPhase(incident, 'Drained', 'dry run', signal);
+			await this.#sendStart(incident, signal);
+			await this.#sendOutcome(incident, 'dry-run', 'Dry run: nothing was changed', signal);
+			this.#ports.metrics.incidentsInFlight(0);
+			return;
+		}
+		if (incident.state.phase !== 'Draining' || incident.failures > 0) {
+			try {
+				await ports.cordon({ excludeFromLoadBalancers: this.#settings.excludeFromLoadBalancers }, signal);
+			} catch (error) {
+				if (isAbortError(error) && signal.aborted) throw error;
+				await this.#drainFailed(incident, `Cannot cordon the node: ${message(error)}`, signal);
+				return;
+			}
+			if (incident.state.phase !== 'Draining') ports.metrics.noticeToCordon((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
+			await this.#setPhase(incident, 'Draining', 'draining', signal);
+			await this.#sendStart(incident, signal);
+		}
+		// Past the deadline (a retry, or a notice seen late) each attempt still gets a real budget.
+		const recorded = Date.parse(incident.state.deadline);
+		const deadlineMs = recorded > ports.now() ? recorded : ports.now() + this.#settings.nodeTerminationGracePeriodSeconds * 1000;
+		const controller = new AbortController();
+		const stop = (): void => controller.abort(signal.reason);
+		signal.addEventListener('abort', stop, { once: true });
+		incident.drain = { controller, deadlineMs };
+		incident.state = { ...incident.state, attempts: incident.state.attempts + 1 };
+		ports.log.info('Draining the node', { node_name: this.#settings.nodeName, pods: incident.pods.length, deadline: incident.state.deadline, seconds_left: Math.round((deadlineMs - ports.now()) / 1000) });
+		ports.drain(deadlineMs, controller.signal).then(
+			(result) => {
+				if (incident.drain?.controller === controller) incident.drainResult = result;
+			},
+			(error: unknown) => {
+				if (incident.drain?.controller !== controller) return;
+				if (!controller.signal.aborted) ports.metrics.errorCaught('drain');
+				incident.drainResult = { ok: false, evicted: 0, total: 0, remaining: [], error: controller.signal.aborted ? 'drain interrupted' : message(error) };
+			},
+		).finally(() => {
+			signal.removeEventListener('abort', stop);
+			this.#kick();
+		});
+	}
+
+	async #finishDrain(incident: Incident, signal: AbortSignal): Promise<void> {
+		const result = incident.drainResult;
+		incident.drainResult = undefined;
+		const interrupted = incident.drain?.controller.signal.aborted === true;
+		incident.drain = undefined;
+		if (!result) return;
+		if (interrupted && !result.ok) {
+			this.#ports.log.info('Drain interrupted: restarting it with the incident as it is now');
+			return;
+		}
+		if (!result.ok) {
+			await this.#drainFailed(incident, result.error ?? `${result.remaining.length} pods remain`, signal);
+			return;
+		}
+		const ports = this.#ports;
+		if (this.#settings.enableOutOfServiceTaint) {
+			try {
+				await ports.afterDrain(signal);
+			} catch (error) {
+				if (isAbortError(error) && signal.aborted) throw error;
+				ports.metrics.errorCaught('incidents');
+				ports.log.error('Cannot add the out-of-service taint', { error });
+			}
+		}
+		ports.log.info('Node successfully cordoned and drained', { node_name: this.#settings.nodeName, evicted: result.evicted, total: result.total });
+		ports.metrics.action('cordon-and-drain', 'success');
+		ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
+		ports.metrics.noticeToDrained((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
+		incident.failures = 0;
+		await this.#setPhase(incident, 'Drained', `drained: ${result.evicted} of ${result.total} pods evicted`, signal);
+		await this.#sendOutcome(incident, 'drained', `${result.evicted} of ${result.total} pods evicted`, signal);
+		ports.metrics.incidentsInFlight(0);
+	}
+
+	async #drainFailed(incident: Incident, reason: string, signal: AbortSignal): Promise<void> {
+		const ports = this.#ports;
+		ports.metrics.action('cordon-and-drain', 'error');
+		ports.recorder.node('CordonAndDrainError', 'Warning', `There was a problem while trying to cordon and drain the node: ${reason}`);
+		ports.log.error('There was a problem while trying to cordon and drain the node: will retry while the event is live', { reason, node_name: this.#settings.nodeName });
+		await this.#setPhase(incident, 'Failed', reason, signal);
+		this.#scheduleRetry(incident);
+		// Per incident, "failed" is final: sent once the deadline has passed (earlier failures are retried).
+		if (!this.#settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline)) await this.#sendOutcome(incident, 'failed', reason, signal);
+	}
+
+	#scheduleRetry(incident: Incident): void {
+		incident.failures += 1;
+		const initial = this.#settings.retryInitialMs ?? 2_000;
+		const delay = Math.min(this.#settings.retryMaxMs ?? 30_000, initial * 2 ** Math.min(10, incident.failures - 1));
+		incident.retryAtMs = this.#ports.now() + delay;
+	}
+
+	async #setPhase(incident: Incident, phase: Phase, summary: string, signal: AbortSignal): Promise<void> {
+		incident.state = { ...incident.state, phase, message: summary, updatedAt: new Date(this.#ports.now()).toISOString() };
+		if (this.#settings.dryRun) return;
+		try {
+			await this.#ports.persist(incident.state, signal);
+		} catch (error) {
+			if (isAbortError(error) && signal.aborted) throw error;
+			// The record is for resuming; failing to write it must not stop the drain.
+			this.#ports.metrics.errorCaught('incidents');
+			this.#ports.log.warn('Cannot record the incident on the node', { error, phase });
+		}
+	}
+
+	/** Per-incident mode: the start message, once per incident (NTH per-event mode sends after the action instead). */
+	async #sendStart(incident: Incident, signal: AbortSignal): Promise<void> {
+		if (!this.#settings.webhookPerIncident || incident.state.notified.includes('start')) return;
+		await this.#markNotified(incident, 'start', signal);
+		await this.#ports.notify({ event: fromStoredEvent(incident.state.headline), pods: incident.pods, nodeLabels: incident.labels }, signal);
+	}
+
+	/**
+	 * Per-incident mode: the one outcome message. NTH per-event mode: one message
+	 * per event not yet notified, after its action, whatever the result (a
+	 * cancellation sends nothing there, as in NTH).
+	 */
+	async #sendOutcome(incident: Incident, outcome: Outcome, details: string, signal: AbortSignal): Promise<void> {
+		if (!this.#settings.webhookPerIncident) {
+			if (outcome === 'cancelled') return;
+			for (const event of incident.events.values()) {
+				if (incident.announced.has(event.eventId)) continue;
+				incident.announced.add(event.eventId);
+				await this.#ports.notify({ event, pods: incident.pods, nodeLabels: incident.labels, outcome, details }, signal);
+			}
+			return;
+		}
+		if (incident.state.notified.some((sent) => sent !== 'start')) return;
+		await this.#markNotified(incident, outcome, signal);
+		await this.#ports.notify({ event: fromStoredEvent(incident.state.headline), pods: incident.pods, nodeLabels: incident.labels, outcome, details }, signal);
+	}
+
+	/** Records a notification as sent before sending, so a crash in between loses a message rather than repeating one. */
+	async #markNotified(incident: Incident, what: string, signal: AbortSignal): Promise<void> {
+		incident.state = { ...incident.state, notified: [...incident.state.notified, what] };
+		if (this.#settings.dryRun) return;
+		try {
+			await this.#ports.persist(incident.state, signal);
+		} catch (error) {
+			if (isAbortError(error) && signal.aborted) throw error;
+			this.#ports.metrics.errorCaught('incidents');
+			this.#ports.log.warn('Cannot record the notification on the node', { error });
+		}
+	}
+}
+
+function message(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+export type { IncidentAction };
