@@ -1,0 +1,125 @@
+/**
+ * @module The wire under the IMDS client: one timed exchange per call, and
+ * the IPv6 endpoint fallback.
+ *
+ * IMDS answers on `169.254.169.254` and, on Nitro instances, on
+ * `[fd00:ec2::254]`; an IPv6-only instance cannot reach the first. Every call
+ * goes to the endpoint that answered last; when it fails at the transport
+ * level (no HTTP status: refused, unreachable, timed out), the other endpoint
+ * is tried at once within the same attempt, and if it answers it becomes the
+ * active one. So there is no periodic re-probe: a working endpoint is kept
+ * until it stops working, and an IPv4-only instance pays one fast
+ * "network unreachable" for the IPv6 address only while IPv4 is down.
+ */
+import type { Logger } from '../log/logger.ts';
+import type { FetchFn } from '../runtime/types.ts';
+import type { Sleep } from './clock.ts';
+
+export interface ImdsTransportOptions {
+	readonly fetch: FetchFn;
+	readonly baseUrl: string;
+	/** Tried when `baseUrl` cannot be reached; undefined turns the fallback off. */
+	readonly ipv6BaseUrl: string | undefined;
+	/** Limit for one exchange, body included (NTH's HTTP client timeout). */
+	readonly timeoutMs: number;
+	readonly sleep: Sleep;
+	readonly log: Logger;
+}
+
+export interface ImdsTransport {
+	/**
+	 * A fetch for ky. Requests must be built on `baseUrl`; they are re-aimed at
+	 * the active endpoint. The returned response's body is already read, so the
+	 * timeout covers it. Transport failures are `TypeError('fetch failed')`,
+	 * which ky reports as NetworkError.
+	 */
+	readonly fetch: FetchFn;
+	/** The endpoint that answered last. */
+	endpoint(): string;
+}
+
+/** Statuses whose responses cannot carry a body (the Response constructor refuses one). */
+const nullBodyStatuses = new Set([204, 205, 304]);
+
+function root(url: string): string {
+	return new URL(url).href.replace(/\/+$/, '');
+}
+
+function transportError(message: string, cause: unknown): TypeError {
+	return new TypeError('fetch failed', { cause: new Error(message, { cause }) });
+}
+
+function messageOf(error: unknown): string {
+	if (!(error instanceof Error)) return String(error);
+	return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
+export function createImdsTransport(options: ImdsTransportOptions): ImdsTransport {
+	const endpoints = [root(options.baseUrl)];
+	if (options.ipv6BaseUrl !== undefined && options.ipv6BaseUrl !== '') endpoints.push(root(options.ipv6BaseUrl));
+	const primary = endpoints[0] ?? '';
+	let active = 0;
+
+	/** One request to one endpoint, bounded by the timeout from send to last body byte. */
+	async function exchange(endpoint: string, suffix: string, request: Request): Promise<Response> {
+		const timedOut = new AbortController();
+		const settled = new AbortController();
+		options.sleep(options.timeoutMs, settled.signal).then(
+			() => timedOut.abort(),
+			() => {}, // rejected because the exchange settled first: nothing to time out
+		);
+		try {
+			const response = await options.fetch(`${endpoint}${suffix}`, {
+				method: request.method,
+				headers: request.headers,
+				signal: AbortSignal.any([request.signal, timedOut.signal]),
+			});
+			const body = await response.text();
+			return new Response(nullBodyStatuses.has(response.status) ? null : body, {
+				status: response.status,
+				statusText: response.statusText,
+				headers: response.headers,
+			});
+		} catch (error) {
+			if (request.signal.aborted) throw error;
+			if (timedOut.signal.aborted) {
+				throw transportError(`Cannot get an answer from "${endpoint}" within ${options.timeoutMs} ms`, error);
+			}
+			throw error;
+		} finally {
+			settled.abort();
+		}
+	}
+
+	async function fetchImds(input: Request | URL | string, init?: RequestInit): Promise<Response> {
+		// ky passes its Request plus an init of options fetch does not know; nothing in it applies here.
+		const request = input instanceof Request ? input : new Request(input, init);
+		const suffix = request.url.startsWith(primary) ? request.url.slice(primary.length) : new URL(request.url).pathname;
+		const first = active;
+		const firstEndpoint = endpoints[first] ?? primary;
+		try {
+			return await exchange(firstEndpoint, suffix, request);
+		} catch (error) {
+			// Not counted here: the client logs and counts each failed attempt once, whichever endpoints it tried.
+			if (request.signal.aborted || endpoints.length < 2) throw error;
+			const other = 1 - first;
+			const otherEndpoint = endpoints[other] ?? primary;
+			try {
+				const response = await exchange(otherEndpoint, suffix, request);
+				if (active === first) {
+					active = other;
+					options.log.info('Switched IMDS endpoint', { from: firstEndpoint, to: otherEndpoint, reason: messageOf(error) });
+				}
+				return response;
+			} catch (otherError) {
+				if (request.signal.aborted) throw otherError;
+				throw transportError(
+					`Cannot reach IMDS at "${firstEndpoint}" (${messageOf(error)}) nor at "${otherEndpoint}" (${messageOf(otherError)})`,
+					error,
+				);
+			}
+		}
+	}
+
+	return { fetch: fetchImds, endpoint: () => endpoints[active] ?? primary };
+}
