@@ -10,16 +10,22 @@ import * as v from 'valibot';
 /** A string field that NTH's Go struct reads as "" when absent. */
 const text = v.optional(v.string(), '');
 
+/** A JSON object decoded into a Go struct: an array is an error there, while `v.object` alone would accept one. */
+function struct<const TEntries extends v.ObjectEntries>(entries: TEntries) {
+	const notArray = v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'Expected a JSON object');
+	return v.pipe(notArray, v.object(entries));
+}
+
 /** `spot/instance-action`: `{"action":"terminate","time":"2017-09-18T08:22:00Z"}`. */
-export const SpotInstanceActionSchema = v.nullable(v.object({ action: text, time: text }));
+export const SpotInstanceActionSchema = v.nullable(struct({ action: text, time: text }));
 export type SpotInstanceAction = NonNullable<v.InferOutput<typeof SpotInstanceActionSchema>>;
 
 /** `events/recommendations/rebalance`: `{"noticeTime":"2020-10-26T15:55:55Z"}`. */
-export const RebalanceRecommendationSchema = v.nullable(v.object({ noticeTime: text }));
+export const RebalanceRecommendationSchema = v.nullable(struct({ noticeTime: text }));
 export type RebalanceRecommendation = NonNullable<v.InferOutput<typeof RebalanceRecommendationSchema>>;
 
 /** One entry of `events/maintenance/scheduled` (times in {@link parseScheduledEventTime}'s format). */
-export const ScheduledEventSchema = v.object({
+export const ScheduledEventSchema = struct({
 	NotBefore: text,
 	Code: text,
 	Description: text,
@@ -31,7 +37,7 @@ export type ScheduledEvent = v.InferOutput<typeof ScheduledEventSchema>;
 export const ScheduledEventsSchema = v.nullable(v.array(ScheduledEventSchema));
 
 /** The fields of `dynamic/instance-identity/document` that NTH's `NodeMetadata` picks up. */
-export const IdentityDocumentSchema = v.object({
+export const IdentityDocumentSchema = struct({
 	accountId: text,
 	instanceId: text,
 	instanceType: text,
