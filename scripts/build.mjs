@@ -21,7 +21,7 @@
 // never truncated and concurrent builds never leave a half-written file.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { arches, bunExecArgv, defaultFlavour, flavours, nodeExecArgv, otherFlavour } from './flavours.mjs';
@@ -315,6 +315,16 @@ async function main() {
 			replaceFile(tmpPath(dest), dest);
 		}
 		log(`build: dist/nth = dist/${defaultFile} (default flavour "${defaultFlavour}")`);
+	}
+
+	// Docker's TARGETARCH names (amd64/arm64) for Dockerfile.distroless: hard links, no copies.
+	mkdirSync(join(dist, 'docker'), { recursive: true });
+	for (const [file, info] of Object.entries(executables)) {
+		if (!existsSync(join(dist, file))) continue;
+		const link = join(dist, 'docker', `nth-${info.flavour}-linux-${info.arch === 'x64' ? 'amd64' : 'arm64'}`);
+		rmSync(tmpPath(link), { force: true });
+		linkSync(join(dist, file), tmpPath(link));
+		renameSync(tmpPath(link), link);
 	}
 
 	const manifest = { version: packageVersion, commit, nodeVersion, defaultFlavour, otherFlavour, bundle: { file: 'nth.mjs', size: statSync(bundle.path).size, sha256: bundle.hash }, executables };

@@ -7,10 +7,13 @@ import { createNodeFetch } from './node-fetch.ts';
 import { serveNode } from './node-serve.ts';
 import type { Runtime, RuntimeName } from './types.ts';
 
-/** Arguments after the executable; in a single executable there is no script argument. */
+/**
+ * Arguments after the executable. Every way nth runs has two leading entries:
+ * `node script`, `deno script`, a Node SEA (`execPath invokedPath`, measured)
+ * and a Bun executable (`bun /$bunfs/root/nth`).
+ */
 function userArgs(): string[] {
-	const sea = process.argv[1] === undefined || process.argv[1] === process.execPath;
-	return process.argv.slice(sea ? 1 : 2);
+	return process.argv.slice(2);
 }
 
 /** Deno and Bun report a Node compatibility version in versions.node; show their own. */
