@@ -26,6 +26,13 @@ export interface ListOptions {
 	readonly namespace?: string | undefined;
 	/** "0" reads from the apiserver cache; absent is a quorum read. */
 	readonly resourceVersion?: string | undefined;
+	/**
+	 * Page size. When set, one page is returned with its `continue` token (the
+	 * caller pages); when absent, the client follows every page itself.
+	 */
+	readonly limit?: number | undefined;
+	/** The `continue` token of the previous page (with `limit`). */
+	readonly continue?: string | undefined;
 }
 
 export interface WatchOptions extends ListOptions {
@@ -41,6 +48,8 @@ export interface ListResult<T> {
 	readonly items: readonly T[];
 	/** The list's resourceVersion, to start a watch from. */
 	readonly resourceVersion: string;
+	/** With `limit`: the token of the next page, undefined on the last page. */
+	readonly continue?: string | undefined;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';

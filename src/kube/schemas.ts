@@ -140,6 +140,31 @@ export const StatusSchema = v.looseObject({
 	),
 });
 
+/** Any object with metadata: responses whose body the agent does not use (DaemonSet, Event). */
+export const AnyObjectSchema = v.looseObject({
+	metadata: v.optional(ObjectMetaSchema, {}),
+});
+
+/** `metadata` of a list: its resourceVersion (to start a watch from) and the continue token of a paged list. */
+export const ListMetaSchema = v.looseObject({
+	resourceVersion: v.optional(v.string(), ''),
+	continue: v.optional(v.string()),
+});
+
+/** The envelope of a list response (`NodeList`, `PodList`…) with items checked by `item`. */
+export function listSchema<const TItem extends v.GenericSchema>(item: TItem) {
+	return v.looseObject({
+		metadata: v.optional(ListMetaSchema, { resourceVersion: '' }),
+		items: v.optional(v.nullable(v.array(item)), []),
+	});
+}
+
+/** One line of a watch stream; `object` is checked separately (by item schema, or as a Status for ERROR). */
+export const WatchLineSchema = v.looseObject({
+	type: v.picklist(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']),
+	object: v.unknown(),
+});
+
 export type OwnerReference = v.InferOutput<typeof OwnerReferenceSchema>;
 export type ObjectMeta = v.InferOutput<typeof ObjectMetaSchema>;
 export type Taint = v.InferOutput<typeof TaintSchema>;
