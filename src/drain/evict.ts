@@ -1,0 +1,95 @@
+/**
+ * @module One eviction (policy/v1) or deadlock delete, and what its answer means.
+ *
+ * 201 evicted; 404 gone; 409 on our UID precondition: the name now belongs to
+ * another pod, so ours is gone; 429 blocked by a PDB (or the apiserver's own
+ * throttling: both mean "later"); 500 naming several PDBs: the eviction API
+ * cannot evict such a pod at all; anything else: a failure to retry.
+ */
+import { isAbortError, isKubeError } from '../errors.ts';
+import type { KubeApi } from '../kube/api.ts';
+
+export interface PodTarget {
+	readonly namespace: string;
+	readonly name: string;
+	readonly uid: string;
+}
+
+export type EvictOutcome =
+	| { readonly kind: 'evicted' }
+	| { readonly kind: 'gone' }
+	| { readonly kind: 'blocked'; readonly block: 'pdb' | 'multiple-pdbs'; readonly message: string }
+	| { readonly kind: 'failed'; readonly message: string; readonly error: unknown }
+	| { readonly kind: 'aborted' };
+
+function messageOf(error: unknown): string {
+	if (!(error instanceof Error)) return String(error);
+	let text = error.message;
+	if (error.cause instanceof Error && !text.includes(error.cause.message)) text += `: ${error.cause.message}`;
+	return text;
+}
+
+/** The apiserver's text for a pod matched by several budgets (eviction.go). */
+const multiplePdbsPattern = /more than one PodDisruptionBudget/i;
+
+export function classifyEvictError(error: unknown): EvictOutcome {
+	if (isAbortError(error)) return { kind: 'aborted' };
+	const message = messageOf(error);
+	if (!isKubeError(error)) return { kind: 'failed', message, error };
+	switch (error.status) {
+		case 404:
+			return { kind: 'gone' };
+		case 409:
+			// Only our UID precondition yields 409 here: the pod was deleted and recreated under the same name.
+			return { kind: 'gone' };
+		case 429:
+			return { kind: 'blocked', block: 'pdb', message };
+		case 500:
+			if (multiplePdbsPattern.test(message)) return { kind: 'blocked', block: 'multiple-pdbs', message };
+			return { kind: 'failed', message, error };
+		default:
+			return { kind: 'failed', message, error };
+	}
+}
+
+/** POSTs the eviction with a UID precondition (never evicts a same-named successor) and the given grace period. */
+export async function evictOnce(kube: KubeApi, target: PodTarget, graceSeconds: number | undefined, signal: AbortSignal): Promise<EvictOutcome> {
+	try {
+		await kube.evictPod(target.namespace, target.name, { gracePeriodSeconds: graceSeconds, uid: target.uid === '' ? undefined : target.uid }, signal);
+		return { kind: 'evicted' };
+	} catch (error) {
+		// Classified and handed back: the caller logs and counts by outcome.
+		return classifyEvictError(error);
+	}
+}
+
+/** DELETEs the pod (PDB_DEADLOCK_POLICY=delete), same preconditions; `evicted` here means "deleted". */
+export async function deleteOnce(kube: KubeApi, target: PodTarget, graceSeconds: number, signal: AbortSignal): Promise<EvictOutcome> {
+	try {
+		await kube.deletePod(target.namespace, target.name, { gracePeriodSeconds: graceSeconds, uid: target.uid === '' ? undefined : target.uid }, signal);
+		return { kind: 'evicted' };
+	} catch (error) {
+		// Classified and handed back: the caller logs and counts by outcome.
+		const outcome = classifyEvictError(error);
+		return outcome.kind === 'blocked' ? { kind: 'failed', message: outcome.message, error } : outcome;
+	}
+}
+
+/** Go's time.Duration.String for whole milliseconds: "500ms", "5s", "2.5s", "1m30s" (NTH's log lines print it). */
+export function goDuration(ms: number): string {
+	const total = Math.max(0, Math.round(ms));
+	if (total === 0) return '0s';
+	if (total < 1000) return `${total}ms`;
+	const hours = Math.floor(total / 3_600_000);
+	const minutes = Math.floor((total % 3_600_000) / 60_000);
+	const seconds = (total % 60_000) / 1000;
+	const secondsText = `${Number.isInteger(seconds) ? seconds : seconds.toFixed(3).replace(/0+$/, '')}s`;
+	if (hours > 0) return `${hours}h${minutes}m${secondsText}`;
+	if (minutes > 0) return `${minutes}m${secondsText}`;
+	return secondsText;
+}
+
+/** kubectl's (and so NTH's) line for a refused eviction that will be retried. */
+export function evictRetryLine(target: PodTarget, retryMs: number, message: string): string {
+	return `error when evicting pods/"${target.name}" -n "${target.namespace}" (will retry after ${goDuration(retryMs)}): ${message}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * @module Waiting for pods to be gone with one watch per node.
+ *
+ * kubectl polls `GET pod` once a second per pod; the drain instead keeps one
+ * watch on `spec.nodeName=<node>` (started from the list the drain selected
+ * from) and feeds its events to a {@link PodTracker}. A pod is gone when it is
+ * deleted, or when its name comes back with another UID (a StatefulSet
+ * replacement): kubectl's rule.
+ */
+import type { KubeApi, WatchEvent } from '../kube/api.ts';
+import type { Pod } from '../kube/schemas.ts';
+import { podKey } from './select.ts';
+
+export interface TrackedPod {
+	readonly key: string;
+	readonly uid: string;
+	/** The latest version seen (readiness, deletionTimestamp). */
+	pod: Pod;
+	gone: boolean;
+}
+
+/** The pods a drain waits for, keyed `ns/name`. */
+export class PodTracker {
+	readonly #pods = new Map<string, TrackedPod>();
+	#remaining = 0;
+	#onGone: (tracked: TrackedPod) => void = () => {};
+	#onUpdate: (tracked: TrackedPod) => void = () => {};
+
+	constructor(pods: Iterable<Pod>) {
+		for (const pod of pods) {
+			this.#pods.set(podKey(pod), { key: podKey(pod), uid: pod.metadata.uid, pod, gone: false });
+			this.#remaining += 1;
+		}
+	}
+
+	/** Listeners: a tracked pod left; a tracked pod changed (still there). */
+	on(listeners: { gone: (tracked: TrackedPod) => void; update?: (tracked: TrackedPod) => void }): void {
+		this.#onGone = listeners.gone;
+		this.#onUpdate = listeners.update ?? (() => {});
+	}
+
+	get remaining(): number {
+		return this.#remaining;
+	}
+
+	get(key: string): TrackedPod | undefined {
+		return this.#pods.get(key);
+	}
+
+	/** Marks a pod gone (eviction answered 404, or a UID precondition failed). */
+	markGone(key: string): void {
+		const tracked = this.#pods.get(key);
+		if (tracked === undefined || tracked.gone) return;
+		tracked.gone = true;
+		this.#remaining -= 1;
+		this.#onGone(tracked);
+	}
+
+	event(event: WatchEvent<Pod>): void {
+		const key = podKey(event.object);
+		const tracked = this.#pods.get(key);
+		if (tracked === undefined || tracked.gone) return;
+		if (event.object.metadata.uid !== tracked.uid) {
+			// Same name, new pod: the one we evicted is gone.
+			this.markGone(key);
+		} else if (event.type === 'DELETED') {
+			this.markGone(key);
+		} else {
+			tracked.pod = event.object;
+			this.#onUpdate(tracked);
+		}
+	}
+
+	/** A relist: every tracked pod missing from it, or back with another UID, is gone. */
+	sync(pods: readonly Pod[]): void {
+		const present = new Map(pods.map((pod) => [podKey(pod), pod]));
+		for (const tracked of this.#pods.values()) {
+			if (tracked.gone) continue;
+			const pod = present.get(tracked.key);
+			if (pod === undefined || pod.metadata.uid !== tracked.uid) {
+				this.markGone(tracked.key);
+			} else {
+				tracked.pod = pod;
+				this.#onUpdate(tracked);
+			}
+		}
+	}
+}
+
+export function nodeFieldSelector(nodeName: string): string {
+	return `spec.nodeName=${nodeName}`;
+}
+
+/** List and watch source for the pods of one node. */
+export function nodePodSource(kube: KubeApi, nodeName: string, useApiserverCache: boolean) {
+	const fieldSelector = nodeFieldSelector(nodeName);
+	return {
+		what: `pods on node "${nodeName}"`,
+		list: (signal: AbortSignal) => kube.listPods({ fieldSelector, resourceVersion: useApiserverCache ? '0' : undefined }, signal),
+		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPods({ fieldSelector, resourceVersion, allowBookmarks: true }, signal),
+	};
+}
