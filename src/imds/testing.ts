@@ -2,9 +2,12 @@
  * @module Test doubles for the IMDS client and the monitors: a recording
  * fake fetch and a fake clock. Test code only (nothing in the agent imports it).
  */
+import { type Logger, memoryLogger } from '../log/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/types.ts';
 import type { FetchFn } from '../runtime/types.ts';
+import { createImdsClient } from './client.ts';
 import type { Sleep } from './clock.ts';
+import type { ImdsClient } from './types.ts';
 
 export interface RecordedRequest {
 	readonly method: string;
@@ -176,4 +179,22 @@ export function recordingMetrics(): { readonly metrics: Metrics; readonly record
 		pollCompleted: (monitor, ok, seconds) => void record.polls.push({ monitor, ok, seconds }),
 	};
 	return { metrics, record };
+}
+
+export interface FakeImds {
+	readonly client: ImdsClient;
+	readonly fake: FakeFetch;
+	readonly clock: FakeClock;
+	readonly log: Logger & { readonly lines: string[] };
+	/** Runs one client call (or monitor check) on the fake clock. */
+	run<T>(promise: Promise<T>): Promise<T>;
+}
+
+/** An IMDSv1-only fake IMDS behind a real client: `answer` maps each GET path to a response (throw for a transport error). */
+export function fakeImds(answer: (path: string) => Response): FakeImds {
+	const clock = fakeClock();
+	const fake = fakeFetch((request) => (request.method === 'PUT' ? new Response('', { status: 403 }) : answer(request.path)));
+	const log = memoryLogger();
+	const client = createImdsClient({ fetch: fake.fetch, baseUrl: 'http://169.254.169.254', ipv6Fallback: false, tries: 3, log, metrics: noopMetrics(), now: clock.now, sleep: clock.sleep, random: () => 0 });
+	return { client, fake, clock, log, run: (promise) => clock.run(promise) };
 }
