@@ -1,0 +1,223 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ImdsError } from '../errors.ts';
+import { fakeClock, type FakeClock, recordingMetrics } from '../imds/testing.ts';
+import { memoryLogger } from '../log/logger.ts';
+import { monitorIntervals, type PollOptions, startPolling } from './poll.ts';
+import type { EventKind, InterruptionEvent, Monitor, MonitorName, MonitorResult } from './types.ts';
+
+const nothing: MonitorResult = { events: [], cancellations: [] };
+const event: InterruptionEvent = {
+	eventId: 'e-1',
+	kind: 'SPOT_ITN',
+	monitor: 'SPOT_ITN_MONITOR',
+	description: 'Spot ITN received. Instance will be interrupted at 2017-09-18T08:22:00Z \n',
+	state: '',
+	startTime: new Date('2017-09-18T08:22:00Z'),
+	endTime: undefined,
+	deadline: new Date('2017-09-18T08:22:00Z'),
+	spotAction: 'terminate',
+};
+
+type Step = (signal: AbortSignal) => MonitorResult | Promise<MonitorResult>;
+
+/** A monitor that runs `steps` in turn (the last repeats) and records when each check started. */
+function scripted(clock: FakeClock, name: MonitorName, kind: EventKind, ...steps: Step[]) {
+	const starts: number[] = [];
+	let running = 0;
+	let maxRunning = 0;
+	const monitor: Monitor = {
+		name,
+		kind,
+		path: `/path/of/${name}`,
+		async check(signal) {
+			starts.push(clock.now());
+			running += 1;
+			maxRunning = Math.max(maxRunning, running);
+			try {
+				const step = steps[Math.min(starts.length - 1, steps.length - 1)] ?? (() => nothing);
+				return await step(signal);
+			} finally {
+				running -= 1;
+			}
+		},
+	};
+	return { monitor, starts, maxRunning: () => maxRunning };
+}
+
+const fail: Step = () => {
+	throw new ImdsError('Cannot read IMDS path "/x": status 500', { path: '/x', status: 500 });
+};
+
+function setup(overrides: Partial<PollOptions> = {}) {
+	const clock = fakeClock(0);
+	const log = memoryLogger();
+	const { metrics, record } = recordingMetrics();
+	const controller = new AbortController();
+	const results: [MonitorName, MonitorResult][] = [];
+	const options: PollOptions = {
+		intervalMs: monitorIntervals(500),
+		onResult: (monitor, result) => void results.push([monitor.name, result]),
+		log,
+		metrics,
+		signal: controller.signal,
+		now: clock.now,
+		sleep: clock.sleep,
+		...overrides,
+	};
+	return { clock, log, record, controller, results, options };
+}
+
+const poll = suite('startPolling()');
+
+poll('logs NTH\'s start line per monitor, with event_type (v1) or monitor_type (v2)', async () => {
+	for (const [version, key] of [[1, 'event_type'], [2, 'monitor_type']] as const) {
+		const { clock, log, controller, options } = setup({ logFormatVersion: version });
+		const done = startPolling([scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN').monitor], options);
+		await clock.advance(0);
+		controller.abort();
+		await done;
+		assert.ok(log.lines.includes(`1970/01/01 00:00:00 INF Started monitoring for events ${key}=SPOT_ITN_MONITOR`), log.lines.join('\n'));
+	}
+});
+
+poll('polls spot and ASG every interval, scheduled events and rebalance every 4 intervals', async () => {
+	const { clock, controller, options } = setup();
+	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN');
+	const asg = scripted(clock, 'ASG_LIFECYCLE_MONITOR', 'ASG_LIFECYCLE');
+	const scheduled = scripted(clock, 'SCHEDULED_EVENT_MONITOR', 'SCHEDULED_EVENT');
+	const rebalance = scripted(clock, 'REBALANCE_RECOMMENDATION_MONITOR', 'REBALANCE_RECOMMENDATION');
+	const done = startPolling([spot.monitor, asg.monitor, scheduled.monitor, rebalance.monitor], options);
+	await clock.advance(4000);
+	controller.abort();
+	await done;
+	assert.equal(spot.starts, [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
+	assert.equal(asg.starts, spot.starts);
+	assert.equal(scheduled.starts, [0, 2000, 4000]);
+	assert.equal(rebalance.starts, [0, 2000, 4000]);
+});
+
+poll('keeps the rate when a check takes time, and never overlaps checks of one monitor', async () => {
+	const { clock, controller, options } = setup();
+	const slowThenSlower = scripted(
+		clock,
+		'SPOT_ITN_MONITOR',
+		'SPOT_ITN',
+		async (signal) => {
+			await clock.sleep(200, signal);
+			return nothing;
+		},
+		async (signal) => {
+			await clock.sleep(1200, signal);
+			return nothing;
+		},
+	);
+	const done = startPolling([slowThenSlower.monitor], options);
+	await clock.advance(3000);
+	controller.abort();
+	await done;
+	// 200 ms check → next start at 500; 1200 ms checks → each next one starts at once.
+	assert.equal(slowThenSlower.starts, [0, 500, 1700, 2900]);
+	assert.is(slowThenSlower.maxRunning(), 1);
+});
+
+poll('hands over results with events or cancellations, and not empty ones', async () => {
+	const cancellation = { eventId: 'e-2', kind: 'SCHEDULED_EVENT', state: 'canceled' } as const;
+	const { clock, controller, options, results } = setup();
+	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', () => nothing, () => ({ events: [event], cancellations: [] }), () => ({ events: [], cancellations: [cancellation] }), () => nothing);
+	const done = startPolling([spot.monitor], options);
+	await clock.advance(2000);
+	controller.abort();
+	await done;
+	assert.equal(results, [
+		['SPOT_ITN_MONITOR', { events: [event], cancellations: [] }],
+		['SPOT_ITN_MONITOR', { events: [], cancellations: [cancellation] }],
+	]);
+});
+
+poll('logs and counts a failed check, backs off doubling to the cap, and resets on success', async () => {
+	const { clock, controller, options, log, record } = setup({ maxBackoffMs: 4000 });
+	const steps: Step[] = [fail, fail, fail, fail, fail, () => nothing, fail, () => nothing];
+	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', ...steps);
+	const done = startPolling([spot.monitor], options);
+	await clock.advance(20_000);
+	controller.abort();
+	await done;
+	// Waits after each failure: 500, 1000, 2000, 4000, 4000 (cap); after success 500; failure 500; success 500.
+	assert.equal(spot.starts.slice(0, 9), [0, 500, 1500, 3500, 7500, 11500, 12000, 12500, 13000]);
+	assert.is(record.monitorErrors.filter((name) => name === 'SPOT_ITN_MONITOR').length, 6);
+	assert.equal(record.polls.slice(0, 7).map((p) => p.ok), [false, false, false, false, false, true, false]);
+	const warning = log.lines.find((line) => line.includes('There was a problem monitoring for events'));
+	assert.is(warning, '1970/01/01 00:00:00 WRN There was a problem monitoring for events event_type=SPOT_ITN_MONITOR error="Cannot read IMDS path \\"/x\\": status 500"');
+});
+
+poll('never gives up on repeated identical errors (NTH panics on the 4th) and recovers', async () => {
+	const { clock, controller, options, results } = setup();
+	const failures = Array.from({ length: 20 }, () => fail);
+	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', ...failures, () => ({ events: [event], cancellations: [] }));
+	const done = startPolling([spot.monitor], options);
+	await clock.advance(20 * 30_000);
+	controller.abort();
+	await done;
+	assert.ok(spot.starts.length > 21);
+	assert.ok(results.length > 0, 'events are handed over once IMDS recovers');
+});
+
+poll('tells onError about each failure', async () => {
+	const seen: string[] = [];
+	const { clock, controller, options } = setup({ onError: (monitor, error) => void seen.push(`${monitor.name}: ${(error as Error).message}`) });
+	const done = startPolling([scripted(clock, 'ASG_LIFECYCLE_MONITOR', 'ASG_LIFECYCLE', fail, () => nothing).monitor], options);
+	await clock.advance(1000);
+	controller.abort();
+	await done;
+	assert.equal(seen, ['ASG_LIFECYCLE_MONITOR: Cannot read IMDS path "/x": status 500']);
+});
+
+poll('a failing consumer is logged and counted, not a monitor error, and polling goes on', async () => {
+	const { clock, controller, options, log, record } = setup({
+		onResult: () => {
+			throw new Error('store full');
+		},
+	});
+	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', () => ({ events: [event], cancellations: [] }));
+	const done = startPolling([spot.monitor], options);
+	await clock.advance(1000);
+	controller.abort();
+	await done;
+	assert.equal(spot.starts, [0, 500, 1000]);
+	assert.equal(record.monitorErrors, []);
+	assert.equal(record.errorCaught, ['monitors', 'monitors', 'monitors']);
+	assert.ok(log.lines.some((line) => line.includes('ERR Cannot hand over monitor results event_type=SPOT_ITN_MONITOR error="store full"')));
+});
+
+poll('stops when the signal aborts, ending a check in flight without calling it a failure', async () => {
+	const { clock, controller, options, log, record } = setup();
+	const hanging = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', (signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })));
+	let finished = false;
+	const done = startPolling([hanging.monitor], options).then(() => (finished = true));
+	await clock.advance(10_000);
+	assert.not.ok(finished);
+	controller.abort();
+	await done;
+	assert.ok(finished);
+	assert.equal(hanging.starts, [0]);
+	assert.equal(record.monitorErrors, []);
+	assert.not.ok(log.lines.some((line) => line.includes('WRN')));
+	assert.is(clock.pending(), 0);
+});
+
+poll('resolves at once with no monitors', async () => {
+	const { options } = setup();
+	await startPolling([], options);
+});
+
+const intervals = suite('monitorIntervals()');
+
+intervals('gives spot and ASG the poll interval, scheduled and rebalance four times it', () => {
+	const interval = monitorIntervals(250);
+	const of = (kind: EventKind) => interval({ name: 'SPOT_ITN_MONITOR', kind, path: '', check: async () => nothing });
+	assert.equal([of('SPOT_ITN'), of('ASG_LIFECYCLE'), of('SCHEDULED_EVENT'), of('REBALANCE_RECOMMENDATION')], [250, 250, 1000, 1000]);
+});
+
+poll.run();
+intervals.run();
