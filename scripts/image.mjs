@@ -89,6 +89,19 @@ function main() {
 		ensureDebs({ arches, log });
 	}
 	const built = manifest();
+	// Same executables, packages, Dockerfile and script as the archive on disk: nothing to do.
+	const key = createHash('sha256').update(JSON.stringify({
+		flavour, arches, epoch, version, commit: built.commit,
+		executables: arches.map((arch) => built.executables[flavours[flavour].file(arch)]?.sha256),
+		debs: arches.flatMap((arch) => basePackages[flavours[flavour].base].map((name) => debFile(arch, name))),
+		dockerfile: readFileSync(join(root, 'Dockerfile.distroless'), 'utf8'),
+		script: readFileSync(new URL(import.meta.url), 'utf8'),
+	})).digest('hex');
+	const infoPath = join(root, 'dist', 'nth-image.json');
+	if (existsSync(out) && existsSync(infoPath) && JSON.parse(readFileSync(infoPath, 'utf8')).key === key) {
+		log(`image: ${out.replace(`${root}/`, '')} is up to date`);
+		return;
+	}
 	const work = mkdtempSync(join(tmpdir(), 'nth-image-'));
 	const storage = ['--root', join(work, 'storage'), '--runroot', join(work, 'run'), '--storage-driver', 'vfs'];
 	const buildah = (args) => run('buildah', [...storage, ...args]);
@@ -131,7 +144,7 @@ function main() {
 			]);
 			buildah(['manifest', 'add', '--arch', darch, '--os', 'linux', tag, imageTag]);
 			const inspect = JSON.parse(buildah(['inspect', '--type', 'image', imageTag]));
-			images[darch] = { tag: imageTag, digest: inspect.FromImageDigest, basePackages: packages, executable: flavours[flavour].file(arch) };
+			images[darch] = { tag: imageTag, id: inspect.FromImageID, basePackages: packages, executable: flavours[flavour].file(arch) };
 			log(`image: linux/${darch} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 		}
 		const tmpOut = `${out}.tmp-${process.pid}`;
@@ -145,8 +158,8 @@ function main() {
 	}
 	const size = statSync(out).size;
 	const sha256 = createHash('sha256').update(readFileSync(out)).digest('hex');
-	const info = { file: out.replace(`${root}/`, ''), tag: `nth:${version}`, flavour, size, sha256, epoch, images };
-	writeFileSync(join(root, 'dist', 'nth-image.json'), `${JSON.stringify(info, null, 2)}\n`);
+	const info = { file: out.replace(`${root}/`, ''), tag: `nth:${version}`, flavour, size, sha256, epoch, key, images };
+	writeFileSync(infoPath, `${JSON.stringify(info, null, 2)}\n`);
 	log(`image: ${info.file} ${(size / 1e6).toFixed(1)} MB (${arches.map((arch) => `linux/${debianArch[arch]}`).join(' + ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
