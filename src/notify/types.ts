@@ -1,6 +1,7 @@
 /**
- * @module Kubernetes event reasons and the recorder contract.
+ * @module Contracts of notify/: Kubernetes event reasons, the event recorder, the webhook notifier.
  */
+import type { InterruptionEvent } from '../monitors/types.ts';
 
 /** NTH's reasons (upstream-nth.md §5b), kept verbatim, plus nth's own (marked). */
 export type EventReason =
@@ -52,4 +53,34 @@ export interface EventRecorder {
 
 export function noopRecorder(): EventRecorder {
 	return { node: () => {}, pod: () => {}, flush: async () => {} };
+}
+
+/**
+ * How an incident ended, for the outcome notification (nth; NTH sends one
+ * message per event after the drain attempt and has no outcome).
+ */
+export type NotificationOutcome = 'drained' | 'cordoned' | 'failed' | 'cancelled' | 'dry-run';
+
+/** What one notification is about; the notifier adds the instance metadata. */
+export interface NotificationContext {
+	readonly event: InterruptionEvent;
+	/** The Node's name; the notifier's configured node name when absent. */
+	readonly nodeName?: string | undefined;
+	readonly nodeLabels: Readonly<Record<string, string>>;
+	/** Names of the pods on the node, as NTH's `.Pods`. */
+	readonly pods: readonly string[];
+	/** The Node's spec.providerID, when known (`.ProviderID`). */
+	readonly providerId?: string | undefined;
+	/** Absent for the start message; set for the outcome message. */
+	readonly outcome?: NotificationOutcome | undefined;
+	/** Free text about the outcome ("12 of 12 pods evicted", the error…), `.Details`. */
+	readonly details?: string | undefined;
+}
+
+/** Sends webhook notifications to every configured sink. */
+export interface Notifier {
+	/** Renders and POSTs to each sink, retrying within WEBHOOK_RETRY_FOR. Never throws; logs and counts failures. */
+	send(context: NotificationContext, signal: AbortSignal): Promise<void>;
+	/** True when at least one sink is configured. */
+	readonly enabled: boolean;
 }
