@@ -49,7 +49,7 @@ eviction.before(async () => {
 });
 
 eviction.after(async () => {
-	await deleteNamespace(cluster, namespace, { wait: true });
+	await deleteNamespace(cluster, namespace);
 	await deleteNode(cluster, NODE);
 });
 

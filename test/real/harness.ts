@@ -123,13 +123,16 @@ export async function createNamespace(cluster: RealCluster, prefix = 'e2e'): Pro
 }
 
 /**
- * Deletes a namespace; with `wait`, until it is gone (the namespace controller
- * deletes its pods, kwok removes them). A namespace already gone is fine.
+ * Deletes a namespace; with `wait`, until it is gone. Its pods are then
+ * force-deleted (grace 0) at once: the namespace controller retries with a
+ * growing backoff while pods remain, so a few seconds of lingering pods would
+ * otherwise cost tens of seconds. A namespace already gone is fine.
  */
 export async function deleteNamespace(cluster: RealCluster, name: string, options: WaitOptions & { readonly wait?: boolean } = {}): Promise<void> {
 	await ignoreNotFound(cluster.core.deleteNamespace({ name }));
+	await ignoreNotFound(cluster.core.deleteCollectionNamespacedPod({ namespace: name, gracePeriodSeconds: 0 }));
 	if (options.wait !== true) return;
-	await waitFor(async () => !(await exists(cluster.core.readNamespace({ name }))), { timeoutMs: 60_000, ...options, what: `namespace "${name}" gone` });
+	await waitFor(async () => !(await exists(cluster.core.readNamespace({ name }))), { timeoutMs: 120_000, ...options, what: `namespace "${name}" gone` });
 }
 
 export interface NodeOptions {
@@ -188,8 +191,10 @@ export async function deleteFixtureNodes(cluster: RealCluster): Promise<string[]
 	return names;
 }
 
-/** Kinds {@link createPod} can give a real (empty) owner object. */
+/** Kinds {@link createPod} can give a real owner object. */
 export type OwnerKind = 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' | 'Job';
+/** Label that ties a fixture pod to the owner {@link createPod} made for it. */
+const OWNER_LABEL = 'realtest.nth.dev/owner';
 
 export interface PodOptions {
 	/** Binds the pod to this node (no scheduler involved). */
@@ -197,9 +202,13 @@ export interface PodOptions {
 	readonly labels?: Readonly<Record<string, string>>;
 	readonly annotations?: Readonly<Record<string, string>>;
 	/**
-	 * Gives the pod a controller ownerReference to a real object of this kind,
-	 * created empty (0 replicas, a node selector matching nothing, or suspended), so
-	 * the garbage collector keeps the pod and drain filters see a real owner.
+	 * Gives the pod a controller ownerReference to a real object of this kind named
+	 * `<pod>-owner`, so the garbage collector keeps the pod and drain filters see a
+	 * real owner. ReplicaSet and DaemonSet controllers run in the stack, so those
+	 * owners select the pod (replicas 1, or a DaemonSet pinned to `nodeName` with
+	 * OnDelete updates) and adopt it: after an eviction they behave as in a real
+	 * cluster (the ReplicaSet creates a replacement). StatefulSet and Job
+	 * controllers do not run, so those owners stay inert. Forces `waitRunning`.
 	 */
 	readonly ownerKind?: OwnerKind;
 	readonly priorityClassName?: string;
@@ -217,13 +226,29 @@ export interface PodOptions {
 
 /** Creates a pod bound to `nodeName` and (by default) waits until it is Running and Ready. */
 export async function createPod(cluster: RealCluster, namespace: string, name: string, options: PodOptions): Promise<V1Pod> {
-	const owner = options.ownerKind === undefined ? undefined : await createOwner(cluster, namespace, `${name}-owner`, options.ownerKind);
+	const ownerName = `${name}-owner`;
+	const adopted = options.ownerKind === 'ReplicaSet' || options.ownerKind === 'DaemonSet';
+	const inertOwner = options.ownerKind === undefined || adopted ? undefined : await createOwner(cluster, namespace, ownerName, options.ownerKind, options.nodeName);
+	const body = podBody(namespace, name, options, options.ownerKind === undefined ? undefined : ownerName, inertOwner);
+	const created = await cluster.core.createNamespacedPod({ namespace, body });
+	if (options.waitRunning === false && options.ownerKind === undefined) return created;
+	const running = await waitForPodRunning(cluster, namespace, name, options);
+	if (!adopted || options.ownerKind === undefined) return running;
+	// The controller's informer has seen the pod by now (kwok already answered it), so the owner adopts it instead of creating one.
+	const owner = await createOwner(cluster, namespace, ownerName, options.ownerKind, options.nodeName);
+	return waitFor(async () => {
+		const pod = await cluster.core.readNamespacedPod({ namespace, name });
+		return pod.metadata?.ownerReferences?.some((ref) => ref.uid === owner.uid && ref.controller === true) ? pod : undefined;
+	}, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}), what: `${options.ownerKind} "${ownerName}" to adopt pod "${namespace}/${name}"` });
+}
+
+function podBody(namespace: string, name: string, options: PodOptions, ownerName: string | undefined, owner: V1OwnerReference | undefined): V1Pod {
 	const annotations = { ...options.annotations, ...(options.deleteDelay === undefined ? {} : { [DELETE_DELAY_ANNOTATION]: options.deleteDelay }) };
-	const body: V1Pod = {
+	return {
 		metadata: {
 			name,
 			namespace,
-			labels: { ...options.labels },
+			labels: { ...options.labels, ...(ownerName === undefined ? {} : { [OWNER_LABEL]: ownerName }) },
 			annotations,
 			...(owner === undefined ? {} : { ownerReferences: [owner] }),
 		},
@@ -236,9 +261,6 @@ export async function createPod(cluster: RealCluster, namespace: string, name: s
 			...(options.tolerations === undefined ? {} : { tolerations: [...options.tolerations] }),
 		},
 	};
-	const created = await cluster.core.createNamespacedPod({ namespace, body });
-	if (options.waitRunning === false) return created;
-	return waitForPodRunning(cluster, namespace, name, options);
 }
 
 /** Waits until the pod is Running with condition Ready=True; returns it. */
@@ -259,26 +281,31 @@ export async function waitForPodGone(cluster: RealCluster, namespace: string, na
 	});
 }
 
-/** Creates an empty controller object of `kind` and returns a controller ownerReference to it. */
-export async function createOwner(cluster: RealCluster, namespace: string, name: string, kind: OwnerKind): Promise<V1OwnerReference> {
-	const selector = { matchLabels: { [HARNESS_LABEL]: name } };
+/**
+ * Creates an owner object of `kind` whose selector matches pods labelled
+ * `realtest.nth.dev/owner=<name>` and whose pods would land on `nodeName`, and
+ * returns a controller ownerReference to it.
+ */
+export async function createOwner(cluster: RealCluster, namespace: string, name: string, kind: OwnerKind, nodeName: string): Promise<V1OwnerReference> {
+	const labels = { [OWNER_LABEL]: name };
+	const selector = { matchLabels: labels };
 	const template = {
-		metadata: { labels: { [HARNESS_LABEL]: name } },
-		spec: { containers: [{ name: 'main', image: FAKE_IMAGE }], nodeSelector: { [HARNESS_LABEL]: 'no-such-node' } },
+		metadata: { labels },
+		spec: { containers: [{ name: 'main', image: FAKE_IMAGE }], nodeSelector: { 'kubernetes.io/hostname': nodeName } },
 	};
 	const metadata = { name, namespace };
 	let created: { readonly metadata?: { readonly uid?: string } | undefined };
 	let apiVersion = 'apps/v1';
 	if (kind === 'ReplicaSet') {
-		created = await cluster.apps.createNamespacedReplicaSet({ namespace, body: { metadata, spec: { replicas: 0, selector, template } } });
+		created = await cluster.apps.createNamespacedReplicaSet({ namespace, body: { metadata, spec: { replicas: 1, selector, template } } });
 	} else if (kind === 'DaemonSet') {
-		created = await cluster.apps.createNamespacedDaemonSet({ namespace, body: { metadata, spec: { selector, template } } });
+		created = await cluster.apps.createNamespacedDaemonSet({ namespace, body: { metadata, spec: { selector, template, updateStrategy: { type: 'OnDelete' } } } });
 	} else if (kind === 'StatefulSet') {
-		created = await cluster.apps.createNamespacedStatefulSet({ namespace, body: { metadata, spec: { replicas: 0, selector, serviceName: name, template } } });
+		created = await cluster.apps.createNamespacedStatefulSet({ namespace, body: { metadata, spec: { replicas: 1, selector, serviceName: name, template } } });
 	} else {
 		apiVersion = 'batch/v1';
 		const jobTemplate = { ...template, spec: { ...template.spec, restartPolicy: 'Never' } };
-		created = await cluster.batch.createNamespacedJob({ namespace, body: { metadata, spec: { suspend: true, template: jobTemplate } } });
+		created = await cluster.batch.createNamespacedJob({ namespace, body: { metadata, spec: { suspend: true, selector, manualSelector: true, template: jobTemplate } } });
 	}
 	const uid = created.metadata?.uid;
 	if (uid === undefined) throw new Error(`Cannot create owner ${kind} "${namespace}/${name}": the apiserver returned no uid`);
