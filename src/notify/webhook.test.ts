@@ -1,0 +1,277 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadConfig } from '../config/load.ts';
+import { isConfigError } from '../errors.ts';
+import type { InstanceMetadata } from '../imds/types.ts';
+import { memoryLogger } from '../log/logger.ts';
+import { type Metrics, noopMetrics } from '../metrics/types.ts';
+import type { InterruptionEvent } from '../monitors/types.ts';
+import type { FetchOptions } from '../runtime/types.ts';
+import { fakeClock, type Scripted, scriptedFetch } from './fake-time.test-support.ts';
+import type { NotificationContext } from './types.ts';
+import { createNotifier, type NotifierDeps, validateWebhookConfig } from './webhook.ts';
+
+const hookUrl = 'http://127.0.0.1:9/hook';
+const templatePath = '/config/template.tmpl';
+
+const metadata: InstanceMetadata = {
+	accountId: '123456789012',
+	instanceId: 'i-0abc',
+	instanceLifeCycle: 'spot',
+	instanceType: 'm5.large',
+	publicHostname: '',
+	publicIp: '',
+	localHostname: 'ip-10-0-0-1.ec2.internal',
+	privateIp: '10.0.0.1',
+	availabilityZone: 'us-east-1a',
+	region: 'us-east-1',
+};
+
+const spotEvent: InterruptionEvent = {
+	eventId: 'spot-itn-abc',
+	kind: 'SPOT_ITN',
+	monitor: 'SPOT_ITN_MONITOR',
+	description: 'Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n',
+	state: '',
+	startTime: new Date('2026-01-02T03:06:05Z'),
+	endTime: undefined,
+	deadline: new Date('2026-01-02T03:06:05Z'),
+	spotAction: 'terminate',
+};
+
+const context: NotificationContext = { event: spotEvent, nodeLabels: { zone: 'a' }, pods: ['web-1', 'web-2'] };
+
+interface Files {
+	[path: string]: { text: string; mtimeMs: number } | undefined;
+}
+
+function countingMetrics(): Metrics & { readonly sent: string[]; readonly errors: string[] } {
+	const sent: string[] = [];
+	const errors: string[] = [];
+	return { ...noopMetrics(), webhookSent: (outcome) => sent.push(outcome), errorCaught: (component) => errors.push(component), sent, errors };
+}
+
+function setup(env: Record<string, string>, script: readonly Scripted[] = [200], files: Files = {}) {
+	const { config } = loadConfig({ env: { NODE_NAME: 'node-a', ...env }, flags: {} });
+	const clock = fakeClock();
+	const fake = scriptedFetch(script, clock);
+	const log = memoryLogger();
+	const metrics = countingMetrics();
+	const fetchOptions: FetchOptions[] = [];
+	let reads = 0;
+	const runtime: NotifierDeps['runtime'] = {
+		createFetch: (options) => {
+			fetchOptions.push(options ?? {});
+			return fake.fetch;
+		},
+		readTextFile: async (path) => {
+			reads += 1;
+			const file = files[path];
+			if (!file) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+			return file.text;
+		},
+		modifiedTimeMs: async (path) => files[path]?.mtimeMs,
+		env: () => ({ CLUSTER: 'prod' }),
+	};
+	const deps: NotifierDeps = { config, runtime, log, metrics, metadata, now: clock.now, sleep: clock.sleep, random: () => 0.5 };
+	return { deps, clock, fake, log, metrics, fetchOptions, reads: () => reads };
+}
+
+async function rejects(promise: Promise<unknown>): Promise<Error> {
+	try {
+		await promise;
+	} catch (error) {
+		if (error instanceof Error) return error;
+		throw new Error(`Expected an Error, got ${String(error)}`);
+	}
+	throw new Error('Expected a rejection');
+}
+
+const validate = suite('validateWebhookConfig()');
+
+validate('accepts NTH\'s default template and no webhook at all', async () => {
+	await validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl }).deps);
+	await validateWebhookConfig(setup({ WEBHOOK_TEMPLATE: '{{ .cat }}' }).deps);
+});
+
+validate('fails on a template that does not parse, naming the setting and the line', async () => {
+	const error = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{"text":"ok"}\n{{ .Kind ' }).deps));
+	assert.ok(isConfigError(error));
+	assert.is(error.message, 'Cannot parse the webhook template (WEBHOOK_TEMPLATE, line 2): template: message:2: unclosed action');
+});
+
+validate('fails on a template that cannot render the sample event, with line and column', async () => {
+	const error = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: 'x {{ .cat }}' }).deps));
+	assert.ok(isConfigError(error));
+	assert.is(
+		error.message,
+		'Cannot execute the webhook template on a sample event (WEBHOOK_TEMPLATE, line 1, column 5): template: message:1:5: executing "message" at <.cat>: can\'t evaluate field cat in type webhook.combinedDrainData',
+	);
+});
+
+validate('fails when the template file cannot be read, naming WEBHOOK_TEMPLATE_FILE', async () => {
+	const error = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE_FILE: templatePath }).deps));
+	assert.ok(isConfigError(error));
+	assert.match(error.message, /^Cannot read the webhook template file "\/config\/template\.tmpl" \(WEBHOOK_TEMPLATE_FILE\): ENOENT/);
+});
+
+validate('names the WEBHOOK_SINKS entry whose template is bad', async () => {
+	const sinks = JSON.stringify([{ url: 'http://127.0.0.1:9/a', name: 'teams' }, { url: 'http://127.0.0.1:9/b', template: '{{ if }}' }]);
+	const error = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_SINKS: sinks }).deps));
+	assert.ok(isConfigError(error));
+	assert.match(error.message, /^Cannot parse the webhook template \(WEBHOOK_SINKS\[1\]\.template, line 1\): template: message:1: missing value for if/);
+});
+
+validate('rejects an invalid header name and a non-http URL', async () => {
+	const header = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_HEADERS: '{"Bad Name":"x"}' }).deps));
+	assert.ok(isConfigError(header));
+	assert.is(header.message, 'Cannot use the webhook headers (WEBHOOK_HEADERS): "Bad Name" is not a valid HTTP header name or value');
+	const url = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: 'ftp://example.com/x' }).deps));
+	assert.match(url.message, /^Cannot use the webhook URL \(WEBHOOK_URL\): it must be an http:\/\/ or https:\/\/ URL/);
+});
+
+validate('a non-string header value is a config error, not a crash', () => {
+	try {
+		loadConfig({ env: { WEBHOOK_HEADERS: '{"Content-type":"application/json","X-Count":1}' }, flags: {} });
+		assert.unreachable('should have thrown');
+	} catch (error) {
+		assert.ok(isConfigError(error));
+		assert.match(String(error), /WEBHOOK_HEADERS \(--webhook-headers\) must be a JSON object of string values/);
+	}
+});
+
+const send = suite('createNotifier().send()');
+
+send('POSTs NTH\'s default body with the configured headers and logs Webhook Success', async () => {
+	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl });
+	const notifier = createNotifier(deps);
+	assert.ok(notifier.enabled);
+	await clock.run(notifier.send(context, new AbortController().signal));
+	assert.is(fake.requests.length, 1);
+	const request = fake.requests[0];
+	assert.is(request?.method, 'POST');
+	assert.is(request?.url, hookUrl);
+	assert.is(
+		request?.body,
+		'{"text":"[NTH][Instance Interruption] EventID: spot-itn-abc - Kind: SPOT_ITN - Instance: i-0abc - Node: node-a - Description: Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n - Start Time: 2026-01-02 03:06:05 +0000 UTC"}',
+	);
+	assert.is(request?.headers['content-type'], 'application/json');
+	assert.match(request?.headers['user-agent'] ?? '', /^nth\//);
+	assert.ok(log.lines.some((line) => line.includes('INF Webhook Success: Notification Sent! webhook=webhook-url')), log.lines.join('\n'));
+	assert.equal(metrics.sent, ['success']);
+});
+
+send('retries a receiver that fails twice and succeeds on the third attempt', async () => {
+	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl }, [500, 'error', 200]);
+	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	assert.is(fake.requests.length, 3);
+	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Received Non-Successful Status Code: will retry') && line.includes('status_code=500')), log.lines.join('\n'));
+	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Client Do failed: will retry')));
+	assert.ok(log.lines.some((line) => line.includes('Webhook Success: Notification Sent!') && line.includes('attempts=3')));
+	assert.equal(metrics.sent, ['success']);
+});
+
+send('logs NTH\'s non-2xx warning on a 400 and counts the error, without retrying', async () => {
+	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl }, [{ status: 400, body: 'invalid_payload' }]);
+	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	assert.is(fake.requests.length, 1);
+	const line = log.lines.find((text) => text.includes('Webhook Error: Received Non-Successful Status Code'));
+	assert.ok(line?.includes('WRN') && line.includes('status_code=400') && line.includes('response=invalid_payload'), line);
+	assert.equal(metrics.sent, ['error']);
+	assert.equal(metrics.errors, ['webhook']);
+});
+
+send('logs Client Do failed once retries run out, and never throws', async () => {
+	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_RETRY_FOR: '5' }, ['error']);
+	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	assert.ok(fake.requests.length > 1);
+	assert.ok(clock.now() - (fake.requests[0]?.at ?? 0) <= 5000);
+	assert.ok(log.lines.some((line) => line.includes('ERR Webhook Error: Client Do failed') && line.includes(`attempts=${fake.requests.length}`)), log.lines.join('\n'));
+	assert.equal(metrics.sent, ['error']);
+});
+
+send('renders one body per sink, with fallbacks to the WEBHOOK_* settings', async () => {
+	const sinks = JSON.stringify([
+		{ url: 'http://127.0.0.1:9/teams', name: 'teams', template: '{{ .Kind }} on {{ .NodeName }} ({{ env "CLUSTER" }})', headers: { 'X-Team': 'ops' } },
+		{ url: 'http://127.0.0.1:9/plain', proxy: 'tcp://127.0.0.1:3128' },
+	]);
+	const { deps, clock, fake, fetchOptions } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .EventID }}', WEBHOOK_SINKS: sinks });
+	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	const byUrl = new Map(fake.requests.map((request) => [request.url, request]));
+	assert.is(byUrl.get(hookUrl)?.body, 'spot-itn-abc');
+	assert.is(byUrl.get('http://127.0.0.1:9/teams')?.body, 'SPOT_ITN on node-a (prod)');
+	assert.is(byUrl.get('http://127.0.0.1:9/teams')?.headers['x-team'], 'ops');
+	assert.is(byUrl.get('http://127.0.0.1:9/teams')?.headers['content-type'], undefined);
+	assert.is(byUrl.get('http://127.0.0.1:9/plain')?.body, 'spot-itn-abc');
+	assert.is(byUrl.get('http://127.0.0.1:9/plain')?.headers['content-type'], 'application/json');
+	assert.equal(fetchOptions, [{}, { proxy: 'tcp://127.0.0.1:3128' }]);
+});
+
+send('marks the outcome message: [outcome] in Description, .Outcome and .Details for new templates', async () => {
+	const { deps, clock, fake } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Description }}|{{ .Outcome }}|{{ .Details }}|{{ .NodeProcessed }}' });
+	const notifier = createNotifier(deps);
+	await clock.run(notifier.send(context, new AbortController().signal));
+	await clock.run(notifier.send({ ...context, outcome: 'drained', details: '2 of 2 pods evicted' }, new AbortController().signal));
+	assert.equal(fake.requests.map((request) => request.body), [
+		'Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n|||false',
+		'[drained] Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n|drained|2 of 2 pods evicted|true',
+	]);
+});
+
+send('delivers a sink\'s messages in order even when the caller does not wait', async () => {
+	const { deps, clock, fake } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Outcome }}' }, ['error', 'error', 200]);
+	const notifier = createNotifier(deps);
+	const signal = new AbortController().signal;
+	void notifier.send(context, signal);
+	void notifier.send({ ...context, outcome: 'failed' }, signal);
+	await clock.run(notifier.flush(signal));
+	assert.equal(fake.requests.map((request) => request.body), ['', '', '', 'failed']);
+});
+
+send('logs a template execution error and sends nothing', async () => {
+	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ index .Pods 5 }}' });
+	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	assert.is(fake.requests.length, 0);
+	assert.ok(log.lines.some((line) => line.includes('ERR Webhook Error: Template execution failed') && line.includes('index out of range')), log.lines.join('\n'));
+	assert.equal(metrics.sent, ['error']);
+});
+
+send('re-reads the template file only when its mtime changes, keeping the last good one', async () => {
+	const files: Files = { [templatePath]: { text: 'v1 {{ .Kind }}', mtimeMs: 1000 } };
+	const { deps, clock, fake, log, reads } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE_FILE: templatePath }, [200], files);
+	const notifier = createNotifier(deps);
+	const signal = new AbortController().signal;
+	const bodies = async (): Promise<string | undefined> => {
+		await clock.run(notifier.send(context, signal));
+		return fake.requests.at(-1)?.body;
+	};
+	assert.is(await bodies(), 'v1 SPOT_ITN');
+	assert.is(await bodies(), 'v1 SPOT_ITN');
+	assert.is(reads(), 1);
+	files[templatePath] = { text: 'v2 {{ .NodeName }}', mtimeMs: 2000 };
+	assert.is(await bodies(), 'v2 node-a');
+	assert.is(reads(), 2);
+	files[templatePath] = { text: 'v3 {{ .Kind ', mtimeMs: 3000 };
+	assert.is(await bodies(), 'v2 node-a');
+	assert.ok(log.lines.some((line) => line.includes('Webhook Error: Template parsing failed: keeping the last good template') && line.includes('unclosed action')), log.lines.join('\n'));
+	assert.is(await bodies(), 'v2 node-a');
+	assert.is(reads(), 3);
+	files[templatePath] = { text: 'v4 {{ .cat }}', mtimeMs: 4000 };
+	assert.is(await bodies(), 'v2 node-a');
+	files[templatePath] = { text: 'v5 {{ .EventID }}', mtimeMs: 5000 };
+	assert.is(await bodies(), 'v5 spot-itn-abc');
+	files[templatePath] = undefined;
+	assert.is(await bodies(), 'v5 spot-itn-abc');
+	assert.ok(log.lines.some((line) => line.includes('Could not read template file: using the last good template')));
+});
+
+send('does nothing without a sink', async () => {
+	const { deps, clock, fake } = setup({});
+	const notifier = createNotifier(deps);
+	assert.is(notifier.enabled, false);
+	await clock.run(notifier.send(context, new AbortController().signal));
+	assert.is(fake.requests.length, 0);
+});
+
+validate.run();
+send.run();

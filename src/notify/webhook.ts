@@ -1,0 +1,229 @@
+/**
+ * @module The webhook notifier: validation at start, and sending.
+ *
+ * `validateWebhookConfig` runs at start, as NTH's ValidateWebhookConfig: every
+ * sink's URL, headers and template are checked, the template is parsed and
+ * executed on a sample event, and any failure stops the start with a
+ * ConfigError naming the setting and the template error's position.
+ *
+ * `createNotifier(...).send()` renders the body per sink and POSTs it with
+ * retries (post.ts). It never throws, and it logs NTH's lines
+ * (`Webhook Success: Notification Sent!`, `Webhook Error: …`) so existing
+ * greps and alerts keep working. Each sink has its own queue, so a start
+ * message is always delivered (or given up) before the outcome message that
+ * follows it, whether or not the caller awaits `send()`. Callers on the drain
+ * path should not await it: a failing sink can retry for WEBHOOK_RETRY_FOR.
+ */
+import { ConfigError } from '../errors.ts';
+import type { InstanceMetadata } from '../imds/types.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/types.ts';
+import type { FetchFn, Runtime } from '../runtime/types.ts';
+import { version } from '../version.ts';
+import { buildTemplateData, sampleTemplateData, type TemplateData } from './data.ts';
+import { type AttemptFailure, postWithRetry, type Sleep } from './post.ts';
+import { createTemplateSource, resolveSinks, type SinkSpec, type TemplateSource, type WebhookSettings } from './sinks.ts';
+import { isTemplateError, parseTemplate, type Template, type TemplateError } from './template/template.ts';
+import type { NotificationContext, Notifier } from './types.ts';
+
+export interface NotifierDeps {
+	readonly config: WebhookSettings;
+	readonly runtime: Pick<Runtime, 'createFetch' | 'readTextFile' | 'modifiedTimeMs' | 'env'>;
+	readonly log: Logger;
+	readonly metrics: Metrics;
+	readonly metadata: InstanceMetadata;
+	/** Wall clock, epoch ms. */
+	readonly now: () => number;
+	readonly sleep: Sleep;
+	/** Uniform in [0, 1), for retry jitter. */
+	readonly random: () => number;
+}
+
+export interface WebhookNotifier extends Notifier {
+	/** Waits until every queued notification is delivered or given up (bounded by the signal). */
+	flush(signal: AbortSignal): Promise<void>;
+}
+
+interface Sink {
+	readonly spec: SinkSpec;
+	readonly fetch: FetchFn;
+	readonly template: TemplateSource;
+	/** The end of this sink's queue. */
+	tail: Promise<void>;
+}
+
+function position(error: TemplateError): string {
+	if (error.line === undefined) return '';
+	return error.column === undefined ? `, line ${error.line}` : `, line ${error.line}, column ${error.column}`;
+}
+
+/** Throws when `template` cannot render the sample event (NTH's start-up check, on a populated event). */
+function checkOnSample(template: Template, sample: TemplateData, env: (name: string) => string | undefined): void {
+	template.execute(sample, { env });
+}
+
+function envReader(runtime: Pick<Runtime, 'env'>): (name: string) => string | undefined {
+	// Sprig's env/expandenv read the process environment in NTH (TxtFuncMap is not hermetic).
+	return (name) => runtime.env()[name];
+}
+
+function checkHeaders(spec: SinkSpec): void {
+	for (const [name, value] of Object.entries(spec.headers)) {
+		try {
+			new Headers([[name, value]]);
+		} catch (error) {
+			throw new ConfigError(`Cannot use the webhook headers (${spec.headersSetting}): "${name}" is not a valid HTTP header name or value`, { cause: error });
+		}
+	}
+}
+
+/**
+ * Checks every sink at start: http(s) URL, valid headers, a readable template
+ * that parses and renders a sample event. Throws ConfigError naming the setting.
+ */
+export async function validateWebhookConfig(deps: Pick<NotifierDeps, 'config' | 'runtime' | 'metadata'>): Promise<void> {
+	const sample = sampleTemplateData(deps.metadata, deps.config.nodeName);
+	const env = envReader(deps.runtime);
+	for (const spec of resolveSinks(deps.config)) {
+		const urlSetting = spec.name === 'webhook-url' ? 'WEBHOOK_URL' : `WEBHOOK_SINKS (sink "${spec.name}")`;
+		if (!/^https?:\/\//i.test(spec.url)) throw new ConfigError(`Cannot use the webhook URL (${urlSetting}): it must be an http:// or https:// URL`);
+		checkHeaders(spec);
+		const source = spec.template;
+		let text: string;
+		if (source.kind === 'file') {
+			try {
+				text = await deps.runtime.readTextFile(source.path);
+			} catch (error) {
+				throw new ConfigError(`Cannot read the webhook template file "${source.path}" (${source.setting}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+			}
+		} else text = source.text;
+		let template: Template;
+		try {
+			template = parseTemplate(text);
+		} catch (error) {
+			if (!isTemplateError(error)) throw error;
+			throw new ConfigError(`Cannot parse the webhook template (${source.setting}${position(error)}): ${error.message}`, { cause: error });
+		}
+		try {
+			checkOnSample(template, sample, env);
+		} catch (error) {
+			if (!isTemplateError(error)) throw error;
+			throw new ConfigError(`Cannot execute the webhook template on a sample event (${source.setting}${position(error)}): ${error.message}`, { cause: error });
+		}
+	}
+}
+
+function failureMessage(failure: AttemptFailure): string {
+	return failure.kind === 'status' ? 'Webhook Error: Received Non-Successful Status Code' : 'Webhook Error: Client Do failed';
+}
+
+function failureFields(failure: AttemptFailure): Record<string, unknown> {
+	if (failure.kind === 'status') return { status_code: failure.status, response: failure.body === '' ? undefined : failure.body };
+	if (failure.kind === 'timeout') return { error: `no answer within ${failure.timeoutMs} ms` };
+	return { error: failure.error };
+}
+
+/** Creates the notifier over every configured sink (none: `enabled` is false and `send` does nothing). */
+export function createNotifier(deps: NotifierDeps): WebhookNotifier {
+	const { config, runtime, log, metrics } = deps;
+	const env = envReader(runtime);
+	const sample = sampleTemplateData(deps.metadata, config.nodeName);
+	const fetches = new Map<string, FetchFn>();
+	const fetchFor = (proxy: string | undefined): FetchFn => {
+		const key = proxy ?? '';
+		let fetch = fetches.get(key);
+		if (!fetch) {
+			fetch = runtime.createFetch(proxy === undefined ? {} : { proxy });
+			fetches.set(key, fetch);
+		}
+		return fetch;
+	};
+	const sinks: Sink[] = resolveSinks(config).map((spec) => ({
+		spec,
+		fetch: fetchFor(spec.proxy),
+		template: createTemplateSource(spec.template, { runtime, log, metrics, check: (template) => checkOnSample(template, sample, env) }),
+		tail: Promise.resolve(),
+	}));
+	const userAgent = `nth/${version}`;
+
+	const failed = (): void => {
+		metrics.webhookSent('error');
+		metrics.errorCaught('webhook');
+	};
+
+	const deliver = async (sink: Sink, data: TemplateData, signal: AbortSignal): Promise<void> => {
+		const fields = { webhook: sink.spec.name };
+		let template: Template;
+		try {
+			template = await sink.template.current();
+		} catch (error) {
+			const file = sink.spec.template.kind === 'file' ? sink.spec.template.path : undefined;
+			log.error(isTemplateError(error) ? 'Webhook Error: Template parsing failed' : 'Webhook Error: Could not read template file', { ...fields, webhook_template_file: file, error });
+			failed();
+			return;
+		}
+		let body: string;
+		try {
+			body = template.execute(data, { env });
+		} catch (error) {
+			log.error('Webhook Error: Template execution failed', { ...fields, error });
+			failed();
+			return;
+		}
+		const ownAgent = Object.keys(sink.spec.headers).some((name) => name.toLowerCase() === 'user-agent');
+		const headers: Record<string, string> = ownAgent ? { ...sink.spec.headers } : { 'user-agent': userAgent, ...sink.spec.headers };
+		const result = await postWithRetry({
+			fetch: sink.fetch,
+			url: sink.spec.url,
+			headers,
+			body,
+			timeoutMs: config.webhookTimeout * 1000,
+			retryForMs: config.webhookRetryFor * 1000,
+			now: deps.now,
+			sleep: deps.sleep,
+			random: deps.random,
+			onRetry: (failure, delayMs) => log.warn(`${failureMessage(failure)}: will retry`, { ...fields, attempt: failure.attempt, retry_in_ms: delayMs, ...failureFields(failure) }),
+		}, signal);
+		if (result.ok) {
+			log.info('Webhook Success: Notification Sent!', { ...fields, attempts: result.attempts > 1 ? result.attempts : undefined });
+			metrics.webhookSent('success');
+			return;
+		}
+		failed();
+		if (result.last === undefined || result.aborted) {
+			log.warn('Webhook Error: Notification not sent: the agent is stopping', { ...fields, attempts: result.attempts });
+			return;
+		}
+		const message = failureMessage(result.last);
+		const extra = { ...fields, attempts: result.attempts, ...failureFields(result.last) };
+		// NTH logs a bad status as a warning and a transport failure as an error.
+		if (result.last.kind === 'status') log.warn(message, extra);
+		else log.error(message, extra);
+	};
+
+	return {
+		enabled: sinks.length > 0,
+		send: async (context: NotificationContext, signal: AbortSignal) => {
+			if (sinks.length === 0) return;
+			const data = buildTemplateData({ ...context, nodeName: context.nodeName ?? config.nodeName, metadata: deps.metadata });
+			const runs = sinks.map((sink) => {
+				const run = sink.tail.then(() => deliver(sink, data, signal)).catch((error: unknown) => {
+					// deliver() handles its own failures; reaching here is a bug, logged so it is seen.
+					log.error('Webhook Error: Notification failed unexpectedly', { webhook: sink.spec.name, error });
+					failed();
+				});
+				sink.tail = run;
+				return run;
+			});
+			await Promise.all(runs);
+		},
+		flush: async (signal: AbortSignal) => {
+			const all = Promise.all(sinks.map((sink) => sink.tail));
+			await new Promise<void>((resolve) => {
+				if (signal.aborted) return resolve();
+				signal.addEventListener('abort', () => resolve(), { once: true });
+				void all.then(() => resolve());
+			});
+		},
+	};
+}
