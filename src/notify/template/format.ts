@@ -1,0 +1,407 @@
+/**
+ * @module Go's fmt for the value model: `Sprint`, `Sprintln`, `Sprintf` (verbs %v %+v %#v %T %s
+ * %q %d %b %o %O %x %X %c %U %e %E %f %F %g %G %t %%, flags, width, precision, `*` and `[n]`
+ * indexes, and Go's error forms such as `%!d(string=x)`), plus `strconv.Quote`.
+ */
+import { formatFloat } from './float-format.ts';
+import { civil, durationString, longDayNames, longMonthNames, maxDuration, minDuration, nanosecond, timeString } from './time-format.ts';
+import { GoInt, isTime, sortedEntries, toGoTime, typeName, type GoTime } from './values.ts';
+
+interface Flags {
+	plus: boolean;
+	minus: boolean;
+	sharp: boolean;
+	space: boolean;
+	zero: boolean;
+	plusV: boolean;
+	sharpV: boolean;
+	wid: number | undefined;
+	prec: number | undefined;
+}
+
+const noFlags = (): Flags => ({ plus: false, minus: false, sharp: false, space: false, zero: false, plusV: false, sharpV: false, wid: undefined, prec: undefined });
+const plainFlags: Flags = noFlags();
+
+/** A Duration held as a JS number, back to int64 (a saturated Sub keeps printing Go's limits). */
+function clampDuration(nanos: number): bigint {
+	if (nanos >= 2 ** 63) return maxDuration;
+	if (nanos <= -(2 ** 63)) return minDuration;
+	return BigInt(Math.trunc(nanos));
+}
+
+/** The `String()` of Go values that have one (time.Time, Duration, Month, Weekday). */
+export function stringerText(value: unknown): string | undefined {
+	if (isTime(value)) return timeString(toGoTime(value));
+	if (value instanceof GoInt) {
+		if (value.type === 'time.Duration') return durationString(value.exact ?? clampDuration(value.value));
+		if (value.type === 'time.Month') return longMonthNames[value.value - 1] ?? `%!Month(${value.value})`;
+		if (value.type === 'time.Weekday') return longDayNames[value.value] ?? `%!Weekday(${value.value})`;
+	}
+	return undefined;
+}
+
+function runeCount(text: string): number {
+	let count = 0;
+	for (const _ of text) count++;
+	return count;
+}
+
+function pad(text: string, flags: Flags): string {
+	if (flags.wid === undefined || flags.wid === 0) return text;
+	const width = flags.wid - runeCount(text);
+	if (width <= 0) return text;
+	if (flags.minus) return text + ' '.repeat(width);
+	return (flags.zero ? '0' : ' ').repeat(width) + text;
+}
+
+function truncate(text: string, flags: Flags): string {
+	if (flags.prec === undefined) return text;
+	let out = '';
+	let count = 0;
+	for (const char of text) {
+		if (count++ >= flags.prec) break;
+		out += char;
+	}
+	return out;
+}
+
+const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+/** Go's `strconv.Quote` (or QuoteToASCII when `asciiOnly`). */
+export function quote(text: string, asciiOnly = false): string {
+	let out = '"';
+	for (const char of text) {
+		const code = char.codePointAt(0) ?? 0;
+		if (char === '"' || char === '\\') out += `\\${char}`;
+		else if (asciiOnly ? code < 0x80 && printable.test(char) : printable.test(char)) out += char;
+		else out += escapeRune(code);
+	}
+	return `${out}"`;
+}
+
+function escapeRune(code: number): string {
+	switch (code) {
+		case 7: return '\\a';
+		case 8: return '\\b';
+		case 12: return '\\f';
+		case 10: return '\\n';
+		case 13: return '\\r';
+		case 9: return '\\t';
+		case 11: return '\\v';
+		default:
+	}
+	if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
+	// A lone surrogate is not a valid rune: Go would see the replacement character.
+	if (code >= 0xd800 && code <= 0xdfff) return '\\ufffd';
+	if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
+	return `\\U${code.toString(16).padStart(8, '0')}`;
+}
+
+function badVerb(verb: string, value: unknown): string {
+	if (value === null || value === undefined) return `%!${verb}(<nil>)`;
+	return `%!${verb}(${typeName(value)}=${printArg(value, 'v', noFlags(), 0)})`;
+}
+
+function fmtString(text: string, verb: string, flags: Flags, original: unknown): string {
+	switch (verb) {
+		case 'v':
+			return flags.sharpV ? pad(quote(truncate(text, flags)), flags) : pad(truncate(text, flags), flags);
+		case 's': return pad(truncate(text, flags), flags);
+		case 'q': {
+			const cut = truncate(text, flags);
+			if (flags.sharp && !/[`\u0000-\u0008\u000a-\u001f\u007f\ufeff]/.test(cut)) return pad(`\`${cut}\``, flags);
+			return pad(quote(cut, flags.plus), flags);
+		}
+		case 'x':
+		case 'X': {
+			const bytes = new TextEncoder().encode(truncate(text, flags));
+			const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, '0'));
+			const prefix = flags.sharp ? '0x' : '';
+			const out = flags.space ? hex.map((h) => prefix + h).join(' ') : prefix + hex.join('');
+			return pad(verb === 'X' ? out.toUpperCase() : out, flags);
+		}
+		default: return badVerb(verb, original);
+	}
+}
+
+function fmtInteger(value: GoInt, verb: string, flags: Flags): string {
+	const n = value.value;
+	const unsigned = value.type.startsWith('uint');
+	let base = 10;
+	switch (verb) {
+		case 'v':
+			if (flags.sharpV && unsigned) return pad(`0x${n.toString(16)}`, flags);
+			break;
+		case 'd': break;
+		case 'b': base = 2; break;
+		case 'o':
+		case 'O': base = 8; break;
+		case 'x':
+		case 'X': base = 16; break;
+		case 'c': return pad(String.fromCodePoint(validRune(n)), flags);
+		case 'q': return pad(quoteRune(validRune(n), flags.plus), flags);
+		case 'U': {
+			const hex = `U+${n.toString(16).toUpperCase().padStart(4, '0')}`;
+			return pad(flags.sharp && printable.test(String.fromCodePoint(validRune(n))) ? `${hex} '${String.fromCodePoint(n)}'` : hex, flags);
+		}
+		default: return badVerb(verb, value);
+	}
+	const negative = n < 0;
+	let digits = value.exact === undefined ? Math.abs(n).toString(base) : (value.exact < 0n ? -value.exact : value.exact).toString(base);
+	if (verb === 'X') digits = digits.toUpperCase();
+	let prec = 0;
+	if (flags.prec !== undefined) {
+		prec = flags.prec;
+		// Precision 0 and value 0 print nothing but the padding.
+		if (prec === 0 && n === 0) return flags.wid ? ' '.repeat(flags.wid) : '';
+	} else if (flags.zero && !flags.minus && flags.wid !== undefined) {
+		prec = flags.wid;
+		if (negative || flags.plus || flags.space) prec--;
+	}
+	digits = digits.padStart(prec, '0');
+	if (flags.sharp) {
+		if (base === 2) digits = `0b${digits}`;
+		else if (base === 8 && digits[0] !== '0') digits = `0${digits}`;
+		else if (base === 16) digits = (verb === 'X' ? '0X' : '0x') + digits;
+	}
+	if (verb === 'O') digits = `0o${digits}`;
+	if (negative) digits = `-${digits}`;
+	else if (flags.plus) digits = `+${digits}`;
+	else if (flags.space) digits = ` ${digits}`;
+	return pad(digits, { ...flags, zero: false });
+}
+
+function validRune(code: number): number {
+	return code >= 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? code : 0xfffd;
+}
+
+function quoteRune(code: number, asciiOnly: boolean): string {
+	const char = String.fromCodePoint(code);
+	if (char === '\'' || char === '\\') return `'\\${char}'`;
+	if (asciiOnly ? code < 0x80 && printable.test(char) : printable.test(char)) return `'${char}'`;
+	return `'${escapeRune(code)}'`;
+}
+
+function fmtFloat(value: number, verb: string, flags: Flags): string {
+	let format: string;
+	let prec: number;
+	switch (verb) {
+		case 'v': format = 'g'; prec = -1; break;
+		case 'g':
+		case 'G': format = verb; prec = -1; break;
+		case 'e':
+		case 'E':
+		case 'f': format = verb; prec = 6; break;
+		case 'F': format = 'f'; prec = 6; break;
+		default: return badVerb(verb, value);
+	}
+	if (flags.prec !== undefined) prec = flags.prec;
+	let num = formatFloat(value, format, prec);
+	if (flags.sharp && Number.isFinite(value)) num = sharpFloat(num, format, prec);
+	let sign = '+';
+	if (num[0] === '-' || num[0] === '+') {
+		sign = num[0];
+		num = num.slice(1);
+	}
+	if (num === 'Inf' || num === 'NaN') {
+		const shown = num === 'NaN' && !flags.space && !flags.plus ? num : (flags.space && sign === '+' && !flags.plus ? ' ' : sign) + num;
+		return pad(shown, { ...flags, zero: false });
+	}
+	if (flags.space && sign === '+' && !flags.plus) sign = ' ';
+	if (flags.plus || sign !== '+') {
+		if (flags.zero && !flags.minus && flags.wid !== undefined && flags.wid > num.length + 1) return sign + '0'.repeat(flags.wid - num.length - 1) + num;
+		return pad(sign + num, flags);
+	}
+	return pad(num, flags);
+}
+
+/** The '#' flag on a float: always a decimal point, and %g keeps its trailing zeros. */
+function sharpFloat(num: string, format: string, prec: number): string {
+	let digits = format === 'g' || format === 'G' ? (prec === -1 ? 6 : prec) : 0;
+	const exponentAt = num.search(/[eE]/);
+	const tail = exponentAt < 0 ? '' : num.slice(exponentAt);
+	let body = exponentAt < 0 ? num : num.slice(0, exponentAt);
+	let sawNonzero = false;
+	for (const c of body.replace(/^[-+]/, '')) {
+		if (c === '.') continue;
+		if (c !== '0') sawNonzero = true;
+		if (sawNonzero) digits--;
+	}
+	if (!body.includes('.')) {
+		// A lone leading zero counts once as a digit.
+		if (/^[-+]?0$/.test(body)) digits--;
+		body += '.';
+	}
+	return body + '0'.repeat(Math.max(digits, 0)) + tail;
+}
+
+/** Go's Time.GoString, which %#v prints. */
+function timeGoString(value: GoTime | Date): string {
+	const time = toGoTime(value);
+	const c = civil(time);
+	const location = time.zone.name === 'UTC' ? 'time.UTC' : time.zone.name === 'Local' ? 'time.Local' : `time.Location(${quote(time.zone.name)})`;
+	return `time.Date(${c.year}, time.${longMonthNames[c.month - 1]}, ${c.day}, ${c.hour}, ${c.minute}, ${c.second}, ${nanosecond(time)}, ${location})`;
+}
+
+/** Formats one argument the way fmt's printArg/printValue do. */
+function printArg(value: unknown, verb: string, flags: Flags, depth: number): string {
+	if (value === null || value === undefined) {
+		if (depth > 0) return flags.sharpV ? 'interface {}(nil)' : pad('<nil>', flags);
+		return verb === 'T' || verb === 'v' ? pad('<nil>', flags) : badVerb(verb, value);
+	}
+	if (verb === 'T' && depth === 0) return fmtString(typeName(value), 's', flags, value);
+	if (flags.sharpV && isTime(value)) return fmtString(timeGoString(value), 's', flags, value);
+	if (verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q') {
+		const text = flags.sharpV ? undefined : stringerText(value);
+		if (text !== undefined) return fmtString(text, verb, flags, value);
+	}
+	switch (typeof value) {
+		case 'string': return fmtString(value, verb, flags, value);
+		case 'boolean': return verb === 't' || verb === 'v' ? pad(String(value), flags) : badVerb(verb, value);
+		case 'number': return fmtFloat(value, verb, flags);
+		case 'function': return verb === 'v' || verb === 'p' ? '0x0' : badVerb(verb, value);
+		default:
+	}
+	if (value instanceof GoInt) return fmtInteger(value, verb, flags);
+	if (Array.isArray(value)) {
+		const items = value.map((item) => printArg(item, verb, flags, depth + 1));
+		return flags.sharpV ? `${typeName(value)}{${items.join(', ')}}` : `[${items.join(' ')}]`;
+	}
+	if (value instanceof Map) {
+		const items = sortedEntries(value).map(([key, item]) => `${printArg(key, verb, flags, depth + 1)}:${printArg(item, verb, flags, depth + 1)}`);
+		return flags.sharpV ? `${typeName(value)}{${items.join(', ')}}` : `map[${items.join(' ')}]`;
+	}
+	const fields = Object.entries(value as object).filter(([, field]) => typeof field !== 'function');
+	const items = fields.map(([key, field]) => (flags.plusV || flags.sharpV ? `${key}:` : '') + printArg(field, verb, flags, depth + 1));
+	return flags.sharpV ? `${typeName(value)}{${items.join(', ')}}` : `{${items.join(' ')}}`;
+}
+
+/** Go's `fmt.Sprint`: spaces between operands when neither is a string. */
+export function sprint(args: readonly unknown[]): string {
+	let out = '';
+	let previousString = false;
+	for (let i = 0; i < args.length; i++) {
+		const arg = args[i];
+		const isString = typeof arg === 'string';
+		if (i > 0 && !isString && !previousString) out += ' ';
+		out += isString ? arg : printArg(arg, 'v', plainFlags, 0);
+		previousString = isString;
+	}
+	return out;
+}
+
+/** Go's `fmt.Sprintln`: operands separated by spaces, then a newline. */
+export function sprintln(args: readonly unknown[]): string {
+	return `${args.map((arg) => (typeof arg === 'string' ? arg : printArg(arg, 'v', plainFlags, 0))).join(' ')}\n`;
+}
+
+/** Go's `fmt.Sprintf`. */
+export function sprintf(format: string, args: readonly unknown[]): string {
+	let out = '';
+	let argNum = 0;
+	let reordered = false;
+	let i = 0;
+	const end = format.length;
+	while (i < end) {
+		const next = format.indexOf('%', i);
+		if (next < 0) {
+			out += format.slice(i);
+			break;
+		}
+		out += format.slice(i, next);
+		i = next + 1;
+		const flags = noFlags();
+		let goodArgNum = true;
+		let afterIndex = false;
+		for (; i < end; i++) {
+			const c = format[i];
+			if (c === '#') flags.sharp = true;
+			else if (c === '0') flags.zero = !flags.minus;
+			else if (c === '+') flags.plus = true;
+			else if (c === '-') {
+				flags.minus = true;
+				flags.zero = false;
+			} else if (c === ' ') flags.space = true;
+			else break;
+		}
+		const argIndex = (): void => {
+			afterIndex = false;
+			if (format[i] !== '[') return;
+			reordered = true;
+			const close = format.indexOf(']', i);
+			const index = close < 0 ? Number.NaN : Number(format.slice(i + 1, close));
+			if (close < 0 || !/^\d+$/.test(format.slice(i + 1, close)) || index < 1 || index > args.length) {
+				goodArgNum = false;
+				i = close < 0 ? end : close + 1;
+				return;
+			}
+			argNum = index - 1;
+			i = close + 1;
+			afterIndex = true;
+		};
+		const intArg = (): number | undefined => {
+			const arg = args[argNum++];
+			if (arg instanceof GoInt && Math.abs(arg.value) <= 1e6) return arg.value;
+			return undefined;
+		};
+		argIndex();
+		if (format[i] === '*') {
+			i++;
+			flags.wid = intArg();
+			if (flags.wid === undefined) out += '%!(BADWIDTH)';
+			else if (flags.wid < 0) {
+				flags.wid = -flags.wid;
+				flags.minus = true;
+				flags.zero = false;
+			}
+			afterIndex = false;
+		} else {
+			const width = /^\d+/.exec(format.slice(i))?.[0];
+			if (width !== undefined) {
+				flags.wid = Number(width);
+				i += width.length;
+				if (afterIndex) goodArgNum = false;
+			}
+		}
+		if (i + 1 < end && format[i] === '.') {
+			i++;
+			if (afterIndex) goodArgNum = false;
+			argIndex();
+			if (format[i] === '*') {
+				i++;
+				flags.prec = intArg();
+				if (flags.prec !== undefined && flags.prec < 0) flags.prec = undefined;
+				if (flags.prec === undefined) out += '%!(BADPREC)';
+				afterIndex = false;
+			} else {
+				const precision = /^\d*/.exec(format.slice(i))?.[0] ?? '';
+				flags.prec = precision === '' ? 0 : Number(precision);
+				i += precision.length;
+			}
+		}
+		if (!afterIndex) argIndex();
+		if (i >= end) {
+			out += '%!(NOVERB)';
+			break;
+		}
+		const verb = String.fromCodePoint(format.codePointAt(i) ?? 0);
+		i += verb.length;
+		if (verb === '%') out += '%';
+		else if (!goodArgNum) out += `%!${verb}(BADINDEX)`;
+		else if (argNum >= args.length) out += `%!${verb}(MISSING)`;
+		else {
+			if (verb === 'v') {
+				flags.sharpV = flags.sharp;
+				flags.sharp = false;
+				flags.plusV = flags.plus;
+				flags.plus = false;
+			}
+			out += printArg(args[argNum++], verb, flags, 0);
+		}
+	}
+	if (!reordered && argNum < args.length) {
+		const extra = args.slice(argNum).map((arg) => (arg === null || arg === undefined ? '<nil>' : `${typeName(arg)}=${printArg(arg, 'v', plainFlags, 0)}`));
+		out += `%!(EXTRA ${extra.join(', ')})`;
+	}
+	return out;
+}
