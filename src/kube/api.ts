@@ -76,6 +76,10 @@ export interface DeleteOptions {
 /** A core/v1 Event as the agent writes it (series aggregation is the recorder's job). */
 export interface CoreEventInput {
 	readonly name: string;
+	/**
+	 * The event's namespace: the pod's for a Pod, `default` for the Node (a
+	 * cluster-scoped object; the apiserver rejects any other namespace then).
+	 */
 	readonly namespace: string;
 	readonly involvedObject: {
 		readonly kind: 'Node' | 'Pod';
