@@ -6,6 +6,9 @@
 // assertion reads the result back through the API as admin, never from logs.
 // Needs NTH_REAL_STATE (scripts/test.mjs sets it: `npm run test:e2e -- node-actions`).
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { V1Node } from '@kubernetes/client-node';
@@ -62,6 +65,22 @@ const agentRules = [
 	{ apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list', 'watch'] },
 	{ apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];
+
+/** A self-signed CA unrelated to the stack's (its key was thrown away): TLS must reject the apiserver with it. */
+const selfSignedOtherCa = [
+	'-----BEGIN CERTIFICATE-----',
+	'MIIBjzCCATWgAwIBAgIUW0KLWKNSjHve5eV7SWHy9kYHXOgwCgYIKoZIzj0EAwIw',
+	'HTEbMBkGA1UEAwwSbm90LXRoZS1jbHVzdGVyLWNhMB4XDTI2MTEyNTIzMTQ0NloX',
+	'DTM2MTEyMjIzMTQ0NlowHTEbMBkGA1UEAwwSbm90LXRoZS1jbHVzdGVyLWNhMFkw',
+	'EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEUx8eaqn6HC6ZULC00YTnK/Ui19m30Ctk',
+	'7oozT0Gxaf15QxErBo9roU5/IZVGq/iYRFhFMueXLZ0SR8eG5D+bLqNTMFEwHQYD',
+	'VR0OBBYEFEzInogC1BXFP0x4sd/ARf8XVTYlMB8GA1UdIwQYMBaAFEzInogC1BXF',
+	'P0x4sd/ARf8XVTYlMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIg',
+	'QaBXa5YQhkNP0cD5pvh+5TsmOV39ykvls3Q0FvFk8PECIQDHxBpNgv57CEA5sfAJ',
+	'3xm0KZrTMPvTdZSu8MPrb5E30w==',
+	'-----END CERTIFICATE-----',
+	'',
+].join('\n');
 
 const suffix = randomBytes(3).toString('hex');
 const signal = new AbortController().signal;
@@ -145,6 +164,31 @@ setup('a token bound to the agent ClusterRole can read nodes; one without it can
 	deniedKube = await agentClient(await createServiceAccountToken(cluster, namespace, 'no-rights'));
 	// RBAC reaches the authorizer's cache within a moment.
 	await waitFor(async () => (await kube.listNodes({ limit: 1 }, signal)).items !== undefined, { what: 'agent RBAC effective' });
+});
+
+setup('in cluster: the service-account files and KUBERNETES_SERVICE_HOST/PORT reach the apiserver, verifying its CA', async () => {
+	const root = mkdtempSync(join(tmpdir(), 'nth-sa-'));
+	try {
+		const dir = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+		mkdirSync(dir, { recursive: true });
+		writeFileSync(join(dir, 'token'), await createServiceAccountToken(cluster, namespace, 'nth'));
+		writeFileSync(join(dir, 'ca.crt'), Buffer.from(cluster.state.caData, 'base64'));
+		const url = new URL(cluster.state.apiserverUrl);
+		const inCluster = async () => {
+			const connection = await connectKube(createNodeRuntime().createFetch, { serviceHost: url.hostname, servicePort: url.port, serviceAccountRoot: root });
+			return createKubeApi({ ...connection, qps: 5, burst: 10, log: memoryLog(), metrics: noopMetrics(), userAgent: 'nth-e2e/in-cluster' });
+		};
+		const listed = await (await inCluster()).listNodes({ limit: 1 }, signal);
+		assert.ok(listed.resourceVersion !== '');
+
+		// A CA that did not sign the apiserver's certificate: the TLS handshake fails, as KubeError without a status.
+		writeFileSync(join(dir, 'ca.crt'), selfSignedOtherCa);
+		const error = await rejection((await inCluster()).listNodes({ limit: 1 }, signal));
+		assert.is(error.status, undefined);
+		assert.match(error.message, /^Cannot list nodes: .*(certificate|self.signed|verify)/i);
+	} finally {
+		rmSync(root, { recursive: true, force: true });
+	}
 });
 
 setup.run();
