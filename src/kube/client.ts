@@ -26,6 +26,7 @@ import type {
 	WatchOptions,
 } from './api.ts';
 import { createTokenBucket } from './rate-limiter.ts';
+import { readLines } from './read-lines.ts';
 import {
 	AnyObjectSchema,
 	listSchema,
@@ -312,33 +313,12 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
 			}
 			if (!response.ok) throw await statusError(response, action);
 			if (response.body === null) return;
-			const reader = response.body.getReader();
-			const decoder = new TextDecoder();
-			let buffer = '';
 			try {
-				for (;;) {
-					let chunk: ReadableStreamReadResult<Uint8Array>;
-					try {
-						chunk = await reader.read();
-					} catch (error) {
-						if (signal.aborted) return;
-						throw new KubeError(`Cannot ${action}: the stream broke: ${describeTransportError(error)}`, { cause: error });
-					}
-					if (chunk.done) break;
-					buffer += decoder.decode(chunk.value, { stream: true });
-					for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
-						const line = buffer.slice(0, newline).trim();
-						buffer = buffer.slice(newline + 1);
-						if (line !== '') yield parseWatchLine(line, item, action);
-					}
-				}
-				const rest = (buffer + decoder.decode()).trim();
-				if (rest !== '') yield parseWatchLine(rest, item, action);
-			} finally {
-				reader.cancel().catch((error: unknown) => {
-					// The stream is being thrown away; a failure to cancel it changes nothing.
-					log.debug('Cannot cancel a watch stream', { action, error });
-				});
+				for await (const line of readLines(response.body)) yield parseWatchLine(line, item, action);
+			} catch (error) {
+				if (signal.aborted) return;
+				if (error instanceof KubeError) throw error;
+				throw new KubeError(`Cannot ${action}: the stream broke: ${describeTransportError(error)}`, { cause: error });
 			}
 		} finally {
 			stop.abort();

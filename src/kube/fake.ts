@@ -25,6 +25,7 @@ import type {
 	WatchOptions,
 } from './api.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './apply-patch.ts';
+import { AsyncQueue } from './async-queue.ts';
 import {
 	type Node,
 	NodeSchema,
@@ -77,49 +78,6 @@ export type PdbSeed = v.InferInput<typeof PodDisruptionBudgetSchema>;
 type HistoryEntry =
 	| { readonly rv: number; readonly kind: 'pod'; readonly type: WatchEventType; readonly object: Pod }
 	| { readonly rv: number; readonly kind: 'pdb'; readonly type: WatchEventType; readonly object: PodDisruptionBudget };
-
-/** A push-based queue read with `for await`; ends when closed. */
-class AsyncQueue<T> {
-	readonly #items: T[] = [];
-	#wake: (() => void) | undefined;
-	#closed = false;
-	#error: unknown;
-
-	push(item: T): void {
-		if (this.#closed) return;
-		this.#items.push(item);
-		this.#notify();
-	}
-
-	close(error?: unknown): void {
-		this.#closed = true;
-		this.#error = error;
-		this.#notify();
-	}
-
-	#notify(): void {
-		const wake = this.#wake;
-		this.#wake = undefined;
-		wake?.();
-	}
-
-	async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-		for (;;) {
-			const item = this.#items.shift();
-			if (item !== undefined) {
-				yield item;
-				continue;
-			}
-			if (this.#closed) {
-				if (this.#error !== undefined) throw this.#error;
-				return;
-			}
-			await new Promise<void>((resolve) => {
-				this.#wake = resolve;
-			});
-		}
-	}
-}
 
 interface Watcher<T> {
 	readonly options: WatchOptions;
