@@ -15,11 +15,13 @@ interface Flags {
 	zero: boolean;
 	plusV: boolean;
 	sharpV: boolean;
+	/** Printing a bad verb's value: String() methods are not called. */
+	erroring: boolean;
 	wid: number | undefined;
 	prec: number | undefined;
 }
 
-const noFlags = (): Flags => ({ plus: false, minus: false, sharp: false, space: false, zero: false, plusV: false, sharpV: false, wid: undefined, prec: undefined });
+const noFlags = (): Flags => ({ plus: false, minus: false, sharp: false, space: false, zero: false, plusV: false, sharpV: false, erroring: false, wid: undefined, prec: undefined });
 const plainFlags: Flags = noFlags();
 
 /** A Duration held as a JS number, back to int64 (a saturated Sub keeps printing Go's limits). */
@@ -97,9 +99,10 @@ function escapeRune(code: number): string {
 	return `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
-function badVerb(verb: string, value: unknown): string {
+/** Go's badVerb: the value is printed with %v under the same flags (so "%.2f" of 2 shows "02"). */
+function badVerb(verb: string, value: unknown, flags: Flags = plainFlags): string {
 	if (value === null || value === undefined) return `%!${verb}(<nil>)`;
-	return `%!${verb}(${typeName(value)}=${printArg(value, 'v', noFlags(), 0)})`;
+	return `%!${verb}(${typeName(value)}=${printArg(value, 'v', { ...flags, erroring: true }, 0)})`;
 }
 
 function fmtString(text: string, verb: string, flags: Flags, original: unknown): string {
@@ -120,7 +123,7 @@ function fmtString(text: string, verb: string, flags: Flags, original: unknown):
 			const out = flags.space ? hex.map((h) => prefix + h).join(' ') : prefix + hex.join('');
 			return pad(verb === 'X' ? out.toUpperCase() : out, flags);
 		}
-		default: return badVerb(verb, original);
+		default: return badVerb(verb, original, flags);
 	}
 }
 
@@ -144,7 +147,7 @@ function fmtInteger(value: GoInt, verb: string, flags: Flags): string {
 			const hex = `U+${n.toString(16).toUpperCase().padStart(4, '0')}`;
 			return pad(flags.sharp && printable.test(String.fromCodePoint(validRune(n))) ? `${hex} '${String.fromCodePoint(n)}'` : hex, flags);
 		}
-		default: return badVerb(verb, value);
+		default: return badVerb(verb, value, flags);
 	}
 	const negative = n < 0;
 	let digits = value.exact === undefined ? Math.abs(n).toString(base) : (value.exact < 0n ? -value.exact : value.exact).toString(base);
@@ -193,7 +196,7 @@ function fmtFloat(value: number, verb: string, flags: Flags): string {
 		case 'E':
 		case 'f': format = verb; prec = 6; break;
 		case 'F': format = 'f'; prec = 6; break;
-		default: return badVerb(verb, value);
+		default: return badVerb(verb, value, flags);
 	}
 	if (flags.prec !== undefined) prec = flags.prec;
 	let num = formatFloat(value, format, prec);
@@ -247,19 +250,19 @@ function timeGoString(value: GoTime | Date): string {
 function printArg(value: unknown, verb: string, flags: Flags, depth: number): string {
 	if (value === null || value === undefined) {
 		if (depth > 0) return flags.sharpV ? 'interface {}(nil)' : pad('<nil>', flags);
-		return verb === 'T' || verb === 'v' ? pad('<nil>', flags) : badVerb(verb, value);
+		return verb === 'T' || verb === 'v' ? pad('<nil>', flags) : badVerb(verb, value, flags);
 	}
 	if (verb === 'T' && depth === 0) return fmtString(typeName(value), 's', flags, value);
 	if (flags.sharpV && isTime(value)) return fmtString(timeGoString(value), 's', flags, value);
 	if (verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q') {
-		const text = flags.sharpV ? undefined : stringerText(value);
+		const text = flags.sharpV || flags.erroring ? undefined : stringerText(value);
 		if (text !== undefined) return fmtString(text, verb, flags, value);
 	}
 	switch (typeof value) {
 		case 'string': return fmtString(value, verb, flags, value);
-		case 'boolean': return verb === 't' || verb === 'v' ? pad(String(value), flags) : badVerb(verb, value);
+		case 'boolean': return verb === 't' || verb === 'v' ? pad(String(value), flags) : badVerb(verb, value, flags);
 		case 'number': return fmtFloat(value, verb, flags);
-		case 'function': return verb === 'v' || verb === 'p' ? '0x0' : badVerb(verb, value);
+		case 'function': return verb === 'v' || verb === 'p' ? '0x0' : badVerb(verb, value, flags);
 		default:
 	}
 	if (value instanceof GoInt) return fmtInteger(value, verb, flags);
