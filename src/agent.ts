@@ -1,19 +1,262 @@
 /**
  * @module Wiring: config → clients → monitors → incidents → actions → notifiers.
- * (Being built: for now it starts, logs its configuration and waits for a signal.)
+ *
+ * Start-up follows NTH's order (config, webhook validation, Kubernetes client,
+ * servers, IMDS metadata, events, reboot check, monitors) and fails fast on
+ * bad configuration; after that, nothing ends the process but a signal.
  */
+import { connectKube } from './kube/config.ts';
+import { createKubeApi } from './kube/client.ts';
+import type { KubeApi } from './kube/api.ts';
 import type { LoadedConfig } from './config/load.ts';
-import { createLogger } from './log/logger.ts';
+import type { Config } from './config/schema.ts';
+import { configFields, configText } from './config/dump.ts';
+import { ConfigError, isAbortError } from './errors.ts';
+import { createImdsClient } from './imds/client.ts';
+import { fetchInstanceMetadata } from './imds/metadata.ts';
+import { sleep } from './imds/clock.ts';
+import type { InstanceMetadata } from './imds/types.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { createMetricsRegistry } from './metrics/registry.ts';
+import type { Metrics } from './metrics/types.ts';
+import { createAsgLifecycleMonitor } from './monitors/asg-lifecycle.ts';
+import { monitorIntervals, startPolling } from './monitors/poll.ts';
+import { createRebalanceMonitor } from './monitors/rebalance.ts';
+import { createScheduledEventMonitor } from './monitors/scheduled-event.ts';
+import { createSpotItnMonitor } from './monitors/spot-itn.ts';
+import type { Monitor } from './monitors/types.ts';
+import { createEventRecorder } from './notify/kube-events.ts';
+import { createNotifier, validateWebhookConfig } from './notify/webhook.ts';
+import { createProbes } from './http/probes.ts';
+import { createMetricsHandler } from './http/metrics-handler.ts';
+import { startHttpServers } from './http/servers.ts';
+import { EventStore } from './incidents/store.ts';
+import { IncidentHandler } from './incidents/handler.ts';
+import { isOpen, readIncidentState } from './incidents/state.ts';
+import { createIncidentPorts } from './incidents/ports.ts';
+import { uncordonAfterRebootCheck } from './node/reboot.ts';
+import { awsProviderId, findNode } from './node/lookup.ts';
+import type { NodeDeps } from './node/deps.ts';
 import type { Runtime } from './runtime/types.ts';
+import { commit, flavour, version } from './version.ts';
+
+const rebootCheckAttempts = 5;
+const rebootCheckIntervalMs = 2_000;
+
+function enabledMonitors(config: Config, deps: { client: Parameters<typeof createSpotItnMonitor>[0]['client']; log: Logger }): Monitor[] {
+	const monitors: Monitor[] = [];
+	if (config.enableSpotInterruptionDraining) monitors.push(createSpotItnMonitor({ client: deps.client }));
+	if (config.enableScheduledEventDraining) monitors.push(createScheduledEventMonitor({ client: deps.client, log: deps.log }));
+	if (config.enableRebalanceMonitoring || config.enableRebalanceDraining) monitors.push(createRebalanceMonitor({ client: deps.client }));
+	if (config.enableAsgLifecycleDraining) monitors.push(createAsgLifecycleMonitor({ client: deps.client }));
+	return monitors;
+}
+
+/** NODE_NAME, or in host mode (a kubeconfig, no downward API) the instance's local hostname. */
+function resolveNodeName(config: Config, metadata: InstanceMetadata): string {
+	if (config.nodeName !== '') return config.nodeName;
+	if (config.kubeconfig !== '' && metadata.localHostname !== '') return metadata.localHostname;
+	throw new ConfigError('Cannot start: NODE_NAME (--node-name) is required (in host mode it defaults to the IMDS local-hostname, which was not available)');
+}
+
+/** The Node object's name: by NODE_NAME (hostname label, then name) or by providerID. */
+async function nodeObjectName(kube: KubeApi, log: Logger, metrics: Metrics, config: Config, nodeName: string, metadata: InstanceMetadata, signal: AbortSignal): Promise<string> {
+	const providerId = config.useProviderId && metadata.instanceId !== '' ? awsProviderId(metadata.availabilityZone, metadata.instanceId) : undefined;
+	try {
+		const node = await findNode({ kube, log, metrics }, { name: nodeName, providerId }, signal);
+		if (node?.metadata.name && node.metadata.name !== nodeName) log.info('Resolved the node object', { node_name: nodeName, object: node.metadata.name });
+		return node?.metadata.name || nodeName;
+	} catch (error) {
+		if (isAbortError(error) && signal.aborted) throw error;
+		metrics.errorCaught('kube');
+		log.warn('Cannot look the node up yet: using NODE_NAME as its name', { node_name: nodeName, error });
+		return nodeName;
+	}
+}
+
+/** NTH's reboot check: every 2 s until it succeeds, a few times; failure only warns. */
+async function rebootCheck(deps: NodeDeps & { readTextFile: Runtime['readTextFile'] }, nodeName: string, uptimeFile: string, signal: AbortSignal): Promise<string | undefined> {
+	for (let attempt = 1; attempt <= rebootCheckAttempts; attempt += 1) {
+		try {
+			return await uncordonAfterRebootCheck(deps, { nodeName, uptimeFile }, signal);
+		} catch (error) {
+			if (isAbortError(error) && signal.aborted) throw error;
+			deps.metrics.errorCaught('reboot');
+			deps.log.warn('Cannot check for a completed reboot', { attempt, error });
+			if (attempt < rebootCheckAttempts) await sleep(rebootCheckIntervalMs, signal);
+		}
+	}
+	return undefined;
+}
 
 export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<number> {
-	const { config } = loaded;
+	const { config, sources } = loaded;
+	const startedAtMs = Date.now();
 	const log = createLogger({ level: config.logLevel, json: config.jsonLogging, stdout: runtime.writeStdout, stderr: runtime.writeStderr });
 	for (const warning of loaded.warnings) log.warn(warning);
-	log.info('Kubernetes AWS Node Termination Handler has started successfully!');
-	await new Promise<void>((resolve) => {
-		runtime.onSignal('SIGTERM', resolve);
-		runtime.onSignal('SIGINT', resolve);
-	});
-	return 0;
+
+	const root = new AbortController();
+	const stopSignals = (['SIGTERM', 'SIGINT'] as const).map((name) =>
+		runtime.onSignal(name, () => {
+			log.info(`Received ${name}: stopping`);
+			root.abort(new Error(`received ${name}`));
+		}),
+	);
+	const work = new AbortController();
+	try {
+		if (config.jsonLogging) log.info('Configuration', { config: configFields(config, sources) });
+		else runtime.writeStdout(configText(config, sources));
+
+		const registry = createMetricsRegistry({
+			now: Date.now,
+			startTimeMs: startedAtMs,
+			resourceUsage: () => runtime.resourceUsage(),
+			build: { version, commit, flavour, runtime: runtime.name, runtimeVersion: runtime.version },
+		});
+		const metrics: Metrics = registry;
+
+		const imds = createImdsClient({
+			fetch: runtime.createFetch(),
+			baseUrl: config.metadataUrl,
+			ipv6BaseUrl: config.metadataIpv6Url,
+			ipv6Fallback: config.metadataIpv6Fallback,
+			tries: config.metadataTries,
+			log,
+			metrics,
+		});
+		const metadata = await fetchInstanceMetadata(imds, root.signal, { log, metrics });
+		const nodeName = resolveNodeName(config, metadata);
+		await validateWebhookConfig({ config, runtime, metadata });
+
+		const connection = await connectKube((options) => runtime.createFetch(options), {
+			kubeconfig: config.kubeconfig,
+			serviceHost: config.kubernetesServiceHost,
+			servicePort: config.kubernetesServicePort,
+		});
+		log.info('Kubernetes client configured', { server: connection.server, source: connection.source });
+		const kube = createKubeApi({
+			server: connection.server,
+			fetch: connection.fetch,
+			authHeaders: () => connection.authHeaders(),
+			onUnauthorized: () => connection.invalidate(),
+			qps: config.kubeApiQps,
+			burst: config.kubeApiBurst,
+			log,
+			metrics,
+			userAgent: `nth/${version} (${runtime.name} ${runtime.version})`,
+		});
+
+		const probes = createProbes({
+			livenessPath: config.probesServerEndpoint,
+			maxPollAgeMs: config.livenessMaxPollAge * 1000,
+			lastSuccessfulPollMs: () => registry.lastSuccessfulPollMs(),
+			now: Date.now,
+			startedAtMs,
+		});
+		const servers = await startHttpServers({
+			runtime,
+			settings: config,
+			probes: probes.handler,
+			metrics: createMetricsHandler(() => registry.render()),
+			log,
+			signal: root.signal,
+		});
+
+		const objectName = await nodeObjectName(kube, log, metrics, config, nodeName, metadata, root.signal);
+		const recorder = createEventRecorder({
+			kube,
+			nodeName: objectName,
+			metadata,
+			extraAnnotations: config.kubernetesEventsExtraAnnotations,
+			log,
+			metrics,
+			now: Date.now,
+			enabled: config.emitKubernetesEvents,
+			signal: work.signal,
+		});
+		const notifier = createNotifier({ config, runtime, log, metrics, metadata, now: Date.now, sleep, random: Math.random });
+		const nodeDeps: NodeDeps = { kube, log, metrics, dryRun: config.dryRun };
+
+		const store = new EventStore({ nodeTerminationGracePeriodSeconds: config.nodeTerminationGracePeriod, now: Date.now });
+		let rebootEventId: string | undefined;
+		if (config.enableScheduledEventDraining || config.enableSpotInterruptionDraining) {
+			rebootEventId = await rebootCheck({ ...nodeDeps, readTextFile: (path) => runtime.readTextFile(path) }, objectName, config.uptimeFromFile, root.signal);
+			if (rebootEventId !== undefined) store.ignore(rebootEventId);
+		}
+
+		const ports = createIncidentPorts({ config, kube, nodeDeps, nodeName: objectName, recorder, notifier, log, metrics, providerId: undefined });
+		const handler = new IncidentHandler(
+			{
+				nodeName: objectName,
+				dryRun: config.dryRun,
+				cordonOnly: config.cordonOnly,
+				enableRebalanceDraining: config.enableRebalanceDraining,
+				nodeTerminationGracePeriodSeconds: config.nodeTerminationGracePeriod,
+				drainSafetyMarginSeconds: config.drainSafetyMargin,
+				webhookPerIncident: config.webhookPerIncident,
+				excludeFromLoadBalancers: config.excludeFromLoadBalancers,
+				enableOutOfServiceTaint: config.enableOutOfServiceTaint,
+			},
+			ports,
+			store,
+		);
+		const recordResult = await ports.readNode(root.signal).catch((error: unknown) => {
+			if (isAbortError(error) && root.signal.aborted) throw error;
+			metrics.errorCaught('incidents');
+			log.warn('Cannot read the incident record from the node', { error });
+			return undefined;
+		});
+		const record = recordResult?.record ?? readIncidentState(undefined);
+		if ('problem' in record && record.problem) log.warn('Ignoring the incident record on the node', { problem: record.problem });
+		if (record.state && isOpen(record.state)) {
+			if (rebootEventId !== undefined && record.state.eventIds.includes(rebootEventId)) {
+				for (const id of record.state.eventIds) store.ignore(id);
+				await ports.closeRecord(record.state, 'Rebooted: uncordoned after the reboot', root.signal);
+			} else {
+				handler.resume(record.state);
+			}
+		} else if (record.state) {
+			// A closed incident's events are done: IMDS may still list them after a restart.
+			for (const id of record.state.eventIds) if (record.state.phase !== 'Cancelled') store.ignore(id);
+		}
+
+		const monitors = enabledMonitors(config, { client: imds, log });
+		const handling = handler.run(work.signal);
+		const polling = startPolling(monitors, {
+			intervalMs: monitorIntervals(config.pollIntervalMs),
+			onResult: (_monitor, result) => {
+				handler.addEvents(result.events);
+				handler.addCancellations(result.cancellations);
+			},
+			onError: (monitor) => recorder.node('MonitorError', 'Warning', `There was a problem monitoring for events in monitor '${monitor.kind}'`),
+			log,
+			metrics,
+			signal: root.signal,
+			logFormatVersion: config.logFormatVersion,
+		});
+		probes.markReady();
+		log.info('Kubernetes AWS Node Termination Handler has started successfully!', { node_name: objectName, version, runtime: `${runtime.name} ${runtime.version}` });
+
+		await polling;
+		// Stopping: polling is over; a running drain may finish within the shutdown grace period.
+		const graceEnds = Date.now() + config.shutdownGracePeriod * 1000;
+		while (handler.busy && Date.now() < graceEnds) await sleep(200, AbortSignal.timeout(1_000)).catch(() => {});
+		if (handler.busy) log.warn('Stopping a running drain at shutdown: the next agent resumes it from the record on the node');
+		work.abort(new Error('shutting down'));
+		await handling;
+		const flushBound = AbortSignal.timeout(5_000);
+		await Promise.all([notifier.flush(flushBound), recorder.flush(flushBound)]);
+		await servers.close();
+		log.info('Stopped');
+		return 0;
+	} catch (error) {
+		if (root.signal.aborted && isAbortError(error)) {
+			log.info('Stopped during start-up');
+			return 0;
+		}
+		throw error;
+	} finally {
+		work.abort();
+		for (const remove of stopSignals) remove();
+	}
 }

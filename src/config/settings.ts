@@ -120,6 +120,7 @@ export const settings = {
 	probesServerPort: setting({ flag: 'probes-server-port', env: 'PROBES_SERVER_PORT', defaultText: '8080', schema: goInt(0, 65_535), group: 'observability', doc: 'Port of the probes server' }),
 	probesServerEndpoint: setting({ flag: 'probes-server-endpoint', env: 'PROBES_SERVER_ENDPOINT', defaultText: '/healthz', schema: anyString, group: 'observability', doc: 'Path of the liveness endpoint' }),
 	livenessMaxPollAge: setting({ flag: 'liveness-max-poll-age', env: 'LIVENESS_MAX_POLL_AGE', defaultText: '30', schema: goInt(1, 3_600), group: 'observability', nth: true, doc: 'Seconds without a successful IMDS poll after which the liveness endpoint answers 503' }),
+	shutdownGracePeriod: setting({ flag: 'shutdown-grace-period', env: 'SHUTDOWN_GRACE_PERIOD', defaultText: '20', schema: goInt(0, 3_600), group: 'observability', nth: true, doc: 'Seconds a running drain may go on after SIGTERM before it is stopped (the record on the Node lets the next agent resume it)' }),
 	probesServerHost: setting({ flag: 'probes-server-host', env: 'PROBES_SERVER_HOST', defaultText: '0.0.0.0', schema: anyString, group: 'observability', nth: true, doc: 'Address the probes and metrics servers bind' }),
 
 	// --- queue processor (NTH's SQS mode): accepted so NTH environments parse, not implemented

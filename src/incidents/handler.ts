@@ -14,7 +14,8 @@ import { isAbortError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { Cancellation, EventKind, InterruptionEvent } from '../monitors/types.ts';
-import type { EventReason, EventRecorder } from '../notify/types.ts';
+import { interruptionReason } from '../notify/kube-events.ts';
+import type { EventRecorder } from '../notify/types.ts';
 import {
 	type ActionSettings,
 	actionFor,
@@ -86,13 +87,6 @@ export interface IncidentPorts {
 	notify(request: NotifyRequest, signal: AbortSignal): Promise<void>;
 }
 
-const interruptionReason: Record<EventKind, EventReason> = {
-	SPOT_ITN: 'SpotInterruption',
-	SCHEDULED_EVENT: 'ScheduledEvent',
-	REBALANCE_RECOMMENDATION: 'RebalanceRecommendation',
-	ASG_LIFECYCLE: 'ASGLifecycle',
-};
-
 /** NTH gives every kind but non-restart scheduled events a pre-drain task (a taint, or restart labels). */
 function hasPreDrainTask(event: InterruptionEvent): boolean {
 	return event.kind !== 'SCHEDULED_EVENT' || isRestartEvent(event);
@@ -128,6 +122,11 @@ export class IncidentHandler {
 		this.#settings = settings;
 		this.#ports = ports;
 		this.#store = store;
+	}
+
+	/** True while a drain runs (shutdown waits for it, within a bound). */
+	get busy(): boolean {
+		return this.#incident?.drain !== undefined;
 	}
 
 	/** The current incident record (for probes, tests and the doctor). */
@@ -393,7 +392,7 @@ export class IncidentHandler {
 		for (const event of incident.events.values()) {
 			if (!incident.recorded.has(event.eventId)) {
 				incident.recorded.add(event.eventId);
-				ports.recorder.node(interruptionReason[event.kind], 'Normal', event.description);
+				ports.recorder.node(interruptionReason(event.kind), 'Normal', event.description);
 				ports.log.info('Requesting instance drain', { 'event-id': event.eventId, kind: event.kind, 'node-name': this.#settings.nodeName });
 			}
 			if (incident.preDrained.has(event.kind) || !hasPreDrainTask(event)) continue;

@@ -7,10 +7,10 @@
  */
 import * as v from 'valibot';
 import type { Node } from '../kube/schemas.ts';
+import { readNodeAnnotation } from '../node/conditions.ts';
 import type { InterruptionEvent } from '../monitors/types.ts';
 
 export const incidentAnnotation = 'aws-node-termination-handler/incident';
-export const conditionType = 'TerminationHandling';
 
 const phases = ['Pending', 'Cordoned', 'Draining', 'Drained', 'Failed', 'Cancelled'] as const;
 const kinds = ['SPOT_ITN', 'SCHEDULED_EVENT', 'REBALANCE_RECOMMENDATION', 'ASG_LIFECYCLE'] as const;
@@ -59,19 +59,12 @@ export type ReadResult = { readonly state: IncidentState } | { readonly state: u
 
 /** Reads the incident record from a Node; a malformed record is reported, not thrown (it is then ignored). */
 export function readIncidentState(node: Node | undefined): ReadResult {
-	const text = node?.metadata.annotations?.[incidentAnnotation];
-	if (text === undefined || text === '') return { state: undefined };
-	let json: unknown;
+	if (node === undefined) return { state: undefined };
 	try {
-		json = JSON.parse(text);
+		return { state: readNodeAnnotation(node, incidentAnnotation, IncidentStateSchema) };
 	} catch (error) {
-		return { state: undefined, problem: `Cannot parse annotation "${incidentAnnotation}": ${error instanceof Error ? error.message : String(error)}` };
+		return { state: undefined, problem: error instanceof Error ? error.message : String(error) };
 	}
-	const parsed = v.safeParse(IncidentStateSchema, json);
-	if (!parsed.success) {
-		return { state: undefined, problem: `Cannot read annotation "${incidentAnnotation}": ${v.summarize(parsed.issues)}` };
-	}
-	return { state: parsed.output };
 }
 
 /** True while the incident still needs work (resume after a restart). */
