@@ -385,7 +385,7 @@ class State {
 		switch (node.kind) {
 			case 'dot': return this.validateType(dot, type);
 			case 'nil':
-				if (canBeNil(type)) return type === 'value' || type === 'any' ? null : type.startsWith('map[') ? new Map() : [];
+				if (canBeNil(type)) return type === 'value' ? undefined : type === 'any' ? null : type.startsWith('map[') ? new Map() : [];
 				this.errorf(`cannot assign nil to ${displayType(type)}`);
 			case 'field': return this.validateType(this.evalFieldNode(dot, node, [node], MISSING), type);
 			case 'variable': return this.validateType(this.evalVariableNode(dot, node, undefined, MISSING), type);

@@ -238,6 +238,20 @@ function sharpFloat(num: string, format: string, prec: number): string {
 	return body + '0'.repeat(Math.max(digits, 0)) + tail;
 }
 
+/** A nil *time.Location: %v prints <nil>, the integer verbs print 0. */
+const nilPointer = Symbol('nil pointer');
+
+/** time.Time's unexported fields {wall ext loc}, which fmt prints when no String() applies (e.g. %d). */
+function timeInternals(value: GoTime | Date): Record<string, unknown> {
+	const time = toGoTime(value);
+	// Go keeps the UTC location as a nil pointer; other locations print as addresses, which no output can match.
+	return {
+		wall: new GoInt(nanosecond(time), 'uint64'),
+		ext: new GoInt(Math.floor(time.ms / 1000) + 62135596800, 'int64'),
+		loc: time.zone.name === 'UTC' ? nilPointer : new GoInt(0xc000010000, 'uint64'),
+	};
+}
+
 /** Go's Time.GoString, which %#v prints. */
 function timeGoString(value: GoTime | Date): string {
 	const time = toGoTime(value);
@@ -251,6 +265,10 @@ function printArg(value: unknown, verb: string, flags: Flags, depth: number): st
 	if (value === null || value === undefined) {
 		if (depth > 0) return flags.sharpV ? 'interface {}(nil)' : pad('<nil>', flags);
 		return verb === 'T' || verb === 'v' ? pad('<nil>', flags) : badVerb(verb, value, flags);
+	}
+	if (value === nilPointer) {
+		if (verb === 'v') return pad('<nil>', flags);
+		return 'bdoxX'.includes(verb) ? fmtInteger(new GoInt(0, 'uint64'), verb, flags) : `%!${verb}(*time.Location=<nil>)`;
 	}
 	if (verb === 'T' && depth === 0) return fmtString(typeName(value), 's', flags, value);
 	if (flags.sharpV && isTime(value)) return fmtString(timeGoString(value), 's', flags, value);
@@ -274,6 +292,7 @@ function printArg(value: unknown, verb: string, flags: Flags, depth: number): st
 		const items = sortedEntries(value).map(([key, item]) => `${printArg(key, verb, flags, depth + 1)}:${printArg(item, verb, flags, depth + 1)}`);
 		return flags.sharpV ? `${typeName(value)}{${items.join(', ')}}` : `map[${items.join(' ')}]`;
 	}
+	if (isTime(value)) return printArg(timeInternals(value), verb, flags, depth);
 	const fields = Object.entries(value as object).filter(([, field]) => typeof field !== 'function');
 	const items = fields.map(([key, field]) => (flags.plusV || flags.sharpV ? `${key}:` : '') + printArg(field, verb, flags, depth + 1));
 	return flags.sharpV ? `${typeName(value)}{${items.join(', ')}}` : `{${items.join(' ')}}`;

@@ -12,9 +12,11 @@ const fail = (message: string): never => {
 	throw new GoFuncError(message);
 };
 
-/** Go's evalArgs for html/js/urlquery: a lone string as is, anything else through Sprint. */
+/** Go's evalArgs for html/js/urlquery: a lone string as is, anything else through printableValue and Sprint. */
 function evalArgs(args: readonly unknown[]): string {
-	return args.length === 1 && typeof args[0] === 'string' ? args[0] : sprint(args);
+	if (args.length === 1 && typeof args[0] === 'string') return args[0];
+	// printableValue turns a nil argument into the string "<no value>" before Sprint sees it.
+	return sprint(args.map((arg) => arg ?? '<no value>'));
 }
 
 const htmlEscapes: Readonly<Record<string, string>> = { '\0': '\uFFFD', '"': '&#34;', '\'': '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;' };

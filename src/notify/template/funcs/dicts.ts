@@ -2,7 +2,7 @@
  * @module Sprig's dict functions. They take `map[string]interface {}`, so the executor rejects a
  * `map[string]string` (such as NTH's `.NodeLabels`) exactly as Go does.
  */
-import { goSlice, isStruct, isTrue, typeName } from '../values.ts';
+import { goMap, goSlice, goStruct, isStruct, isTrue, typeName } from '../values.ts';
 import { strval } from './convert.ts';
 import { fn, GoFuncError, vfn, type GoFunc } from './go-func.ts';
 
@@ -38,11 +38,18 @@ function merge(overwrite: boolean): (dst: Dict, ...sources: Dict[]) => Dict {
 	};
 }
 
-/** copystructure.Copy. */
+/** copystructure.Copy (nil is an error there: it takes the reflect type of its argument). */
+function deepCopyArg(value: unknown): unknown {
+	if (value === null || value === undefined) throw new GoFuncError('reflect: call of reflect.Value.Type on zero Value');
+	return deepCopy(value);
+}
+
+/** A deep copy that keeps Go types (a map[string]string stays one). */
 export function deepCopy(value: unknown): unknown {
-	if (Array.isArray(value)) return value.map(deepCopy);
-	if (value instanceof Map) return new Map([...value].map(([key, item]) => [key, deepCopy(item)]));
-	if (isStruct(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, deepCopy(item)]));
+	const type = typeName(value);
+	if (Array.isArray(value)) return goSlice(value.map(deepCopy), type.slice(2));
+	if (value instanceof Map) return goMap(new Map([...value].map(([key, item]) => [key, deepCopy(item)])), type.slice('map[string]'.length));
+	if (isStruct(value)) return goStruct(type, Object.fromEntries(Object.entries(value).map(([key, item]) => [key, deepCopy(item)])));
 	return value;
 }
 
@@ -81,7 +88,7 @@ export const dictFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	['mustMerge', vfn([DICT], DICT, merge(false))],
 	['mergeOverwrite', vfn([DICT], DICT, merge(true))],
 	['mustMergeOverwrite', vfn([DICT], DICT, merge(true))],
-	['deepCopy', fn(['any'], deepCopy)],
-	['mustDeepCopy', fn(['any'], deepCopy)],
+	['deepCopy', fn(['any'], deepCopyArg)],
+	['mustDeepCopy', fn(['any'], deepCopyArg)],
 	['dig', vfn([], 'any', dig)],
 ]);
