@@ -456,7 +456,10 @@ export function execute(program: Program, name: string, data: unknown, context: 
 		state.walk(data === null ? undefined : data, tree.root);
 		return state.out;
 	} catch (error) {
-		if (!(error instanceof ExecFailure)) throw error;
+		// Anything but an ExecFailure is a JavaScript failure inside the engine; callers still get a TemplateError.
+		if (!(error instanceof ExecFailure)) {
+			throw new TemplateError(`template: ${name}: ${error instanceof Error ? error.message : String(error)}`, { kind: 'exec', partial: state.out, cause: error });
+		}
 		if (error.node === undefined) throw new TemplateError(`template: ${name}: ${error.message}`, { kind: 'exec', partial: state.out });
 		const { line, column, where } = location(program.text, program.parseName, error.node.pos);
 		const message = `template: ${where}: executing ${quote(error.name)} at <${nodeString(error.node)}>: ${error.message}`;

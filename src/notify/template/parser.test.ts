@@ -58,6 +58,10 @@ errors('report the line of the token that failed', () => {
 	assert.is(parseError('a\nb\n{{ end }}').line, 3);
 });
 
+errors('absurd nesting that overflows the JavaScript stack is still a parse TemplateError', () => {
+	assert.is(parseError(`{{ ${'('.repeat(20000)}1${')'.repeat(20000)} }}`).message, 'template: message: Maximum call stack size exceeded');
+});
+
 errors('functions Sprig lacks (Helm\'s required, toYaml) are not defined', () => {
 	assert.is(parseError('{{ required "x" .A }}').message, 'template: message:1: function "required" not defined');
 	assert.is(parseError('{{ toYaml . }}').message, 'template: message:1: function "toYaml" not defined');

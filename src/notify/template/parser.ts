@@ -429,7 +429,8 @@ export function parseTrees(text: string, name: string, hasFunction: (name: strin
 		parser.add();
 	} catch (error) {
 		if (error instanceof ParseFailure) throw new TemplateError(error.message, { kind: 'parse', line: error.line });
-		throw error;
+		// Anything else is a JavaScript failure (a stack overflow on absurd nesting): still a template error to callers.
+		throw new TemplateError(`template: ${name}: ${error instanceof Error ? error.message : String(error)}`, { kind: 'parse', cause: error });
 	}
 	return trees;
 }

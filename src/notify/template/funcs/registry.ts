@@ -4,8 +4,8 @@
  *
  * Not provided (a template using one fails to parse with `function "…" not defined`): Sprig's
  * crypto and certificate helpers (bcrypt, htpasswd, genCA, genPrivateKey, derivePassword,
- * encryptAES, …), getHostByName, semver/semverCompare, shuffle, snakecase, camelcase,
- * kebabcase, urlParse and urlJoin.
+ * encryptAES, …), getHostByName, semver/semverCompare, snakecase, camelcase, kebabcase,
+ * urlParse and urlJoin.
  */
 import { builtinFuncs } from './builtins.ts';
 import { dateFuncs } from './dates.ts';

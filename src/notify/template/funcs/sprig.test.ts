@@ -29,6 +29,11 @@ strings('title, quote, cat, indent and split behave as Sprig does', () => {
 		'Hello WORLD Foo_bar|"a" "1" "2.5"|\'a\'|a 1 b|\n  a\n  b|b');
 });
 
+strings('shuffle permutes the runes', () => {
+	const shuffled = render('{{ shuffle "héllo wörld" }}');
+	assert.is([...shuffled].sort().join(''), [...'héllo wörld'].sort().join(''));
+});
+
 strings('sortAlpha sorts a []string in place, as Sprig does', () => {
 	const data = { Pods: goSlice(['ns/b', 'ns/a', 'kube-system/c'], 'string') };
 	assert.is(render('{{ sortAlpha .Pods }} {{ .Pods }}', data), '[kube-system/c ns/a ns/b] [kube-system/c ns/a ns/b]');

@@ -230,6 +230,14 @@ export const stringFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>(
 	['nospace', fn(['string'], deleteWhiteSpace)],
 	['initials', fn(['string'], initials)],
 	['swapcase', fn(['string'], swapcase)],
+	['shuffle', fn(['string'], (text: string) => {
+		const runes = [...text];
+		for (let i = runes.length - 1; i > 0; i--) {
+			const j = Math.floor(Math.random() * (i + 1));
+			[runes[i], runes[j]] = [runes[j]!, runes[i]!];
+		}
+		return runes.join('');
+	})],
 	['wrap', fn(['int', 'string'], (width: number, text: string) => wrap(text, width, '', false))],
 	['wrapWith', fn(['int', 'string', 'string'], (width: number, newline: string, text: string) => wrap(text, width, newline, true))],
 	['contains', fn(['string', 'string'], (part: string, text: string) => text.includes(part))],
