@@ -160,7 +160,8 @@ async function seaMain(bundle, stamp) {
 		// libuv reads UV_THREADPOOL_SIZE when the pool first starts, which is
 		// after this line; it cannot be passed as execArgv.
 		banner: { js: "process.env.UV_THREADPOOL_SIZE ??= '1';" },
-		logLevel: 'warning',
+		// Warnings were reported when the bundle itself was built.
+		logLevel: 'error',
 	});
 	return out;
 }

@@ -113,6 +113,24 @@ executables('a fresh clone builds both executables for x64 and arm64 with no net
 	assert.ok(existsSync(join(clone, 'dist', 'nth.mjs')));
 });
 
+executables('every runtime verifies the apiserver certificate: right CA works, no CA or a wrong CA fails', () => {
+	const cluster = connect();
+	const wrong = join(scratch, 'wrong-ca');
+	mkdirSync(wrong);
+	ok(run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=wrong', '-keyout', join(wrong, 'ca.key'), '-out', join(wrong, 'ca.crt')]), 'openssl');
+	const probe = join(root, 'test', 'e2e', 'fixtures', 'tls-probe.ts');
+	const args = [probe, cluster.state.apiserverUrl, cluster.state.caFile, join(wrong, 'ca.crt'), cluster.state.adminToken];
+	const ProbeSchema = v.object({ runtime: v.string(), results: v.record(v.string(), v.union([v.number(), v.string()])) });
+	for (const [name, command] of [['node', [node24]], ['bun', [join(root, 'node_modules', 'bun', 'bin', 'bun.exe')]], ['deno', [join(root, 'node_modules', '.bin', 'deno'), 'run', '-A']]] as const) {
+		const out = v.parse(ProbeSchema, JSON.parse(ok(run(command[0], [...command.slice(1), ...args]), `${name} tls-probe`)));
+		assert.is(out.runtime, name);
+		assert.is(out.results['rightCa'], 200, `${name}: the cluster CA is trusted`);
+		assert.match(String(out.results['noCa']), /^error/, `${name}: system roots must not trust the cluster`);
+		assert.match(String(out.results['wrongCa']), /^error/, `${name}: a wrong CA must fail`);
+		assert.is(out.results['insecure'], 200, `${name}: insecure-skip-tls-verify`);
+	}
+});
+
 executables('deno type-checks the source and runs the bundle', () => {
 	const deno = join(root, 'node_modules', '.bin', 'deno');
 	ok(run(deno, ['check', 'src/main.ts'], { timeoutMs: 180_000 }), 'deno check src/main.ts');
