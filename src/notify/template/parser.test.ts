@@ -59,7 +59,8 @@ errors('report the line of the token that failed', () => {
 });
 
 errors('absurd nesting that overflows the JavaScript stack is still a parse TemplateError', () => {
-	assert.is(parseError(`{{ ${'('.repeat(20000)}1${')'.repeat(20000)} }}`).message, 'template: message: Maximum call stack size exceeded');
+	// The text after "template: message: " is the runtime's own stack-overflow message.
+	assert.match(parseError(`{{ ${'('.repeat(20000)}1${')'.repeat(20000)} }}`).message, /^template: message: .*call stack/i);
 });
 
 errors('functions Sprig lacks (Helm\'s required, toYaml) are not defined', () => {

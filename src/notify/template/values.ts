@@ -18,6 +18,10 @@
  * | any other object                         | a struct: its own properties are the fields, in order; {@link goStruct} names the type |
  * | a function property of a struct          | a method, called with the template arguments    |
  *
+ * As in Go, a struct property whose name starts with a lower-case letter is unexported (using it
+ * is an error), and a missing map key reaching a typed parameter (`{{ .M.nope | upper }}`) is an
+ * error (`invalid value; expected string`) while an `interface{}` parameter receives nil.
+ *
  * Build template data with these helpers, e.g.
  * `goStruct('webhook.combinedDrainData', { Kind: 'SPOT_ITN', Count: goInt(3), NodeLabels: goMap({ k: 'v' }, 'string') })`.
  * {@link fromJsonValue} turns parsed JSON into the same model the way Go's `json.Unmarshal` into
