@@ -79,8 +79,15 @@ export interface NotificationContext {
 
 /** Sends webhook notifications to every configured sink. */
 export interface Notifier {
-	/** Renders and POSTs to each sink, retrying within WEBHOOK_RETRY_FOR. Never throws; logs and counts failures. */
+	/**
+	 * Queues the notification for every sink and resolves at once (delivery,
+	 * with retries within WEBHOOK_RETRY_FOR, happens in the background, in order
+	 * per sink, and never holds up the caller). Never throws; failures are
+	 * logged and counted. `signal` aborts this notification's delivery.
+	 */
 	send(context: NotificationContext, signal: AbortSignal): Promise<void>;
+	/** Waits until every queued notification is delivered or given up (bounded by the signal). */
+	flush(signal: AbortSignal): Promise<void>;
 	/** True when at least one sink is configured. */
 	readonly enabled: boolean;
 }

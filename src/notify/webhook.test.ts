@@ -7,9 +7,9 @@ import { memoryLogger } from '../log/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/types.ts';
 import type { InterruptionEvent } from '../monitors/types.ts';
 import type { FetchOptions } from '../runtime/types.ts';
-import { fakeClock, type Scripted, scriptedFetch } from './fake-time.test-support.ts';
+import { type FakeClock, fakeClock, type Scripted, scriptedFetch } from './fake-time.test-support.ts';
 import type { NotificationContext } from './types.ts';
-import { createNotifier, type NotifierDeps, validateWebhookConfig } from './webhook.ts';
+import { createNotifier, type NotifierDeps, validateWebhookConfig, type WebhookNotifier } from './webhook.ts';
 
 const hookUrl = 'http://127.0.0.1:9/hook';
 const templatePath = '/config/template.tmpl';
@@ -75,6 +75,15 @@ function setup(env: Record<string, string>, script: readonly Scripted[] = [200],
 	};
 	const deps: NotifierDeps = { config, runtime, log, metrics, metadata, now: clock.now, sleep: clock.sleep, random: () => 0.5 };
 	return { deps, clock, fake, log, metrics, fetchOptions, reads: () => reads };
+}
+
+/** Queues one notification and runs the fake clock until every sink has delivered or given up. */
+function deliver(notifier: WebhookNotifier, clock: FakeClock, notification: NotificationContext): Promise<void> {
+	const signal = new AbortController().signal;
+	return clock.run((async () => {
+		await notifier.send(notification, signal);
+		await notifier.flush(signal);
+	})());
 }
 
 async function rejects(promise: Promise<unknown>): Promise<Error> {
@@ -146,7 +155,7 @@ send('POSTs NTH\'s default body with the configured headers and logs Webhook Suc
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl });
 	const notifier = createNotifier(deps);
 	assert.ok(notifier.enabled);
-	await clock.run(notifier.send(context, new AbortController().signal));
+	await deliver(notifier, clock, context);
 	assert.is(fake.requests.length, 1);
 	const request = fake.requests[0];
 	assert.is(request?.method, 'POST');
@@ -163,7 +172,7 @@ send('POSTs NTH\'s default body with the configured headers and logs Webhook Suc
 
 send('retries a receiver that fails twice and succeeds on the third attempt', async () => {
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl }, [500, 'error', 200]);
-	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	await deliver(createNotifier(deps), clock, context);
 	assert.is(fake.requests.length, 3);
 	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Received Non-Successful Status Code: will retry') && line.includes('status_code=500')), log.lines.join('\n'));
 	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Client Do failed: will retry')));
@@ -173,7 +182,7 @@ send('retries a receiver that fails twice and succeeds on the third attempt', as
 
 send('logs NTH\'s non-2xx warning on a 400 and counts the error, without retrying', async () => {
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl }, [{ status: 400, body: 'invalid_payload' }]);
-	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	await deliver(createNotifier(deps), clock, context);
 	assert.is(fake.requests.length, 1);
 	const line = log.lines.find((text) => text.includes('Webhook Error: Received Non-Successful Status Code'));
 	assert.ok(line?.includes('WRN') && line.includes('status_code=400') && line.includes('response=invalid_payload'), line);
@@ -183,7 +192,7 @@ send('logs NTH\'s non-2xx warning on a 400 and counts the error, without retryin
 
 send('logs Client Do failed once retries run out, and never throws', async () => {
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_RETRY_FOR: '5' }, ['error']);
-	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	await deliver(createNotifier(deps), clock, context);
 	assert.ok(fake.requests.length > 1);
 	assert.ok(clock.now() - (fake.requests[0]?.at ?? 0) <= 5000);
 	assert.ok(log.lines.some((line) => line.includes('ERR Webhook Error: Client Do failed') && line.includes(`attempts=${fake.requests.length}`)), log.lines.join('\n'));
@@ -196,7 +205,7 @@ send('renders one body per sink, with fallbacks to the WEBHOOK_* settings', asyn
 		{ url: 'http://127.0.0.1:9/plain', proxy: 'tcp://127.0.0.1:3128' },
 	]);
 	const { deps, clock, fake, fetchOptions } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .EventID }}', WEBHOOK_SINKS: sinks });
-	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	await deliver(createNotifier(deps), clock, context);
 	const byUrl = new Map(fake.requests.map((request) => [request.url, request]));
 	assert.is(byUrl.get(hookUrl)?.body, 'spot-itn-abc');
 	assert.is(byUrl.get('http://127.0.0.1:9/teams')?.body, 'SPOT_ITN on node-a (prod)');
@@ -210,8 +219,8 @@ send('renders one body per sink, with fallbacks to the WEBHOOK_* settings', asyn
 send('marks the outcome message: [outcome] in Description, .Outcome and .Details for new templates', async () => {
 	const { deps, clock, fake } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Description }}|{{ .Outcome }}|{{ .Details }}|{{ .NodeProcessed }}' });
 	const notifier = createNotifier(deps);
-	await clock.run(notifier.send(context, new AbortController().signal));
-	await clock.run(notifier.send({ ...context, outcome: 'drained', details: '2 of 2 pods evicted' }, new AbortController().signal));
+	await deliver(notifier, clock, context);
+	await deliver(notifier, clock, { ...context, outcome: 'drained', details: '2 of 2 pods evicted' });
 	assert.equal(fake.requests.map((request) => request.body), [
 		'Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n|||false',
 		'[drained] Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n|drained|2 of 2 pods evicted|true',
@@ -230,7 +239,7 @@ send('delivers a sink\'s messages in order even when the caller does not wait', 
 
 send('logs a template execution error and sends nothing', async () => {
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ index .Pods 5 }}' });
-	await clock.run(createNotifier(deps).send(context, new AbortController().signal));
+	await deliver(createNotifier(deps), clock, context);
 	assert.is(fake.requests.length, 0);
 	assert.ok(log.lines.some((line) => line.includes('ERR Webhook Error: Template execution failed') && line.includes('index out of range')), log.lines.join('\n'));
 	assert.equal(metrics.sent, ['error']);
@@ -242,7 +251,7 @@ send('re-reads the template file only when its mtime changes, keeping the last g
 	const notifier = createNotifier(deps);
 	const signal = new AbortController().signal;
 	const bodies = async (): Promise<string | undefined> => {
-		await clock.run(notifier.send(context, signal));
+		await deliver(notifier, clock, context);
 		return fake.requests.at(-1)?.body;
 	};
 	assert.is(await bodies(), 'v1 SPOT_ITN');
@@ -265,11 +274,27 @@ send('re-reads the template file only when its mtime changes, keeping the last g
 	assert.ok(log.lines.some((line) => line.includes('Could not read template file: using the last good template')));
 });
 
+send('resolves at once, before a slow sink has answered: it never holds up a drain', async () => {
+	const { deps, clock, fake, log } = setup({ WEBHOOK_URL: hookUrl }, ['hang', 200]);
+	const notifier = createNotifier(deps);
+	const signal = new AbortController().signal;
+	const startedAt = clock.now();
+	// Settled before the event loop even turns over, with the fake clock standing still.
+	const settled = await Promise.race([notifier.send(context, signal).then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+	assert.ok(settled, 'send() waited for the delivery');
+	assert.is(clock.now(), startedAt);
+	assert.not.ok(log.lines.some((line) => line.includes('Webhook Success')));
+	await clock.run(notifier.flush(signal));
+	assert.is(fake.requests.length, 2);
+	assert.ok(log.lines.some((line) => line.includes('Webhook Success')));
+	assert.is(clock.now() - startedAt, 10_000 + 375);
+});
+
 send('does nothing without a sink', async () => {
 	const { deps, clock, fake } = setup({});
 	const notifier = createNotifier(deps);
 	assert.is(notifier.enabled, false);
-	await clock.run(notifier.send(context, new AbortController().signal));
+	await deliver(notifier, clock, context);
 	assert.is(fake.requests.length, 0);
 });
 

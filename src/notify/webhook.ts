@@ -9,10 +9,11 @@
  * `createNotifier(...).send()` renders the body per sink and POSTs it with
  * retries (post.ts). It never throws, and it logs NTH's lines
  * (`Webhook Success: Notification Sent!`, `Webhook Error: …`) so existing
- * greps and alerts keep working. Each sink has its own queue, so a start
- * message is always delivered (or given up) before the outcome message that
- * follows it, whether or not the caller awaits `send()`. Callers on the drain
- * path should not await it: a failing sink can retry for WEBHOOK_RETRY_FOR.
+ * greps and alerts keep working. `send()` only queues: it resolves at once,
+ * so a failing sink (which may retry for WEBHOOK_RETRY_FOR) never holds up a
+ * cordon or drain. Each sink has its own queue, so a start message is always
+ * delivered (or given up) before the outcome message that follows it;
+ * `flush()` waits for the queues (tests, shutdown).
  */
 import { ConfigError } from '../errors.ts';
 import type { InstanceMetadata } from '../imds/types.ts';
@@ -39,10 +40,8 @@ export interface NotifierDeps {
 	readonly random: () => number;
 }
 
-export interface WebhookNotifier extends Notifier {
-	/** Waits until every queued notification is delivered or given up (bounded by the signal). */
-	flush(signal: AbortSignal): Promise<void>;
-}
+/** The notifier createNotifier returns (the {@link Notifier} contract itself). */
+export type WebhookNotifier = Notifier;
 
 interface Sink {
 	readonly spec: SinkSpec;
@@ -206,16 +205,13 @@ export function createNotifier(deps: NotifierDeps): WebhookNotifier {
 		send: async (context: NotificationContext, signal: AbortSignal) => {
 			if (sinks.length === 0) return;
 			const data = buildTemplateData({ ...context, nodeName: context.nodeName ?? config.nodeName, metadata: deps.metadata });
-			const runs = sinks.map((sink) => {
-				const run = sink.tail.then(() => deliver(sink, data, signal)).catch((error: unknown) => {
+			for (const sink of sinks) {
+				sink.tail = sink.tail.then(() => deliver(sink, data, signal)).catch((error: unknown) => {
 					// deliver() handles its own failures; reaching here is a bug, logged so it is seen.
 					log.error('Webhook Error: Notification failed unexpectedly', { webhook: sink.spec.name, error });
 					failed();
 				});
-				sink.tail = run;
-				return run;
-			});
-			await Promise.all(runs);
+			}
 		},
 		flush: async (signal: AbortSignal) => {
 			const all = Promise.all(sinks.map((sink) => sink.tail));

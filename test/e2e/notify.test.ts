@@ -35,7 +35,7 @@ import { startPolling } from '../../src/monitors/poll.ts';
 import { createSpotItnMonitor } from '../../src/monitors/spot-itn.ts';
 import type { InterruptionEvent } from '../../src/monitors/types.ts';
 import { createEventRecorder } from '../../src/notify/kube-events.ts';
-import type { NotificationContext } from '../../src/notify/types.ts';
+import type { NotificationContext, Notifier } from '../../src/notify/types.ts';
 import { createNotifier, type NotifierDeps, validateWebhookConfig } from '../../src/notify/webhook.ts';
 import { createNodeRuntime } from '../../src/runtime/node.ts';
 import type { Runtime } from '../../src/runtime/types.ts';
@@ -190,6 +190,13 @@ function notifierFor(env: Record<string, string>, options: { readonly runtime?: 
 	return { notifier: createNotifier(deps), deps, log, metrics };
 }
 
+/** Queues one notification and waits until every sink has delivered or given up (send() itself returns at once). */
+async function deliver(notifier: Notifier, notification: NotificationContext): Promise<void> {
+	const signal = new AbortController().signal;
+	await notifier.send(notification, signal);
+	await notifier.flush(signal);
+}
+
 const expectedDefaultBody = `{"text":"[NTH][Instance Interruption] EventID: spot-itn-${suffix} - Kind: SPOT_ITN - Instance: i-${suffix} - Node: node-${suffix} - Description: Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n - Start Time: 2026-01-02 03:06:05 +0000 UTC"}`;
 
 // ------------------------------------------------------------------------------------------
@@ -200,9 +207,8 @@ webhook('delivers the start and outcome messages to a local receiver, exactly as
 	const receiver = await startReceiver(() => 200);
 	const { notifier, deps, log, metrics } = notifierFor({ WEBHOOK_URL: receiver.url });
 	await validateWebhookConfig(deps);
-	const signal = new AbortController().signal;
-	await notifier.send(context, signal);
-	await notifier.send({ ...context, outcome: 'drained', details: '2 of 2 pods evicted' }, signal);
+	await deliver(notifier, context);
+	await deliver(notifier, { ...context, outcome: 'drained', details: '2 of 2 pods evicted' });
 	assert.is(receiver.received.length, 2);
 	assert.is(receiver.received[0]?.method, 'POST');
 	assert.is(receiver.received[0]?.url, '/hook');
@@ -217,7 +223,7 @@ webhook('retries a receiver that fails twice, and the third attempt lands', asyn
 	const receiver = await startReceiver((count) => (count <= 2 ? 503 : 200));
 	const { notifier, log } = notifierFor({ WEBHOOK_URL: receiver.url });
 	const started = Date.now();
-	await notifier.send(context, new AbortController().signal);
+	await deliver(notifier, context);
 	assert.is(receiver.received.length, 3);
 	assert.ok(receiver.received.every((request) => request.body === expectedDefaultBody));
 	assert.is(log.mine.filter((line) => line.includes('Webhook Error: Received Non-Successful Status Code: will retry') && line.includes('status_code=503')).length, 2);
@@ -230,7 +236,7 @@ webhook('times out a receiver that hangs, then retries; a receiver that always h
 	const once = await startReceiver((count) => (count === 1 ? 'hang' : 200));
 	const first = notifierFor({ WEBHOOK_URL: once.url, WEBHOOK_TIMEOUT: '1' });
 	const started = Date.now();
-	await first.notifier.send(context, new AbortController().signal);
+	await deliver(first.notifier, context);
 	assert.is(once.received.length, 2);
 	assert.ok(Date.now() - started >= 1000);
 	assert.ok(first.log.mine.some((line) => line.includes('Webhook Error: Client Do failed: will retry') && line.includes('no answer within 1000 ms')), first.log.mine.join('\n'));
@@ -239,7 +245,7 @@ webhook('times out a receiver that hangs, then retries; a receiver that always h
 	const always = await startReceiver(() => 'hang');
 	const second = notifierFor({ WEBHOOK_URL: always.url, WEBHOOK_TIMEOUT: '1', WEBHOOK_RETRY_FOR: '3' });
 	const begun = Date.now();
-	await second.notifier.send(context, new AbortController().signal);
+	await deliver(second.notifier, context);
 	const elapsed = Date.now() - begun;
 	assert.ok(elapsed <= 3500, `took ${elapsed} ms`);
 	assert.ok(always.received.length >= 2, `${always.received.length} attempts`);
@@ -252,7 +258,7 @@ webhook('goes through WEBHOOK_PROXY: forwarding for http (http:// and tcp://), C
 	const plain = await startReceiver(() => 200);
 	for (const scheme of ['http', 'tcp']) {
 		const { notifier } = notifierFor({ WEBHOOK_URL: plain.url, WEBHOOK_PROXY: `${scheme}://127.0.0.1:${proxy.port}`, WEBHOOK_RETRY_FOR: '5' });
-		await notifier.send(context, new AbortController().signal);
+		await deliver(notifier, context);
 	}
 	assert.is(plain.received.length, 2);
 	assert.equal(proxy.seen, [{ kind: 'forward', target: plain.url }, { kind: 'forward', target: plain.url }]);
@@ -265,7 +271,7 @@ webhook('goes through WEBHOOK_PROXY: forwarding for http (http:// and tcp://), C
 	// A host name, as real webhook URLs have (the proxy resolves it; the receiver listens on 127.0.0.1).
 	const secureUrl = `https://localhost:${secure.port}/hook`;
 	const { notifier, log } = notifierFor({ WEBHOOK_URL: secureUrl, WEBHOOK_PROXY: `http://127.0.0.1:${proxy.port}`, WEBHOOK_RETRY_FOR: '5' }, { runtime: { ...runtime, createFetch: trusting } });
-	await notifier.send(context, new AbortController().signal);
+	await deliver(notifier, context);
 	assert.is(secure.received.length, 1, log.mine.join('\n'));
 	assert.is(secure.received[0]?.body, expectedDefaultBody);
 	assert.equal(proxy.seen.at(-1), { kind: 'connect', target: `localhost:${secure.port}` });
@@ -279,12 +285,11 @@ webhook('serves several sinks at once and picks up a changed template file', asy
 	const sinks = JSON.stringify([{ url: second.url, name: 'second', template: '{{ .EventID }} {{ join "," .Pods }}' }]);
 	const { notifier, deps } = notifierFor({ WEBHOOK_URL: first.url, WEBHOOK_TEMPLATE_FILE: templateFile, WEBHOOK_SINKS: sinks });
 	await validateWebhookConfig(deps);
-	const signal = new AbortController().signal;
-	await notifier.send(context, signal);
+	await deliver(notifier, context);
 	writeFileSync(templateFile, 'v2 {{ .InstanceID }}');
 	const later = new Date(Date.now() + 5000);
 	utimesSync(templateFile, later, later);
-	await notifier.send(context, signal);
+	await deliver(notifier, context);
 	assert.equal(first.received.map((request) => request.body), [`v1 SPOT_ITN node-${suffix}`, `v2 i-${suffix}`]);
 	assert.equal(second.received.map((request) => request.body), [`spot-itn-${suffix} web-1,web-2`, `spot-itn-${suffix} web-1,web-2`]);
 });
