@@ -227,6 +227,36 @@ flow('releases the node once when the scheduled event is cancelled mid-drain', a
 	assert.is(w.calls.filter((c) => c.startsWith('release')).length, 1, 'cancellation handled once, not every poll');
 });
 
+flow('releases a drained node when its scheduled event is cancelled afterwards (NTH maintenance-event-cancellation)', async () => {
+	const w = world();
+	w.handler.addEvents([scheduled]);
+	await w.settle();
+	w.drains[0]?.finish({ ok: true, evicted: 2, total: 2, remaining: [] });
+	await w.settle();
+	assert.is(w.handler.state?.phase, 'Drained');
+	w.handler.addCancellations([{ eventId: scheduled.eventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }]);
+	await w.settle();
+	assert.ok(w.calls.includes('release:true'), w.calls.join(' '));
+	assert.is(w.handler.state?.phase, 'Cancelled');
+	assert.equal(w.actions.filter((a) => a.startsWith('uncordon')), ['uncordon:success']);
+	assert.equal(w.notifications.map((n) => n.outcome), [undefined, 'drained'], 'the incident already had its one outcome');
+});
+
+flow('keeps a drained node cordoned when a spot ITN of the same incident is still live', async () => {
+	const w = world();
+	w.handler.addEvents([scheduled]);
+	await w.settle();
+	w.handler.addEvents([spot()]);
+	await w.settle();
+	for (const drain of w.drains) drain.finish({ ok: true, evicted: 2, total: 2, remaining: [] });
+	await w.settle();
+	assert.is(w.handler.state?.phase, 'Drained');
+	w.handler.addCancellations([{ eventId: scheduled.eventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }]);
+	await w.settle();
+	assert.not.ok(w.calls.some((c) => c.startsWith('release')), w.calls.join(' '));
+	assert.is(w.handler.state?.phase, 'Drained');
+});
+
 flow('never uncordons a node an admin had cordoned before the incident', async () => {
 	const w = world();
 	w.node.unschedulable = true;

@@ -333,7 +333,10 @@ export class IncidentHandler {
 			const cancellation = this.#cancellations.shift();
 			if (!cancellation) break;
 			const incident = this.#incident;
-			if (!incident || !isOpen(incident.state) || !incident.state.eventIds.includes(cancellation.eventId)) {
+			// A drained node is released too: a cancelled maintenance event means the instance stays (NTH's
+			// maintenance-event-cancellation scenario uncordons after the drain).
+			const releasable = incident !== undefined && (isOpen(incident.state) || incident.state.phase === 'Drained');
+			if (!incident || !releasable || !incident.state.eventIds.includes(cancellation.eventId)) {
 				this.#ports.log.info('Scheduled event cancelled before it was acted on', { event_id: cancellation.eventId, state: cancellation.state });
 				continue;
 			}
