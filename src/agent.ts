@@ -34,7 +34,7 @@ import { EventStore } from './incidents/store.ts';
 import { IncidentHandler } from './incidents/handler.ts';
 import { isOpen, readIncidentState } from './incidents/state.ts';
 import { createIncidentPorts } from './incidents/ports.ts';
-import { uncordonAfterRebootCheck } from './node/reboot.ts';
+import { type RebootOutcome, rebootCheckOutcome } from './node/reboot.ts';
 import { awsProviderId, findNode } from './node/lookup.ts';
 import type { NodeDeps } from './node/deps.ts';
 import type { Runtime } from './runtime/types.ts';
@@ -75,10 +75,10 @@ async function nodeObjectName(kube: KubeApi, log: Logger, metrics: Metrics, conf
 }
 
 /** NTH's reboot check: every 2 s until it succeeds, a few times; failure only warns. */
-async function rebootCheck(deps: NodeDeps & { readTextFile: Runtime['readTextFile'] }, nodeName: string, uptimeFile: string, signal: AbortSignal): Promise<string | undefined> {
+async function rebootCheck(deps: NodeDeps & { readTextFile: Runtime['readTextFile'] }, nodeName: string, uptimeFile: string, signal: AbortSignal): Promise<RebootOutcome | undefined> {
 	for (let attempt = 1; attempt <= rebootCheckAttempts; attempt += 1) {
 		try {
-			return await uncordonAfterRebootCheck(deps, { nodeName, uptimeFile }, signal);
+			return await rebootCheckOutcome(deps, { nodeName, uptimeFile }, signal);
 		} catch (error) {
 			if (isAbortError(error) && signal.aborted) throw error;
 			deps.metrics.errorCaught('reboot');
@@ -178,11 +178,11 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		const nodeDeps: NodeDeps = { kube, log, metrics, dryRun: config.dryRun };
 
 		const store = new EventStore({ nodeTerminationGracePeriodSeconds: config.nodeTerminationGracePeriod, now: Date.now });
-		let rebootEventId: string | undefined;
+		let reboot: RebootOutcome | undefined;
 		if (config.enableScheduledEventDraining || config.enableSpotInterruptionDraining) {
-			rebootEventId = await rebootCheck({ ...nodeDeps, readTextFile: (path) => runtime.readTextFile(path) }, objectName, config.uptimeFromFile, root.signal);
-			if (rebootEventId !== undefined) store.ignore(rebootEventId);
+			reboot = await rebootCheck({ ...nodeDeps, readTextFile: (path) => runtime.readTextFile(path) }, objectName, config.uptimeFromFile, root.signal);
 		}
+		const rebootEventId = reboot?.eventId;
 
 		const ports = createIncidentPorts({ config, kube, nodeDeps, nodeName: objectName, recorder, notifier, log, metrics, providerId: undefined });
 		const handler = new IncidentHandler(
@@ -208,17 +208,20 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		});
 		const record = recordResult?.record ?? readIncidentState(undefined);
 		if ('problem' in record && record.problem) log.warn('Ignoring the incident record on the node', { problem: record.problem });
-		if (record.state && isOpen(record.state)) {
-			if (rebootEventId !== undefined && record.state.eventIds.includes(rebootEventId)) {
-				for (const id of record.state.eventIds) store.ignore(id);
-				await ports.closeRecord(record.state, 'Rebooted: uncordoned after the reboot', root.signal);
-			} else {
-				handler.resume(record.state);
-			}
+		const recordedReboot = record.state !== undefined && rebootEventId !== undefined && record.state.eventIds.includes(rebootEventId);
+		if (record.state && recordedReboot && reboot?.rebooted === true && record.state.phase !== 'Cancelled') {
+			// The machine rebooted after the incident (drained, or still open): it is over, and the condition must say so.
+			for (const id of record.state.eventIds) store.ignore(id);
+			await ports.closeRecord(record.state, 'Rebooted: uncordoned after the reboot', root.signal);
+		} else if (record.state && isOpen(record.state)) {
+			// Not rebooted yet (an agent restart mid-incident): finish it, and keep hearing about its events (a cancellation).
+			handler.resume(record.state);
 		} else if (record.state) {
 			// A closed incident's events are done: IMDS may still list them after a restart.
 			for (const id of record.state.eventIds) if (record.state.phase !== 'Cancelled') store.ignore(id);
 		}
+		// NTH ignores the labelled event so the still-listed notice cannot drain the node again (unless resumed above).
+		if (rebootEventId !== undefined && !(record.state && isOpen(record.state) && recordedReboot && reboot?.rebooted !== true)) store.ignore(rebootEventId);
 
 		const monitors = enabledMonitors(config, { client: imds, log });
 		const handling = handler.run(work.signal);

@@ -5,7 +5,7 @@ import { FakeKubeApi } from '../kube/fake.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
 import { actionLabel, actionTimeLabel, eventIdLabel, excludeFromLoadBalancersLabel } from './labels.ts';
-import { readUptimeSeconds, uncordonAfterRebootCheck } from './reboot.ts';
+import { readUptimeSeconds, rebootCheckOutcome, uncordonAfterRebootCheck } from './reboot.ts';
 
 const signal = new AbortController().signal;
 const nowSeconds = 1_750_000_000;
@@ -119,6 +119,19 @@ check('in dry run: logs what it would have done and changes nothing', async () =
 	assert.ok(log.lines.some((line) => line.includes('Node would have been uncordoned, but dry-run flag was set')));
 	assert.ok(log.lines.some((line) => line.includes('Would have removed label with key aws-node-termination-handler/action from node n1')));
 	assert.ok(log.lines.some((line) => line.includes('Would have removed taint (aws-node-termination-handler/scheduled-maintenance=instance-event-0abc:NoSchedule)')));
+});
+
+check('rebootCheckOutcome() tells a reboot (released) from an agent restart before it (left alone)', async () => {
+	const before = setup('86400.00 1.00');
+	labelledNode(before.kube, 600);
+	assert.equal(await rebootCheckOutcome(before.deps, { nodeName: 'n1' }, signal), { eventId: 'instance-event-0abc', rebooted: false });
+	const after = setup('120.55 400.10');
+	labelledNode(after.kube, 600);
+	assert.equal(await rebootCheckOutcome(after.deps, { nodeName: 'n1' }, signal), { eventId: 'instance-event-0abc', rebooted: true });
+	assert.is(after.kube.node('n1')?.spec.unschedulable, undefined);
+	const none = setup('5');
+	none.kube.addNode({ metadata: { name: 'n1' } });
+	assert.equal(await rebootCheckOutcome(none.deps, { nodeName: 'n1' }, signal), { eventId: undefined, rebooted: false });
 });
 
 check.run();

@@ -50,25 +50,41 @@ export async function readUptimeSeconds(readTextFile: (path: string) => Promise<
  * Throws on API errors so the caller can retry (NTH: every 2 s for 8 s).
  */
 export async function uncordonAfterRebootCheck(deps: RebootDeps, check: RebootCheck, signal: AbortSignal): Promise<string | undefined> {
+	return (await rebootCheckOutcome(deps, check, signal)).eventId;
+}
+
+export interface RebootOutcome {
+	/** The event id to ignore (from the event-id label), if the node has the reboot labels. */
+	readonly eventId: string | undefined;
+	/** The machine rebooted after the labels were written, and the node was released. */
+	readonly rebooted: boolean;
+}
+
+/**
+ * {@link uncordonAfterRebootCheck}, also telling whether the reboot happened:
+ * the agent then closes the incident record, and otherwise (an agent restart
+ * before the reboot) resumes it.
+ */
+export async function rebootCheckOutcome(deps: RebootDeps, check: RebootCheck, signal: AbortSignal): Promise<RebootOutcome> {
 	const node = await deps.kube.getNode(check.nodeName, signal);
 	if (node === undefined) {
 		deps.log.warn(`node '${check.nodeName}' not found in the cluster`);
-		return undefined;
+		return { eventId: undefined, rebooted: false };
 	}
 	const labels = node.metadata.labels ?? {};
 	const eventId = labels[eventIdLabel];
 	if (labels[actionLabel] === undefined || eventId === undefined) {
 		deps.log.debug('There are no label actions to handle.');
-		return undefined;
+		return { eventId: undefined, rebooted: false };
 	}
 	const timeText = labels[actionTimeLabel];
 	if (timeText === undefined) {
 		deps.log.debug(`There was no ${actionTimeLabel} label found requiring action label handling`);
-		return eventId;
+		return { eventId, rebooted: false };
 	}
 	if (labels[actionLabel] !== uncordonAfterReboot) {
 		deps.log.debug('There are no label actions to handle.');
-		return eventId;
+		return { eventId, rebooted: false };
 	}
 	const actionTime = Number(timeText);
 	if (!/^\d+$/.test(timeText) || !Number.isSafeInteger(actionTime)) {
@@ -78,11 +94,11 @@ export async function uncordonAfterRebootCheck(deps: RebootDeps, check: RebootCh
 	const secondsSinceLabel = Math.floor(nowOf(deps).getTime() / 1000) - actionTime;
 	if (secondsSinceLabel < uptime) {
 		deps.log.debug('The system has not restarted yet.');
-		return eventId;
+		return { eventId, rebooted: false };
 	}
 	await uncordonNode(deps, check.nodeName, signal);
 	await removeNthLabels(deps, check.nodeName, signal);
 	await removeNthTaints(deps, check.nodeName, signal);
 	deps.log.info(`Successfully completed action ${uncordonAfterReboot}.`);
-	return eventId;
+	return { eventId, rebooted: true };
 }
