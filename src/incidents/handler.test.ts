@@ -394,4 +394,23 @@ flow('waits for StartTime minus NODE_TERMINATION_GRACE_PERIOD before acting', as
 	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
 });
 
+flow('acts once per kind while the incident is open, however many new notice ids IMDS reports', async () => {
+	const w = world();
+	w.handler.addEvents([rebalance]);
+	await w.settle();
+	for (let i = 1; i <= 3; i += 1) {
+		w.clock.now += 1_000;
+		w.handler.addEvents([{ ...rebalance, eventId: `rebalance-recommendation-${i + 1}` }]);
+		await w.settle();
+	}
+	assert.equal(w.calls, ['preDrain:REBALANCE_RECOMMENDATION', 'cordon:false']);
+	assert.equal(w.reasons, ['RebalanceRecommendation', 'PreDrain', 'Cordon']);
+	w.handler.addEvents([spot(3_000)]);
+	await w.settle();
+	w.handler.addEvents([spot(4_000, 'spot-itn-2')]);
+	await w.settle();
+	assert.equal(w.calls.slice(2), ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
+	assert.equal(w.reasons.filter((r) => r === 'SpotInterruption'), ['SpotInterruption']);
+});
+
 flow.run();

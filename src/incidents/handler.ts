@@ -140,7 +140,9 @@ export class IncidentHandler {
 		for (const event of events) {
 			if (this.#store.add(event)) {
 				this.#ports.metrics.eventReceived(event.kind);
-				this.#ports.log.info('Adding new event to the event store', { event: { EventID: event.eventId, Kind: event.kind, Description: event.description, StartTime: event.startTime.toISOString() } });
+				// A kind the incident already covers adds nothing new (AEMM re-issues notices with new ids every poll).
+				const known = this.#incident !== undefined && [...this.#incident.events.values()].some((other) => other.kind === event.kind);
+				(known ? this.#ports.log.debug : this.#ports.log.info)('Adding new event to the event store', { event: { EventID: event.eventId, Kind: event.kind, Description: event.description, StartTime: event.startTime.toISOString() } });
 				fresh = true;
 			}
 		}
@@ -305,6 +307,11 @@ export class IncidentHandler {
 				continue;
 			}
 			// An open incident absorbs the event: the action only escalates, the deadline only moves earlier.
+			// A further notice of a kind already handled is not announced or acted on again.
+			if ([...incident.events.values()].some((other) => other.kind === event.kind && incident.recorded.has(other.eventId))) {
+				incident.recorded.add(event.eventId);
+				incident.announced.add(event.eventId);
+			}
 			incident.events.set(event.eventId, event);
 			const state = incident.state;
 			const escalated = strongerAction(state.action, action);
@@ -471,7 +478,8 @@ export class IncidentHandler {
 				await this.#drainFailed(incident, `Cannot cordon the node: ${message(error)}`, signal);
 				return;
 			}
-			if (incident.state.phase !== 'Draining') ports.metrics.noticeToCordon((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
+			// Notice→cordon is measured once per incident (a rebalance cordon already counted it).
+			if (incident.state.phase === 'Pending' && !incident.state.notified.includes('start')) ports.metrics.noticeToCordon((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
 			await this.#setPhase(incident, 'Draining', 'draining', signal);
 			await this.#sendStart(incident, signal);
 		}

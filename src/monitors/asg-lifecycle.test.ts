@@ -44,7 +44,7 @@ asg('turns Terminated into NTH\'s event, started when first seen', async () => {
 		eventId: '',
 		kind: 'ASG_LIFECYCLE',
 		monitor: 'ASG_LIFECYCLE_MONITOR',
-		description: 'AST target lifecycle state received. Instance will be terminated\n',
+		description: 'AST target lifecycle state received. Instance will be terminated',
 		state: '',
 		startTime: clock.now,
 		endTime: undefined,

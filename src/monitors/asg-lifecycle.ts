@@ -39,7 +39,7 @@ export function createAsgLifecycleMonitor(deps: AsgLifecycleMonitorDeps): Monito
 					eventId: `target-lifecycle-state-terminated-${await sha256Hex(`Terminated:${startTime.toISOString()}`)}`,
 					kind: 'ASG_LIFECYCLE',
 					monitor: 'ASG_LIFECYCLE_MONITOR',
-					description: 'AST target lifecycle state received. Instance will be terminated\n',
+					description: 'AST target lifecycle state received. Instance will be terminated',
 					state: '',
 					startTime,
 					endTime: undefined,

@@ -34,7 +34,7 @@ rebalance('turns a recommendation into NTH\'s event, without a deadline', async 
 			eventId: noticeId,
 			kind: 'REBALANCE_RECOMMENDATION',
 			monitor: 'REBALANCE_RECOMMENDATION_MONITOR',
-			description: 'Rebalance recommendation received. Instance will be cordoned at 2020-10-26T15:55:55Z \n',
+			description: 'Rebalance recommendation received. Instance will be cordoned at 2020-10-26T15:55:55Z',
 			state: '',
 			startTime: new Date('2020-10-26T15:55:55Z'),
 			endTime: undefined,

@@ -33,7 +33,7 @@ export function createRebalanceMonitor(deps: RebalanceMonitorDeps): Monitor {
 					eventId: `rebalance-recommendation-${await sha256Hex(goStructPointer(recommendation.noticeTime))}`,
 					kind: 'REBALANCE_RECOMMENDATION',
 					monitor: 'REBALANCE_RECOMMENDATION_MONITOR',
-					description: `Rebalance recommendation received. Instance will be cordoned at ${recommendation.noticeTime} \n`,
+					description: `Rebalance recommendation received. Instance will be cordoned at ${recommendation.noticeTime}`,
 					state: '',
 					startTime: noticeTime,
 					endTime: undefined,

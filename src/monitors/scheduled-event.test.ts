@@ -54,7 +54,7 @@ scheduled('turns an active event into NTH\'s event: IMDS id, deadline NotBefore,
 			eventId: 'instance-event-0d59937288b749b32',
 			kind: 'SCHEDULED_EVENT',
 			monitor: 'SCHEDULED_EVENT_MONITOR',
-			description: 'system-reboot will occur between 21 Jan 2019 09:00:43 GMT and 21 Jan 2019 09:17:23 GMT because scheduled reboot\n',
+			description: 'system-reboot will occur between 21 Jan 2019 09:00:43 GMT and 21 Jan 2019 09:17:23 GMT because scheduled reboot',
 			state: 'active',
 			startTime: firstPoll,
 			endTime: new Date('2019-01-21T09:17:23Z'),
@@ -112,7 +112,7 @@ scheduled('uses NotBefore as the end when NotAfter is empty', async () => {
 	const { check } = monitorAnswering([{ ...reboot, NotAfter: '' }]);
 	const [event] = (await check()).events;
 	assert.equal(event?.endTime, new Date('2019-01-21T09:00:43Z'));
-	assert.is(event?.description, 'system-reboot will occur between 21 Jan 2019 09:00:43 GMT and  because scheduled reboot\n');
+	assert.is(event?.description, 'system-reboot will occur between 21 Jan 2019 09:00:43 GMT and  because scheduled reboot');
 });
 
 scheduled('logs an unparsable NotAfter and uses NotBefore', async () => {

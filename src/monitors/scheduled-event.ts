@@ -47,7 +47,7 @@ export function createScheduledEventMonitor(deps: ScheduledEventMonitorDeps): Mo
 			eventId: entry.EventId,
 			kind: 'SCHEDULED_EVENT',
 			monitor: 'SCHEDULED_EVENT_MONITOR',
-			description: `${entry.Code} will occur between ${entry.NotBefore} and ${entry.NotAfter} because ${entry.Description}\n`,
+			description: `${entry.Code} will occur between ${entry.NotBefore} and ${entry.NotAfter} because ${entry.Description}`,
 			state: entry.State,
 			startTime: seen,
 			endTime: notAfter,

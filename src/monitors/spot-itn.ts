@@ -43,7 +43,7 @@ export function createSpotItnMonitor(deps: SpotItnMonitorDeps): Monitor {
 					eventId,
 					kind: 'SPOT_ITN',
 					monitor: 'SPOT_ITN_MONITOR',
-					description: `Spot ITN received. Instance will be interrupted at ${notice.time} \n`,
+					description: `Spot ITN received. Instance will be interrupted at ${notice.time}`,
 					state: '',
 					startTime: time,
 					endTime: undefined,

@@ -22,7 +22,7 @@ export interface InterruptionEvent {
 	readonly eventId: string;
 	readonly kind: EventKind;
 	readonly monitor: MonitorName;
-	/** NTH's description text, trailing " \n" included (it reaches webhooks and events as is). */
+	/** NTH's description text, without NTH's trailing " \n": that newline made the default template's JSON body invalid (a raw newline inside a JSON string). */
 	readonly description: string;
 	/** Scheduled-event `State` (`active`, `canceled`, `completed`, …); "" for other kinds. */
 	readonly state: string;

@@ -126,7 +126,7 @@ const sampleEvent: InterruptionEvent = {
 	eventId: 'spot-itn-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
 	kind: 'SPOT_ITN',
 	monitor: 'SPOT_ITN_MONITOR',
-	description: 'Spot ITN received. Instance will be terminated at 2020-09-15T21:17:41Z \n',
+	description: 'Spot ITN received. Instance will be terminated at 2020-09-15T21:17:41Z',
 	state: '',
 	startTime: new Date('2020-09-15T21:17:41Z'),
 	endTime: undefined,

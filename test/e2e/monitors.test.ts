@@ -171,7 +171,7 @@ for (const action of ['terminate', 'stop'] as const) {
 				eventId: `spot-itn-${sha256(`&{${action} ${spotTime}}`)}`,
 				kind: 'SPOT_ITN',
 				monitor: 'SPOT_ITN_MONITOR',
-				description: `Spot ITN received. Instance will be interrupted at ${spotTime} \n`,
+				description: `Spot ITN received. Instance will be interrupted at ${spotTime}`,
 				state: '',
 				startTime: time,
 				endTime: undefined,
@@ -197,7 +197,7 @@ scenarios('events -o system-reboot -t active: one scheduled event with IMDS\'s i
 		assert.is(first.monitor, 'SCHEDULED_EVENT_MONITOR');
 		assert.is(first.state, 'active');
 		assert.is(first.scheduledCode, 'system-reboot');
-		assert.match(first.description, /^system-reboot will occur between \d{1,2} \w{3} \d{4} [\d:]{8} GMT and \d{1,2} \w{3} \d{4} [\d:]{8} GMT because The instance is scheduled for system-reboot\n$/);
+		assert.match(first.description, /^system-reboot will occur between \d{1,2} \w{3} \d{4} [\d:]{8} GMT and \d{1,2} \w{3} \d{4} [\d:]{8} GMT because The instance is scheduled for system-reboot$/);
 		// AEMM's NotBefore is its start time; NotAfter a week later.
 		assert.ok(first.deadline !== undefined && Math.abs(first.deadline.getTime() - seen.startedAt) < 5_000, label);
 		assert.is(first.endTime?.getTime(), (first.deadline?.getTime() ?? 0) + 7 * 86_400_000, label);
@@ -221,7 +221,7 @@ scenarios('spot --rebalance-delay-sec 2 -r T: one rebalance recommendation with 
 			eventId: `rebalance-recommendation-${sha256(`&{${rebalanceTime}}`)}`,
 			kind: 'REBALANCE_RECOMMENDATION',
 			monitor: 'REBALANCE_RECOMMENDATION_MONITOR',
-			description: `Rebalance recommendation received. Instance will be cordoned at ${rebalanceTime} \n`,
+			description: `Rebalance recommendation received. Instance will be cordoned at ${rebalanceTime}`,
 			state: '',
 			startTime: time,
 			endTime: undefined,
@@ -243,7 +243,7 @@ scenarios('asglifecycle --asg-termination-delay-sec 2: one ASG event per transit
 		assert.ok(seen.events.length >= 2, `${label}: Terminated was polled more than once (${seen.events.length})`);
 		const [first] = seen.events;
 		for (const event of seen.events) assert.equal(event, first, label);
-		assert.is(first?.description, 'AST target lifecycle state received. Instance will be terminated\n');
+		assert.is(first?.description, 'AST target lifecycle state received. Instance will be terminated');
 		const states = seen.exchanges.filter((e) => e.path === asgStatePath).map((e) => e.body);
 		assert.is(states[0], 'InService', `${label}: InService before the delay (${states.join(' ')})`);
 		const terminated = states.filter((state) => state === 'Terminated').length;
