@@ -68,6 +68,7 @@ interface World {
 	persisted: IncidentState[];
 	reasons: EventReason[];
 	actions: string[];
+	timings: string[];
 	drains: { deadlineMs: number; signal: AbortSignal; finish: (outcome: DrainOutcome) => void }[];
 	node: { unschedulable: boolean; found: boolean };
 	failPreDrain: number;
@@ -86,13 +87,19 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 		persisted: [],
 		reasons: [],
 		actions: [],
+		timings: [],
 		drains: [],
 		node: { unschedulable: false, found: true },
 		failPreDrain: 0,
 		log: memoryLogger(),
 		signal: new AbortController().signal,
 	};
-	const metrics: Metrics = { ...noopMetrics(), action: (action: NodeAction, status) => void w.actions.push(`${action}:${status}`) };
+	const metrics: Metrics = {
+		...noopMetrics(),
+		action: (action: NodeAction, status) => void w.actions.push(`${action}:${status}`),
+		noticeToCordon: () => void w.timings.push('cordon'),
+		noticeToDrained: () => void w.timings.push('drained'),
+	};
 	const recorder: EventRecorder = { node: (reason) => void w.reasons.push(reason), pod: () => {}, flush: async () => {} };
 	const ports: IncidentPorts = {
 		log: w.log,
@@ -192,6 +199,7 @@ flow('makes rebalance then spot ITN one incident: cordon only, then drain; two m
 	w.drains[0]?.finish(ok);
 	await w.settle();
 	assert.equal(w.notifications.map((n) => [n.event.kind, n.outcome]), [['REBALANCE_RECOMMENDATION', undefined], ['SPOT_ITN', 'drained']]);
+	assert.equal(w.timings, ['cordon', 'drained'], 'notice→cordon measured once per incident');
 });
 
 flow('absorbs later notices once drained (AEMM changes the spot id on every poll)', async () => {

@@ -107,6 +107,7 @@ interface Incident {
 	failures: number;
 	drain: { readonly controller: AbortController; readonly deadlineMs: number } | undefined;
 	drainResult: DrainOutcome | undefined;
+	cordonMeasured: boolean;
 }
 
 export class IncidentHandler {
@@ -265,6 +266,7 @@ export class IncidentHandler {
 			failures: 0,
 			drain: undefined,
 			drainResult: undefined,
+			cordonMeasured: state.phase !== 'Pending',
 		};
 	}
 
@@ -451,7 +453,7 @@ export class IncidentHandler {
 		}
 		ports.metrics.action('cordon', 'success');
 		ports.recorder.node('Cordon', 'Normal', 'Node successfully cordoned');
-		ports.metrics.noticeToCordon((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
+		this.#measureCordon(incident);
 		incident.failures = 0;
 		await this.#setPhase(incident, 'Cordoned', 'cordoned', signal);
 		await this.#sendStart(incident, signal);
@@ -479,7 +481,7 @@ export class IncidentHandler {
 				return;
 			}
 			// Notice→cordon is measured once per incident (a rebalance cordon already counted it).
-			if (incident.state.phase === 'Pending' && !incident.state.notified.includes('start')) ports.metrics.noticeToCordon((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
+			this.#measureCordon(incident);
 			await this.#setPhase(incident, 'Draining', 'draining', signal);
 			await this.#sendStart(incident, signal);
 		}
@@ -550,6 +552,13 @@ export class IncidentHandler {
 		this.#scheduleRetry(incident);
 		// Per incident, "failed" is final: sent once the deadline has passed (earlier failures are retried).
 		if (!this.#settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline)) await this.#sendOutcome(incident, 'failed', reason, signal);
+	}
+
+	/** Notice→cordon, once per incident (an escalation from a rebalance cordon does not count again). */
+	#measureCordon(incident: Incident): void {
+		if (incident.cordonMeasured) return;
+		incident.cordonMeasured = true;
+		this.#ports.metrics.noticeToCordon((this.#ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
 	}
 
 	#scheduleRetry(incident: Incident): void {
