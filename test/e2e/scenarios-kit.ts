@@ -213,6 +213,11 @@ export function describeNode(state: NodeState | undefined): string {
 	});
 }
 
+/** The record and the condition both show `phase` (they are two writes: a read in between sees one of them). */
+export function inPhase(state: NodeState, phase: IncidentState['phase']): boolean {
+	return state.incident?.phase === phase && state.condition?.reason === phase;
+}
+
 export function taintOf(state: NodeState, key: string): V1Taint | undefined {
 	return state.taints.find((taint) => taint.key === key);
 }

@@ -21,6 +21,7 @@ import {
 	createScenario,
 	deleteScenario,
 	describeNode,
+	inPhase,
 	livePodsOnNode,
 	type NodeState,
 	readNodeState,
@@ -83,7 +84,7 @@ async function agentFor(env: Record<string, string>, label: string): Promise<Age
 
 /** Phase 1 of the scheduled scenarios: the maintenance event drains the node. */
 async function maintenanceDrains(sc: Scenario, before: readonly string[]): Promise<NodeState> {
-	const drained = await waitForNode(cluster, sc.node, 'drained for the maintenance event', (s) => s.incident?.phase === 'Drained');
+	const drained = await waitForNode(cluster, sc.node, 'drained for the maintenance event', (s) => inPhase(s, 'Drained'));
 	assert.ok(drained.unschedulable, 'cordoned');
 	const taint = taintOf(drained, maintenanceTaint);
 	assert.equal([taint?.value, taint?.effect], [aemmEventId, 'NoSchedule'], describeNode(drained));
@@ -118,7 +119,7 @@ scheduled('cancellation: drained, then AEMM (same port, same event id) says canc
 
 	aemm = await aemm.restart(['events', '-o', 'system-reboot', '-t', 'canceled']);
 	cleanup.add(() => aemm.stop());
-	const released = await waitForNode(cluster, sc.node, 'released after the cancellation', (s) => !s.unschedulable && s.incident?.phase === 'Cancelled');
+	const released = await waitForNode(cluster, sc.node, 'released after the cancellation', (s) => !s.unschedulable && inPhase(s, 'Cancelled'));
 	assert.is(taintOf(released, maintenanceTaint), undefined, describeNode(released));
 	assert.equal(released.taints, [], 'no taints left');
 	for (const label of [eventIdLabel, actionLabel, actionTimeLabel]) assert.is(released.labels[label], undefined, `label ${label} removed`);
@@ -161,7 +162,7 @@ async function adminCordonedDrained(label: string): Promise<{ readonly sc: Scena
 	await Promise.all(['a', 'b'].map((name) => createPod(cluster, sc.namespace, `admin-${name}`, { nodeName: sc.node, labels: { app: sc.app }, ownerKind: 'ReplicaSet' })));
 	const aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
 	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, settings), `${label} phase 1`);
-	const drained = await waitForNode(cluster, sc.node, 'drained', (s) => s.incident?.phase === 'Drained');
+	const drained = await waitForNode(cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
 	assert.is(drained.labels[eventIdLabel], aemmEventId);
 	assert.is(drained.labels[actionLabel], undefined, 'no UncordonAfterReboot: the node was cordoned before');
 	assert.is(drained.labels[actionTimeLabel], undefined);
@@ -190,7 +191,7 @@ scheduled('admin-cordoned node: the cancellation removes our taint and label but
 	const canceled = await aemm.restart(['events', '-o', 'system-reboot', '-t', 'canceled']);
 	cleanup.add(() => canceled.stop());
 	await agent.waitForLine('Not uncordoning the node: it was cordoned before this incident', { timeoutMs: 15_000 });
-	const after = await waitForNode(cluster, sc.node, 'released after the cancellation', (s) => s.incident?.phase === 'Cancelled');
+	const after = await waitForNode(cluster, sc.node, 'released after the cancellation', (s) => inPhase(s, 'Cancelled'));
 	assert.ok(after.unschedulable, `still cordoned: ${describeNode(after)}`);
 	assert.equal(after.taints, [], 'our taint removed');
 	assert.is(after.labels[eventIdLabel], undefined, 'our label removed');

@@ -16,6 +16,7 @@ import {
 	createScenario,
 	deleteScenario,
 	describeNode,
+	inPhase,
 	readNodeState,
 	type Scenario,
 	startScenarioAgent,
@@ -65,7 +66,7 @@ spot('spot ITN: cordon, spot-itn taint, pods evicted, out-of-service taint, cond
 	}), 'spot ITN');
 	cleanup.add(() => agent.stop());
 
-	const drained = await waitForNode(cluster, sc.node, 'drained with the out-of-service taint', (s) => taintOf(s, outOfService) !== undefined && s.incident?.phase === 'Drained');
+	const drained = await waitForNode(cluster, sc.node, 'drained with the out-of-service taint', (s) => taintOf(s, outOfService) !== undefined && inPhase(s, 'Drained'));
 	const elapsed = Date.now() - started;
 	assert.ok(drained.unschedulable, 'cordoned');
 	const itn = taintOf(drained, spotTaint);
@@ -103,7 +104,7 @@ spot('IMDSv2 only (AEMM -I): the token flow works end to end: cordon and evictio
 	const agent = await startScenarioAgent(agentEnv(sc, kubeconfig, aemm, { TAINT_NODE: 'true' }), 'IMDSv2');
 	cleanup.add(() => agent.stop());
 
-	const drained = await waitForNode(cluster, sc.node, 'drained', (s) => s.incident?.phase === 'Drained');
+	const drained = await waitForNode(cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
 	assert.ok(drained.unschedulable);
 	assert.ok(taintOf(drained, spotTaint), describeNode(drained));
 	assert.is(taintOf(drained, outOfService), undefined, 'no out-of-service taint unless enabled');
@@ -156,7 +157,7 @@ spot('cordon only (AEMM serving every mock): cordoned, nothing evicted, no out-o
 	}), 'cordon only');
 	cleanup.add(() => agent.stop());
 
-	const cordoned = await waitForNode(cluster, sc.node, 'cordoned', (s) => s.unschedulable && s.incident?.phase === 'Cordoned');
+	const cordoned = await waitForNode(cluster, sc.node, 'cordoned', (s) => s.unschedulable && inPhase(s, 'Cordoned'));
 	assert.is(cordoned.incident?.action, 'cordon');
 	assert.equal([cordoned.condition?.status, cordoned.condition?.reason], ['True', 'Cordoned']);
 	// Give a drain every chance to (wrongly) start: several polls of every mock.
