@@ -169,6 +169,7 @@ flow('cordons, drains to the notice deadline minus the margin, taints out-of-ser
 	assert.equal(w.reasons, ['SpotInterruption', 'PreDrain', 'CordonAndDrain']);
 	assert.equal(w.actions, ['pre-drain:success', 'cordon-and-drain:success']);
 	assert.ok(w.persisted.some((s) => s.phase === 'Draining' && s.cordonedByUs));
+	assert.ok(w.persisted.filter((s) => s.phase === 'Draining').every((s) => s.attempts === 1), 'the record counts the attempt before the drain runs (a restarted agent must see it)');
 	assert.is(w.persisted.at(-1)?.phase, 'Drained');
 	assert.ok(w.log.lines.some((line) => line.includes('Node successfully cordoned and drained')));
 });
@@ -340,6 +341,7 @@ flow('resumes a recorded drain without re-cordoning or re-sending the start mess
 	await w.settle();
 	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'drain']);
 	assert.is(w.drains[0]?.deadlineMs, t0 + 110_000);
+	assert.is(w.persisted.at(-1)?.attempts, 2, 'the resumed attempt is recorded before it runs');
 	w.handler.addEvents([spot()]);
 	w.drains[0]?.finish(ok);
 	await w.settle();

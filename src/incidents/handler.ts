@@ -472,7 +472,10 @@ export class IncidentHandler {
 			this.#ports.metrics.incidentsInFlight(0);
 			return;
 		}
-		if (incident.state.phase !== 'Draining' || incident.failures > 0) {
+		const resuming = incident.state.phase === 'Draining' && incident.failures === 0;
+		// Counted, and recorded by the setPhase below, before the drain runs: an agent restarted mid-drain sees this attempt.
+		incident.state = { ...incident.state, attempts: incident.state.attempts + 1 };
+		if (!resuming) {
 			try {
 				await ports.cordon({ excludeFromLoadBalancers: this.#settings.excludeFromLoadBalancers }, signal);
 			} catch (error) {
@@ -484,6 +487,8 @@ export class IncidentHandler {
 			this.#measureCordon(incident);
 			await this.#setPhase(incident, 'Draining', 'draining', signal);
 			await this.#sendStart(incident, signal);
+		} else {
+			await this.#setPhase(incident, 'Draining', 'draining', signal);
 		}
 		// Past the deadline (a retry, or a notice seen late) each attempt still gets a real budget.
 		const recorded = Date.parse(incident.state.deadline);
@@ -492,7 +497,6 @@ export class IncidentHandler {
 		const stop = (): void => controller.abort(signal.reason);
 		signal.addEventListener('abort', stop, { once: true });
 		incident.drain = { controller, deadlineMs };
-		incident.state = { ...incident.state, attempts: incident.state.attempts + 1 };
 		ports.log.info('Draining the node', { node_name: this.#settings.nodeName, pods: incident.pods.length, deadline: incident.state.deadline, seconds_left: Math.round((deadlineMs - ports.now()) / 1000) });
 		ports.drain(deadlineMs, controller.signal).then(
 			(result) => {
