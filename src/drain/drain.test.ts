@@ -62,6 +62,9 @@ basics('evicts every pod of the node and waits for them with one watch, no GET p
 	assert.is(kube.callsTo('evictPod').length, 5);
 	assert.is(kube.callsTo('listPods').length, 1);
 	assert.equal(kube.callsTo('watchPods').map((call) => (call.args[0] as { fieldSelector: string }).fieldSelector), ['spec.nodeName=node-a']);
+	// Bounded on the server side: the time left (110 s) plus 10 s, so no stream outlives the drain by much.
+	assert.is((kube.callsTo('watchPods')[0]?.args[0] as { timeoutSeconds: number }).timeoutSeconds, 120);
+	assert.is((kube.callsTo('watchPodDisruptionBudgets')[0]?.args[0] as { timeoutSeconds: number }).timeoutSeconds, 120);
 	// Only lists, watches and evictions: nothing per pod but the eviction itself.
 	assert.equal([...new Set(kube.calls.map((call) => call.method))].sort(), ['evictPod', 'listPodDisruptionBudgets', 'listPods', 'watchPodDisruptionBudgets', 'watchPods']);
 	assert.ok(kube.pod('default', 'elsewhere'));

@@ -83,6 +83,8 @@ export const pdbSyncWaitMs = 3_000;
 export const progressIntervalMs = 5_000;
 /** A drain whose deadline has passed still gets this long: one round of evictions and a short wait. */
 export const minimumWindowMs = 5_000;
+/** Seconds a watch may outlast the deadline (server-side timeoutSeconds). */
+export const watchSlackSeconds = 10;
 /** Retry delay of a pod matched by several budgets (an admin must fix them; no point asking often). */
 export const multiplePdbsRetryMs = 10_000;
 
@@ -222,7 +224,7 @@ class DrainRun {
 
 	async #drain(): Promise<DrainResult> {
 		const options = this.#options;
-		const source = nodePodSource(this.#kube, options.nodeName, options.useApiserverCache);
+		const source = nodePodSource(this.#kube, options.nodeName, options.useApiserverCache, () => this.#watchTimeoutSeconds());
 		const listed = await this.#retryUntilDeadline(`list ${source.what}`, (signal) => source.list(signal));
 		if (listed === undefined) return this.#stopped(`Cannot list ${source.what}`);
 
@@ -319,7 +321,7 @@ class DrainRun {
 		this.#spawn(
 			follow(
 				deps,
-				pdbSource(this.#kube, namespaces, this.#options.useApiserverCache),
+				pdbSource(this.#kube, namespaces, this.#options.useApiserverCache, () => this.#watchTimeoutSeconds()),
 				{
 					sync: (items) => book.sync(items),
 					event: (event) => {
@@ -500,7 +502,7 @@ class DrainRun {
 			if (nowMs < this.#deadlineMs - leadMs) continue;
 			const blocked = state.blocked;
 			const secondsLeft = Math.max(0, Math.round((this.#deadlineMs - nowMs) / 1000));
-			const budget = blocked.pdbs.length === 0 ? 'a PodDisruptionBudget' : `PodDisruptionBudget ${quoted(blocked.pdbs)}`;
+			const budget = blocked.pdbs.length === 0 ? 'a PodDisruptionBudget' : `PodDisruptionBudget${blocked.pdbs.length > 1 ? 's' : ''} ${quoted(blocked.pdbs)}`;
 			const annotations = { node: this.#options.nodeName, pdbs: blocked.pdbs.join(',') };
 			if (this.#options.pdbDeadlockPolicy === 'wait') {
 				state.deadlockDone = true;
@@ -631,6 +633,11 @@ class DrainRun {
 				await this.#sleep(waitMs, this.#signal);
 			}
 		}
+	}
+
+	/** Server-side watch timeout: the time left plus a little, so no watch outlives the drain by much. */
+	#watchTimeoutSeconds(): number {
+		return Math.min(3600, Math.max(watchSlackSeconds, Math.ceil((this.#deadlineMs - this.#now()) / 1000) + watchSlackSeconds));
 	}
 
 	#followDeps(): FollowDeps {

@@ -128,6 +128,26 @@ loop('stops for good on an error stopOn accepts', async () => {
 	assert.is(stopped(), forbidden);
 });
 
+loop('returns on abort even when the watch stream ignores the abort', async () => {
+	let returned = false;
+	const source: FollowSource<Item> = {
+		what: 'items',
+		list: async () => ({ items: [], resourceVersion: '1' }),
+		watch: () => ({
+			[Symbol.asyncIterator]: () => ({
+				// A read that never settles, as when the transport loses the abort.
+				next: () => new Promise<IteratorResult<WatchEvent<Item>>>(() => {}),
+				return: async () => {
+					returned = true;
+					return { done: true, value: undefined };
+				},
+			}),
+		}),
+	};
+	await run(source, 2_000).done;
+	assert.ok(returned, 'the abandoned watch was asked to return');
+});
+
 loop('followBackoffMs() doubles from 0.5 s up to 4 s', () => {
 	assert.equal([1, 2, 3, 4, 5, 9].map(followBackoffMs), [500, 1000, 2000, 4000, 4000, 4000]);
 });

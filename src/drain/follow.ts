@@ -50,9 +50,16 @@ export function followBackoffMs(failures: number): number {
 /** A watch that ends sooner than this without any event counts as a failure (no hot loop on a server that closes at once). */
 const shortWatchMs = 1000;
 
+const abortedMark = Symbol('aborted');
+
 type Meta = { readonly metadata: { readonly resourceVersion?: string | undefined } };
 
 export async function follow<T extends Meta>(deps: FollowDeps, source: FollowSource<T>, handlers: FollowHandlers<T>, options: FollowOptions, signal: AbortSignal): Promise<void> {
+	// Resolves on abort, so a watch whose stream ignores the abort (the transport lost it) cannot keep us here.
+	const aborted = new Promise<typeof abortedMark>((resolve) => {
+		if (signal.aborted) resolve(abortedMark);
+		else signal.addEventListener('abort', () => resolve(abortedMark), { once: true });
+	});
 	let resourceVersion = options.resourceVersion;
 	let failures = 0;
 	while (!signal.aborted) {
@@ -64,7 +71,18 @@ export async function follow<T extends Meta>(deps: FollowDeps, source: FollowSou
 			}
 			const startedMs = deps.now();
 			let events = 0;
-			for await (const event of source.watch(resourceVersion, signal)) {
+			const iterator = source.watch(resourceVersion, signal)[Symbol.asyncIterator]();
+			for (;;) {
+				const pending = iterator.next();
+				const next = await Promise.race([pending, aborted]);
+				if (next === abortedMark) {
+					// Errors of the abandoned read are the abort's consequence; nothing to report.
+					pending.catch(() => {});
+					void iterator.return?.()?.catch(() => {});
+					return;
+				}
+				if (next.done === true) break;
+				const event = next.value;
 				events += 1;
 				failures = 0;
 				resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;

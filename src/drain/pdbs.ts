@@ -178,12 +178,12 @@ export class PdbBook {
 	}
 }
 
-/** List and watch source for the budgets of these namespaces: namespaced when there is one, cluster-wide otherwise. */
-export function pdbSource(kube: KubeApi, namespaces: ReadonlySet<string>, useApiserverCache: boolean) {
+/** List and watch source for the budgets of these namespaces: namespaced when there is one, cluster-wide otherwise (`timeoutSeconds` as for the pod watch). */
+export function pdbSource(kube: KubeApi, namespaces: ReadonlySet<string>, useApiserverCache: boolean, timeoutSeconds?: () => number) {
 	const namespace = namespaces.size === 1 ? [...namespaces][0] : undefined;
 	return {
 		what: namespace === undefined ? 'PodDisruptionBudgets' : `PodDisruptionBudgets in namespace "${namespace}"`,
 		list: (signal: AbortSignal) => kube.listPodDisruptionBudgets({ namespace, resourceVersion: useApiserverCache ? '0' : undefined }, signal),
-		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPodDisruptionBudgets({ namespace, resourceVersion, allowBookmarks: true }, signal),
+		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPodDisruptionBudgets({ namespace, resourceVersion, allowBookmarks: true, timeoutSeconds: timeoutSeconds?.() }, signal),
 	};
 }

@@ -91,12 +91,16 @@ export function nodeFieldSelector(nodeName: string): string {
 	return `spec.nodeName=${nodeName}`;
 }
 
-/** List and watch source for the pods of one node. */
-export function nodePodSource(kube: KubeApi, nodeName: string, useApiserverCache: boolean) {
+/**
+ * List and watch source for the pods of one node. `timeoutSeconds` bounds
+ * each watch on the server side (the drain asks for its time left), so a
+ * stream can never outlive the drain by much, whatever happens to the client.
+ */
+export function nodePodSource(kube: KubeApi, nodeName: string, useApiserverCache: boolean, timeoutSeconds?: () => number) {
 	const fieldSelector = nodeFieldSelector(nodeName);
 	return {
 		what: `pods on node "${nodeName}"`,
 		list: (signal: AbortSignal) => kube.listPods({ fieldSelector, resourceVersion: useApiserverCache ? '0' : undefined }, signal),
-		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPods({ fieldSelector, resourceVersion, allowBookmarks: true }, signal),
+		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPods({ fieldSelector, resourceVersion, allowBookmarks: true, timeoutSeconds: timeoutSeconds?.() }, signal),
 	};
 }
