@@ -7,10 +7,10 @@
 // Needs NTH_REAL_STATE (scripts/test.mjs sets it: `npm run test:e2e -- packaging`)
 // and the apt packages in scripts/apt-packages.txt.
 //
-// TODO(agent wiring): the DaemonSet ServiceAccount draining a node, and the
-// image seen polling AEMM, come once `nth run` runs the agent.
+// The image itself, read-only as uid 65532 with the DaemonSet ServiceAccount's
+// token, drains a node on an AEMM spot notice (last suite).
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -18,6 +18,8 @@ import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { type RealCluster, connect, createNode, createServiceAccountToken, deleteNode, kubeconfigForToken, waitFor } from '../real/harness.ts';
 import { realBinDir } from '../real/state.ts';
+import { startAemm } from '../real/aemm.ts';
+import { agentKubeconfig, createScenario, deleteScenario, livePodsOnNode, type Scenario, waitForNode } from './scenarios-kit.ts';
 // @ts-expect-error: plain ESM script without type declarations
 import { defaultFlavour, flavours, otherFlavour } from '../../scripts/flavours.mjs';
 
@@ -199,11 +201,11 @@ manifests.after(() => {
 });
 
 manifests('server-side dry run, then apply for real', async () => {
-	const dry = ok(kubectl(['apply', '--server-side', '--dry-run=server', '-k', 'manifests']), 'dry run');
+	const dry = ok(kubectl(['apply', '--server-side', '--force-conflicts', '--dry-run=server', '-k', 'manifests']), 'dry run');
 	for (const object of ['serviceaccount/nth', 'clusterrole.rbac.authorization.k8s.io/nth', 'clusterrolebinding.rbac.authorization.k8s.io/nth', 'daemonset.apps/nth']) {
 		assert.ok(dry.includes(object), `dry run lacks ${object}:\n${dry}`);
 	}
-	ok(kubectl(['apply', '--server-side', '-k', 'manifests']), 'apply');
+	ok(kubectl(['apply', '--server-side', '--force-conflicts', '-k', 'manifests']), 'apply');
 	const StatusSchema = v.object({ status: v.object({ desiredNumberScheduled: v.number(), numberReady: v.optional(v.number(), 0) }) });
 	const status = await waitFor(() => {
 		const ds = v.parse(StatusSchema, JSON.parse(ok(kubectl(['get', 'daemonset', 'nth', '-n', 'kube-system', '-o', 'json']), 'get ds')));
@@ -226,9 +228,9 @@ manifests("the ServiceAccount's token can do exactly what the agent needs", asyn
 	for (const [verb, resource] of [['delete', 'pods'], ['create', 'events'], ['get', 'secrets'], ['update', 'nodes'], ['delete', 'nodes'], ['create', 'pods'], ['update', 'nodes/status'], ['create', 'pods/exec']]) {
 		assert.is(can(verb ?? '', resource ?? ''), 'no', `${verb} ${resource} must be denied`);
 	}
-	ok(kubectl(['apply', '--server-side', '-k', 'manifests/with-events']), 'apply with-events');
+	ok(kubectl(['apply', '--server-side', '--force-conflicts', '-k', 'manifests/with-events']), 'apply with-events');
 	await waitFor(() => can('create', 'events') === 'yes', { timeoutMs: 10_000, what: 'events allowed with the events component' });
-	ok(kubectl(['apply', '--server-side', '-k', 'manifests']), 're-apply base');
+	ok(kubectl(['apply', '--server-side', '--force-conflicts', '-k', 'manifests']), 're-apply base');
 	await waitFor(() => can('create', 'events') === 'no', { timeoutMs: 10_000, what: 'events denied again without the component' });
 });
 
@@ -354,12 +356,60 @@ release('install.sh from the release installs the default flavour for this host'
 	assert.is(readFileSync(join(target, 'etc', 'systemd', 'system', 'nth.service'), 'utf8'), readFileSync(join(scratch, 'release-unit.service'), 'utf8'));
 });
 
+// ---------------------------------------------------------------- the image draining a node
+
+const imageDrain = suite('the image drains a node with the ServiceAccount token');
+let scenario: Scenario | undefined;
+const containerName = `nth-e2e-${process.pid}`;
+
+imageDrain.after(async () => {
+	run('podman', [...podman, 'rm', '-f', '-t', '2', containerName]);
+	await deleteScenario(cluster, scenario);
+});
+
+imageDrain('read-only, uid 65532, host network: AEMM spot notice → node cordoned and drained', async () => {
+	cluster = connect();
+	scenario = await createScenario(cluster, 'image', { replicas: 2 });
+	const kubeconfig = join(scratch, 'image-kubeconfig');
+	// The token file is root-only; the container user 65532 reads a copy.
+	copyFileSync(await agentKubeconfig(cluster), kubeconfig);
+	chmodSync(kubeconfig, 0o644);
+	const aemm = await startAemm(['spot', '-a', 'terminate']);
+	try {
+		ok(run('podman', [...podman, 'run', '-d', '--name', containerName, '--read-only', '--user', '65532:65532', '--network', 'host',
+			'--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096',
+			'-v', `${kubeconfig}:/etc/nth/kubeconfig:ro`,
+			'-e', 'KUBECONFIG=/etc/nth/kubeconfig', '-e', `NODE_NAME=${scenario.node}`, '-e', `INSTANCE_METADATA_URL=${aemm.url}`,
+			'-e', 'INSTANCE_METADATA_IPV6_FALLBACK=false', '-e', 'JSON_LOGGING=true',
+			`localhost/nth:${version}`]), 'podman run -d');
+		const node = scenario.node;
+		try {
+			await waitForNode(cluster, node, 'cordoned', (state) => state.unschedulable, 45_000);
+			await waitFor(async () => (await livePodsOnNode(cluster, node)).length === 0, { timeoutMs: 60_000, what: `pods gone from ${node}` });
+		} catch (error) {
+			const logs = run('podman', [...podman, 'logs', containerName]);
+			throw new Error(`${String(error)}\nagent log:\n${(logs.stdout + logs.stderr).slice(-3000)}\nAEMM:\n${aemm.output().slice(-1000)}`, { cause: error });
+		}
+		// AEMM logs static metadata requests (not spot polls, which the drain itself proves).
+		assert.match(aemm.output(), /instance-identity\/document/, 'the agent read its startup metadata from AEMM');
+		const inspect = JSON.parse(ok(run('podman', [...podman, 'inspect', containerName]), 'podman inspect'));
+		const StateSchema = v.array(v.object({ State: v.object({ Running: v.boolean() }), HostConfig: v.object({ ReadonlyRootfs: v.boolean() }), Config: v.object({ User: v.string() }) }));
+		const [container] = v.parse(StateSchema, inspect);
+		assert.ok(container?.State.Running, 'still running after the drain');
+		assert.ok(container?.HostConfig.ReadonlyRootfs);
+		assert.is(container?.Config.User, '65532:65532');
+	} finally {
+		await aemm.stop();
+	}
+});
+
 executables.run();
 image.run();
 manifests.run();
 chart.run();
 systemd.run();
 release.run();
+imageDrain.run();
 
 process.once('exit', () => {
 	// vfs storage is plain files; podman keeps nothing mounted after `run --rm`.
