@@ -10,6 +10,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -279,6 +280,49 @@ export async function podEvents(cluster: RealCluster, namespace: string): Promis
 	return list.items;
 }
 
+export interface WebhookMessage {
+	readonly atMs: number;
+	readonly body: string;
+	readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export interface WebhookReceiver {
+	readonly url: string;
+	/** Every POST so far, in arrival order. */
+	readonly messages: WebhookMessage[];
+	close(): Promise<void>;
+}
+
+/** A local webhook receiver on 127.0.0.1 that answers 200 to every POST and keeps the bodies. */
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+	const messages: WebhookMessage[] = [];
+	const server = createServer((request, response) => {
+		let body = '';
+		request.setEncoding('utf8');
+		request.on('data', (chunk: string) => {
+			body += chunk;
+		});
+		request.on('end', () => {
+			if (request.method === 'POST') messages.push({ atMs: Date.now(), body, headers: request.headers });
+			response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+		});
+	});
+	await new Promise<void>((resolveListen, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => resolveListen());
+	});
+	const address = server.address();
+	const port = typeof address === 'object' && address !== null ? address.port : 0;
+	return {
+		url: `http://127.0.0.1:${port}/hook`,
+		messages,
+		close: () => new Promise<void>((resolveClose) => {
+			server.closeAllConnections();
+			server.close(() => resolveClose());
+		}),
+	};
+}
+
 /** Stops whatever the scenario started, in reverse order, never throwing (cleanup must finish). */
 export class Cleanup {
 	readonly #steps: (() => Promise<unknown> | unknown)[] = [];
@@ -297,6 +341,15 @@ export class Cleanup {
 				console.error(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
 			}
 		}
+	}
+}
+
+/** Awaits `work`; a failure gets the agent's last log lines appended (the API state alone rarely says why). */
+export async function withAgentLog<T>(agent: AgentProcess, work: Promise<T>, lines = 60): Promise<T> {
+	try {
+		return await work;
+	} catch (error) {
+		throw new Error(`${error instanceof Error ? error.message : String(error)}\nagent log (last ${lines} lines):\n${agent.tail(lines)}`, { cause: error });
 	}
 }
 
