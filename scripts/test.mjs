@@ -85,7 +85,8 @@ if (tiers.includes('e2e')) {
 			add({ passed: 0, failed: 1 });
 		} else {
 			const upStarted = Date.now();
-			const up = spawnSync('bash', ['test/real/up.sh'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+			// NTH_REAL_WATCH_PID: the stack stops itself when this runner dies, even when killed without cleanup.
+			const up = spawnSync('bash', ['test/real/up.sh'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: { ...process.env, NTH_REAL_WATCH_PID: process.env.NTH_REAL_WATCH_PID ?? String(process.pid) } });
 			const state = up.stdout.trim().split('\n').at(-1) ?? '';
 			if (up.status !== 0 || !state) {
 				console.error('Cannot run the e2e tier: test/real/up.sh failed');
