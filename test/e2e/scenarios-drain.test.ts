@@ -153,6 +153,8 @@ drain('PDB deadlock, policy delete (manifests/components/pdb-delete RBAC): the g
 
 const PriorityGroupOrder = ['ordinary', 'cluster-critical', 'node-critical'] as const;
 type Group = (typeof PriorityGroupOrder)[number];
+/** What the deletion-order watch reads of a pod (client-node hands the object over untyped). */
+const WatchedPodSchema = v.looseObject({ metadata: v.looseObject({ name: v.string(), deletionTimestamp: v.optional(v.unknown()) }) });
 
 drain('60 pods in three priority groups are evicted in order: ordinary, then system-cluster-critical, then system-node-critical', async () => {
 	const kubeconfig = await agentKubeconfig(cluster);
@@ -186,7 +188,7 @@ drain('60 pods in three priority groups are evicted in order: ordinary, then sys
 		return pods.filter((pod) => pod.status?.phase === 'Running').length === 60;
 	}, { timeoutMs: 90_000, what: '60 pods Running on the node' });
 	const placed = await livePodsOnNode(cluster, sc.node);
-	const groupOf = new Map(placed.map((pod) => [pod.metadata?.name ?? '', (pod.metadata?.labels?.['group'] ?? '') as Group]));
+	const groupOf = new Map(placed.map((pod) => [pod.metadata?.name ?? '', v.parse(v.picklist(PriorityGroupOrder), pod.metadata?.labels?.['group'])]));
 	assert.is(placed.filter((pod) => pod.spec?.priority === 2_000_001_000).length, 8, 'the apiserver resolved system-node-critical');
 	assert.is(placed.filter((pod) => pod.spec?.priority === 2_000_000_000).length, 12, 'and system-cluster-critical');
 
@@ -194,9 +196,10 @@ drain('60 pods in three priority groups are evicted in order: ordinary, then sys
 	const order: string[] = [];
 	const watch = new Watch(cluster.kubeConfig);
 	const request = await watch.watch('/api/v1/pods', { fieldSelector: `spec.nodeName=${sc.node}` }, (type: string, object: unknown) => {
-		const pod = object as V1Pod;
-		const name = pod.metadata?.name ?? '';
-		if (groupOf.has(name) && (type === 'DELETED' || pod.metadata?.deletionTimestamp !== undefined) && !order.includes(name)) order.push(name);
+		const pod = v.safeParse(WatchedPodSchema, object);
+		if (!pod.success) return;
+		const name = pod.output.metadata.name;
+		if (groupOf.has(name) && (type === 'DELETED' || pod.output.metadata.deletionTimestamp !== undefined) && !order.includes(name)) order.push(name);
 	}, () => {});
 	cleanup.add(() => request.abort());
 

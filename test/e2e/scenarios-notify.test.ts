@@ -77,7 +77,8 @@ notify('webhook: exactly one start message and one "drained" outcome for rebalan
 	const before = uidsOf(await appPods(cluster, sc));
 	const receiver = await startWebhookReceiver();
 	cleanup.add(() => receiver.close());
-	const aemm = await startAemm(['spot', '-a', 'terminate', '--mock-delay-sec', '5']);
+	// The ITN comes 8 s after AEMM starts: time enough to see the cordon-only phase first, even on a busy machine.
+	const aemm = await startAemm(['spot', '-a', 'terminate', '--mock-delay-sec', '8']);
 	cleanup.add(() => aemm.stop());
 	// NTH's default template (WEBHOOK_TEMPLATE unset): every body must still be valid JSON.
 	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, {

@@ -31,7 +31,7 @@ const rebalanceTaint = 'aws-node-termination-handler/rebalance-recommendation';
 const spotTaint = 'aws-node-termination-handler/spot-itn';
 const asgTaint = 'aws-node-termination-handler/asg-lifecycle-termination';
 /** Seconds after AEMM's start at which its spot ITN appears in the rebalance-monitoring scenario. */
-const itnDelaySeconds = 8;
+const itnDelaySeconds = 10;
 /** AEMM counts its delay in whole seconds: the ITN may show up to a second early by our clock. */
 const itnEarliestMs = (itnDelaySeconds - 1.5) * 1000;
 

@@ -39,6 +39,7 @@ const maintenanceTaint = 'aws-node-termination-handler/scheduled-maintenance';
 const eventIdLabel = 'aws-node-termination-handler/event-id';
 const actionLabel = 'aws-node-termination-handler/action';
 const actionTimeLabel = 'aws-node-termination-handler/action-time';
+const excludeLabel = 'node.kubernetes.io/exclude-from-external-load-balancers';
 /** AEMM's scheduled event id: fixed, so it is the same across AEMM restarts. */
 const aemmEventId = 'instance-event-1234567890abcdef0';
 const settings = { TAINT_NODE: 'true', ENABLE_SPOT_INTERRUPTION_DRAINING: 'true', ENABLE_SCHEDULED_EVENT_DRAINING: 'true' };
@@ -114,15 +115,16 @@ scheduled('cancellation: drained, then AEMM (same port, same event id) says canc
 	const sc = await scenario('cancel');
 	const before = uidsOf(await appPods(cluster, sc));
 	let aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
-	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, settings), 'cancellation');
-	await maintenanceDrains(sc, before);
+	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, EXCLUDE_FROM_LOAD_BALANCERS: 'true' }), 'cancellation');
+	const drained = await maintenanceDrains(sc, before);
+	assert.is(drained.labels[excludeLabel], 'aws-node-termination-handler');
 
 	aemm = await aemm.restart(['events', '-o', 'system-reboot', '-t', 'canceled']);
 	cleanup.add(() => aemm.stop());
 	const released = await waitForNode(cluster, sc.node, 'released after the cancellation', (s) => !s.unschedulable && inPhase(s, 'Cancelled'));
 	assert.is(taintOf(released, maintenanceTaint), undefined, describeNode(released));
 	assert.equal(released.taints, [], 'no taints left');
-	for (const label of [eventIdLabel, actionLabel, actionTimeLabel]) assert.is(released.labels[label], undefined, `label ${label} removed`);
+	for (const label of [eventIdLabel, actionLabel, actionTimeLabel, excludeLabel]) assert.is(released.labels[label], undefined, `label ${label} removed`);
 	assert.equal([released.condition?.status, released.condition?.reason], ['False', 'Cancelled']);
 	const back = await waitForPodsBack(cluster, sc, 3);
 	assert.is(back.length, 3);

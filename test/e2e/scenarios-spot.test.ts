@@ -63,12 +63,14 @@ spot('spot ITN: cordon, spot-itn taint, pods evicted, out-of-service taint, cond
 		ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
 		TAINT_NODE: 'true',
 		ENABLE_OUT_OF_SERVICE_TAINT: 'true',
+		EXCLUDE_FROM_LOAD_BALANCERS: 'true',
 	}), 'spot ITN');
 	cleanup.add(() => agent.stop());
 
 	const drained = await waitForNode(cluster, sc.node, 'drained with the out-of-service taint', (s) => taintOf(s, outOfService) !== undefined && inPhase(s, 'Drained'));
 	const elapsed = Date.now() - started;
 	assert.ok(drained.unschedulable, 'cordoned');
+	assert.is(drained.labels['node.kubernetes.io/exclude-from-external-load-balancers'], 'aws-node-termination-handler', 'excluded from load balancers before the cordon');
 	const itn = taintOf(drained, spotTaint);
 	assert.ok(itn, `spot-itn taint: ${describeNode(drained)}`);
 	assert.match(itn.value ?? '', /^spot-itn-[0-9a-f]{54}$/, 'value: the event id cut to 63 characters');
