@@ -110,6 +110,10 @@ notify('webhook: exactly one start message and one "drained" outcome for rebalan
 	assert.ok(texts.every((text) => text.includes(`Node: ${sc.node} `)));
 	assert.is(receiver.messages[0]?.headers['content-type'], 'application/json');
 	assert.is(agent.matching(/Webhook Success/i).length, 2, agent.tail());
+	// One incident: one cordon, one drain, one announcement per kind, whatever AEMM re-issues.
+	assert.is(agent.matching(/Node successfully cordoned node_name/).length, 1, agent.tail(80));
+	assert.is(agent.matching(/Node successfully cordoned and drained/).length, 1);
+	assert.equal(agent.matching(/Requesting instance drain/).map((line) => /kind=(\w+)/.exec(line.text)?.[1]), ['REBALANCE_RECOMMENDATION', 'SPOT_ITN']);
 });
 
 notify('Kubernetes events: SpotInterruption, PreDrain and CordonAndDrain on the Node with the IMDS annotations and the extra one', async () => {
