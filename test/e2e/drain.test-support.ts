@@ -1,0 +1,109 @@
+/**
+ * @module Shared by test/e2e/drain.test.ts and bench/drain.ts: the real
+ * KubeApi for one real control plane, and an EventRecorder that writes pod
+ * events through it. Not a test file itself (no `.test.ts` suffix).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { KubeApi } from '../../src/kube/api.ts';
+import { createKubeApi } from '../../src/kube/client.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { type Metrics, noopMetrics } from '../../src/metrics/types.ts';
+import type { EventRecorder } from '../../src/notify/types.ts';
+import { createNodeRuntime } from '../../src/runtime/node.ts';
+import type { FetchFn } from '../../src/runtime/types.ts';
+import type { RealState } from '../real/state.ts';
+
+/**
+ * Works around a transport bug in src/runtime/node-fetch.ts (reported, not
+ * ours to fix): ky hands fetch a Request whose signal follows the caller's
+ * through a chain the garbage collector may cut once ky's own objects are
+ * unreachable; node-fetch builds a second Request from it and keeps only that
+ * one, so after a GC an abort no longer reaches a streaming response and an
+ * aborted watch holds its socket (and one of the agent's 8) until the server
+ * times it out. Holding ky's Request until the response is done or aborted
+ * keeps the chain. Remove once node-fetch.ts keeps `input` reachable itself.
+ */
+export function retainingFetch(inner: FetchFn): FetchFn {
+	const held = new Set<unknown>();
+	return async (input, init) => {
+		held.add(input);
+		const release = (): void => void held.delete(input);
+		if (input instanceof Request) input.signal.addEventListener('abort', release, { once: true });
+		try {
+			const response = await inner(input, init);
+			if (response.body === null) {
+				release();
+				return response;
+			}
+			const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: release }));
+			return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+		} catch (error) {
+			release();
+			throw error;
+		}
+	};
+}
+
+export interface AdminKubeOptions {
+	readonly userAgent: string;
+	readonly log: Logger;
+	readonly metrics?: Metrics | undefined;
+	/** @default 50 */
+	readonly qps?: number | undefined;
+	/** @default 100 */
+	readonly burst?: number | undefined;
+}
+
+/** The agent's own KubeApi client, authenticated with the stack's admin token. */
+export function adminKubeApi(state: RealState, options: AdminKubeOptions): KubeApi {
+	const runtime = createNodeRuntime();
+	const ca = readFileSync(state.caFile, 'utf8');
+	return createKubeApi({
+		server: state.apiserverUrl,
+		fetch: retainingFetch(runtime.createFetch({ ca })),
+		authHeaders: async () => ({ authorization: `Bearer ${state.adminToken}` }),
+		qps: options.qps ?? 50,
+		burst: options.burst ?? 100,
+		log: options.log,
+		metrics: options.metrics ?? noopMetrics(),
+		userAgent: options.userAgent,
+	});
+}
+
+/**
+ * Writes pod events through KubeApi.createEvent, one event per call: enough to
+ * see the drain's events land in the API (the agent's aggregating recorder
+ * lives in notify/).
+ */
+export function apiRecorder(api: KubeApi): EventRecorder {
+	const pending: Promise<void>[] = [];
+	const never = new AbortController().signal;
+	return {
+		node: () => {},
+		pod: (pod, reason, type, message, annotations = {}) => {
+			const at = new Date().toISOString();
+			pending.push(
+				api.createEvent(
+					{
+						name: `${pod.name}.${randomBytes(6).toString('hex')}`,
+						namespace: pod.namespace,
+						involvedObject: { kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid, apiVersion: 'v1' },
+						reason,
+						message,
+						type,
+						annotations,
+						source: { component: 'nth-e2e' },
+						firstTimestamp: at,
+						lastTimestamp: at,
+						count: 1,
+					},
+					never,
+				),
+			);
+		},
+		flush: async () => {
+			await Promise.all(pending);
+		},
+	};
+}
