@@ -146,7 +146,7 @@ drain('PDB deadlock, policy delete (manifests/components/pdb-delete RBAC): the g
 	assert.is(deleted[0]?.type, 'Warning');
 	assert.is(deleted[0]?.involvedObject.name, guarded.metadata?.name);
 	assert.match(deleted[0]?.message ?? '', new RegExp(`PodDisruptionBudget "${sc.namespace}/guarded"`));
-	assert.equal((await livePodsOnNode(cluster, sc.node)).length, 0, 'every pod is off the node');
+	assert.equal((await livePodsOnNode(cluster, sc)).length, 0, 'every pod is off the node');
 });
 
 // ------------------------------------------------------------ priorities
@@ -184,10 +184,10 @@ drain('60 pods in three priority groups are evicted in order: ordinary, then sys
 		},
 	})));
 	await waitFor(async () => {
-		const pods = await livePodsOnNode(cluster, sc.node);
+		const pods = await livePodsOnNode(cluster, sc);
 		return pods.filter((pod) => pod.status?.phase === 'Running').length === 60;
 	}, { timeoutMs: 90_000, what: '60 pods Running on the node' });
-	const placed = await livePodsOnNode(cluster, sc.node);
+	const placed = await livePodsOnNode(cluster, sc);
 	const groupOf = new Map(placed.map((pod) => [pod.metadata?.name ?? '', v.parse(v.picklist(PriorityGroupOrder), pod.metadata?.labels?.['group'])]));
 	assert.is(placed.filter((pod) => pod.spec?.priority === 2_000_001_000).length, 8, 'the apiserver resolved system-node-critical');
 	assert.is(placed.filter((pod) => pod.spec?.priority === 2_000_000_000).length, 12, 'and system-cluster-critical');
@@ -218,7 +218,7 @@ drain('60 pods in three priority groups are evicted in order: ordinary, then sys
 	const summary = order.map((name) => groupOf.get(name)?.[0]).join('');
 	assert.ok(Math.max(...(ordinary ?? [])) < Math.min(...(clusterCritical ?? [])), `ordinary before cluster-critical: ${summary}`);
 	assert.ok(Math.max(...(clusterCritical ?? [])) < Math.min(...(nodeCritical ?? [])), `cluster-critical before node-critical: ${summary}`);
-	assert.is((await livePodsOnNode(cluster, sc.node)).length, 0);
+	assert.is((await livePodsOnNode(cluster, sc)).length, 0);
 	console.log(`  60 pods drained in ${(elapsed / 1000).toFixed(1)} s after the agent started`);
 });
 
@@ -257,7 +257,7 @@ for (const variant of [
 		await waitFor(() => receiver.messages.length === 1, { timeoutMs: 10_000, what: 'the start webhook' });
 		const killed = await first.stop('SIGKILL');
 		assert.is(killed.signal, 'SIGKILL');
-		const left = (await livePodsOnNode(cluster, sc.node)).length;
+		const left = (await livePodsOnNode(cluster, sc)).length;
 		assert.is(left, 5, 'killed mid-drain: one pod evicted, five held by the budget');
 
 		const second = await agentFor(env, `${variant.label}, restarted agent`);
@@ -270,7 +270,7 @@ for (const variant of [
 		cleanup.add(() => deleteNode(cluster, `spare-${sc.node}`));
 		const drained = await withAgentLog(second, waitForNode(cluster, sc.node, 'drained by the restarted agent', (s) => inPhase(s, 'Drained'), 60_000));
 		assert.is(drained.incident?.attempts, 2, describeNode(drained));
-		assert.is((await livePodsOnNode(cluster, sc.node)).length, 0, 'every pod is off the node');
+		assert.is((await livePodsOnNode(cluster, sc)).length, 0, 'every pod is off the node');
 		const pods = await appPods(cluster, sc);
 		assert.not.ok(pods.some((pod) => before.includes(pod.metadata?.uid ?? '')), 'none of the original pods is left');
 

@@ -229,9 +229,12 @@ export async function appPods(cluster: RealCluster, scenario: Scenario): Promise
 	return list.items;
 }
 
-/** Pods bound to the node and not terminating. */
-export async function livePodsOnNode(cluster: RealCluster, node: string): Promise<V1Pod[]> {
-	const list = await cluster.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+/**
+ * The scenario's pods bound to its node and not terminating (only its namespace:
+ * a DaemonSet another e2e file left behind must not count).
+ */
+export async function livePodsOnNode(cluster: RealCluster, scenario: Scenario): Promise<V1Pod[]> {
+	const list = await cluster.core.listNamespacedPod({ namespace: scenario.namespace, fieldSelector: `spec.nodeName=${scenario.node}` });
 	return list.items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
 }
 

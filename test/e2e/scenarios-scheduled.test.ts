@@ -169,7 +169,7 @@ async function adminCordonedDrained(label: string): Promise<{ readonly sc: Scena
 	assert.is(drained.labels[actionLabel], undefined, 'no UncordonAfterReboot: the node was cordoned before');
 	assert.is(drained.labels[actionTimeLabel], undefined);
 	assert.is(drained.incident?.cordonedByUs, false);
-	await waitFor(async () => (await livePodsOnNode(cluster, sc.node)).length === 0, { what: 'the pods evicted' });
+	await waitFor(async () => (await livePodsOnNode(cluster, sc)).length === 0, { what: 'the pods evicted' });
 	return { sc, aemm, agent };
 }
 
@@ -185,7 +185,7 @@ scheduled('admin-cordoned node: drained without the UncordonAfterReboot label; t
 	assert.is(second.matching('UncordonAfterReboot').length, 0, second.tail());
 	const after = await readNodeState(cluster, sc.node);
 	assert.ok(after.unschedulable, `still cordoned after the reboot: ${describeNode(after)}`);
-	assert.is((await livePodsOnNode(cluster, sc.node)).length, 0, 'no pods came back');
+	assert.is((await livePodsOnNode(cluster, sc)).length, 0, 'no pods came back');
 });
 
 scheduled('admin-cordoned node: the cancellation removes our taint and label but leaves the admin\'s cordon', async () => {
@@ -198,7 +198,7 @@ scheduled('admin-cordoned node: the cancellation removes our taint and label but
 	assert.equal(after.taints, [], 'our taint removed');
 	assert.is(after.labels[eventIdLabel], undefined, 'our label removed');
 	await new Promise((resolve) => setTimeout(resolve, 1000));
-	assert.is((await livePodsOnNode(cluster, sc.node)).length, 0, 'no pods came back');
+	assert.is((await livePodsOnNode(cluster, sc)).length, 0, 'no pods came back');
 });
 
 scheduled('dry run: "would have been cordoned and drained", node untouched', async () => {
