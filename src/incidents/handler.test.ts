@@ -248,7 +248,10 @@ flow('releases a drained node when its scheduled event is cancelled afterwards (
 	assert.ok(w.calls.includes('release:true'), w.calls.join(' '));
 	assert.is(w.handler.state?.phase, 'Cancelled');
 	assert.equal(w.actions.filter((a) => a.startsWith('uncordon')), ['uncordon:success']);
-	assert.equal(w.notifications.map((n) => n.outcome), [undefined, 'drained'], 'the incident already had its one outcome');
+	assert.equal(w.notifications.map((n) => n.outcome), [undefined, 'drained', 'cancelled'], 'the release after the drain is reported once');
+	w.handler.addCancellations([{ eventId: scheduled.eventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }]);
+	await w.settle();
+	assert.is(w.notifications.length, 3);
 });
 
 flow('keeps a drained node cordoned when a spot ITN of the same incident is still live', async () => {

@@ -607,7 +607,9 @@ export class IncidentHandler {
 			}
 			return;
 		}
-		if (incident.state.notified.some((sent) => sent !== 'start')) return;
+		// One outcome per incident; a release after a drain (the maintenance was cancelled) is news of its own.
+		const sent = incident.state.notified;
+		if (outcome === 'cancelled' ? sent.includes('cancelled') : sent.some((what) => what !== 'start' && what !== 'cancelled')) return;
 		await this.#markNotified(incident, outcome, signal);
 		await this.#ports.notify({ event: fromStoredEvent(incident.state.headline), pods: incident.pods, nodeLabels: incident.labels, outcome, details }, signal);
 	}
