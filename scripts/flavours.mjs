@@ -30,9 +30,10 @@ export const flavours = {
 
 /**
  * The flavour `dist/nth` (and the image, the chart and the release) ship.
- * Measured (npm run measure:rss, wired agent, 45 s idle + one drain): bun
- * 65.3 MiB idle RSS / 70.0 drain peak; node (SEA, flags) 94.2 / 95.7; pkg
- * 112.5 / 113.6. See packaging/README.md.
+ * Measured (npm run measure:rss, wired agent, 60 s idle + one drain): bun
+ * 63.5 MiB idle RSS / 67.8 drain peak (53.5 / 55.6 with BUN_JSC_useJIT=0, as
+ * the image and unit run it); node (SEA, flags) 88.1 / 87.8; pkg 103.3 / 105.7.
+ * See packaging/README.md.
  */
 export const defaultFlavour = 'bun';
 

@@ -45,6 +45,8 @@ function subjects() {
 	for (const [file, info] of Object.entries(manifest.executables)) {
 		if (info.arch !== 'x64') continue;
 		list.push({ label: file + (info.flavour === manifest.defaultFlavour ? ' (default)' : ''), command: [join(root, 'dist', file)], env: {} });
+		// As the image and the systemd unit run it (Dockerfile.distroless ENV, nth.service Environment).
+		if (info.flavour === 'bun') list.push({ label: `${file} + BUN_JSC_useJIT=0 (as shipped)`, command: [join(root, 'dist', file)], env: { BUN_JSC_useJIT: '0' } });
 	}
 	if (argv.includes('--levers')) {
 		const uv = { UV_THREADPOOL_SIZE: '1' };
@@ -57,6 +59,7 @@ function subjects() {
 			['+ --lite-mode', [...nodeExecArgv], uv],
 		];
 		for (const [label, flags, env] of steps) list.push({ label, command: [node24, ...flags, bundle], env });
+		list.push({ label: '+ --jitless', command: [node24, ...nodeExecArgv, '--jitless', bundle], env: uv });
 		list.push({ label: 'bun bundle, no flags', command: [bun, bundle], env: {} });
 		list.push({ label: `bun bundle ${bunExecArgv.join(' ')}`, command: [bun, ...bunExecArgv, bundle], env: {} });
 		list.push({ label: 'deno run bundle', command: [deno, 'run', '-A', bundle], env: {} });

@@ -382,10 +382,10 @@ imageDrain('read-only, uid 65532, host network: AEMM spot notice → node cordon
 			'-e', 'KUBECONFIG=/etc/nth/kubeconfig', '-e', `NODE_NAME=${scenario.node}`, '-e', `INSTANCE_METADATA_URL=${aemm.url}`,
 			'-e', 'INSTANCE_METADATA_IPV6_FALLBACK=false', '-e', 'JSON_LOGGING=true',
 			`localhost/nth:${version}`]), 'podman run -d');
-		const node = scenario.node;
+		const current = scenario;
 		try {
-			await waitForNode(cluster, node, 'cordoned', (state) => state.unschedulable, 45_000);
-			await waitFor(async () => (await livePodsOnNode(cluster, node)).length === 0, { timeoutMs: 60_000, what: `pods gone from ${node}` });
+			await waitForNode(cluster, current.node, 'cordoned', (state) => state.unschedulable, 45_000);
+			await waitFor(async () => (await livePodsOnNode(cluster, current)).length === 0, { timeoutMs: 60_000, what: `pods gone from ${current.node}` });
 		} catch (error) {
 			const logs = run('podman', [...podman, 'logs', containerName]);
 			throw new Error(`${String(error)}\nagent log:\n${(logs.stdout + logs.stderr).slice(-3000)}\nAEMM:\n${aemm.output().slice(-1000)}`, { cause: error });

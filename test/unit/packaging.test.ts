@@ -149,7 +149,7 @@ const unit = suite('systemd unit');
 
 unit('is hardened, memory-limited, restarts, and waits for a drain on stop', () => {
 	const text = read('packaging/systemd/nth.service');
-	for (const line of ['DynamicUser=yes', 'ProtectSystem=strict', 'NoNewPrivileges=yes', 'CapabilityBoundingSet=', 'Restart=always', 'ExecStart=/usr/local/bin/nth run', 'LoadCredential=kubeconfig:/etc/nth/kubeconfig']) {
+	for (const line of ['Environment=BUN_JSC_useJIT=0', 'DynamicUser=yes', 'ProtectSystem=strict', 'NoNewPrivileges=yes', 'CapabilityBoundingSet=', 'Restart=always', 'ExecStart=/usr/local/bin/nth run', 'LoadCredential=kubeconfig:/etc/nth/kubeconfig']) {
 		assert.ok(text.split('\n').includes(line), `missing "${line}"`);
 	}
 	const memoryMax = /^MemoryMax=(\d+)M$/m.exec(text);
@@ -175,6 +175,7 @@ image('Dockerfile.distroless defaults to the shipped flavour on the base it need
 	const needs = v.parse(v.object({ base: v.string() }), flavours[defaultFlavour]).base;
 	assert.ok(needs === 'cc' ? base.includes('/cc-') : base.includes('/base'), `${defaultFlavour} needs a ${needs} base, not ${base}`);
 	assert.match(text, /^USER 65532:65532$/m);
+	assert.match(text, /^ENV BUN_JSC_useJIT=0$/m, 'the measured memory lever ships in the image');
 });
 
 manifests.run();
