@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { memoryLogger } from '../log/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/types.ts';
-import { type DrainOptions, type DrainResult, drainNode, evictBackoffMs, isPodReady, listPodNames } from './drain.ts';
+import { type DrainOptions, type DrainResult, drainNode, evictBackoffMs, listPodNames } from './drain.ts';
+import { isPodReady } from './select.ts';
 import { type PdbFakeOptions, PdbFake, budget, fakeClock, recordingRecorder, runningPod } from './fakes.test-support.ts';
 import * as v from 'valibot';
 import { PodSchema } from '../kube/schemas.ts';
@@ -153,6 +154,28 @@ basics('gives a drain whose deadline has passed one short round instead of givin
 	assert.is(result.ok, true);
 	// The window is stretched to minimumWindowMs (5 s), less the 2 s margin.
 	assert.is((kube.callsTo('evictPod')[0]?.args[2] as { gracePeriodSeconds: number }).gracePeriodSeconds, 3);
+});
+
+basics('lists the node a page at a time (never every full pod at once)', async () => {
+	const { kube, drain } = setup();
+	for (let index = 0; index < 120; index += 1) kube.addPod(runningPod(`web-${index}`));
+	const result = await drain();
+	assert.equal({ ok: result.ok, evicted: result.evicted }, { ok: true, evicted: 120 });
+	assert.equal(kube.callsTo('listPods').map((call) => (call.args[0] as { limit?: number; continue?: string }).continue), [undefined, '50', '100']);
+	// The watch starts from the list's resourceVersion: nothing is missed and nothing relisted.
+	assert.is(kube.callsTo('watchPods').length, 1);
+});
+
+basics('retries a failed DaemonSet lookup instead of failing the drain', async () => {
+	const { kube, drain } = setup();
+	kube.addDaemonSet('kube-system', 'agent');
+	kube.addPod(runningPod('agent-x', { namespace: 'kube-system', owner: { kind: 'DaemonSet', name: 'agent' } }));
+	kube.addPod(runningPod('web-1'));
+	kube.failNext('daemonSetExists', { status: 500 });
+	const result = await drain();
+	assert.is(result.ok, true);
+	assert.is(kube.callsTo('daemonSetExists').length, 2);
+	assert.equal(kube.callsTo('evictPod').map((call) => call.args[1]), ['web-1']);
 });
 
 basics('retries a failing pod list until it works', async () => {

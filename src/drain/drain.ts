@@ -12,10 +12,8 @@
  * is left and why. It is idempotent: run again on a half-drained node it just
  * continues (terminating pods are waited for, not evicted again).
  */
-import * as v from 'valibot';
 import { isAbortError, isKubeError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
-import type { Pod } from '../kube/schemas.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { EventRecorder, PodRef } from '../notify/types.ts';
@@ -23,8 +21,8 @@ import { type EvictOutcome, deleteOnce, evictOnce, evictRetryLine, goDuration } 
 import { follow, type FollowDeps } from './follow.ts';
 import { PdbBook, pdbSource } from './pdbs.ts';
 import { type GroupPlan, type PriorityGroup, baseGraceSeconds, cappedGraceSeconds, deadlockLeadSeconds, planGroups, priorityGroupOf } from './plan.ts';
-import { type PodSelection, isFinished, isTerminating, podKey, selectPods } from './select.ts';
-import { PodTracker, nodeFieldSelector, nodePodSource } from './wait.ts';
+import { type PodSelection, type SelectOptions, type SelectionNote, cachedDaemonSetLookup, podKey, selectPod, summarizeSelections } from './select.ts';
+import { PodTracker, type PodView, nodeFieldSelector, nodePodSource, podView } from './wait.ts';
 
 export interface DrainOptions {
 	readonly nodeName: string;
@@ -79,6 +77,8 @@ export const maxConcurrentEvictions = 16;
 export const pacedProbeMs = 30_000;
 /** How long the first eviction waits for the PDB list (after that, evict unpaced until it arrives). */
 export const pdbSyncWaitMs = 3_000;
+/** Pods per page of the first list. */
+export const listPageSize = 50;
 /** Progress lines at most this often. */
 export const progressIntervalMs = 5_000;
 /** A drain whose deadline has passed still gets this long: one round of evictions and a short wait. */
@@ -91,17 +91,6 @@ export const multiplePdbsRetryMs = 10_000;
 /** Backoff of a refused or failed eviction without pacing: 1 s, 2 s, 4 s, then 5 s (kubectl's fixed delay). */
 export function evictBackoffMs(failures: number): number {
 	return Math.min(5000, 1000 * 2 ** Math.max(0, failures - 1));
-}
-
-const PodConditionsSchema = v.looseObject({
-	conditions: v.optional(v.nullable(v.array(v.looseObject({ type: v.string(), status: v.string() })))),
-});
-
-/** The pod's Ready condition is True (the eviction API lets unready pods through a healthy budget). */
-export function isPodReady(pod: Pod): boolean {
-	const parsed = v.safeParse(PodConditionsSchema, pod.status);
-	if (!parsed.success) return false;
-	return (parsed.output.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
 }
 
 /** Names of the pods on the node (NTH's `Pods on node` line and the webhook's `.Pods`), unfiltered. */
@@ -130,6 +119,20 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 function quoted(values: readonly string[]): string {
 	return values.map((value) => `"${value}"`).join(', ');
+}
+
+/** What the drain keeps of a pod it evicts or waits for (never the full Pod). */
+interface Chosen {
+	readonly key: string;
+	readonly namespace: string;
+	readonly name: string;
+	readonly uid: string;
+	readonly action: 'evict' | 'wait';
+	readonly group: PriorityGroup;
+	readonly baseGrace: number;
+	/** deletionTimestamp in epoch ms, NaN when not terminating. */
+	readonly deletionMs: number;
+	readonly view: PodView;
 }
 
 type Status = 'pending' | 'requesting' | 'evicted' | 'deleting' | 'deleted' | 'gone';
@@ -223,74 +226,103 @@ class DrainRun {
 	}
 
 	async #drain(): Promise<DrainResult> {
-		const options = this.#options;
-		const source = nodePodSource(this.#kube, options.nodeName, options.useApiserverCache, () => this.#watchTimeoutSeconds());
-		const listed = await this.#retryUntilDeadline(`list ${source.what}`, (signal) => source.list(signal));
-		if (listed === undefined) return this.#stopped(`Cannot list ${source.what}`);
-
-		let selected;
-		try {
-			selected = await selectPods(
-				listed.items,
-				{
-					deleteLocalData: options.deleteLocalData,
-					ignoreDaemonSets: options.ignoreDaemonSets,
-					evictDaemonSetPods: options.evictDaemonSetPods,
-					self: options.self,
-					daemonSetExists: (namespace, name, signal) => this.#kube.daemonSetExists(namespace, name, signal),
-				},
-				this.#signal,
-			);
-		} catch (error) {
-			if (this.#outer.aborted || isAbortError(error)) throw error;
-			this.#log.error('Cannot drain node', { error, 'node-name': options.nodeName });
-			this.#metrics.errorCaught('drain');
-			return this.#result(false, `Cannot drain node "${options.nodeName}": cannot check DaemonSets: ${error instanceof Error ? error.message : String(error)}`);
-		}
-		if (selected.errors.length > 0) {
-			const error = `Cannot drain node "${options.nodeName}": ${selected.errors.join('; ')}`;
-			this.#log.error(error);
-			return this.#result(false, error);
-		}
-		if (selected.warnings !== '') this.#log.warn(`WARNING: ${selected.warnings}`);
-
-		const chosen = selected.selections.filter((selection) => selection.action !== 'skip');
-		this.#setUp(chosen);
-		if (this.#states.size === 0) return this.#result(true, undefined);
-
-		const deps = this.#followDeps();
-		const tracker = new PodTracker(chosen.map((selection) => selection.pod));
+		const source = nodePodSource(this.#kube, this.#options.nodeName, this.#options.useApiserverCache, () => this.#watchTimeoutSeconds());
+		// The pod list and the selections live only in #prepare: the loop keeps slim state, not 100 full pods.
+		const prepared = await this.#prepare(source);
+		if ('durationMs' in prepared) return prepared;
+		const tracker = prepared.tracker;
 		this.#tracker = tracker;
 		tracker.on({ gone: (tracked) => this.#gone(tracked.key), update: () => this.#wake() });
-		this.#spawn(follow(deps, source, { sync: (items) => tracker.sync(items), event: (event) => tracker.event(event) }, { resourceVersion: listed.resourceVersion }, this.#signal));
-		await this.#startBook(chosen, deps);
+		const deps = this.#followDeps();
+		this.#spawn(follow(deps, source, { sync: (items) => tracker.sync(items), event: (event) => tracker.event(event) }, { resourceVersion: prepared.resourceVersion }, this.#signal));
+		if (prepared.guardedNamespaces.size > 0) await this.#startBook(prepared.guardedNamespaces, deps);
 		return await this.#loop();
 	}
 
-	#setUp(chosen: readonly PodSelection[]): void {
-		const nowMs = this.#now();
-		const inputs = chosen.map((selection) => ({
-			key: podKey(selection.pod),
+	/** Lists and selects the pods, plans the groups; a result when there is nothing (or no way) to drain. */
+	async #prepare(source: ReturnType<typeof nodePodSource>): Promise<DrainResult | { readonly tracker: PodTracker; readonly resourceVersion: string; readonly guardedNamespaces: ReadonlySet<string> }> {
+		const options = this.#options;
+		// Transient failures (a page, a DaemonSet lookup, an expired continue token) start the listing over.
+		const listed = await this.#retryUntilDeadline(`list ${source.what}`, (signal) => this.#selectAll(source, signal));
+		if (listed === undefined) return this.#stopped(`Cannot list ${source.what}`);
+		const summary = summarizeSelections(listed.notes);
+		if (summary.errors.length > 0) {
+			const error = `Cannot drain node "${options.nodeName}": ${summary.errors.join('; ')}`;
+			this.#log.error(error);
+			return this.#result(false, error);
+		}
+		if (summary.warnings !== '') this.#log.warn(`WARNING: ${summary.warnings}`);
+		this.#setUp(listed.chosen);
+		if (this.#states.size === 0) return this.#result(true, undefined);
+		return {
+			tracker: new PodTracker(listed.chosen),
+			resourceVersion: listed.resourceVersion,
+			// Budgets matter only where an eviction can hit one: running pods we evict.
+			guardedNamespaces: new Set(listed.chosen.filter((pod) => pod.action === 'evict' && !pod.view.ignoresBudgets).map((pod) => pod.namespace)),
+		};
+	}
+
+	/**
+	 * Lists the node's pods a page at a time and runs each through the filters,
+	 * keeping only what the drain needs of the pods it keeps: a 100-pod list
+	 * parsed whole is megabytes the garbage collector sees late.
+	 */
+	async #selectAll(source: ReturnType<typeof nodePodSource>, signal: AbortSignal): Promise<{ readonly chosen: readonly Chosen[]; readonly notes: readonly SelectionNote[]; readonly resourceVersion: string }> {
+		const options = this.#options;
+		const selectOptions: SelectOptions = {
+			deleteLocalData: options.deleteLocalData,
+			ignoreDaemonSets: options.ignoreDaemonSets,
+			evictDaemonSetPods: options.evictDaemonSetPods,
+			self: options.self,
+			daemonSetExists: cachedDaemonSetLookup((namespace, name, inner) => this.#kube.daemonSetExists(namespace, name, inner)),
+		};
+		const chosen: Chosen[] = [];
+		const notes: SelectionNote[] = [];
+		let token: string | undefined;
+		let resourceVersion = '';
+		do {
+			const page = await source.listPage(listPageSize, token, signal);
+			for (const pod of page.items) {
+				const selection = await selectPod(pod, selectOptions, signal);
+				notes.push({ key: podKey(pod), warning: selection.warning, fatal: selection.fatal });
+				if (selection.action !== 'skip') chosen.push(this.#chosen(selection));
+			}
+			token = page.continue;
+			resourceVersion = page.resourceVersion;
+		} while (token !== undefined && token !== '');
+		return { chosen, notes, resourceVersion };
+	}
+
+	#chosen(selection: PodSelection): Chosen {
+		const pod = selection.pod;
+		return {
+			key: podKey(pod),
+			namespace: pod.metadata.namespace ?? '',
+			name: pod.metadata.name,
+			uid: pod.metadata.uid,
+			action: selection.action === 'wait' ? 'wait' : 'evict',
 			group: priorityGroupOf(selection),
-			graceSeconds: baseGraceSeconds(selection.pod, this.#options.podGracePeriodSeconds),
-		}));
-		this.#groups = planGroups(inputs, this.#startMs, this.#deadlineMs);
+			baseGrace: baseGraceSeconds(pod, this.#options.podGracePeriodSeconds),
+			deletionMs: Date.parse(pod.metadata.deletionTimestamp ?? ''),
+			view: podView(pod),
+		};
+	}
+
+	#setUp(chosen: readonly Chosen[]): void {
+		const nowMs = this.#now();
+		this.#groups = planGroups(chosen.map((pod) => ({ key: pod.key, group: pod.group, graceSeconds: pod.baseGrace })), this.#startMs, this.#deadlineMs);
 		const groupIndex = new Map<PriorityGroup, number>(this.#groups.map((plan, index) => [plan.group, index]));
-		chosen.forEach((selection, index) => {
-			const input = inputs[index];
-			if (input === undefined) return;
-			const pod = selection.pod;
+		for (const pod of chosen) {
 			// A terminating pod is only waited for, unless it would outlive the deadline: evicting it again shortens its grace.
-			const deletionMs = Date.parse(pod.metadata.deletionTimestamp ?? '');
-			const waitOnly = selection.action === 'wait' && !(deletionMs > this.#deadlineMs - 1000);
-			this.#states.set(input.key, {
-				key: input.key,
-				namespace: pod.metadata.namespace ?? '',
-				name: pod.metadata.name,
-				uid: pod.metadata.uid,
-				groupIndex: groupIndex.get(input.group) ?? 0,
-				baseGrace: input.graceSeconds,
-				labels: pod.metadata.labels ?? {},
+			const waitOnly = pod.action === 'wait' && !(pod.deletionMs > this.#deadlineMs - 1000);
+			this.#states.set(pod.key, {
+				key: pod.key,
+				namespace: pod.namespace,
+				name: pod.name,
+				uid: pod.uid,
+				groupIndex: groupIndex.get(pod.group) ?? 0,
+				baseGrace: pod.baseGrace,
+				labels: pod.view.labels,
 				status: waitOnly ? 'evicted' : 'pending',
 				nextAttemptMs: nowMs,
 				failures: 0,
@@ -300,17 +332,14 @@ class DrainRun {
 				deadlockDone: false,
 				deadlockRetryMs: nowMs,
 			});
-		});
+		}
 		for (const plan of this.#groups) {
 			this.#log.debug('Drain group planned', { group: plan.group, pods: plan.pods.length, 'latest-start': new Date(plan.latestStartMs).toISOString(), 'reserved-seconds': Math.round(plan.reservedSeconds) });
 		}
 	}
 
-	/** Follows the budgets of the namespaces involved, when some pod's eviction can hit one; waits briefly for the first list. */
-	async #startBook(chosen: readonly PodSelection[], deps: FollowDeps): Promise<void> {
-		const guarded = chosen.filter((selection) => selection.action === 'evict' && !isFinished(selection.pod) && selection.pod.status.phase !== 'Pending');
-		if (guarded.length === 0) return;
-		const namespaces = new Set(guarded.map((selection) => selection.pod.metadata.namespace ?? ''));
+	/** Follows the budgets of the namespaces whose pods an eviction can hit; waits briefly for the first list. */
+	async #startBook(namespaces: ReadonlySet<string>, deps: FollowDeps): Promise<void> {
 		const book = new PdbBook(namespaces, this.#now);
 		this.#book = book;
 		const first = new AbortController();
@@ -382,9 +411,9 @@ class DrainRun {
 	#paced(state: PodState): { readonly pdb: string; readonly room: number } | undefined {
 		const book = this.#book;
 		if (book === undefined || book.state !== 'live') return undefined;
-		const pod = this.#tracker?.get(state.key)?.pod;
-		if (pod === undefined || isFinished(pod) || isTerminating(pod) || pod.status.phase === 'Pending' || !isPodReady(pod)) return undefined;
-		const pdbs = book.matching(pod);
+		const pod = this.#tracker?.get(state.key)?.view;
+		if (pod === undefined || pod.ignoresBudgets || !pod.ready) return undefined;
+		const pdbs = book.matchingCached(state.key, pod);
 		const [pdb] = pdbs;
 		// Several budgets: the apiserver answers 500, which the caller reports; none: nothing to pace.
 		if (pdbs.length !== 1 || pdb === undefined) return undefined;
@@ -476,7 +505,7 @@ class DrainRun {
 		if (state.status === 'requesting') state.status = 'pending';
 		state.failures += 1;
 		this.#metrics.evictionBlocked(outcome.block);
-		const pod = this.#tracker?.get(state.key)?.pod;
+		const pod = this.#tracker?.get(state.key)?.view;
 		const pdbs = pod === undefined || this.#book === undefined ? [] : this.#book.matching(pod);
 		const [single] = pdbs;
 		state.blockedVersion = single === undefined ? '' : (this.#book?.version(single) ?? '');
@@ -575,6 +604,12 @@ class DrainRun {
 	async #waitUntil(untilMs: number): Promise<void> {
 		if (this.#dirty) {
 			this.#dirty = false;
+			// One turn per batch of news, not per event: a watch chunk often carries several.
+			try {
+				await this.#sleep(0, this.#signal);
+			} catch {
+				// Aborted: the loop sees it.
+			}
 			return;
 		}
 		const woken = new AbortController();

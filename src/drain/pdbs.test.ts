@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
-import { PodDisruptionBudgetSchema, PodSchema } from '../kube/schemas.ts';
-import { budget, runningPod } from './fakes.test-support.ts';
+import { PodDisruptionBudgetSchema } from '../kube/schemas.ts';
+import { budget } from './fakes.test-support.ts';
 import { PdbBook, disruptionsAllowed, inflightTtlMs, selectorMatches } from './pdbs.ts';
 
 const pdb = (seed: Parameters<typeof v.parse<typeof PodDisruptionBudgetSchema>>[1]) => v.parse(PodDisruptionBudgetSchema, seed);
@@ -52,8 +52,8 @@ function bookAt(clock: { now: number }) {
 book('matches pods to budgets of their own namespace only, sorted', () => {
 	const b = bookAt({ now: 0 });
 	b.sync([pdb(budget('web-b', 'web', 1)), pdb(budget('web-a', 'web', 1)), pdb(budget('db', 'db', 1)), pdb(budget('elsewhere', 'web', 1, 'other'))]);
-	const pod = v.parse(PodSchema, runningPod('w'));
-	assert.equal(b.matching(pod), ['default/web-a', 'default/web-b']);
+	assert.equal(b.matching({ namespace: 'default', labels: { app: 'web', tier: 'x' } }), ['default/web-a', 'default/web-b']);
+	assert.equal(b.matching({ namespace: 'other', labels: { app: 'web' } }), []);
 	assert.is(b.state, 'live');
 });
 
@@ -100,6 +100,22 @@ book('clears reservations on a relist, drops deleted budgets, ignores other name
 	b.apply('DELETED', pdb(budget('web', 'web', 1)));
 	assert.is(b.available('default/web'), Number.POSITIVE_INFINITY);
 	assert.is(changes, 3);
+});
+
+book('matchingCached() keeps a match through status updates and recomputes it when budgets change', () => {
+	const b = bookAt({ now: 0 });
+	const pod = { namespace: 'default', labels: { app: 'web' } };
+	b.sync([pdb(budget('web', 'web', 1))]);
+	const first = b.matchingCached('default/w1', pod);
+	assert.equal(first, ['default/web']);
+	b.apply('MODIFIED', pdb(budget('web', 'web', 0)));
+	assert.is(b.matchingCached('default/w1', pod), first, 'a status update reuses the cached match');
+	b.apply('ADDED', pdb(budget('web-2', 'web', 1)));
+	assert.equal(b.matchingCached('default/w1', pod), ['default/web', 'default/web-2']);
+	b.apply('MODIFIED', pdb({ ...budget('web-2', 'db', 1), metadata: { name: 'web-2', namespace: 'default', generation: 2 } }));
+	assert.equal(b.matchingCached('default/w1', pod), ['default/web']);
+	b.apply('DELETED', pdb(budget('web', 'web', 1)));
+	assert.equal(b.matchingCached('default/w1', pod), []);
 });
 
 book('version() changes with the budget', () => {

@@ -11,7 +11,7 @@
  */
 import * as v from 'valibot';
 import type { KubeApi } from '../kube/api.ts';
-import type { LabelSelector, Pod, PodDisruptionBudget } from '../kube/schemas.ts';
+import type { LabelSelector, PodDisruptionBudget } from '../kube/schemas.ts';
 
 /** The fields of a PDB's status the book reads beyond the shared schema. */
 const DisruptedPodsSchema = v.looseObject({
@@ -77,6 +77,9 @@ export class PdbBook {
 	readonly #inflight = new Map<string, Map<string, number>>();
 	#state: 'syncing' | 'live' | 'off' = 'syncing';
 	#onChange: () => void = () => {};
+	/** Bumped whenever the set of budgets or a selector may have changed: matches cached before it are stale. */
+	#selectors = 0;
+	readonly #matches = new Map<string, { readonly revision: number; readonly keys: readonly string[] }>();
 
 	constructor(namespaces: Iterable<string>, now: () => number) {
 		this.#namespaces = new Set(namespaces);
@@ -95,6 +98,7 @@ export class PdbBook {
 
 	sync(items: readonly PodDisruptionBudget[]): void {
 		this.#pdbs.clear();
+		this.#selectors += 1;
 		for (const pdb of items) {
 			if (this.#namespaces.has(pdb.metadata.namespace ?? '')) this.#pdbs.set(pdbKey(pdb), pdb);
 		}
@@ -110,7 +114,10 @@ export class PdbBook {
 		if (type === 'DELETED') {
 			this.#pdbs.delete(key);
 			this.#inflight.delete(key);
+			this.#selectors += 1;
 		} else {
+			// Status updates (the common case) keep the generation; a new budget or a spec change does not.
+			if (this.#pdbs.get(key)?.metadata.generation !== pdb.metadata.generation || pdb.metadata.generation === undefined) this.#selectors += 1;
 			this.#pdbs.set(key, pdb);
 			const pending = this.#inflight.get(key);
 			if (pending !== undefined) {
@@ -123,18 +130,31 @@ export class PdbBook {
 	turnOff(): void {
 		this.#state = 'off';
 		this.#pdbs.clear();
+		this.#selectors += 1;
 		this.#inflight.clear();
 		this.#onChange();
 	}
 
-	/** Keys (`ns/name`) of the budgets whose selector matches the pod. */
-	matching(pod: Pod): string[] {
-		const labels = pod.metadata.labels ?? {};
+	/** Keys (`ns/name`) of the budgets whose selector matches a pod with these labels in this namespace. */
+	matching(pod: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> }): string[] {
 		const keys: string[] = [];
 		for (const [key, pdb] of this.#pdbs) {
-			if (pdb.metadata.namespace === pod.metadata.namespace && selectorMatches(pdb.spec.selector, labels)) keys.push(key);
+			if ((pdb.metadata.namespace ?? '') === pod.namespace && selectorMatches(pdb.spec.selector, pod.labels)) keys.push(key);
 		}
 		return keys.sort();
+	}
+
+	/**
+	 * {@link matching}, remembered per pod (`cacheKey`) until a budget is added,
+	 * removed or changes its spec: the drain loop asks for every waiting pod on
+	 * every turn, and status updates are what the watch mostly brings.
+	 */
+	matchingCached(cacheKey: string, pod: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> }): readonly string[] {
+		const cached = this.#matches.get(cacheKey);
+		if (cached !== undefined && cached.revision === this.#selectors) return cached.keys;
+		const keys = this.matching(pod);
+		this.#matches.set(cacheKey, { revision: this.#selectors, keys });
+		return keys;
 	}
 
 	get(key: string): PodDisruptionBudget | undefined {

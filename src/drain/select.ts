@@ -6,6 +6,7 @@
  * terminating: no request, but the drain waits for it), or `skip`. A `fatal`
  * reason fails the whole drain before anything is evicted, as kubectl does.
  */
+import * as v from 'valibot';
 import type { OwnerReference, Pod } from '../kube/schemas.ts';
 
 export type SelectAction = 'evict' | 'wait' | 'skip';
@@ -70,6 +71,17 @@ export function isTerminating(pod: Pod): boolean {
 	return typeof pod.metadata.deletionTimestamp === 'string' && pod.metadata.deletionTimestamp !== '';
 }
 
+const PodConditionsSchema = v.looseObject({
+	conditions: v.optional(v.nullable(v.array(v.looseObject({ type: v.string(), status: v.string() })))),
+});
+
+/** The pod's Ready condition is True (the eviction API lets unready pods through a healthy budget). */
+export function isPodReady(pod: Pod): boolean {
+	const parsed = v.safeParse(PodConditionsSchema, pod.status);
+	if (!parsed.success) return false;
+	return (parsed.output.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
+}
+
 function isSelf(pod: Pod, self: SelectOptions['self']): boolean {
 	if (self === undefined || self.name === '' || pod.metadata.name !== self.name) return false;
 	return self.namespace === '' || pod.metadata.namespace === self.namespace;
@@ -128,36 +140,50 @@ export interface SelectResult {
 	readonly errors: readonly string[];
 }
 
-/**
- * Selects every pod. DaemonSet existence is looked up once per DaemonSet
- * (kubectl asks once per pod). Throws only what `daemonSetExists` throws.
- */
-export async function selectPods(pods: readonly Pod[], options: SelectOptions, signal: AbortSignal): Promise<SelectResult> {
+/** kubectl's orphan check, asked once per DaemonSet (kubectl asks once per pod). */
+export function cachedDaemonSetLookup(lookup: SelectOptions['daemonSetExists']): SelectOptions['daemonSetExists'] {
 	const known = new Map<string, Promise<boolean>>();
-	const cached: SelectOptions = {
-		...options,
-		daemonSetExists: (namespace, name, inner) => {
-			const key = `${namespace}/${name}`;
-			let found = known.get(key);
-			if (found === undefined) {
-				found = options.daemonSetExists(namespace, name, inner);
-				known.set(key, found);
-			}
-			return found;
-		},
+	return (namespace, name, signal) => {
+		const key = `${namespace}/${name}`;
+		let found = known.get(key);
+		if (found === undefined) {
+			found = lookup(namespace, name, signal);
+			known.set(key, found);
+		}
+		return found;
 	};
-	const selections: PodSelection[] = [];
-	for (const pod of pods) selections.push(await selectPod(pod, cached, signal));
-	return { selections, warnings: groupByMessage(selections, 'warning').map(([message, keys]) => `${message}: ${keys.join(', ')}`).join('; '), errors: groupByMessage(selections, 'fatal').map(([message, keys]) => `cannot delete ${message}: ${keys.join(', ')}`) };
 }
 
-function groupByMessage(selections: readonly PodSelection[], field: 'warning' | 'fatal'): [string, string[]][] {
+/** What {@link summarizeSelections} reads of a selection. */
+export interface SelectionNote {
+	readonly key: string;
+	readonly warning?: string | undefined;
+	readonly fatal?: string | undefined;
+}
+
+/** kubectl's warning text and aggregated errors for these selections. */
+export function summarizeSelections(notes: readonly SelectionNote[]): { readonly warnings: string; readonly errors: readonly string[] } {
+	return {
+		warnings: groupByMessage(notes, 'warning').map(([message, keys]) => `${message}: ${keys.join(', ')}`).join('; '),
+		errors: groupByMessage(notes, 'fatal').map(([message, keys]) => `cannot delete ${message}: ${keys.join(', ')}`),
+	};
+}
+
+/** Selects every pod (DaemonSets looked up once each). Throws only what `daemonSetExists` throws. */
+export async function selectPods(pods: readonly Pod[], options: SelectOptions, signal: AbortSignal): Promise<SelectResult> {
+	const cached: SelectOptions = { ...options, daemonSetExists: cachedDaemonSetLookup(options.daemonSetExists) };
+	const selections: PodSelection[] = [];
+	for (const pod of pods) selections.push(await selectPod(pod, cached, signal));
+	return { selections, ...summarizeSelections(selections.map((selection) => ({ key: podKey(selection.pod), warning: selection.warning, fatal: selection.fatal }))) };
+}
+
+function groupByMessage(notes: readonly SelectionNote[], field: 'warning' | 'fatal'): [string, string[]][] {
 	const groups = new Map<string, string[]>();
-	for (const selection of selections) {
-		const message = selection[field];
+	for (const note of notes) {
+		const message = note[field];
 		if (message === undefined) continue;
 		const keys = groups.get(message) ?? [];
-		keys.push(podKey(selection.pod));
+		keys.push(note.key);
 		groups.set(message, keys);
 	}
 	return [...groups];

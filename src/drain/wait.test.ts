@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { type Pod, PodSchema } from '../kube/schemas.ts';
 import { runningPod } from './fakes.test-support.ts';
-import { PodTracker, nodeFieldSelector } from './wait.ts';
+import { PodTracker, nodeFieldSelector, trackedFrom } from './wait.ts';
 
 function pod(name: string, uid: string, extra: Parameters<typeof runningPod>[1] = {}): Pod {
 	const seed = runningPod(name, extra);
@@ -11,7 +11,7 @@ function pod(name: string, uid: string, extra: Parameters<typeof runningPod>[1] 
 }
 
 function tracked(...pods: Pod[]) {
-	const tracker = new PodTracker(pods);
+	const tracker = new PodTracker(pods.map(trackedFrom));
 	const gone: string[] = [];
 	const updated: string[] = [];
 	tracker.on({ gone: (entry) => gone.push(entry.key), update: (entry) => updated.push(entry.key) });
@@ -34,12 +34,13 @@ events('marks a pod gone when its name shows up with another UID', () => {
 	assert.is(tracker.remaining, 0);
 });
 
-events('keeps the latest version of a pod that is still there', () => {
+events('keeps a slim view of the latest version of a pod that is still there', () => {
 	const { tracker, gone, updated } = tracked(pod('a', 'u1'));
+	assert.equal(tracker.get('default/a')?.view, { namespace: 'default', labels: { app: 'web' }, ignoresBudgets: false, ready: true });
 	tracker.event({ type: 'MODIFIED', object: pod('a', 'u1', { deletionTimestamp: '2026-01-01T00:00:00Z' }) });
 	assert.equal(gone, []);
 	assert.equal(updated, ['default/a']);
-	assert.is(tracker.get('default/a')?.pod.metadata.deletionTimestamp, '2026-01-01T00:00:00Z');
+	assert.is(tracker.get('default/a')?.view.ignoresBudgets, true);
 });
 
 events('ignores pods it does not track and counts each pod gone once', () => {

@@ -9,14 +9,41 @@
  */
 import type { KubeApi, WatchEvent } from '../kube/api.ts';
 import type { Pod } from '../kube/schemas.ts';
-import { podKey } from './select.ts';
+import { isFinished, isPodReady, isTerminating, podKey } from './select.ts';
+
+/**
+ * What the drain needs of a pod, and no more: the tracker keeps one per pod
+ * and replaces it on every event, so a full Pod kept here would turn every
+ * watch event into long-lived garbage (and the drain's peak RSS with it).
+ */
+export interface PodView {
+	readonly namespace: string;
+	readonly labels: Readonly<Record<string, string>>;
+	/** Succeeded, Failed or Pending, or terminating: the eviction API skips PDB checks for these. */
+	readonly ignoresBudgets: boolean;
+	readonly ready: boolean;
+}
+
+export function podView(pod: Pod): PodView {
+	return {
+		namespace: pod.metadata.namespace ?? '',
+		labels: pod.metadata.labels ?? {},
+		ignoresBudgets: isFinished(pod) || isTerminating(pod) || pod.status.phase === 'Pending',
+		ready: isPodReady(pod),
+	};
+}
 
 export interface TrackedPod {
 	readonly key: string;
 	readonly uid: string;
-	/** The latest version seen (readiness, deletionTimestamp). */
-	pod: Pod;
+	/** From the latest version seen. */
+	view: PodView;
 	gone: boolean;
+}
+
+/** The tracker's starting entry for a pod. */
+export function trackedFrom(pod: Pod): { readonly key: string; readonly uid: string; readonly view: PodView } {
+	return { key: podKey(pod), uid: pod.metadata.uid, view: podView(pod) };
 }
 
 /** The pods a drain waits for, keyed `ns/name`. */
@@ -26,9 +53,9 @@ export class PodTracker {
 	#onGone: (tracked: TrackedPod) => void = () => {};
 	#onUpdate: (tracked: TrackedPod) => void = () => {};
 
-	constructor(pods: Iterable<Pod>) {
-		for (const pod of pods) {
-			this.#pods.set(podKey(pod), { key: podKey(pod), uid: pod.metadata.uid, pod, gone: false });
+	constructor(entries: Iterable<{ readonly key: string; readonly uid: string; readonly view: PodView }>) {
+		for (const entry of entries) {
+			this.#pods.set(entry.key, { key: entry.key, uid: entry.uid, view: entry.view, gone: false });
 			this.#remaining += 1;
 		}
 	}
@@ -66,7 +93,7 @@ export class PodTracker {
 		} else if (event.type === 'DELETED') {
 			this.markGone(key);
 		} else {
-			tracked.pod = event.object;
+			tracked.view = podView(event.object);
 			this.#onUpdate(tracked);
 		}
 	}
@@ -80,7 +107,7 @@ export class PodTracker {
 			if (pod === undefined || pod.metadata.uid !== tracked.uid) {
 				this.markGone(tracked.key);
 			} else {
-				tracked.pod = pod;
+				tracked.view = podView(pod);
 				this.#onUpdate(tracked);
 			}
 		}
@@ -101,6 +128,8 @@ export function nodePodSource(kube: KubeApi, nodeName: string, useApiserverCache
 	return {
 		what: `pods on node "${nodeName}"`,
 		list: (signal: AbortSignal) => kube.listPods({ fieldSelector, resourceVersion: useApiserverCache ? '0' : undefined }, signal),
+		/** One page of at most `limit` pods (the drain's first list pages, so it never holds every full pod at once). */
+		listPage: (limit: number, token: string | undefined, signal: AbortSignal) => kube.listPods({ fieldSelector, resourceVersion: useApiserverCache ? '0' : undefined, limit, continue: token }, signal),
 		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPods({ fieldSelector, resourceVersion, allowBookmarks: true, timeoutSeconds: timeoutSeconds?.() }, signal),
 	};
 }
