@@ -19,6 +19,7 @@ import * as v from 'valibot';
 import { type RealCluster, connect, createNode, createServiceAccountToken, deleteNode, kubeconfigForToken, waitFor } from '../real/harness.ts';
 import { realBinDir } from '../real/state.ts';
 import { startAemm } from '../real/aemm.ts';
+import { startAgent } from './agent-process.ts';
 import { agentKubeconfig, createScenario, deleteScenario, livePodsOnNode, type Scenario, waitForNode } from './scenarios-kit.ts';
 // @ts-expect-error: plain ESM script without type declarations
 import { defaultFlavour, flavours, otherFlavour } from '../../scripts/flavours.mjs';
@@ -403,6 +404,46 @@ imageDrain('read-only, uid 65532, host network: AEMM spot notice → node cordon
 	}
 });
 
+// ---------------------------------------------------------------- the other runtimes run the agent
+
+const otherRuns = suite('the other executable and deno run the agent against AEMM');
+const otherScenarios: Scenario[] = [];
+
+otherRuns.after(async () => {
+	for (const each of otherScenarios) await deleteScenario(cluster, each);
+});
+
+/** Runs `bin args` as the agent on a fresh scenario node: spot notice → cordoned and drained. */
+async function drainWith(label: string, bin: string, args: readonly string[], runtimeName: string): Promise<void> {
+	cluster = connect();
+	const current = await createScenario(cluster, label, { replicas: 2 });
+	otherScenarios.push(current);
+	const kubeconfig = await agentKubeconfig(cluster);
+	const aemm = await startAemm(['spot', '-a', 'terminate']);
+	const agent = startAgent({
+		NODE_NAME: current.node, KUBECONFIG: kubeconfig, INSTANCE_METADATA_URL: aemm.url, INSTANCE_METADATA_IPV6_FALLBACK: 'false',
+		DENO_DIR: join(scratch, 'deno-dir'), HOME: scratch, NO_COLOR: '1',
+	}, { bin, args, label });
+	try {
+		await agent.waitForLine(new RegExp(`has started successfully.*${runtimeName} \\d`), { timeoutMs: 30_000 });
+		await waitForNode(cluster, current.node, 'cordoned', (state) => state.unschedulable, 45_000);
+		await waitFor(async () => (await livePodsOnNode(cluster, current)).length === 0, { timeoutMs: 60_000, what: `pods gone from ${current.node}` });
+	} catch (error) {
+		throw new Error(`${String(error)}\nagent log:\n${agent.tail(40)}`, { cause: error });
+	} finally {
+		await agent.stop();
+		await aemm.stop();
+	}
+}
+
+otherRuns(`the ${otherFlavour} executable: spot notice → node cordoned and drained`, async () => {
+	await drainWith('other', join(root, 'dist', fileOf(other, 'x64')), [], other.runtime);
+});
+
+otherRuns('deno run of the bundle: spot notice → node cordoned and drained', async () => {
+	await drainWith('deno', join(root, 'node_modules', '.bin', 'deno'), ['run', '-A', join(root, 'dist', 'nth.mjs')], 'deno');
+});
+
 executables.run();
 image.run();
 manifests.run();
@@ -410,6 +451,7 @@ chart.run();
 systemd.run();
 release.run();
 imageDrain.run();
+otherRuns.run();
 
 process.once('exit', () => {
 	// vfs storage is plain files; podman keeps nothing mounted after `run --rm`.
