@@ -14,6 +14,7 @@
  */
 import { isAbortError, isKubeError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
+import { type SleepFn, sleep } from '../kube/sleep.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { EventRecorder, PodRef } from '../notify/types.ts';
@@ -68,7 +69,7 @@ export interface DrainDeps {
 	/** Clock (epoch ms). @default Date.now */
 	readonly now?: (() => number) | undefined;
 	/** Resolves after `ms`, rejects when the signal aborts. @default a timer */
-	readonly sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+	readonly sleep?: SleepFn | undefined;
 }
 
 /** At most this many eviction requests in flight (kubectl fires all at once). */
@@ -97,24 +98,6 @@ export function evictBackoffMs(failures: number): number {
 export async function listPodNames(kube: KubeApi, nodeName: string, signal: AbortSignal): Promise<string[]> {
 	const listed = await kube.listPods({ fieldSelector: nodeFieldSelector(nodeName) }, signal);
 	return listed.items.map((pod) => pod.metadata.name);
-}
-
-function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal.aborted) {
-			reject(signal.reason);
-			return;
-		}
-		const timer = setTimeout(() => {
-			signal.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = (): void => {
-			clearTimeout(timer);
-			reject(signal.reason);
-		};
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
 }
 
 function quoted(values: readonly string[]): string {
@@ -176,7 +159,7 @@ class DrainRun {
 	readonly #metrics: Metrics;
 	readonly #recorder: EventRecorder;
 	readonly #now: () => number;
-	readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+	readonly #sleep: SleepFn;
 	readonly #options: DrainOptions;
 	readonly #outer: AbortSignal;
 	readonly #scope = new AbortController();
@@ -202,7 +185,7 @@ class DrainRun {
 		this.#metrics = deps.metrics;
 		this.#recorder = deps.recorder;
 		this.#now = deps.now ?? Date.now;
-		this.#sleep = deps.sleep ?? defaultSleep;
+		this.#sleep = deps.sleep ?? sleep;
 		this.#options = options;
 		this.#outer = signal;
 		this.#signal = AbortSignal.any([signal, this.#scope.signal]);

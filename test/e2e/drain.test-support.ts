@@ -22,7 +22,8 @@ import type { RealState } from '../real/state.ts';
  * one, so after a GC an abort no longer reaches a streaming response and an
  * aborted watch holds its socket (and one of the agent's 8) until the server
  * times it out. Holding ky's Request until the response is done or aborted
- * keeps the chain. Remove once node-fetch.ts keeps `input` reachable itself.
+ * keeps the chain. Seen on Node 24, not on Bun. Remove once node-fetch.ts
+ * keeps `input` reachable itself (e.g. `incoming.once('close', () => void input)`).
  */
 export function retainingFetch(inner: FetchFn): FetchFn {
 	const held = new Set<unknown>();
