@@ -64,7 +64,9 @@ class TunnelAgent extends https.Agent {
 				done(new Error(`Cannot open a tunnel through proxy "${this.#proxy.host}": status ${response.statusCode}`));
 				return;
 			}
-			const tlsOptions: tls.ConnectionOptions = { ...this.options, socket };
+			// `host` names the target for the certificate check: without it (an IP
+			// target, so no servername) Node checks the certificate against "localhost".
+			const tlsOptions: tls.ConnectionOptions = { ...this.options, socket, host };
 			const servername = this.options.servername ?? (net.isIP(host) ? undefined : host);
 			if (servername !== undefined) tlsOptions.servername = servername;
 			done(null, tls.connect(tlsOptions));
@@ -112,13 +114,22 @@ function abortReason(signal: AbortSignal): Error {
 	return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
 }
 
+/** What carries each in-flight exchange's abort signal, held until the exchange ends (see nodeFetch). */
+const inFlight = new Set<object>();
+
 /** Creates a fetch over node:http(s) with the given TLS trust and proxy. */
 export function createNodeFetch(options: FetchOptions = {}): FetchFn {
 	const agents = agentsFor(options);
 	return async function nodeFetch(input, init) {
 		const request = input instanceof Request && init === undefined ? input : new Request(input, init);
 		const url = new URL(request.url);
-		const signal = request.signal;
+		// The caller's signal, not the copy inside `request`. A Request's signal
+		// follows its source only while that Request lives (undici holds the link
+		// weakly, through the Request's own AbortController), so `owner` is held in
+		// `inFlight` until the body ends: otherwise, once the caller drops its
+		// Request (ky does), a GC cuts the link and an abort never reaches a watch.
+		const owner: object = init?.signal ? init.signal : input instanceof Request ? input : request;
+		const signal = init?.signal ? init.signal : input instanceof Request ? input.signal : request.signal;
 		if (signal.aborted) throw abortReason(signal);
 		const body = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
 		const headers = headersToObject(request.headers);
@@ -145,18 +156,32 @@ export function createNodeFetch(options: FetchOptions = {}): FetchFn {
 		requestOptions.method = request.method;
 
 		return await new Promise<Response>((resolve, reject) => {
+			let response: http.IncomingMessage | undefined;
+			const onAbort = (): void => {
+				const reason = abortReason(signal);
+				// Both: the request (no answer yet) and a body still streaming (a watch).
+				response?.destroy(reason);
+				outgoing.destroy(reason);
+			};
+			const release = (): void => {
+				signal.removeEventListener('abort', onAbort);
+				inFlight.delete(owner);
+			};
 			const outgoing = (secure ? https : http).request(requestOptions, (incoming) => {
+				response = incoming;
+				// The abort must reach the body until it ends (a watch outlives the request's 'close').
+				incoming.once('close', release);
 				const status = incoming.statusCode ?? 0;
 				const noBody = request.method === 'HEAD' || status === 204 || status === 304;
 				const stream = noBody ? null : (Readable.toWeb(incoming) as ReadableStream<Uint8Array>);
 				if (noBody) incoming.resume();
 				resolve(new Response(stream, { status, statusText: incoming.statusMessage ?? '', headers: responseHeaders(incoming.rawHeaders) }));
 			});
-			const onAbort = (): void => {
-				outgoing.destroy(abortReason(signal));
-			};
 			signal.addEventListener('abort', onAbort, { once: true });
-			outgoing.once('close', () => signal.removeEventListener('abort', onAbort));
+			inFlight.add(owner);
+			outgoing.once('close', () => {
+				if (response === undefined) release();
+			});
 			outgoing.once('error', (error) => {
 				reject(signal.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error }));
 			});
