@@ -79,6 +79,9 @@ if (tiers.includes('e2e')) {
 		add({ passed: 0, failed: 1 });
 	} else {
 		console.error(`real control plane binaries ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		// e2e files find kubectl, helm and AEMM of the tested versions first on PATH, not whatever the machine has.
+		const binDir = build.stdout.trim().split('\n').at(-1) ?? '';
+		process.env.PATH = `${binDir}:${process.env.PATH ?? ''}`;
 		const agent = spawnSync(process.execPath, ['scripts/build.mjs', '--for-tests'], { stdio: 'inherit' });
 		if (agent.status !== 0) {
 			console.error('Cannot run the e2e tier: the agent build failed');

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real control plane used by the e2e tier, once per machine, into
 # ~/.cache/nth-realtest/bin/<versions>/: etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler (upstream main packages built through
-# the tools module), kwok, AEMM (ec2-metadata-mock) and helm. Idempotent and
+# kube-controller-manager, kube-scheduler, kubectl (upstream main packages built
+# through the tools module), kwok, AEMM (ec2-metadata-mock) and helm. Idempotent and
 # locked: a second run, or a concurrent one, finds .ok and returns at once.
 # Prints the directory on its last line.
 set -euo pipefail
@@ -13,7 +13,9 @@ mkdir -p "$NTH_REALTEST_CACHE" "$REAL_BIN"
 exec 9>"$NTH_REALTEST_CACHE/.lock"
 flock 9
 
-if [ -f "$REAL_BIN/.ok" ]; then
+binaries="kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok ec2-metadata-mock helm"
+complete() { [ -f "$REAL_BIN/.ok" ] || return 1; for b in $binaries; do [ -x "$REAL_BIN/$b" ] || return 1; done; }
+if complete; then
   echo "real control plane: warm cache, nothing to build" >&2
   echo "$REAL_BIN"; exit 0
 fi
@@ -39,6 +41,8 @@ echo "real control plane: cold build into $REAL_BIN" >&2
 step kube-apiserver build_tool "$k8s_ldflags" kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
 step kube-controller-manager build_tool "$k8s_ldflags" kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager
 step kube-scheduler build_tool "$k8s_ldflags" kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler
+# kubectl for the tests (kustomize, server-side apply, auth can-i): the same version as the server, not whatever the machine has.
+step kubectl build_tool "$k8s_ldflags" kubectl k8s.io/kubernetes/cmd/kubectl
 step etcd build_tool "-s -w" etcd go.etcd.io/etcd/server/v3
 step kwok env GOBIN="$REAL_BIN" go install -trimpath -ldflags "-s -w" sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION
 step ec2-metadata-mock env GOBIN="$REAL_BIN" go install -trimpath -ldflags "-s -w" github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock@$AEMM_VERSION

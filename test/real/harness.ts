@@ -449,9 +449,9 @@ export function kubeconfigForToken(cluster: RealCluster, token: string, name = `
 	return path;
 }
 
-/** The kubectl this machine has, when it supports server-side apply against the stack (client ≥ 1.26). */
+/** The kubectl on PATH (the stack's own build first when run by scripts/test.mjs), when it supports server-side apply (client ≥ 1.26). */
 async function usableKubectl(): Promise<string | undefined> {
-	const kubectl = '/usr/bin/kubectl';
+	const kubectl = 'kubectl';
 	try {
 		const { stdout } = await run(kubectl, ['version', '--client', '-o', 'json'], { timeout: 20_000 });
 		const parsed = v.safeParse(KubectlVersionSchema, JSON.parse(stdout));
