@@ -66,6 +66,16 @@ let failed = 0;
 const add = (result) => { passed += result.passed; failed += result.failed; };
 
 if (tiers.includes('unit')) {
+	// The static checks gate like tests: each counts as one passed or failed test.
+	for (const [label, args] of [['typecheck (tsc)', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']], ['lint (house rules)', ['scripts/lint.mjs']]]) {
+		const started = Date.now();
+		const check = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+		const ok = check.status === 0;
+		if (!ok) process.stdout.write(`${check.stdout}${check.stderr}`);
+		console.error(`${label}: ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		add({ passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
+	}
+
 	const files = pick([...walk('src'), ...(exists('test/unit') ? walk('test/unit') : [])]);
 	add(await runCounted('unit tier', process.execPath, ['scripts/uvu-run.mjs', ...files]));
 }

@@ -99,7 +99,7 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 	const stopSignals = (['SIGTERM', 'SIGINT'] as const).map((name) =>
 		runtime.onSignal(name, () => {
 			log.info(`Received ${name}: stopping`);
-			root.abort(new Error(`received ${name}`));
+			root.abort(new Error(`Received ${name}`));
 		}),
 	);
 	const work = new AbortController();
@@ -245,7 +245,7 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		const graceEnds = Date.now() + config.shutdownGracePeriod * 1000;
 		while (handler.busy && Date.now() < graceEnds) await sleep(200, AbortSignal.timeout(1_000)).catch(() => {});
 		if (handler.busy) log.warn('Stopping a running drain at shutdown: the next agent resumes it from the record on the node');
-		work.abort(new Error('shutting down'));
+		work.abort(new Error('Shutting down'));
 		await handling;
 		const flushBound = AbortSignal.timeout(5_000);
 		await Promise.all([notifier.flush(flushBound), recorder.flush(flushBound)]);

@@ -332,7 +332,7 @@ export class IncidentHandler {
 				this.#ports.log.info('Incident updated by a new event', { incident: state.id, event_id: event.eventId, kind: event.kind, action: escalated, deadline: incident.state.deadline });
 				incident.retryAtMs = 0;
 				// A running drain planned against the old deadline restarts with the new one (it is idempotent).
-				if (incident.drain && earlier < incident.drain.deadlineMs) incident.drain.controller.abort(new Error('deadline moved'));
+				if (incident.drain && earlier < incident.drain.deadlineMs) incident.drain.controller.abort(new Error('Deadline moved'));
 			}
 		}
 	}
@@ -361,7 +361,7 @@ export class IncidentHandler {
 
 	async #release(incident: Incident, cancellation: Cancellation, signal: AbortSignal): Promise<void> {
 		if (incident.drain) {
-			incident.drain.controller.abort(new Error('incident cancelled'));
+			incident.drain.controller.abort(new Error('Incident cancelled'));
 			incident.drain = undefined;
 			incident.drainResult = undefined;
 		}

@@ -1,0 +1,47 @@
+// The house rules that the type checker cannot see (style-anchors.md "red flags"),
+// checked over src/. Prints each finding as file:line and exits 1 when there is one.
+//   - process. / Deno. / Bun. only under src/runtime/ (tests included: they inject instead)
+//   - no barrel index.ts
+//   - no empty catch block (every catch logs and counts, or says why in a comment)
+//   - no `as` cast on parsed JSON (valibot at every boundary)
+//   - error messages start with a capital letter and do not end with a period
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = process.cwd();
+const findings = [];
+
+function walk(dir, out = []) {
+	for (const name of readdirSync(dir)) {
+		const path = join(dir, name);
+		if (statSync(path).isDirectory()) walk(path, out);
+		else if (name.endsWith('.ts')) out.push(path);
+	}
+	return out;
+}
+
+for (const path of walk(join(root, 'src'))) {
+	const file = relative(root, path);
+	const text = readFileSync(path, 'utf8');
+	const lines = text.split('\n');
+	const inRuntime = file.startsWith('src/runtime/');
+	if (/(^|\/)index\.ts$/.test(file)) findings.push(`${file}:1: barrel index.ts (import the file itself)`);
+	lines.forEach((line, index) => {
+		const at = `${file}:${index + 1}`;
+		const code = line.replace(/\/\/.*$/, '').replace(/'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`|"(?:[^"\\]|\\.)*"/g, '""');
+		if (!inRuntime && /(^|[^.\w$])(process|Deno|Bun)\.\w/.test(code)) findings.push(`${at}: process./Deno./Bun. outside src/runtime/`);
+		if (/catch\s*(\([^)]*\))?\s*\{\s*\}/.test(code)) findings.push(`${at}: empty catch block`);
+		if (/JSON\.parse\([^)]*\)\s+as\s+[A-Z{]/.test(code)) findings.push(`${at}: \`as\` on parsed JSON (parse it with valibot)`);
+		const message = /new (?:\w*Error)\(\s*(['`])([^'`]*)/.exec(line);
+		// The template engine reproduces Go's own error texts ("json: unsupported value"): that wording is the contract there.
+		const goWording = file.startsWith('src/notify/template/');
+		if (message && !goWording && !file.endsWith('.test.ts') && message[2] !== undefined && message[2].length > 0) {
+			if (/^[a-z]/.test(message[2]) && !/^(fetch failed|template:)/.test(message[2])) findings.push(`${at}: error message should start with a capital letter ("${message[2].slice(0, 40)}")`);
+			if (/\.$/.test(message[2]) && message[1] === "'") findings.push(`${at}: error message ends with a period`);
+		}
+	});
+}
+
+for (const finding of findings) console.log(finding);
+console.log(`lint: ${findings.length} finding${findings.length === 1 ? '' : 's'}`);
+process.exit(findings.length > 0 ? 1 : 0);
