@@ -11,109 +11,26 @@
  * and escalations are handled while it runs (they abort and restart it).
  */
 import { isAbortError } from '../errors.ts';
-import type { Logger } from '../log/logger.ts';
-import type { Metrics } from '../metrics/types.ts';
 import type { Cancellation, EventKind, InterruptionEvent } from '../monitors/types.ts';
 import { interruptionReason } from '../notify/kube-events.ts';
-import type { EventRecorder } from '../notify/types.ts';
-import {
-	type ActionSettings,
-	actionFor,
-	eventDeadlineMs,
-	headlineEvent,
-	type IncidentAction,
-	isRestartEvent,
-	type Phase,
-	strongerAction,
-} from './incident.ts';
-import { type IncidentState, isOpen, type ReadResult, fromStoredEvent, toStoredEvent } from './state.ts';
+import { actionFor, eventDeadlineMs, headlineEvent, isRestartEvent, type Phase, strongerAction } from './incident.ts';
+import { type MessageContext, sendOutcome, sendStart, setPhase } from './messages.ts';
+import { type IncidentState, isOpen, fromStoredEvent, toStoredEvent } from './state.ts';
 import type { EventStore } from './store.ts';
+import type { HandlerSettings, Incident, IncidentPorts } from './types.ts';
 
-export interface HandlerSettings extends ActionSettings {
-	readonly nodeName: string;
-	readonly dryRun: boolean;
-	readonly webhookPerIncident: boolean;
-	readonly excludeFromLoadBalancers: boolean;
-	readonly enableOutOfServiceTaint: boolean;
-	/** First retry delay after a failed step. @default 2000 */
-	readonly retryInitialMs?: number;
-	/** Longest retry delay. @default 30000 */
-	readonly retryMaxMs?: number;
-}
-
-export interface NodeFacts {
-	readonly labels: Readonly<Record<string, string>>;
-	readonly unschedulable: boolean;
-}
-
-export interface DrainOutcome {
-	readonly ok: boolean;
-	readonly evicted: number;
-	readonly total: number;
-	readonly remaining: readonly string[];
-	readonly error?: string | undefined;
-}
-
-export type Outcome = 'drained' | 'cordoned' | 'failed' | 'cancelled' | 'dry-run';
-
-export interface NotifyRequest {
-	readonly event: InterruptionEvent;
-	readonly pods: readonly string[];
-	readonly nodeLabels: Readonly<Record<string, string>>;
-	readonly outcome?: Outcome | undefined;
-	readonly details?: string | undefined;
-}
-
-/** Everything the handler does to the world, supplied by agent.ts (real) or tests (fakes). */
-export interface IncidentPorts {
-	readonly log: Logger;
-	readonly metrics: Metrics;
-	readonly recorder: EventRecorder;
-	readonly now: () => number;
-	/** The node's labels and cordon state plus the incident record, or undefined when the node is not found. */
-	readNode(signal: AbortSignal): Promise<{ readonly facts: NodeFacts; readonly record: ReadResult } | undefined>;
-	/** The event's pre-drain task (taint; restart labels). Throws on failure. */
-	preDrain(event: InterruptionEvent, facts: NodeFacts, signal: AbortSignal): Promise<void>;
-	listPods(signal: AbortSignal): Promise<readonly string[]>;
-	cordon(options: { readonly excludeFromLoadBalancers: boolean }, signal: AbortSignal): Promise<void>;
-	drain(deadlineMs: number, signal: AbortSignal): Promise<DrainOutcome>;
-	/** After a successful drain: the out-of-service taint. */
-	afterDrain(signal: AbortSignal): Promise<void>;
-	/** Uncordon (only if we cordoned) and remove our labels and taints. */
-	release(options: { readonly uncordon: boolean }, signal: AbortSignal): Promise<void>;
-	/** Writes the record and the node condition. */
-	persist(state: IncidentState, signal: AbortSignal): Promise<void>;
-	/** Sends a notification; never throws. */
-	notify(request: NotifyRequest, signal: AbortSignal): Promise<void>;
-}
+export type { DrainOutcome, HandlerSettings, IncidentPorts, NodeFacts, NotifyRequest, Outcome } from './types.ts';
 
 /** NTH gives every kind but non-restart scheduled events a pre-drain task (a taint, or restart labels). */
 function hasPreDrainTask(event: InterruptionEvent): boolean {
 	return event.kind !== 'SCHEDULED_EVENT' || isRestartEvent(event);
 }
 
-interface Incident {
-	state: IncidentState;
-	readonly events: Map<string, InterruptionEvent>;
-	/** Kinds whose pre-drain task ran in this process (once per kind: AEMM-style changing ids must not re-taint every poll). */
-	readonly preDrained: Set<EventKind>;
-	/** Events whose interruption event (SpotInterruption, …) was recorded. */
-	readonly recorded: Set<string>;
-	/** Events already notified one by one (NTH per-event webhook mode). */
-	readonly announced: Set<string>;
-	pods: readonly string[];
-	labels: Readonly<Record<string, string>>;
-	retryAtMs: number;
-	failures: number;
-	drain: { readonly controller: AbortController; readonly deadlineMs: number } | undefined;
-	drainResult: DrainOutcome | undefined;
-	cordonMeasured: boolean;
-}
-
 export class IncidentHandler {
 	readonly #settings: HandlerSettings;
 	readonly #ports: IncidentPorts;
 	readonly #store: EventStore;
+	readonly #messages: MessageContext;
 	readonly #cancellations: Cancellation[] = [];
 	#incident: Incident | undefined;
 	#wake: (() => void) | undefined;
@@ -123,6 +40,7 @@ export class IncidentHandler {
 		this.#settings = settings;
 		this.#ports = ports;
 		this.#store = store;
+		this.#messages = { settings, ports };
 	}
 
 	/** True while a drain runs (shutdown waits for it, within a bound). */
@@ -386,8 +304,8 @@ export class IncidentHandler {
 			return;
 		}
 		this.#ports.log.info('Interruption event cancelled: node released', { event_id: cancellation.eventId, state: cancellation.state, uncordoned: uncordon });
-		await this.#setPhase(incident, 'Cancelled', `cancelled (${cancellation.state})`, signal);
-		await this.#sendOutcome(incident, 'cancelled', `The scheduled event was ${cancellation.state}; node released`, signal);
+		await setPhase(this.#messages, incident, 'Cancelled', `cancelled (${cancellation.state})`, signal);
+		await sendOutcome(this.#messages, incident, 'cancelled', `The scheduled event was ${cancellation.state}; node released`, signal);
 		this.#ports.metrics.incidentsInFlight(0);
 	}
 
@@ -455,9 +373,9 @@ export class IncidentHandler {
 		ports.recorder.node('Cordon', 'Normal', 'Node successfully cordoned');
 		this.#measureCordon(incident);
 		incident.failures = 0;
-		await this.#setPhase(incident, 'Cordoned', 'cordoned', signal);
-		await this.#sendStart(incident, signal);
-		if (!this.#settings.webhookPerIncident) await this.#sendOutcome(incident, this.#settings.dryRun ? 'dry-run' : 'cordoned', 'cordoned', signal);
+		await setPhase(this.#messages, incident, 'Cordoned', 'cordoned', signal);
+		await sendStart(this.#messages, incident, signal);
+		if (!this.#settings.webhookPerIncident) await sendOutcome(this.#messages, incident, this.#settings.dryRun ? 'dry-run' : 'cordoned', 'cordoned', signal);
 	}
 
 	async #cordonAndDrain(incident: Incident, signal: AbortSignal): Promise<void> {
@@ -466,9 +384,9 @@ export class IncidentHandler {
 			ports.log.info('Node would have been cordoned and drained, but dry-run flag was set.');
 			ports.metrics.action('cordon-and-drain', 'success');
 			ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
-			await this.#setPhase(incident, 'Drained', 'dry run', signal);
-			await this.#sendStart(incident, signal);
-			await this.#sendOutcome(incident, 'dry-run', 'Dry run: nothing was changed', signal);
+			await setPhase(this.#messages, incident, 'Drained', 'dry run', signal);
+			await sendStart(this.#messages, incident, signal);
+			await sendOutcome(this.#messages, incident, 'dry-run', 'Dry run: nothing was changed', signal);
 			this.#ports.metrics.incidentsInFlight(0);
 			return;
 		}
@@ -485,10 +403,10 @@ export class IncidentHandler {
 			}
 			// Notice→cordon is measured once per incident (a rebalance cordon already counted it).
 			this.#measureCordon(incident);
-			await this.#setPhase(incident, 'Draining', 'draining', signal);
-			await this.#sendStart(incident, signal);
+			await setPhase(this.#messages, incident, 'Draining', 'draining', signal);
+			await sendStart(this.#messages, incident, signal);
 		} else {
-			await this.#setPhase(incident, 'Draining', 'draining', signal);
+			await setPhase(this.#messages, incident, 'Draining', 'draining', signal);
 		}
 		// Past the deadline (a retry, or a notice seen late) each attempt still gets a real budget.
 		const recorded = Date.parse(incident.state.deadline);
@@ -542,8 +460,8 @@ export class IncidentHandler {
 		ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
 		ports.metrics.noticeToDrained((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
 		incident.failures = 0;
-		await this.#setPhase(incident, 'Drained', `drained: ${result.evicted} of ${result.total} pods evicted`, signal);
-		await this.#sendOutcome(incident, 'drained', `${result.evicted} of ${result.total} pods evicted`, signal);
+		await setPhase(this.#messages, incident, 'Drained', `drained: ${result.evicted} of ${result.total} pods evicted`, signal);
+		await sendOutcome(this.#messages, incident, 'drained', `${result.evicted} of ${result.total} pods evicted`, signal);
 		ports.metrics.incidentsInFlight(0);
 	}
 
@@ -552,10 +470,10 @@ export class IncidentHandler {
 		ports.metrics.action('cordon-and-drain', 'error');
 		ports.recorder.node('CordonAndDrainError', 'Warning', `There was a problem while trying to cordon and drain the node: ${reason}`);
 		ports.log.error('There was a problem while trying to cordon and drain the node: will retry while the event is live', { reason, node_name: this.#settings.nodeName });
-		await this.#setPhase(incident, 'Failed', reason, signal);
+		await setPhase(this.#messages, incident, 'Failed', reason, signal);
 		this.#scheduleRetry(incident);
 		// Per incident, "failed" is final: sent once the deadline has passed (earlier failures are retried).
-		if (!this.#settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline)) await this.#sendOutcome(incident, 'failed', reason, signal);
+		if (!this.#settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline)) await sendOutcome(this.#messages, incident, 'failed', reason, signal);
 	}
 
 	/** Notice→cordon, once per incident (an escalation from a rebalance cordon does not count again). */
@@ -572,64 +490,10 @@ export class IncidentHandler {
 		incident.retryAtMs = this.#ports.now() + delay;
 	}
 
-	async #setPhase(incident: Incident, phase: Phase, summary: string, signal: AbortSignal): Promise<void> {
-		incident.state = { ...incident.state, phase, message: summary, updatedAt: new Date(this.#ports.now()).toISOString() };
-		if (this.#settings.dryRun) return;
-		try {
-			await this.#ports.persist(incident.state, signal);
-		} catch (error) {
-			if (isAbortError(error) && signal.aborted) throw error;
-			// The record is for resuming; failing to write it must not stop the drain.
-			this.#ports.metrics.errorCaught('incidents');
-			this.#ports.log.warn('Cannot record the incident on the node', { error, phase });
-		}
-	}
 
-	/** Per-incident mode: the start message, once per incident (NTH per-event mode sends after the action instead). */
-	async #sendStart(incident: Incident, signal: AbortSignal): Promise<void> {
-		if (!this.#settings.webhookPerIncident || incident.state.notified.includes('start')) return;
-		await this.#markNotified(incident, 'start', signal);
-		await this.#ports.notify({ event: fromStoredEvent(incident.state.headline), pods: incident.pods, nodeLabels: incident.labels }, signal);
-	}
-
-	/**
-	 * Per-incident mode: the one outcome message. NTH per-event mode: one message
-	 * per event not yet notified, after its action, whatever the result (a
-	 * cancellation sends nothing there, as in NTH).
-	 */
-	async #sendOutcome(incident: Incident, outcome: Outcome, details: string, signal: AbortSignal): Promise<void> {
-		if (!this.#settings.webhookPerIncident) {
-			if (outcome === 'cancelled') return;
-			for (const event of incident.events.values()) {
-				if (incident.announced.has(event.eventId)) continue;
-				incident.announced.add(event.eventId);
-				await this.#ports.notify({ event, pods: incident.pods, nodeLabels: incident.labels, outcome, details }, signal);
-			}
-			return;
-		}
-		// One outcome per incident; a release after a drain (the maintenance was cancelled) is news of its own.
-		const sent = incident.state.notified;
-		if (outcome === 'cancelled' ? sent.includes('cancelled') : sent.some((what) => what !== 'start' && what !== 'cancelled')) return;
-		await this.#markNotified(incident, outcome, signal);
-		await this.#ports.notify({ event: fromStoredEvent(incident.state.headline), pods: incident.pods, nodeLabels: incident.labels, outcome, details }, signal);
-	}
-
-	/** Records a notification as sent before sending, so a crash in between loses a message rather than repeating one. */
-	async #markNotified(incident: Incident, what: string, signal: AbortSignal): Promise<void> {
-		incident.state = { ...incident.state, notified: [...incident.state.notified, what] };
-		if (this.#settings.dryRun) return;
-		try {
-			await this.#ports.persist(incident.state, signal);
-		} catch (error) {
-			if (isAbortError(error) && signal.aborted) throw error;
-			this.#ports.metrics.errorCaught('incidents');
-			this.#ports.log.warn('Cannot record the notification on the node', { error });
-		}
-	}
 }
 
 function message(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-export type { IncidentAction };

@@ -14,7 +14,7 @@ import type { NodeDeps } from '../node/deps.ts';
 import { excludeFromLoadBalancers, labelForReboot, removeNthLabels } from '../node/labels.ts';
 import { addInterruptionTaint, addOutOfServiceTaint, removeNthTaints } from '../node/taints.ts';
 import type { EventRecorder, Notifier } from '../notify/types.ts';
-import type { IncidentPorts, NodeFacts } from './handler.ts';
+import type { IncidentPorts, NodeFacts } from './types.ts';
 import { isRestartEvent } from './incident.ts';
 import { type IncidentState, incidentAnnotation, readIncidentState } from './state.ts';
 
