@@ -37,7 +37,11 @@ async function main(runtime: Runtime): Promise<number> {
 		}
 	};
 
-	registerSettings(cli.command('', 'Run the agent (the default command)')).action((options: Record<string, unknown>) => {
+	registerSettings(cli.command('', 'Run the agent (the default command)'))
+		.usage('[run] [--setting=value ...]   (each setting also reads its env var; a flag wins over the env var)')
+		.example('NODE_NAME=ip-10-0-0-1.ec2.internal nth --taint-node --enable-rebalance-monitoring')
+		.example('nth webhook render --template slack.tmpl --event event.json')
+		.action((options: Record<string, unknown>) => {
 		action = run(options);
 	});
 	registerSettings(cli.command('run', 'Run the agent')).action((options: Record<string, unknown>) => {
