@@ -14,7 +14,6 @@ import { createLogger } from '../src/log/logger.ts';
 import { noopMetrics } from '../src/metrics/types.ts';
 import { noopRecorder } from '../src/notify/types.ts';
 import { detectRuntime } from '../src/runtime/detect.ts';
-import { retainingFetch } from '../test/e2e/drain.test-support.ts';
 import { readRealState } from '../test/real/state.ts';
 import { type ChildInput, ChildInputSchema, type ChildReport, memoryOf } from './drain-protocol.ts';
 
@@ -38,7 +37,7 @@ async function child(input: ChildInput): Promise<void> {
 	const requests: Record<string, number> = {};
 	const runtime = detectRuntime();
 	const ca = readFileSync(state.caFile, 'utf8');
-	const baseFetch = retainingFetch(runtime.createFetch({ ca }));
+	const baseFetch = runtime.createFetch({ ca });
 	const counted = async (resource: Request | URL | string, init?: RequestInit): Promise<Response> => {
 		const request = resource instanceof Request ? resource : undefined;
 		const url = new URL(request?.url ?? String(resource));

@@ -22,7 +22,8 @@
 // Brings the stack up with test/real/up.sh unless NTH_REAL_STATE names one, and
 // down again afterwards. Options: --pods=N (default 100), --only=nth/node,….
 // Environment: NTH_BENCH_NODE_FLAGS (extra flags for Node children),
-// NTH_BENCH_BUN_ENV (extra env for Bun children, e.g. "BUN_JSC_useJIT=0").
+// NTH_BENCH_BUN_ENV (env for Bun children over the shipped BUN_JSC_useJIT=0,
+// e.g. "BUN_JSC_useJIT=1" to see the JIT's cost).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +43,9 @@ async function shippedFlags(): Promise<{ node: string[]; bun: string[] }> {
 	const parsed = v.parse(v.object({ nodeExecArgv: v.array(v.string()), bunExecArgv: v.array(v.string()) }), { ...(flavours as object) });
 	return { node: parsed.nodeExecArgv, bun: parsed.bunExecArgv };
 }
+
+/** The image and the systemd unit run the Bun executable with its JIT off (packaging/README.md). */
+const shippedBunEnv: Readonly<Record<string, string>> = { BUN_JSC_useJIT: '0' };
 
 type Run = 'kubectl/node' | 'nth/node' | 'kubectl/bun' | 'nth/bun';
 const runs: readonly Run[] = ['kubectl/node', 'nth/node', 'kubectl/bun', 'nth/bun'];
@@ -80,7 +84,7 @@ async function runChild(run: Run, bundle: string, input: ChildInput): Promise<Ru
 	const flags = await shippedFlags();
 	const json = JSON.stringify(input);
 	const [command, args, env] = run.endsWith('/bun')
-		? [join(root, 'node_modules', '.bin', 'bun'), [...flags.bun, 'run', bundle, json], extraEnv(process.env['NTH_BENCH_BUN_ENV'])]
+		? [join(root, 'node_modules', '.bin', 'bun'), [...flags.bun, 'run', bundle, json], { ...shippedBunEnv, ...extraEnv(process.env['NTH_BENCH_BUN_ENV']) }]
 		: [process.execPath, [...flags.node, ...words(process.env['NTH_BENCH_NODE_FLAGS']), bundle, json], { UV_THREADPOOL_SIZE: '1' }];
 	const proc = spawn(command, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
 	const pid = proc.pid ?? 0;
@@ -212,7 +216,7 @@ function print(summaries: readonly RunSummary[], podCount: number): void {
 		}
 		console.log(`${nth.run} peak RSS over idle: ${mb(nth.peakKb - nth.idleKb)} MB (target ≤ 10 MB)`);
 	}
-	console.log("requests: counted in the child's fetch (every HTTP request it sends, watches included); RSS: the child's VmRSS when idle, VmHWM at the end (/proc); node runs use the Node SEA's flags, bun runs Bun's (scripts/flavours.mjs)");
+	console.log("requests: counted in the child's fetch (every HTTP request it sends, watches included); RSS: the child's VmRSS when idle, VmHWM at the end (/proc); node runs use the Node SEA's flags, bun runs Bun's (scripts/flavours.mjs) with BUN_JSC_useJIT=0 as the image and unit ship it");
 }
 
 await main();

@@ -11,40 +11,7 @@ import type { Logger } from '../../src/log/logger.ts';
 import { type Metrics, noopMetrics } from '../../src/metrics/types.ts';
 import type { EventRecorder } from '../../src/notify/types.ts';
 import { createNodeRuntime } from '../../src/runtime/node.ts';
-import type { FetchFn } from '../../src/runtime/types.ts';
 import type { RealState } from '../real/state.ts';
-
-/**
- * Works around a transport bug in src/runtime/node-fetch.ts (reported, not
- * ours to fix): ky hands fetch a Request whose signal follows the caller's
- * through a chain the garbage collector may cut once ky's own objects are
- * unreachable; node-fetch builds a second Request from it and keeps only that
- * one, so after a GC an abort no longer reaches a streaming response and an
- * aborted watch holds its socket (and one of the agent's 8) until the server
- * times it out. Holding ky's Request until the response is done or aborted
- * keeps the chain. Seen on Node 24, not on Bun. Remove once node-fetch.ts
- * keeps `input` reachable itself (e.g. `incoming.once('close', () => void input)`).
- */
-export function retainingFetch(inner: FetchFn): FetchFn {
-	const held = new Set<unknown>();
-	return async (input, init) => {
-		held.add(input);
-		const release = (): void => void held.delete(input);
-		if (input instanceof Request) input.signal.addEventListener('abort', release, { once: true });
-		try {
-			const response = await inner(input, init);
-			if (response.body === null) {
-				release();
-				return response;
-			}
-			const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: release }));
-			return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-		} catch (error) {
-			release();
-			throw error;
-		}
-	};
-}
 
 export interface AdminKubeOptions {
 	readonly userAgent: string;
@@ -62,7 +29,7 @@ export function adminKubeApi(state: RealState, options: AdminKubeOptions): KubeA
 	const ca = readFileSync(state.caFile, 'utf8');
 	return createKubeApi({
 		server: state.apiserverUrl,
-		fetch: retainingFetch(runtime.createFetch({ ca })),
+		fetch: runtime.createFetch({ ca }),
 		authHeaders: async () => ({ authorization: `Bearer ${state.adminToken}` }),
 		qps: options.qps ?? 50,
 		burst: options.burst ?? 100,
