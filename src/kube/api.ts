@@ -98,6 +98,15 @@ export interface CoreEventInput {
 	readonly count: number;
 }
 
+/** One permission to check with a SelfSubjectAccessReview. */
+export interface AccessCheck {
+	readonly verb: string;
+	readonly resource: string;
+	/** API group; "" for the core group. */
+	readonly group: string;
+	readonly subresource?: string | undefined;
+}
+
 export interface KubeApi {
 	/** The node, or undefined on 404. */
 	getNode(name: string, signal: AbortSignal): Promise<Node | undefined>;
@@ -117,6 +126,9 @@ export interface KubeApi {
 
 	listPodDisruptionBudgets(options: ListOptions, signal: AbortSignal): Promise<ListResult<PodDisruptionBudget>>;
 	watchPodDisruptionBudgets(options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<PodDisruptionBudget>>;
+
+	/** Whether the caller's own credentials allow this (SelfSubjectAccessReview, cluster-wide). */
+	canI(check: AccessCheck, signal: AbortSignal): Promise<boolean>;
 
 	/** Creates the event; on 409 (already exists) the caller patches instead. */
 	createEvent(event: CoreEventInput, signal: AbortSignal): Promise<void>;

@@ -282,6 +282,17 @@ requests.run();
 
 // ------------------------------------------------------------------------------------------------
 
+requests('canI() posts a SelfSubjectAccessReview and reads status.allowed', async () => {
+	const { fetch, seen } = fakeFetch(json(201, { status: { allowed: true } }), json(201, { status: { allowed: false, reason: 'no rule' } }));
+	const client = api(fetch);
+	assert.is(await client.canI({ verb: 'create', group: '', resource: 'pods', subresource: 'eviction' }, signal), true);
+	assert.is(await client.canI({ verb: 'list', group: 'policy', resource: 'poddisruptionbudgets' }, signal), false);
+	assert.is(seen[0]?.method, 'POST');
+	assert.is(seen[0]?.url.pathname, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews');
+	assert.equal(JSON.parse(seen[0]?.body ?? '{}').spec, { resourceAttributes: { verb: 'create', group: '', resource: 'pods', subresource: 'eviction' } });
+	assert.equal(JSON.parse(seen[1]?.body ?? '{}').spec.resourceAttributes, { verb: 'list', group: 'policy', resource: 'poddisruptionbudgets' });
+});
+
 const lists = suite('createKubeApi() lists');
 
 lists('sends selectors and resourceVersion', async () => {

@@ -37,6 +37,7 @@ import {
 	PodSchema,
 	StatusSchema,
 	WatchLineSchema,
+	AccessReviewSchema,
 } from './schemas.ts';
 import type { SleepFn } from './sleep.ts';
 
@@ -399,6 +400,19 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
 		},
 		watchPodDisruptionBudgets(watchOptions, signal): AsyncIterable<WatchEvent<PodDisruptionBudget>> {
 			return watch(listPath('/apis/policy/v1', 'poddisruptionbudgets', watchOptions.namespace), 'poddisruptionbudgets', PodDisruptionBudgetSchema, watchOptions, signal);
+		},
+		async canI(check, signal) {
+			const review = await requestJson({
+				method: 'POST',
+				path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+				action: `review access to ${check.verb} ${check.group ? `${check.group}/` : ''}${check.resource}${check.subresource ? `/${check.subresource}` : ''}`,
+				body: {
+					apiVersion: 'authorization.k8s.io/v1',
+					kind: 'SelfSubjectAccessReview',
+					spec: { resourceAttributes: { verb: check.verb, group: check.group, resource: check.resource, ...(check.subresource ? { subresource: check.subresource } : {}) } },
+				},
+			}, AccessReviewSchema, signal);
+			return review.status.allowed;
 		},
 		async createEvent(event: CoreEventInput, signal) {
 			await requestOk({

@@ -13,6 +13,7 @@
 import * as v from 'valibot';
 import { KubeError } from '../errors.ts';
 import type {
+	AccessCheck,
 	CoreEventInput,
 	DeleteOptions,
 	EvictOptions,
@@ -424,6 +425,19 @@ export class FakeKubeApi implements KubeApi {
 			deliver: (watcher, object) => this.#deliverPdb(watcher, 'ADDED', object),
 			what: 'poddisruptionbudgets',
 		});
+	}
+
+	/** Permissions the fake grants; everything unless a test narrows it with {@link deny}. */
+	readonly #denied = new Set<string>();
+
+	/** Makes canI() answer false for `verb resource[/subresource]` (group ignored). */
+	deny(verb: string, resource: string): void {
+		this.#denied.add(`${verb} ${resource}`);
+	}
+
+	async canI(check: AccessCheck, signal: AbortSignal): Promise<boolean> {
+		await this.#enter('canI', [check], signal);
+		return !this.#denied.has(`${check.verb} ${check.resource}${check.subresource ? `/${check.subresource}` : ''}`);
 	}
 
 	async createEvent(event: CoreEventInput, signal: AbortSignal): Promise<void> {

@@ -174,3 +174,8 @@ export type Pod = v.InferOutput<typeof PodSchema>;
 export type LabelSelector = v.InferOutput<typeof LabelSelectorSchema>;
 export type PodDisruptionBudget = v.InferOutput<typeof PodDisruptionBudgetSchema>;
 export type Status = v.InferOutput<typeof StatusSchema>;
+
+/** The part of a SelfSubjectAccessReview response the agent reads. */
+export const AccessReviewSchema = v.looseObject({
+	status: v.optional(v.looseObject({ allowed: v.optional(v.boolean(), false), reason: v.optional(v.string()) }), {}),
+});

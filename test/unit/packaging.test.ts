@@ -2,6 +2,7 @@
 // agent makes, the DaemonSet, chart and systemd unit use real setting names,
 // probes point at the probe server, and the image's base matches the flavour we
 // ship. Static checks on the files; test/e2e/packaging.test.ts runs them for real.
+import { basePermissions, permissionKey } from '../../src/kube/permissions.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
@@ -46,12 +47,8 @@ const DaemonSetSchema = v.object({
 	}),
 });
 
-/** The permissions the agent uses (design: src/kube + drain + notify), as "group/resource:verb". */
-const agentPermissions = [
-	'/nodes:get', '/nodes:list', '/nodes:watch', '/nodes:patch', '/nodes/status:patch',
-	'/pods:get', '/pods:list', '/pods:watch', '/pods/eviction:create',
-	'apps/daemonsets:get', 'policy/poddisruptionbudgets:list', 'policy/poddisruptionbudgets:watch',
-];
+/** The permissions the agent uses (src/kube/permissions.ts, also what `nth doctor` checks), as "group/resource:verb". */
+const agentPermissions = basePermissions.map(permissionKey);
 
 function permissions(rules: readonly v.InferOutput<typeof RuleSchema>[]): string[] {
 	return rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`)))).sort();
