@@ -17,12 +17,13 @@ import { promisify } from 'node:util';
 import { dumpYaml, loadAllYaml, type CoreV1Event, type V1Node, type V1Pod, type V1Taint } from '@kubernetes/client-node';
 import * as v from 'valibot';
 import { type IncidentState, IncidentStateSchema, incidentAnnotation } from '../../src/incidents/state.ts';
-import { type Aemm } from '../real/aemm.ts';
+import { type Aemm, type AemmOptions, startAemm } from '../real/aemm.ts';
 import {
 	apiRequest,
 	applyManifests,
 	createDeployment,
 	createNamespace,
+	connect,
 	createNode,
 	createServiceAccountToken,
 	deleteNamespace,
@@ -345,6 +346,52 @@ export class Cleanup {
 			}
 		}
 	}
+}
+
+/**
+ * One e2e file's fixtures: scenarios, agents and AEMMs that register their own
+ * cleanup, run after each test. `attach(suite)` adds the hooks.
+ */
+export class ScenarioKit {
+	readonly cleanup = new Cleanup();
+	#cluster: RealCluster | undefined;
+
+	/** The stack, connected in the suite's `before` hook. */
+	get cluster(): RealCluster {
+		if (this.#cluster === undefined) throw new Error('Cannot use the cluster before the suite starts');
+		return this.#cluster;
+	}
+
+	/** Connects in `before` (then runs `setup`), cleans up after each test. */
+	attach(test: { before(hook: () => Promise<void> | void): void; after: { each(hook: () => Promise<void> | void): void } }, setup?: (cluster: RealCluster) => Promise<void> | void): void {
+		test.before(async () => {
+			this.#cluster = connect();
+			await setup?.(this.#cluster);
+		});
+		test.after.each(() => this.cleanup.run());
+	}
+
+	/** A scenario (namespace, node, pinned Deployment), deleted after the test. */
+	readonly scenario = async (label: string, options: ScenarioOptions = {}): Promise<Scenario> => {
+		let created: Scenario | undefined;
+		this.cleanup.add(() => deleteScenario(this.cluster, created));
+		created = await createScenario(this.cluster, label, options);
+		return created;
+	};
+
+	/** The built agent as a child process, stopped after the test. */
+	readonly agent = async (env: Record<string, string>, label: string): Promise<AgentProcess> => {
+		const agent = await startScenarioAgent(env, label);
+		this.cleanup.add(() => agent.stop());
+		return agent;
+	};
+
+	/** An AEMM for this test, stopped after it. */
+	readonly aemm = async (args: readonly string[], options: AemmOptions = {}): Promise<Aemm> => {
+		const aemm = await startAemm(args, options);
+		this.cleanup.add(() => aemm.stop());
+		return aemm;
+	};
 }
 
 /** Awaits `work`; a failure gets the agent's last log lines appended (the API state alone rarely says why). */

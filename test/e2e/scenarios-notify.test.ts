@@ -14,19 +14,14 @@ import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { startAemm } from '../real/aemm.ts';
 import { freePort } from '../real/free-port.ts';
-import { connect, type RealCluster, waitFor } from '../real/harness.ts';
-import type { AgentProcess } from './agent-process.ts';
+import { waitFor } from '../real/harness.ts';
 import {
 	agentEnv,
 	agentKubeconfig,
 	appPods,
-	Cleanup,
-	createScenario,
-	deleteScenario,
+	ScenarioKit,
 	inPhase,
 	nodeEvents,
-	type Scenario,
-	startScenarioAgent,
 	startWebhookReceiver,
 	uidsOf,
 	waitForEvicted,
@@ -34,36 +29,17 @@ import {
 	withAgentLog,
 } from './scenarios-kit.ts';
 
-let cluster: RealCluster;
-const cleanup = new Cleanup();
+const kit = new ScenarioKit();
+const { cleanup, scenario, agent: agentFor } = kit;
 
 const notify = suite('scenarios: notifications and observability');
 
-notify.before(() => {
-	cluster = connect();
-});
-
-notify.after.each(async () => {
-	await cleanup.run();
-});
+kit.attach(notify);
 
 notify.after(async () => {
 	// Leave the ClusterRole as manifests/ ships it for whoever runs next on this stack.
-	await agentKubeconfig(cluster);
+	await agentKubeconfig(kit.cluster);
 });
-
-async function scenario(label: string): Promise<Scenario> {
-	let created: Scenario | undefined;
-	cleanup.add(() => deleteScenario(cluster, created));
-	created = await createScenario(cluster, label);
-	return created;
-}
-
-async function agentFor(env: Record<string, string>, label: string): Promise<AgentProcess> {
-	const agent = await startScenarioAgent(env, label);
-	cleanup.add(() => agent.stop());
-	return agent;
-}
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -72,9 +48,9 @@ function sleep(ms: number): Promise<void> {
 const DefaultTemplateBody = v.object({ text: v.string() });
 
 notify('webhook: exactly one start message and one "drained" outcome for rebalance → spot ITN → drain, nothing per poll', async () => {
-	const kubeconfig = await agentKubeconfig(cluster);
+	const kubeconfig = await agentKubeconfig(kit.cluster);
 	const sc = await scenario('hook');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	const receiver = await startWebhookReceiver();
 	cleanup.add(() => receiver.close());
 	// The ITN comes 8 s after AEMM starts: time enough to see the cordon-only phase first, even on a busy machine.
@@ -90,10 +66,10 @@ notify('webhook: exactly one start message and one "drained" outcome for rebalan
 		LOG_LEVEL: 'debug',
 	}), 'webhook');
 
-	await waitForNode(cluster, sc.node, 'cordoned for the rebalance recommendation', (s) => inPhase(s, 'Cordoned'));
+	await waitForNode(kit.cluster, sc.node, 'cordoned for the rebalance recommendation', (s) => inPhase(s, 'Cordoned'));
 	await waitFor(() => receiver.messages.length >= 1, { timeoutMs: 10_000, what: 'the start message' });
-	await withAgentLog(agent, waitForNode(cluster, sc.node, 'drained after the ITN', (s) => inPhase(s, 'Drained'), 30_000));
-	await waitForEvicted(cluster, sc, before);
+	await withAgentLog(agent, waitForNode(kit.cluster, sc.node, 'drained after the ITN', (s) => inPhase(s, 'Drained'), 30_000));
+	await waitForEvicted(kit.cluster, sc, before);
 	await waitFor(() => receiver.messages.length >= 2, { timeoutMs: 10_000, what: 'the outcome message' });
 	// Several more polls: AEMM answers a new rebalance notice time and a new spot notice time every second.
 	await sleep(5000);
@@ -117,7 +93,7 @@ notify('webhook: exactly one start message and one "drained" outcome for rebalan
 });
 
 notify('Kubernetes events: SpotInterruption, PreDrain and CordonAndDrain on the Node with the IMDS annotations and the extra one', async () => {
-	const kubeconfig = await agentKubeconfig(cluster, ['events']);
+	const kubeconfig = await agentKubeconfig(kit.cluster, ['events']);
 	const sc = await scenario('events');
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
 	cleanup.add(() => aemm.stop());
@@ -127,10 +103,10 @@ notify('Kubernetes events: SpotInterruption, PreDrain and CordonAndDrain on the 
 		EMIT_KUBERNETES_EVENTS: 'true',
 		KUBERNETES_EVENTS_EXTRA_ANNOTATIONS: 'spot.itn.events/test=extra-annotation',
 	}), 'events');
-	await waitForNode(cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
-	const node = await cluster.core.readNode({ name: sc.node });
+	await waitForNode(kit.cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
+	const node = await kit.cluster.core.readNode({ name: sc.node });
 	const events = await waitFor(async () => {
-		const list = await nodeEvents(cluster, sc.node);
+		const list = await nodeEvents(kit.cluster, sc.node);
 		const reasons = new Set(list.map((event) => event.reason));
 		return ['SpotInterruption', 'PreDrain', 'CordonAndDrain'].every((reason) => reasons.has(reason)) ? list : undefined;
 	}, { timeoutMs: 15_000, what: 'the SpotInterruption, PreDrain and CordonAndDrain events' });
@@ -156,7 +132,7 @@ notify('Kubernetes events: SpotInterruption, PreDrain and CordonAndDrain on the 
 const MetricLine = /^actions_total\{node_action="cordon-and-drain",node_status="success",otel_scope_name="aws\.node\.termination\.handler",otel_scope_version=""\} (\d+(?:\.\d+)?)$/m;
 
 notify('/metrics counts the drain and passes promtool; /healthz turns 503 once IMDS stops answering, 200 after it resumes', async () => {
-	const kubeconfig = await agentKubeconfig(cluster);
+	const kubeconfig = await agentKubeconfig(kit.cluster);
 	const sc = await scenario('metrics');
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
 	let stopped = false;
@@ -174,7 +150,7 @@ notify('/metrics counts the drain and passes promtool; /healthz turns 503 once I
 		PROBES_SERVER_HOST: '127.0.0.1',
 		LIVENESS_MAX_POLL_AGE: '3',
 	}), 'metrics and probes');
-	await waitForNode(cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
+	await waitForNode(kit.cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
 
 	const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
 	assert.is(response.status, 200);

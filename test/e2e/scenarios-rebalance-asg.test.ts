@@ -7,20 +7,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startAemm } from '../real/aemm.ts';
-import { connect, type RealCluster } from '../real/harness.ts';
-import type { AgentProcess } from './agent-process.ts';
 import {
 	agentEnv,
 	agentKubeconfig,
 	appPods,
-	Cleanup,
-	createScenario,
-	deleteScenario,
+	ScenarioKit,
 	describeNode,
 	inPhase,
 	readNodeState,
-	type Scenario,
-	startScenarioAgent,
 	taintOf,
 	uidsOf,
 	waitForEvicted,
@@ -35,37 +29,19 @@ const itnDelaySeconds = 10;
 /** AEMM counts its delay in whole seconds: the ITN may show up to a second early by our clock. */
 const itnEarliestMs = (itnDelaySeconds - 1.5) * 1000;
 
-let cluster: RealCluster;
-let kubeconfig: string;
-const cleanup = new Cleanup();
+const kit = new ScenarioKit();
+const { cleanup, scenario, agent: agentFor } = kit;
 
 const rebalance = suite('scenarios: rebalance recommendation and ASG lifecycle');
 
-rebalance.before(async () => {
-	cluster = connect();
+let kubeconfig: string;
+kit.attach(rebalance, async (cluster) => {
 	kubeconfig = await agentKubeconfig(cluster);
 });
 
-rebalance.after.each(async () => {
-	await cleanup.run();
-});
-
-async function scenario(label: string): Promise<Scenario> {
-	let created: Scenario | undefined;
-	cleanup.add(() => deleteScenario(cluster, created));
-	created = await createScenario(cluster, label);
-	return created;
-}
-
-async function agentFor(env: Record<string, string>, label: string): Promise<AgentProcess> {
-	const agent = await startScenarioAgent(env, label);
-	cleanup.add(() => agent.stop());
-	return agent;
-}
-
 rebalance('rebalance monitoring: cordon and rebalance taint only; the spot ITN later escalates the same incident to a drain', async () => {
 	const sc = await scenario('rebal');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	// AEMM's clock starts with its process: no earlier than this.
 	const aemmStarted = Date.now();
 	const aemm = await startAemm(['spot', '--mock-delay-sec', String(itnDelaySeconds)]);
@@ -78,7 +54,7 @@ rebalance('rebalance monitoring: cordon and rebalance taint only; the spot ITN l
 	}), 'rebalance monitoring');
 
 	// Phase 1, before the ITN: cordoned, tainted, nothing evicted.
-	const cordoned = await waitForNode(cluster, sc.node, 'cordoned for the rebalance recommendation', (s) => inPhase(s, 'Cordoned'));
+	const cordoned = await waitForNode(kit.cluster, sc.node, 'cordoned for the rebalance recommendation', (s) => inPhase(s, 'Cordoned'));
 	assert.ok(Date.now() - aemmStarted < itnEarliestMs, 'phase 1 was observed before AEMM served the ITN');
 	assert.ok(cordoned.unschedulable);
 	assert.match(taintOf(cordoned, rebalanceTaint)?.value ?? '', /^rebalance-recommendation-[0-9a-f]+$/, describeNode(cordoned));
@@ -86,18 +62,18 @@ rebalance('rebalance monitoring: cordon and rebalance taint only; the spot ITN l
 	assert.is(cordoned.incident?.action, 'cordon');
 	assert.is(cordoned.incident?.kind, 'REBALANCE_RECOMMENDATION');
 	assert.equal([cordoned.condition?.status, cordoned.condition?.reason], ['True', 'Cordoned']);
-	const phase1Pods = await appPods(cluster, sc);
+	const phase1Pods = await appPods(kit.cluster, sc);
 	assert.equal(uidsOf(phase1Pods).sort(), [...before].sort(), 'cordon only: the pods stay');
 	assert.ok(phase1Pods.every((pod) => pod.metadata?.deletionTimestamp === undefined));
 	// Several rebalance polls later (AEMM gives a new notice time every second), still cordon only.
 	await new Promise((resolve) => setTimeout(resolve, Math.max(0, aemmStarted + itnEarliestMs - 800 - Date.now())));
-	const stillCordoned = await readNodeState(cluster, sc.node);
+	const stillCordoned = await readNodeState(kit.cluster, sc.node);
 	assert.is(stillCordoned.incident?.phase, 'Cordoned', describeNode(stillCordoned));
-	assert.ok((await appPods(cluster, sc)).every((pod) => before.includes(pod.metadata?.uid ?? '') && pod.metadata?.deletionTimestamp === undefined), 'still not evicted');
+	assert.ok((await appPods(kit.cluster, sc)).every((pod) => before.includes(pod.metadata?.uid ?? '') && pod.metadata?.deletionTimestamp === undefined), 'still not evicted');
 	assert.is(agent.matching('evicting pod').length, 0, agent.tail());
 
 	// Phase 2: the ITN arrives and the same incident drains the node.
-	const drained = await waitForNode(cluster, sc.node, 'drained after the spot ITN', (s) => inPhase(s, 'Drained'), 30_000);
+	const drained = await waitForNode(kit.cluster, sc.node, 'drained after the spot ITN', (s) => inPhase(s, 'Drained'), 30_000);
 	assert.ok(Date.now() - aemmStarted >= itnEarliestMs, `drained only after AEMM served the ITN (${Date.now() - aemmStarted} ms):\n${agent.tail(60)}`);
 	assert.ok(taintOf(drained, spotTaint), describeNode(drained));
 	assert.ok(taintOf(drained, rebalanceTaint), 'the rebalance taint stays');
@@ -107,12 +83,12 @@ rebalance('rebalance monitoring: cordon and rebalance taint only; the spot ITN l
 	assert.is(incident.action, 'cordon-and-drain');
 	assert.is(incident.kind, 'SPOT_ITN', 'the most final signal heads it');
 	assert.ok(incident.eventIds.some((id) => id.startsWith('rebalance-recommendation-')) && incident.eventIds.some((id) => id.startsWith('spot-itn-')), incident.eventIds.join(' '));
-	await waitForEvicted(cluster, sc, before);
+	await waitForEvicted(kit.cluster, sc, before);
 });
 
 rebalance('rebalance draining: cordon, rebalance taint and eviction on the recommendation alone', async () => {
 	const sc = await scenario('rebaldrain');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await startAemm(['spot', '--mock-delay-sec', '100000']);
 	cleanup.add(() => aemm.stop());
 	await agentFor(agentEnv(sc, kubeconfig, aemm, {
@@ -121,19 +97,19 @@ rebalance('rebalance draining: cordon, rebalance taint and eviction on the recom
 		ENABLE_REBALANCE_DRAINING: 'true',
 		TAINT_NODE: 'true',
 	}), 'rebalance draining');
-	const drained = await waitForNode(cluster, sc.node, 'drained for the rebalance recommendation', (s) => inPhase(s, 'Drained'));
+	const drained = await waitForNode(kit.cluster, sc.node, 'drained for the rebalance recommendation', (s) => inPhase(s, 'Drained'));
 	assert.ok(drained.unschedulable);
 	assert.ok(taintOf(drained, rebalanceTaint), describeNode(drained));
 	assert.is(taintOf(drained, spotTaint), undefined, 'no ITN was served');
 	assert.is(drained.incident?.kind, 'REBALANCE_RECOMMENDATION');
 	assert.is(drained.incident?.action, 'cordon-and-drain');
 	assert.equal([drained.condition?.status, drained.condition?.reason], ['True', 'Drained']);
-	await waitForEvicted(cluster, sc, before);
+	await waitForEvicted(kit.cluster, sc, before);
 });
 
 rebalance('ASG lifecycle (target state Terminated): cordon, asg-lifecycle taint, eviction', async () => {
 	const sc = await scenario('asg');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await startAemm(['asglifecycle', '--asg-termination-delay-sec', '2']);
 	cleanup.add(() => aemm.stop());
 	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, {
@@ -143,13 +119,13 @@ rebalance('ASG lifecycle (target state Terminated): cordon, asg-lifecycle taint,
 		TAINT_NODE: 'true',
 	}), 'ASG lifecycle');
 	// Before AEMM's delay the state is InService: nothing happens.
-	const early = await readNodeState(cluster, sc.node);
+	const early = await readNodeState(kit.cluster, sc.node);
 	assert.is(early.unschedulable, false, describeNode(early));
-	const drained = await waitForNode(cluster, sc.node, 'drained for the ASG termination', (s) => inPhase(s, 'Drained'));
+	const drained = await waitForNode(kit.cluster, sc.node, 'drained for the ASG termination', (s) => inPhase(s, 'Drained'));
 	assert.ok(drained.unschedulable);
 	assert.match(taintOf(drained, asgTaint)?.value ?? '', /^target-lifecycle-state-terminated-[0-9a-f]+$/, describeNode(drained));
 	assert.is(drained.incident?.kind, 'ASG_LIFECYCLE');
-	await waitForEvicted(cluster, sc, before);
+	await waitForEvicted(kit.cluster, sc, before);
 	assert.is(agent.matching('Node successfully cordoned and drained').length, 1, agent.tail());
 });
 

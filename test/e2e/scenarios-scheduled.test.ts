@@ -10,24 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Aemm, startAemm } from '../real/aemm.ts';
-import { connect, createPod, type RealCluster, waitFor } from '../real/harness.ts';
+import { type Aemm } from '../real/aemm.ts';
+import { createPod, waitFor } from '../real/harness.ts';
 import type { AgentProcess } from './agent-process.ts';
 import {
 	agentEnv,
 	agentKubeconfig,
 	appPods,
-	Cleanup,
-	createScenario,
-	deleteScenario,
+	ScenarioKit,
 	describeNode,
 	inPhase,
 	livePodsOnNode,
 	type NodeState,
 	readNodeState,
 	type Scenario,
-	type ScenarioOptions,
-	startScenarioAgent,
 	taintOf,
 	uidsOf,
 	waitForEvicted,
@@ -44,48 +40,26 @@ const excludeLabel = 'node.kubernetes.io/exclude-from-external-load-balancers';
 const aemmEventId = 'instance-event-1234567890abcdef0';
 const settings = { TAINT_NODE: 'true', ENABLE_SPOT_INTERRUPTION_DRAINING: 'true', ENABLE_SCHEDULED_EVENT_DRAINING: 'true' };
 
-let cluster: RealCluster;
-let kubeconfig: string;
-const cleanup = new Cleanup();
+const kit = new ScenarioKit();
+const { cleanup, scenario, agent: agentFor } = kit;
 const scratch = mkdtempSync(join(tmpdir(), 'nth-e2e-scheduled-'));
 
 const scheduled = suite('scenarios: scheduled events');
 
-scheduled.before(async () => {
-	cluster = connect();
+let kubeconfig: string;
+kit.attach(scheduled, async (cluster) => {
 	kubeconfig = await agentKubeconfig(cluster);
-});
-
-scheduled.after.each(async () => {
-	await cleanup.run();
 });
 
 scheduled.after(() => {
 	rmSync(scratch, { recursive: true, force: true });
 });
 
-async function scenario(label: string, options: ScenarioOptions = {}): Promise<Scenario> {
-	let created: Scenario | undefined;
-	cleanup.add(() => deleteScenario(cluster, created));
-	created = await createScenario(cluster, label, options);
-	return created;
-}
-
-async function aemmFor(args: readonly string[]): Promise<Aemm> {
-	const aemm = await startAemm(args);
-	cleanup.add(() => aemm.stop());
-	return aemm;
-}
-
-async function agentFor(env: Record<string, string>, label: string): Promise<AgentProcess> {
-	const agent = await startScenarioAgent(env, label);
-	cleanup.add(() => agent.stop());
-	return agent;
-}
+const aemmFor = (args: readonly string[]): Promise<Aemm> => kit.aemm(args);
 
 /** Phase 1 of the scheduled scenarios: the maintenance event drains the node. */
 async function maintenanceDrains(sc: Scenario, before: readonly string[]): Promise<NodeState> {
-	const drained = await waitForNode(cluster, sc.node, 'drained for the maintenance event', (s) => inPhase(s, 'Drained'));
+	const drained = await waitForNode(kit.cluster, sc.node, 'drained for the maintenance event', (s) => inPhase(s, 'Drained'));
 	assert.ok(drained.unschedulable, 'cordoned');
 	const taint = taintOf(drained, maintenanceTaint);
 	assert.equal([taint?.value, taint?.effect], [aemmEventId, 'NoSchedule'], describeNode(drained));
@@ -93,13 +67,13 @@ async function maintenanceDrains(sc: Scenario, before: readonly string[]): Promi
 	assert.equal([drained.condition?.status, drained.condition?.reason], ['True', 'Drained']);
 	assert.is(drained.incident?.kind, 'SCHEDULED_EVENT');
 	assert.equal(drained.incident?.eventIds, [aemmEventId]);
-	await waitForEvicted(cluster, sc, before);
+	await waitForEvicted(kit.cluster, sc, before);
 	return drained;
 }
 
 scheduled('maintenance event (system-reboot, active): cordon, scheduled-maintenance taint, reboot labels, eviction', async () => {
 	const sc = await scenario('maint');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
 	const startedS = Math.floor(Date.now() / 1000);
 	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, settings), 'maintenance');
@@ -113,7 +87,7 @@ scheduled('maintenance event (system-reboot, active): cordon, scheduled-maintena
 
 scheduled('cancellation: drained, then AEMM (same port, same event id) says canceled: uncordoned, taint and labels gone, pods back', async () => {
 	const sc = await scenario('cancel');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	let aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
 	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, EXCLUDE_FROM_LOAD_BALANCERS: 'true' }), 'cancellation');
 	const drained = await maintenanceDrains(sc, before);
@@ -121,19 +95,19 @@ scheduled('cancellation: drained, then AEMM (same port, same event id) says canc
 
 	aemm = await aemm.restart(['events', '-o', 'system-reboot', '-t', 'canceled']);
 	cleanup.add(() => aemm.stop());
-	const released = await waitForNode(cluster, sc.node, 'released after the cancellation', (s) => !s.unschedulable && inPhase(s, 'Cancelled'));
+	const released = await waitForNode(kit.cluster, sc.node, 'released after the cancellation', (s) => !s.unschedulable && inPhase(s, 'Cancelled'));
 	assert.is(taintOf(released, maintenanceTaint), undefined, describeNode(released));
 	assert.equal(released.taints, [], 'no taints left');
 	for (const label of [eventIdLabel, actionLabel, actionTimeLabel, excludeLabel]) assert.is(released.labels[label], undefined, `label ${label} removed`);
 	assert.equal([released.condition?.status, released.condition?.reason], ['False', 'Cancelled']);
-	const back = await waitForPodsBack(cluster, sc, 3);
+	const back = await waitForPodsBack(kit.cluster, sc, 3);
 	assert.is(back.length, 3);
 	assert.is(agent.exit(), undefined);
 });
 
 scheduled('reboot: drained with reboot labels; after the "reboot" (fake uptime, no IMDS) the starting agent uncordons, removes labels and taints, pods back', async () => {
 	const sc = await scenario('reboot');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await aemmFor(['events', '-o', 'system-reboot']);
 	const first = await agentFor(agentEnv(sc, kubeconfig, aemm, settings), 'reboot phase 1');
 	const drained = await maintenanceDrains(sc, before);
@@ -151,25 +125,25 @@ scheduled('reboot: drained with reboot labels; after the "reboot" (fake uptime, 
 	// IMDS is gone (as upstream deletes AEMM): one try per request, no retries to wait out.
 	const second = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, UPTIME_FROM_FILE: uptime, METADATA_TRIES: '1' }), 'reboot phase 2');
 	await second.waitForLine('Successfully completed action UncordonAfterReboot.', { timeoutMs: 15_000 });
-	const after = await waitForNode(cluster, sc.node, 'uncordoned after the reboot', (s) => !s.unschedulable);
+	const after = await waitForNode(kit.cluster, sc.node, 'uncordoned after the reboot', (s) => !s.unschedulable);
 	assert.equal(after.taints, [], `taints gone: ${describeNode(after)}`);
 	for (const label of [eventIdLabel, actionLabel, actionTimeLabel]) assert.is(after.labels[label], undefined, `label ${label} removed`);
 	assert.is(after.condition?.status, 'False', `the node is back in service: the TerminationHandling condition must not say otherwise: ${describeNode(after)}`);
-	await waitForPodsBack(cluster, sc, 3);
+	await waitForPodsBack(kit.cluster, sc, 3);
 });
 
 /** An admin-cordoned node with two pods bound to it (the scheduler places nothing on a cordoned node), drained for the maintenance event. */
 async function adminCordonedDrained(label: string): Promise<{ readonly sc: Scenario; readonly aemm: Aemm; readonly agent: AgentProcess }> {
 	const sc = await scenario(label, { node: { unschedulable: true }, replicas: 0 });
-	await Promise.all(['a', 'b'].map((name) => createPod(cluster, sc.namespace, `admin-${name}`, { nodeName: sc.node, labels: { app: sc.app }, ownerKind: 'ReplicaSet' })));
+	await Promise.all(['a', 'b'].map((name) => createPod(kit.cluster, sc.namespace, `admin-${name}`, { nodeName: sc.node, labels: { app: sc.app }, ownerKind: 'ReplicaSet' })));
 	const aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
 	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, settings), `${label} phase 1`);
-	const drained = await waitForNode(cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
+	const drained = await waitForNode(kit.cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
 	assert.is(drained.labels[eventIdLabel], aemmEventId);
 	assert.is(drained.labels[actionLabel], undefined, 'no UncordonAfterReboot: the node was cordoned before');
 	assert.is(drained.labels[actionTimeLabel], undefined);
 	assert.is(drained.incident?.cordonedByUs, false);
-	await waitFor(async () => (await livePodsOnNode(cluster, sc)).length === 0, { what: 'the pods evicted' });
+	await waitFor(async () => (await livePodsOnNode(kit.cluster, sc)).length === 0, { what: 'the pods evicted' });
 	return { sc, aemm, agent };
 }
 
@@ -183,9 +157,9 @@ scheduled('admin-cordoned node: drained without the UncordonAfterReboot label; t
 	const second = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, UPTIME_FROM_FILE: uptime, METADATA_TRIES: '1' }), 'admin cordon, rebooted');
 	// The reboot check runs before the start-up line.
 	assert.is(second.matching('UncordonAfterReboot').length, 0, second.tail());
-	const after = await readNodeState(cluster, sc.node);
+	const after = await readNodeState(kit.cluster, sc.node);
 	assert.ok(after.unschedulable, `still cordoned after the reboot: ${describeNode(after)}`);
-	assert.is((await livePodsOnNode(cluster, sc)).length, 0, 'no pods came back');
+	assert.is((await livePodsOnNode(kit.cluster, sc)).length, 0, 'no pods came back');
 });
 
 scheduled('admin-cordoned node: the cancellation removes our taint and label but leaves the admin\'s cordon', async () => {
@@ -193,28 +167,28 @@ scheduled('admin-cordoned node: the cancellation removes our taint and label but
 	const canceled = await aemm.restart(['events', '-o', 'system-reboot', '-t', 'canceled']);
 	cleanup.add(() => canceled.stop());
 	await agent.waitForLine('Not uncordoning the node: it was cordoned before this incident', { timeoutMs: 15_000 });
-	const after = await waitForNode(cluster, sc.node, 'released after the cancellation', (s) => inPhase(s, 'Cancelled'));
+	const after = await waitForNode(kit.cluster, sc.node, 'released after the cancellation', (s) => inPhase(s, 'Cancelled'));
 	assert.ok(after.unschedulable, `still cordoned: ${describeNode(after)}`);
 	assert.equal(after.taints, [], 'our taint removed');
 	assert.is(after.labels[eventIdLabel], undefined, 'our label removed');
 	await new Promise((resolve) => setTimeout(resolve, 1000));
-	assert.is((await livePodsOnNode(cluster, sc)).length, 0, 'no pods came back');
+	assert.is((await livePodsOnNode(kit.cluster, sc)).length, 0, 'no pods came back');
 });
 
 scheduled('dry run: "would have been cordoned and drained", node untouched', async () => {
 	const sc = await scenario('maintdry');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
 	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, DRY_RUN: 'true' }), 'maintenance dry run');
 	await agent.waitForLine('would have been cordoned and drained', { timeoutMs: 15_000 });
 	await new Promise((resolve) => setTimeout(resolve, 2500));
-	const state = await readNodeState(cluster, sc.node);
+	const state = await readNodeState(kit.cluster, sc.node);
 	assert.is(state.unschedulable, false);
 	assert.equal(state.taints, []);
 	assert.is(state.labels[eventIdLabel], undefined);
 	assert.is(state.incident, undefined);
 	assert.is(state.condition, undefined);
-	assert.equal(uidsOf(await appPods(cluster, sc)).sort(), [...before].sort());
+	assert.equal(uidsOf(await appPods(kit.cluster, sc)).sort(), [...before].sort());
 	assert.ok(agent.matching(/Would have added label/).length >= 1, agent.tail());
 });
 

@@ -7,18 +7,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startAemm } from '../real/aemm.ts';
-import { connect, type RealCluster } from '../real/harness.ts';
 import {
 	agentEnv,
 	agentKubeconfig,
 	appPods,
-	Cleanup,
-	createScenario,
-	deleteScenario,
+	ScenarioKit,
 	describeNode,
 	inPhase,
 	readNodeState,
-	type Scenario,
 	startScenarioAgent,
 	taintOf,
 	uidsOf,
@@ -29,32 +25,19 @@ import {
 const spotTaint = 'aws-node-termination-handler/spot-itn';
 const outOfService = 'node.kubernetes.io/out-of-service';
 
-let cluster: RealCluster;
-let kubeconfig: string;
-const cleanup = new Cleanup();
+const kit = new ScenarioKit();
+const { cleanup, scenario } = kit;
 
 const spot = suite('scenarios: spot interruption');
 
-spot.before(async () => {
-	cluster = connect();
+let kubeconfig: string;
+kit.attach(spot, async (cluster) => {
 	kubeconfig = await agentKubeconfig(cluster);
 });
 
-spot.after.each(async () => {
-	await cleanup.run();
-});
-
-/** Creates the scenario, registers its cleanup. */
-async function scenario(label: string): Promise<Scenario> {
-	let created: Scenario | undefined;
-	cleanup.add(() => deleteScenario(cluster, created));
-	created = await createScenario(cluster, label);
-	return created;
-}
-
 spot('spot ITN: cordon, spot-itn taint, pods evicted, out-of-service taint, condition and record', async () => {
 	const sc = await scenario('spot');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	assert.is(before.length, 3);
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
 	cleanup.add(() => aemm.stop());
@@ -67,7 +50,7 @@ spot('spot ITN: cordon, spot-itn taint, pods evicted, out-of-service taint, cond
 	}), 'spot ITN');
 	cleanup.add(() => agent.stop());
 
-	const drained = await waitForNode(cluster, sc.node, 'drained with the out-of-service taint', (s) => taintOf(s, outOfService) !== undefined && inPhase(s, 'Drained'));
+	const drained = await waitForNode(kit.cluster, sc.node, 'drained with the out-of-service taint', (s) => taintOf(s, outOfService) !== undefined && inPhase(s, 'Drained'));
 	const elapsed = Date.now() - started;
 	assert.ok(drained.unschedulable, 'cordoned');
 	assert.is(drained.labels['node.kubernetes.io/exclude-from-external-load-balancers'], 'aws-node-termination-handler', 'excluded from load balancers before the cordon');
@@ -91,7 +74,7 @@ spot('spot ITN: cordon, spot-itn taint, pods evicted, out-of-service taint, cond
 	assert.ok(deadline > started + 100_000 && deadline < Date.now() + 115_000, `deadline ${incident.deadline}`);
 	assert.is(itn.value, incident.id.slice(0, 63), 'the taint names the incident\'s first event');
 
-	const pods = await waitForEvicted(cluster, sc, before);
+	const pods = await waitForEvicted(kit.cluster, sc, before);
 	assert.is(pods.length, 3, 'the Deployment recreated its 3 pods, Pending: the node is cordoned');
 	assert.ok(elapsed < 20_000, `drained ${elapsed} ms after the agent started`);
 	assert.ok(agent.matching('Node successfully cordoned and drained').length === 1, agent.tail());
@@ -100,17 +83,17 @@ spot('spot ITN: cordon, spot-itn taint, pods evicted, out-of-service taint, cond
 
 spot('IMDSv2 only (AEMM -I): the token flow works end to end: cordon and eviction', async () => {
 	const sc = await scenario('imdsv2');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await startAemm(['spot', '-a', 'terminate'], { imdsv2: true });
 	cleanup.add(() => aemm.stop());
 	const agent = await startScenarioAgent(agentEnv(sc, kubeconfig, aemm, { TAINT_NODE: 'true' }), 'IMDSv2');
 	cleanup.add(() => agent.stop());
 
-	const drained = await waitForNode(cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
+	const drained = await waitForNode(kit.cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
 	assert.ok(drained.unschedulable);
 	assert.ok(taintOf(drained, spotTaint), describeNode(drained));
 	assert.is(taintOf(drained, outOfService), undefined, 'no out-of-service taint unless enabled');
-	await waitForEvicted(cluster, sc, before);
+	await waitForEvicted(kit.cluster, sc, before);
 	// AEMM -I answers 401 ("Token required; No token provided.") to a request without a session token.
 	assert.match(aemm.output(), /Token validated!/, 'the agent sent session tokens');
 	assert.not.match(aemm.output(), /No token provided|Invalid token/i, 'no request without a valid token');
@@ -119,7 +102,7 @@ spot('IMDSv2 only (AEMM -I): the token flow works end to end: cordon and evictio
 
 spot('dry run: "would have been cordoned and drained" is logged once, the node and pods are untouched', async () => {
 	const sc = await scenario('dryrun');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
 	cleanup.add(() => aemm.stop());
 	const agent = await startScenarioAgent(agentEnv(sc, kubeconfig, aemm, {
@@ -133,13 +116,13 @@ spot('dry run: "would have been cordoned and drained" is logged once, the node a
 	await agent.waitForLine('would have been cordoned and drained', { timeoutMs: 15_000 });
 	// AEMM changes the notice every second: let several new ids arrive, then look.
 	await new Promise((resolve) => setTimeout(resolve, 3000));
-	const state = await readNodeState(cluster, sc.node);
+	const state = await readNodeState(kit.cluster, sc.node);
 	assert.is(state.unschedulable, false, 'not cordoned');
 	assert.equal(state.taints, [], `no taints: ${describeNode(state)}`);
 	assert.is(state.incident, undefined, 'no record written');
 	assert.is(state.condition, undefined, 'no condition written');
 	assert.is(Object.keys(state.labels).filter((key) => key.startsWith('aws-node-termination-handler')).length, 0);
-	const pods = await appPods(cluster, sc);
+	const pods = await appPods(kit.cluster, sc);
 	assert.equal(uidsOf(pods).sort(), [...before].sort(), 'the same pods');
 	assert.ok(pods.every((pod) => pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined));
 	assert.ok(agent.matching(/Would have added taint \(aws-node-termination-handler\/spot-itn=/).length >= 1, agent.tail());
@@ -148,7 +131,7 @@ spot('dry run: "would have been cordoned and drained" is logged once, the node a
 
 spot('cordon only (AEMM serving every mock): cordoned, nothing evicted, no out-of-service taint', async () => {
 	const sc = await scenario('cordononly');
-	const before = uidsOf(await appPods(cluster, sc));
+	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await startAemm([]);
 	cleanup.add(() => aemm.stop());
 	const agent = await startScenarioAgent(agentEnv(sc, kubeconfig, aemm, {
@@ -159,16 +142,16 @@ spot('cordon only (AEMM serving every mock): cordoned, nothing evicted, no out-o
 	}), 'cordon only');
 	cleanup.add(() => agent.stop());
 
-	const cordoned = await waitForNode(cluster, sc.node, 'cordoned', (s) => s.unschedulable && inPhase(s, 'Cordoned'));
+	const cordoned = await waitForNode(kit.cluster, sc.node, 'cordoned', (s) => s.unschedulable && inPhase(s, 'Cordoned'));
 	assert.is(cordoned.incident?.action, 'cordon');
 	assert.equal([cordoned.condition?.status, cordoned.condition?.reason], ['True', 'Cordoned']);
 	// Give a drain every chance to (wrongly) start: several polls of every mock.
 	await new Promise((resolve) => setTimeout(resolve, 4000));
-	const later = await readNodeState(cluster, sc.node);
+	const later = await readNodeState(kit.cluster, sc.node);
 	assert.is(later.incident?.phase, 'Cordoned', describeNode(later));
 	assert.is(later.incident?.action, 'cordon');
 	assert.is(taintOf(later, outOfService), undefined, 'no out-of-service taint with CORDON_ONLY');
-	const pods = await appPods(cluster, sc);
+	const pods = await appPods(kit.cluster, sc);
 	assert.equal(uidsOf(pods).sort(), [...before].sort(), 'not evicted');
 	assert.ok(pods.every((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.phase === 'Running'));
 	assert.is(agent.matching('evicting pod').length, 0, agent.tail());
