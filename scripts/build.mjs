@@ -137,6 +137,92 @@ const leaveOutPlugin = {
 	},
 };
 
+/**
+ * What client-node's KubeConfig module (dist/config.js) imports for features
+ * nth never reaches through it, replaced only for that importer:
+ * - `./gen/index.js`: the generated API (337 KB of the bundle; its serializer
+ *   reaches every model). KubeConfig uses it only in makeApiClient and
+ *   applySecurityAuthentication, the generated clients' entry points; nth
+ *   calls neither (src/kube has its own client).
+ * - `socks-proxy-agent` (+ socks, ip-address, smart-buffer): KubeConfig builds
+ *   one for a `socks*://` proxy-url, an agent nth never uses: its transports
+ *   speak http:// proxies only and refuse any other at start-up (as before).
+ * - `hpagent`: deferred, not left out (below).
+ * Measured (Bun executable, JIT off): see packaging/README.md.
+ */
+const kubeConfigTrims = {
+	'./gen/index.js': [
+		'const fail = (name) => () => { throw new Error(`Cannot use "${name}" of client-node: nth leaves the generated API out of the bundle (scripts/build.mjs kubeConfigTrims)`); };',
+		"export const createConfiguration = fail('createConfiguration');",
+		"export const ServerConfiguration = function () { fail('ServerConfiguration')(); };",
+	].join('\n'),
+	'socks-proxy-agent': [
+		'// Constructed by KubeConfig for a socks proxy-url, never used by nth (its transports refuse socks proxies).',
+		'export class SocksProxyAgent { constructor(proxy) { this.proxy = proxy; } }',
+	].join('\n'),
+	// Not left out, deferred: KubeConfig builds one for an http(s) proxy-url (nth reads the URL, never the
+	// agent), and hpagent's classes extend node:http's Agent when its module runs, which would load
+	// node:http at start-up (see lazyBuiltins). The real class is built on first `new`.
+	hpagent: [
+		"let real; const load = () => (real ??= require('hpagent'));",
+		'export function HttpProxyAgent(options) { return new (load().HttpProxyAgent)(options); }',
+		'export function HttpsProxyAgent(options) { return new (load().HttpsProxyAgent)(options); }',
+	].join('\n'),
+};
+
+const kubeConfigTrimPlugin = {
+	name: 'nth-kubeconfig-trims',
+	setup(build) {
+		const filter = new RegExp(`^(${Object.keys(kubeConfigTrims).map((name) => name.replace(/[.\/-]/g, (c) => `\\${c}`)).join('|')})$`);
+		build.onResolve({ filter }, (args) => {
+			if (!args.importer.replaceAll('\\', '/').endsWith('/@kubernetes/client-node/dist/config.js')) return undefined;
+			return { path: args.path, namespace: 'nth-kubeconfig-trim', pluginData: { resolveDir: args.resolveDir } };
+		});
+		build.onLoad({ filter: /.*/, namespace: 'nth-kubeconfig-trim' }, (args) => ({ loader: 'js', contents: kubeConfigTrims[args.path], resolveDir: args.pluginData.resolveDir }));
+	},
+};
+
+/**
+ * Node built-ins the agent needs only on some paths, loaded on first use
+ * instead of at start-up. Every `node:` import of a bundle is hoisted to its
+ * top and loaded eagerly, even in a module evaluated lazily; Bun's node:http,
+ * node:https, node:net, node:tls and node:stream are large JavaScript modules
+ * that an agent on Bun's native fetch and Bun.serve never calls (measured: a
+ * polling probe on Bun, JIT off, idles 3.5 MiB higher with them imported;
+ * packaging/README.md). Each becomes a shim whose default export forwards
+ * property reads to the real module, loaded by `require` at the first read;
+ * named imports are listed per module (functions only). (node:child_process
+ * was measured too: no difference, since KubeConfig's ExecAuth reads
+ * child_process.spawn when constructed; it stays eager.) On Node the modules
+ * load at the first request instead of at start-up; nothing else changes.
+ * (A class extending one of them at module level would load it at once:
+ * src/runtime/node-fetch.ts defines its agent class lazily for that reason.)
+ */
+const lazyBuiltins = {
+	'node:http': [],
+	'node:https': [],
+	'node:net': [],
+	'node:tls': [],
+	'node:stream': [],
+	'node:crypto': ['createHash'],
+};
+
+const lazyBuiltinsPlugin = {
+	name: 'nth-lazy-builtins',
+	setup(build) {
+		const filter = new RegExp(`^(${Object.keys(lazyBuiltins).join('|')})$`);
+		build.onResolve({ filter }, (args) => (args.namespace === 'nth-lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'nth-lazy-builtin' }));
+		build.onLoad({ filter: /.*/, namespace: 'nth-lazy-builtin' }, (args) => ({
+			loader: 'js',
+			contents: [
+				`let real; const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+				'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+				...lazyBuiltins[args.path].map((name) => `export const ${name} = (...args) => load().${name}(...args);`),
+			].join('\n'),
+		}));
+	},
+};
+
 const packageVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const commit = gitCommit();
 
@@ -159,7 +245,7 @@ async function buildBundle() {
 		write: false,
 		legalComments: 'eof',
 		banner: { js: banner },
-		plugins: [leaveOutPlugin],
+		plugins: [kubeConfigTrimPlugin, lazyBuiltinsPlugin, leaveOutPlugin],
 		define: {
 			NTH_BUILD_VERSION: JSON.stringify(packageVersion),
 			NTH_BUILD_COMMIT: JSON.stringify(commit),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { isConfigError } from '../errors.ts';
 import type { FetchFn, FetchOptions } from '../runtime/types.ts';
 import { connectKube, inClusterServer } from './config.ts';
@@ -116,6 +117,52 @@ config('kubeconfig: client certificate and key data, TLS server name, proxy; a t
 	assert.is(connection.source, path);
 	assert.equal(await connection.authHeaders(), { authorization: 'Bearer static-token' });
 	assert.equal(built, [{ ca: caPem, cert: certPem, key: keyPem, insecureSkipTlsVerify: false, servername: 'kubernetes.default', proxy: 'http://127.0.0.1:3128' }]);
+});
+
+config('kubeconfig: basic auth from username and password, impersonation, insecure-skip-tls-verify', async ({ dir }) => {
+	const path = join(dir, 'kubeconfig');
+	await writeFile(path, [
+		'apiVersion: v1',
+		'kind: Config',
+		'current-context: c',
+		'clusters:',
+		'- name: k',
+		'  cluster:',
+		'    server: https://127.0.0.1:6443',
+		'    insecure-skip-tls-verify: true',
+		'users:',
+		'- name: u',
+		'  user:',
+		'    username: admin',
+		'    password: s3cret',
+		'    as: someone',
+		'contexts:',
+		'- name: c',
+		'  context: {cluster: k, user: u}',
+		'',
+	].join('\n'));
+	const { createFetch, built } = recordingCreateFetch();
+	const connection = await connectKube(createFetch, { kubeconfig: path });
+	assert.equal(await connection.authHeaders(), { 'impersonate-user': 'someone', authorization: `Basic ${btoa('admin:s3cret')}` });
+	assert.is(built[0]?.insecureSkipTlsVerify, true);
+});
+
+config('builds no agent of KubeConfig\'s own (one would load node:https in the Bun executable)', async ({ dir }) => {
+	await serviceAccount(dir, 'sa-token');
+	const prototype: object = KubeConfig.prototype;
+	const original: unknown = Reflect.get(prototype, 'createAgent');
+	let agents = 0;
+	Reflect.set(prototype, 'createAgent', function (this: unknown, ...args: unknown[]) {
+		agents += 1;
+		return typeof original === 'function' ? Reflect.apply(original, this, args) : undefined;
+	});
+	try {
+		const connection = await connectKube(recordingCreateFetch().createFetch, { serviceHost: '10.0.0.1', servicePort: '443', serviceAccountRoot: dir, cacheMs: 0 });
+		assert.equal(await connection.authHeaders(), { authorization: 'Bearer sa-token' });
+		assert.is(agents, 0);
+	} finally {
+		Reflect.set(prototype, 'createAgent', original);
+	}
 });
 
 config('a missing kubeconfig file is a ConfigError naming it', async ({ dir }) => {

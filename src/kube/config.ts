@@ -8,7 +8,8 @@
  * `applyToHTTPSOptions`; we cache that result briefly and rebuild the
  * transport when the TLS material changes (a rotated kubelet client cert).
  */
-import { KubeConfig } from '@kubernetes/client-node';
+// The KubeConfig module itself, not the package index (which re-exports the generated API, watch, exec...).
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { ConfigError } from '../errors.ts';
 import type { FetchFn, FetchOptions } from '../runtime/types.ts';
 
@@ -70,6 +71,42 @@ function headerText(value: unknown): string | undefined {
 	return undefined;
 }
 
+/** What KubeConfig fills in for a request: headers, TLS material, basic auth. */
+interface CredentialsRequest {
+	headers?: Record<string, unknown>;
+	ca?: unknown;
+	cert?: unknown;
+	key?: unknown;
+	rejectUnauthorized?: boolean;
+	servername?: string;
+	auth?: string;
+}
+
+/**
+ * Fills `request` with the current user's headers (token, exec plugin, auth
+ * provider, impersonation) and TLS material.
+ *
+ * KubeConfig does that in `applyOptions`; its public `applyToHTTPSOptions`
+ * calls it, sets basic auth, and then builds an https.Agent (or a proxy agent)
+ * for the caller's requests. nth never uses that agent (its transport is its
+ * own, built from the same material), and building one loads node:https, which
+ * nth's Bun executable otherwise never loads (scripts/build.mjs lazyBuiltins;
+ * measured in packaging/README.md). So this calls `applyOptions` (private in
+ * client-node 1.4.0's typings, pinned) and sets basic auth as
+ * applyToHTTPSOptions does; without that method it takes the public path.
+ */
+async function applyCredentials(kc: KubeConfig, request: CredentialsRequest): Promise<void> {
+	const applyOptions: unknown = Reflect.get(kc, 'applyOptions');
+	if (typeof applyOptions !== 'function') {
+		// KubeConfig's typing wants https.RequestOptions; this is the subset it fills.
+		await kc.applyToHTTPSOptions(request as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+		return;
+	}
+	await Reflect.apply(applyOptions, kc, [request]);
+	const user = kc.getCurrentUser();
+	if (user?.username) request.auth = `${user.username}:${user.password}`;
+}
+
 function sameTls(a: FetchOptions, b: FetchOptions): boolean {
 	return a.ca === b.ca && a.cert === b.cert && a.key === b.key && a.insecureSkipTlsVerify === b.insecureSkipTlsVerify && a.servername === b.servername && a.proxy === b.proxy;
 }
@@ -113,9 +150,8 @@ export async function connectKube(createFetch: (options: FetchOptions) => FetchF
 	const now = options.now ?? (() => performance.now());
 
 	async function read(): Promise<Material> {
-		const request: { headers?: Record<string, unknown>; ca?: unknown; cert?: unknown; key?: unknown; rejectUnauthorized?: boolean; servername?: string; auth?: string } = {};
-		// KubeConfig's typing wants https.RequestOptions; this is the subset it fills.
-		await kc.applyToHTTPSOptions(request as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+		const request: CredentialsRequest = {};
+		await applyCredentials(kc, request);
 		const headers: Record<string, string> = {};
 		for (const [name, value] of Object.entries(request.headers ?? {})) {
 			const text = headerText(value);

@@ -16,7 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import { type Duplex, Readable } from 'node:stream';
+import stream, { type Duplex } from 'node:stream';
 import type { FetchFn, FetchOptions } from './types.ts';
 
 const idleSocketTimeoutMs = 30_000;
@@ -35,46 +35,60 @@ function proxyAuthorization(proxy: URL): Record<string, string> {
 	return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
 }
 
-/** An https.Agent whose sockets are CONNECT tunnels through an HTTP proxy. */
-class TunnelAgent extends https.Agent {
-	readonly #proxy: URL;
-	constructor(proxy: URL, options: https.AgentOptions) {
-		super(options);
-		this.#proxy = proxy;
-	}
-	override createConnection(
-		options: http.RequestOptions,
-		callback?: (error: Error | null, stream: Duplex) => void,
-	): undefined {
-		// Node's callback type demands a stream even for errors; there is none to give then.
-		const done = (error: Error | null, stream?: Duplex): void => callback?.(error, stream as Duplex);
-		const host = options.host ?? options.hostname ?? 'localhost';
-		const port = Number(options.port ?? 443);
-		const connect = http.request({
-			host: this.#proxy.hostname.replace(/^\[|\]$/g, ''),
-			port: Number(this.#proxy.port || 80),
-			method: 'CONNECT',
-			path: `${host.includes(':') ? `[${host}]` : host}:${port}`,
-			headers: { host: `${host}:${port}`, ...proxyAuthorization(this.#proxy) },
-			agent: false,
-		});
-		connect.once('connect', (response, socket) => {
-			if (response.statusCode !== 200) {
-				socket.destroy();
-				done(new Error(`Cannot open a tunnel through proxy "${this.#proxy.host}": status ${response.statusCode}`));
-				return;
-			}
-			// `host` names the target for the certificate check: without it (an IP
-			// target, so no servername) Node checks the certificate against "localhost".
-			const tlsOptions: tls.ConnectionOptions = { ...this.options, socket, host };
-			const servername = this.options.servername ?? (net.isIP(host) ? undefined : host);
-			if (servername !== undefined) tlsOptions.servername = servername;
-			done(null, tls.connect(tlsOptions));
-		});
-		connect.once('error', (error) => done(new Error(`Cannot reach proxy "${this.#proxy.host}": ${error.message}`, { cause: error })));
-		connect.end();
-		return undefined;
-	}
+/**
+ * An https.Agent whose sockets are CONNECT tunnels through an HTTP proxy.
+ * Defined on first use, not at module load: extending https.Agent reads
+ * node:https, which the bundle loads only when something uses it
+ * (scripts/build.mjs lazyBuiltins).
+ */
+function tunnelAgent(proxy: URL, options: https.AgentOptions): https.Agent {
+	tunnelAgentClass ??= defineTunnelAgent();
+	return new tunnelAgentClass(proxy, options);
+}
+
+let tunnelAgentClass: ReturnType<typeof defineTunnelAgent> | undefined;
+
+function defineTunnelAgent() {
+	return class TunnelAgent extends https.Agent {
+		readonly #proxy: URL;
+		constructor(proxy: URL, options: https.AgentOptions) {
+			super(options);
+			this.#proxy = proxy;
+		}
+		override createConnection(
+			options: http.RequestOptions,
+			callback?: (error: Error | null, stream: Duplex) => void,
+		): undefined {
+			// Node's callback type demands a stream even for errors; there is none to give then.
+			const done = (error: Error | null, stream?: Duplex): void => callback?.(error, stream as Duplex);
+			const host = options.host ?? options.hostname ?? 'localhost';
+			const port = Number(options.port ?? 443);
+			const connect = http.request({
+				host: this.#proxy.hostname.replace(/^\[|\]$/g, ''),
+				port: Number(this.#proxy.port || 80),
+				method: 'CONNECT',
+				path: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+				headers: { host: `${host}:${port}`, ...proxyAuthorization(this.#proxy) },
+				agent: false,
+			});
+			connect.once('connect', (response, socket) => {
+				if (response.statusCode !== 200) {
+					socket.destroy();
+					done(new Error(`Cannot open a tunnel through proxy "${this.#proxy.host}": status ${response.statusCode}`));
+					return;
+				}
+				// `host` names the target for the certificate check: without it (an IP
+				// target, so no servername) Node checks the certificate against "localhost".
+				const tlsOptions: tls.ConnectionOptions = { ...this.options, socket, host };
+				const servername = this.options.servername ?? (net.isIP(host) ? undefined : host);
+				if (servername !== undefined) tlsOptions.servername = servername;
+				done(null, tls.connect(tlsOptions));
+			});
+			connect.once('error', (error) => done(new Error(`Cannot reach proxy "${this.#proxy.host}": ${error.message}`, { cause: error })));
+			connect.end();
+			return undefined;
+		}
+	};
 }
 
 function agentsFor(options: FetchOptions): { http: http.Agent; https: https.Agent; proxy: URL | undefined } {
@@ -91,7 +105,7 @@ function agentsFor(options: FetchOptions): { http: http.Agent; https: https.Agen
 	const proxy = options.proxy ? proxyUrlOf(options.proxy) : undefined;
 	return {
 		http: new http.Agent({ keepAlive: true, maxSockets: 8, timeout: idleSocketTimeoutMs }),
-		https: proxy ? new TunnelAgent(proxy, tlsOptions) : new https.Agent(tlsOptions),
+		https: proxy ? tunnelAgent(proxy, tlsOptions) : new https.Agent(tlsOptions),
 		proxy,
 	};
 }
@@ -173,9 +187,9 @@ export function createNodeFetch(options: FetchOptions = {}): FetchFn {
 				incoming.once('close', release);
 				const status = incoming.statusCode ?? 0;
 				const noBody = request.method === 'HEAD' || status === 204 || status === 304;
-				const stream = noBody ? null : (Readable.toWeb(incoming) as ReadableStream<Uint8Array>);
+				const body = noBody ? null : (stream.Readable.toWeb(incoming) as ReadableStream<Uint8Array>);
 				if (noBody) incoming.resume();
-				resolve(new Response(stream, { status, statusText: incoming.statusMessage ?? '', headers: responseHeaders(incoming.rawHeaders) }));
+				resolve(new Response(body, { status, statusText: incoming.statusMessage ?? '', headers: responseHeaders(incoming.rawHeaders) }));
 			});
 			signal.addEventListener('abort', onAbort, { once: true });
 			inFlight.add(owner);

@@ -2,7 +2,7 @@
  * @module Serves a Web-standard request handler on `node:http`.
  */
 import http from 'node:http';
-import { Readable } from 'node:stream';
+import stream from 'node:stream';
 import type { HttpHandler, Server, ServeOptions } from './types.ts';
 
 const requestTimeoutMs = 5_000;
@@ -17,7 +17,7 @@ function toRequest(incoming: http.IncomingMessage, port: number): Request {
 	return new Request(`http://localhost:${port}${incoming.url ?? '/'}`, {
 		method,
 		headers,
-		...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+		...(hasBody ? { body: stream.Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
 	});
 }
 
