@@ -97,6 +97,42 @@ poll('polls spot and ASG every interval, scheduled events and rebalance every 4 
 	assert.equal(rebalance.starts, [0, 2000, 4000]);
 });
 
+poll('wakes once per interval for all monitors due together, and runs their checks concurrently', async () => {
+	const { clock, controller, options } = setup();
+	const slow: Step = async (signal) => {
+		await clock.sleep(100, signal);
+		return nothing;
+	};
+	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', slow);
+	const asg = scripted(clock, 'ASG_LIFECYCLE_MONITOR', 'ASG_LIFECYCLE', slow);
+	const scheduled = scripted(clock, 'SCHEDULED_EVENT_MONITOR', 'SCHEDULED_EVENT', slow);
+	const done = startPolling([spot.monitor, asg.monitor, scheduled.monitor], options);
+	await clock.advance(2000);
+	controller.abort();
+	await done;
+	assert.equal(spot.starts, [0, 500, 1000, 1500, 2000]);
+	assert.equal(asg.starts, spot.starts);
+	assert.equal(scheduled.starts, [0, 2000]);
+	// The schedule's own timers: one per wake-up (4 in 2 s), not one per monitor per check (10).
+	const scheduleTimers = clock.sleeps.filter((ms) => ms !== 100).length;
+	assert.ok(scheduleTimers <= 5, `armed ${scheduleTimers} schedule timers: ${clock.sleeps.join(', ')}`);
+});
+
+poll('starts a monitor due a moment after the others in the same wake-up', async () => {
+	const { clock, controller, options } = setup({
+		// 510 ms lands 10 ms after the spot checks: within the coalescing window (a twentieth of 500 ms).
+		intervalMs: (monitor) => (monitor.kind === 'SPOT_ITN' ? 500 : 1010),
+	});
+	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN');
+	const scheduled = scripted(clock, 'SCHEDULED_EVENT_MONITOR', 'SCHEDULED_EVENT');
+	const done = startPolling([spot.monitor, scheduled.monitor], options);
+	await clock.advance(1500);
+	controller.abort();
+	await done;
+	assert.equal(spot.starts, [0, 500, 1000, 1500]);
+	assert.equal(scheduled.starts, [0, 1000]);
+});
+
 poll('keeps the rate when a check takes time, and never overlaps checks of one monitor', async () => {
 	const { clock, controller, options } = setup();
 	const slowThenSlower = scripted(

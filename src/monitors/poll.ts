@@ -48,53 +48,130 @@ export function monitorIntervals(pollIntervalMs: number): (monitor: Monitor) => 
 	return (monitor) => (monitor.kind === 'SPOT_ITN' || monitor.kind === 'ASG_LIFECYCLE' ? pollIntervalMs : pollIntervalMs * 4);
 }
 
-async function pollLoop(monitor: Monitor, options: PollOptions, now: Now, sleep: Sleep): Promise<void> {
+/** One monitor's place in the schedule. */
+interface Slot {
+	readonly monitor: Monitor;
+	/** When its next check may start (while a check runs: when the next one would start if this one succeeds). */
+	due: number;
+	running: boolean;
+	/** Consecutive failed checks. */
+	failures: number;
+}
+
+/**
+ * Starts the checks; resolves when `options.signal` has aborted and every
+ * check in flight has ended.
+ *
+ * One timer drives every monitor: each wake-up starts every monitor that is
+ * due (or due within a twentieth of the shortest interval), concurrently, and
+ * arms one timer for the next due time. Monitors whose intervals line up (spot
+ * and ASG every interval, scheduled events every fourth) therefore share one
+ * wake-up and send their requests together, instead of each loop waking the
+ * process on its own timer: an idle agent's CPU is mostly the cost of waking
+ * up (measured: packaging/README.md). Per monitor the rules are those of a
+ * loop of its own: one check at a time, the next one `intervalMs` after the
+ * start of the last (at once when a check overran), and after a failure a
+ * backoff from its end.
+ */
+export async function startPolling(monitors: readonly Monitor[], options: PollOptions): Promise<void> {
+	const now = options.now ?? monotonicNow;
+	const sleep = options.sleep ?? realSleep;
 	const { log, metrics, signal } = options;
 	const monitorKey = options.logFormatVersion === 2 ? 'monitor_type' : 'event_type';
 	const maxBackoffMs = options.maxBackoffMs ?? 30_000;
-	log.info('Started monitoring for events', { [monitorKey]: monitor.name });
-	let failures = 0;
-	while (!signal.aborted) {
-		const started = now();
+	if (monitors.length === 0) return;
+	const startedAt = now();
+	const slots: Slot[] = monitors.map((monitor) => ({ monitor, due: startedAt, running: false, failures: 0 }));
+	for (const slot of slots) log.info('Started monitoring for events', { [monitorKey]: slot.monitor.name });
+	const slackMs = Math.min(...slots.map((slot) => options.intervalMs(slot.monitor))) / 20;
+	const inFlight = new Set<Promise<void>>();
+	let timer: { readonly at: number; readonly controller: AbortController } | undefined;
+
+	async function check(slot: Slot, started: number): Promise<void> {
+		const { monitor } = slot;
 		let result: MonitorResult | undefined;
 		try {
 			result = await monitor.check(signal);
 		} catch (error) {
-			if (signal.aborted) break; // stopping: the aborted request is not a monitor failure
-			failures += 1;
+			if (signal.aborted) return; // stopping: the aborted request is not a monitor failure
+			slot.failures += 1;
 			metrics.monitorError(monitor.name);
 			metrics.pollCompleted(monitor.name, false, (now() - started) / 1000);
 			log.warn('There was a problem monitoring for events', { [monitorKey]: monitor.name, error });
-			options.onError?.(monitor, error);
+			try {
+				options.onError?.(monitor, error);
+			} catch (hookError) {
+				metrics.errorCaught('monitors');
+				log.error('Cannot report a monitor failure', { [monitorKey]: monitor.name, error: hookError });
+			}
+			slot.due = now() + Math.min(maxBackoffMs, options.intervalMs(monitor) * 2 ** (slot.failures - 1));
+			return;
 		}
-		if (result !== undefined) {
-			failures = 0;
-			metrics.pollCompleted(monitor.name, true, (now() - started) / 1000);
-			if (result.events.length > 0 || result.cancellations.length > 0) {
-				try {
-					await options.onResult(monitor, result);
-				} catch (error) {
-					// The consumer's failure is not the monitor's: logged and counted, polling goes on.
-					metrics.errorCaught('monitors');
-					log.error('Cannot hand over monitor results', { [monitorKey]: monitor.name, error });
-				}
+		slot.failures = 0;
+		metrics.pollCompleted(monitor.name, true, (now() - started) / 1000);
+		if (result.events.length > 0 || result.cancellations.length > 0) {
+			try {
+				await options.onResult(monitor, result);
+			} catch (error) {
+				// The consumer's failure is not the monitor's: logged and counted, polling goes on.
+				metrics.errorCaught('monitors');
+				log.error('Cannot hand over monitor results', { [monitorKey]: monitor.name, error });
 			}
 		}
-		const intervalMs = options.intervalMs(monitor);
-		const waitMs = failures === 0
-			? Math.max(0, intervalMs - (now() - started))
-			: Math.min(maxBackoffMs, intervalMs * 2 ** (failures - 1));
-		try {
-			await sleep(waitMs, signal);
-		} catch {
-			break; // the sleep only rejects when the signal aborts: time to stop
-		}
 	}
-}
 
-/** Starts one loop per monitor; resolves when `options.signal` has aborted and every loop has ended. */
-export async function startPolling(monitors: readonly Monitor[], options: PollOptions): Promise<void> {
-	const now = options.now ?? monotonicNow;
-	const sleep = options.sleep ?? realSleep;
-	await Promise.all(monitors.map((monitor) => pollLoop(monitor, options, now, sleep)));
+	function start(slot: Slot, at: number): void {
+		slot.running = true;
+		slot.due = at + options.intervalMs(slot.monitor);
+		const done: Promise<void> = check(slot, at).finally(() => {
+			inFlight.delete(done);
+			slot.running = false;
+			if (signal.aborted) return;
+			// A check that overran its interval (or a backoff already over) starts the next one at once.
+			if (slot.due <= now()) start(slot, now());
+			else arm();
+		});
+		inFlight.add(done);
+	}
+
+	function wake(): void {
+		timer = undefined;
+		if (signal.aborted) return;
+		const at = now();
+		for (const slot of slots) if (!slot.running && slot.due <= at + slackMs) start(slot, at);
+		arm();
+	}
+
+	/** Keeps one timer armed for the earliest due time (a running check past its due time re-arms when it ends). */
+	function arm(): void {
+		const at = now();
+		let earliest = Number.POSITIVE_INFINITY;
+		for (const slot of slots) if (!(slot.running && slot.due <= at)) earliest = Math.min(earliest, slot.due);
+		if (timer !== undefined && timer.at <= earliest) return;
+		timer?.controller.abort();
+		timer = undefined;
+		if (earliest === Number.POSITIVE_INFINITY) return;
+		const controller = new AbortController();
+		timer = { at: earliest, controller };
+		sleep(Math.max(0, earliest - at), controller.signal).then(
+			() => {
+				if (timer?.controller === controller) wake();
+			},
+			() => {}, // the sleep only rejects when this timer is replaced or polling stops
+		);
+	}
+
+	await new Promise<void>((resolve) => {
+		const stop = (): void => {
+			timer?.controller.abort();
+			timer = undefined;
+			void Promise.allSettled([...inFlight]).then(() => resolve());
+		};
+		if (signal.aborted) {
+			stop();
+			return;
+		}
+		signal.addEventListener('abort', stop, { once: true });
+		wake();
+	});
 }
