@@ -26,7 +26,7 @@ import { createScheduledEventMonitor } from './monitors/scheduled-event.ts';
 import { createSpotItnMonitor } from './monitors/spot-itn.ts';
 import type { Monitor } from './monitors/types.ts';
 import { createEventRecorder } from './notify/kube-events.ts';
-import { createNotifier, validateWebhookConfig } from './notify/webhook.ts';
+import type { Notifier } from './notify/types.ts';
 import { createProbes } from './http/probes.ts';
 import { createMetricsHandler } from './http/metrics-handler.ts';
 import { startHttpServers } from './http/servers.ts';
@@ -51,6 +51,19 @@ function enabledMonitors(config: Config, deps: { client: Parameters<typeof creat
 	if (config.enableAsgLifecycleDraining) monitors.push(createAsgLifecycleMonitor({ client: deps.client }));
 	return monitors;
 }
+
+/**
+ * True when WEBHOOK_URL or WEBHOOK_SINKS names a destination (what
+ * notify/sinks.ts resolveSinks turns into sinks). Without one the webhook
+ * module tree (the Go-template engine, Sprig, the sinks) is never evaluated:
+ * it is imported only then (measured: packaging/README.md).
+ */
+function webhooksConfigured(config: Config): boolean {
+	return config.webhookUrl !== '' || config.webhookSinks.length > 0;
+}
+
+/** What createNotifier returns when no sink is configured. */
+const disabledNotifier: Notifier = { enabled: false, send: async () => {}, flush: async () => {} };
 
 /** NODE_NAME, or in host mode (a kubeconfig, no downward API) the instance's local hostname. */
 function resolveNodeName(config: Config, metadata: InstanceMetadata): string {
@@ -126,7 +139,8 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		});
 		const metadata = await fetchInstanceMetadata(imds, root.signal, { log, metrics });
 		const nodeName = resolveNodeName(config, metadata);
-		await validateWebhookConfig({ config, runtime, metadata });
+		const webhook = webhooksConfigured(config) ? await import('./notify/webhook.ts') : undefined;
+		await webhook?.validateWebhookConfig({ config, runtime, metadata });
 
 		const connection = await connectKube((options) => runtime.createFetch(options), {
 			kubeconfig: config.kubeconfig,
@@ -174,7 +188,7 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 			enabled: config.emitKubernetesEvents,
 			signal: work.signal,
 		});
-		const notifier = createNotifier({ config, runtime, log, metrics, metadata, now: Date.now, sleep, random: Math.random });
+		const notifier = webhook?.createNotifier({ config, runtime, log, metrics, metadata, now: Date.now, sleep, random: Math.random }) ?? disabledNotifier;
 		const nodeDeps: NodeDeps = { kube, log, metrics, dryRun: config.dryRun };
 
 		const store = new EventStore({ nodeTerminationGracePeriodSeconds: config.nodeTerminationGracePeriod, now: Date.now });

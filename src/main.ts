@@ -5,10 +5,8 @@
  *   nth webhook render --template FILE --event FILE
  *   nth --help | --version
  */
-import { cac } from 'cac';
 import { runAgent } from './agent.ts';
 import { normalizeArgs } from './config/argv.ts';
-import { registerSettings, settingFlags } from './config/help.ts';
 import { loadConfig } from './config/load.ts';
 import { isConfigError } from './errors.ts';
 import { detectRuntime } from './runtime/detect.ts';
@@ -19,33 +17,40 @@ function versionLine(runtime: Runtime): string {
 	return `nth ${version} (commit ${commit}, ${flavour}, ${runtime.name} ${runtime.version})`;
 }
 
+/** Runs the agent with the settings from the environment and `flags` (long flag name → value). */
+async function run(runtime: Runtime, flags: Record<string, unknown>): Promise<number> {
+	try {
+		const loaded = loadConfig({ env: runtime.env(), flags });
+		return await runAgent(runtime, loaded);
+	} catch (error) {
+		if (isConfigError(error)) {
+			runtime.writeStderr(`${error.message}\n`);
+			return 2;
+		}
+		throw error;
+	}
+}
+
 async function main(runtime: Runtime): Promise<number> {
+	const args = runtime.args();
+	// How the DaemonSet (no arguments) and the systemd unit (`run`) start it: no
+	// command-line parser needed, so cac and the settings' help texts are
+	// imported only for a real command line (measured: packaging/README.md).
+	if (args.length === 0 || (args.length === 1 && args[0] === 'run')) return await run(runtime, {});
+	const [{ cac }, { registerSettings, settingFlags }] = await Promise.all([import('cac'), import('./config/help.ts')]);
 	const cli = cac('nth');
 	let exitCode = 0;
 	let action: Promise<number> | undefined;
-
-	const run = async (options: Record<string, unknown>): Promise<number> => {
-		try {
-			const loaded = loadConfig({ env: runtime.env(), flags: settingFlags(options) });
-			return await runAgent(runtime, loaded);
-		} catch (error) {
-			if (isConfigError(error)) {
-				runtime.writeStderr(`${error.message}\n`);
-				return 2;
-			}
-			throw error;
-		}
-	};
 
 	registerSettings(cli.command('', 'Run the agent (the default command)'))
 		.usage('[run] [--setting=value ...]   (each setting also reads its env var; a flag wins over the env var)')
 		.example('NODE_NAME=ip-10-0-0-1.ec2.internal nth --taint-node --enable-rebalance-monitoring')
 		.example('nth webhook render --template slack.tmpl --event event.json')
 		.action((options: Record<string, unknown>) => {
-		action = run(options);
+		action = run(runtime, settingFlags(options));
 	});
 	registerSettings(cli.command('run', 'Run the agent')).action((options: Record<string, unknown>) => {
-		action = run(options);
+		action = run(runtime, settingFlags(options));
 	});
 	cli
 		.command('webhook <action>', 'Webhook tools. "render": print the exact body that would be sent for an event')
@@ -64,7 +69,6 @@ async function main(runtime: Runtime): Promise<number> {
 
 	cli.help();
 	cli.option('-v, --version', 'Print version, commit and runtime');
-	const args = runtime.args();
 	if (args.includes('--version') || args.includes('-v') || args[0] === 'version') {
 		runtime.writeStdout(`${versionLine(runtime)}\n`);
 		return 0;
