@@ -15,7 +15,7 @@ import { ConfigError, isAbortError } from './errors.ts';
 import { createImdsClient } from './imds/client.ts';
 import { fetchInstanceMetadata } from './imds/metadata.ts';
 import { sleep } from './imds/clock.ts';
-import type { InstanceMetadata } from './imds/types.ts';
+import type { ImdsClient, InstanceMetadata } from './imds/types.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { createMetricsRegistry } from './metrics/registry.ts';
 import type { Metrics } from './metrics/types.ts';
@@ -43,7 +43,7 @@ import { commit, flavour, version } from './version.ts';
 const rebootCheckAttempts = 5;
 const rebootCheckIntervalMs = 2_000;
 
-function enabledMonitors(config: Config, deps: { client: Parameters<typeof createSpotItnMonitor>[0]['client']; log: Logger }): Monitor[] {
+export function enabledMonitors(config: Config, deps: { client: Parameters<typeof createSpotItnMonitor>[0]['client']; log: Logger }): Monitor[] {
 	const monitors: Monitor[] = [];
 	if (config.enableSpotInterruptionDraining) monitors.push(createSpotItnMonitor({ client: deps.client }));
 	if (config.enableScheduledEventDraining) monitors.push(createScheduledEventMonitor({ client: deps.client, log: deps.log }));
@@ -58,7 +58,7 @@ function enabledMonitors(config: Config, deps: { client: Parameters<typeof creat
  * module tree (the Go-template engine, Sprig, the sinks) is never evaluated:
  * it is imported only then (measured: packaging/README.md).
  */
-function webhooksConfigured(config: Config): boolean {
+export function webhooksConfigured(config: Config): boolean {
 	return config.webhookUrl !== '' || config.webhookSinks.length > 0;
 }
 
@@ -102,6 +102,40 @@ async function rebootCheck(deps: NodeDeps & { readTextFile: Runtime['readTextFil
 	return undefined;
 }
 
+/** The IMDS client as the settings describe it. */
+export function imdsClientFor(runtime: Runtime, config: Config, log: Logger, metrics: Metrics): ImdsClient {
+	return createImdsClient({
+		fetch: runtime.createFetch(),
+		baseUrl: config.metadataUrl,
+		ipv6BaseUrl: config.metadataIpv6Url,
+		ipv6Fallback: config.metadataIpv6Fallback,
+		tries: config.metadataTries,
+		log,
+		metrics,
+	});
+}
+
+/** The Kubernetes API: in-cluster, or the kubeconfig of host mode. Throws ConfigError when the configuration is broken. */
+export async function kubeApiFor(runtime: Runtime, config: Config, log: Logger, metrics: Metrics): Promise<KubeApi> {
+	const connection = await connectKube((options) => runtime.createFetch(options), {
+		kubeconfig: config.kubeconfig,
+		serviceHost: config.kubernetesServiceHost,
+		servicePort: config.kubernetesServicePort,
+	});
+	log.info('Kubernetes client configured', { server: connection.server, source: connection.source });
+	return createKubeApi({
+		server: connection.server,
+		fetch: connection.fetch,
+		authHeaders: () => connection.authHeaders(),
+		onUnauthorized: () => connection.invalidate(),
+		qps: config.kubeApiQps,
+		burst: config.kubeApiBurst,
+		log,
+		metrics,
+		userAgent: `nth/${version} (${runtime.name} ${runtime.version})`,
+	});
+}
+
 export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<number> {
 	const { config, sources } = loaded;
 	const startedAtMs = Date.now();
@@ -128,37 +162,13 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		});
 		const metrics: Metrics = registry;
 
-		const imds = createImdsClient({
-			fetch: runtime.createFetch(),
-			baseUrl: config.metadataUrl,
-			ipv6BaseUrl: config.metadataIpv6Url,
-			ipv6Fallback: config.metadataIpv6Fallback,
-			tries: config.metadataTries,
-			log,
-			metrics,
-		});
+		const imds = imdsClientFor(runtime, config, log, metrics);
 		const metadata = await fetchInstanceMetadata(imds, root.signal, { log, metrics });
 		const nodeName = resolveNodeName(config, metadata);
 		const webhook = webhooksConfigured(config) ? await import('./notify/webhook.ts') : undefined;
 		await webhook?.validateWebhookConfig({ config, runtime, metadata });
 
-		const connection = await connectKube((options) => runtime.createFetch(options), {
-			kubeconfig: config.kubeconfig,
-			serviceHost: config.kubernetesServiceHost,
-			servicePort: config.kubernetesServicePort,
-		});
-		log.info('Kubernetes client configured', { server: connection.server, source: connection.source });
-		const kube = createKubeApi({
-			server: connection.server,
-			fetch: connection.fetch,
-			authHeaders: () => connection.authHeaders(),
-			onUnauthorized: () => connection.invalidate(),
-			qps: config.kubeApiQps,
-			burst: config.kubeApiBurst,
-			log,
-			metrics,
-			userAgent: `nth/${version} (${runtime.name} ${runtime.version})`,
-		});
+		const kube = await kubeApiFor(runtime, config, log, metrics);
 
 		const probes = createProbes({
 			livenessPath: config.probesServerEndpoint,

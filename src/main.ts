@@ -2,12 +2,13 @@
  * @module The `nth` command line: the only place that exits.
  *
  *   nth [run] [settings...]        run the agent (default)
+ *   nth doctor [settings...]       preflight: IMDS, node, RBAC, webhook template
  *   nth webhook render --template FILE --event FILE
  *   nth --help | --version
  */
 import { runAgent } from './agent.ts';
 import { normalizeArgs } from './config/argv.ts';
-import { loadConfig } from './config/load.ts';
+import { type LoadedConfig, loadConfig } from './config/load.ts';
 import { isConfigError } from './errors.ts';
 import { detectRuntime } from './runtime/detect.ts';
 import type { Runtime } from './runtime/types.ts';
@@ -17,11 +18,10 @@ function versionLine(runtime: Runtime): string {
 	return `nth ${version} (commit ${commit}, ${flavour}, ${runtime.name} ${runtime.version})`;
 }
 
-/** Runs the agent with the settings from the environment and `flags` (long flag name → value). */
-async function run(runtime: Runtime, flags: Record<string, unknown>): Promise<number> {
+/** Loads the settings from the environment and `flags` (long flag name → value) and runs `work`; a bad setting exits 2. */
+async function withConfig(runtime: Runtime, flags: Record<string, unknown>, work: (loaded: LoadedConfig) => Promise<number>): Promise<number> {
 	try {
-		const loaded = loadConfig({ env: runtime.env(), flags });
-		return await runAgent(runtime, loaded);
+		return await work(loadConfig({ env: runtime.env(), flags }));
 	} catch (error) {
 		if (isConfigError(error)) {
 			runtime.writeStderr(`${error.message}\n`);
@@ -29,6 +29,11 @@ async function run(runtime: Runtime, flags: Record<string, unknown>): Promise<nu
 		}
 		throw error;
 	}
+}
+
+/** Runs the agent with the settings from the environment and `flags`. */
+function run(runtime: Runtime, flags: Record<string, unknown>): Promise<number> {
+	return withConfig(runtime, flags, (loaded) => runAgent(runtime, loaded));
 }
 
 async function main(runtime: Runtime): Promise<number> {
@@ -45,12 +50,16 @@ async function main(runtime: Runtime): Promise<number> {
 	registerSettings(cli.command('', 'Run the agent (the default command)'))
 		.usage('[run] [--setting=value ...]   (each setting also reads its env var; a flag wins over the env var)')
 		.example('NODE_NAME=ip-10-0-0-1.ec2.internal nth --taint-node --enable-rebalance-monitoring')
+		.example('nth doctor --kubeconfig /var/lib/kubelet/kubeconfig')
 		.example('nth webhook render --template slack.tmpl --event event.json')
 		.action((options: Record<string, unknown>) => {
 		action = run(runtime, settingFlags(options));
 	});
 	registerSettings(cli.command('run', 'Run the agent')).action((options: Record<string, unknown>) => {
 		action = run(runtime, settingFlags(options));
+	});
+	registerSettings(cli.command('doctor', 'Check IMDS (and the IMDSv2 hop limit), the node, RBAC and the webhook template with these settings; changes nothing')).action((options: Record<string, unknown>) => {
+		action = withConfig(runtime, settingFlags(options), async (loaded) => (await import('./doctor/command.ts')).doctorCommand(runtime, loaded));
 	});
 	cli
 		.command('webhook <action>', 'Webhook tools. "render": print the exact body that would be sent for an event')
