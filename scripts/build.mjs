@@ -205,6 +205,7 @@ const lazyBuiltins = {
 	'node:tls': [],
 	'node:stream': [],
 	'node:crypto': ['createHash'],
+	'node:os': [],
 };
 
 const lazyBuiltinsPlugin = {

@@ -1,0 +1,788 @@
+// The detection and idle benchmark (`npm run bench:detect`): the shipped
+// executables, run as they ship (the DaemonSet's settings from
+// manifests/base/daemonset.yaml, the image's ENV from Dockerfile.distroless),
+// against real AEMM and the real apiserver, side by side in one run:
+//
+//   detect  --runs times per executable, a fresh AEMM, agent and Node each:
+//           AEMM raises a spot notice `-d` seconds after it starts; this
+//           process probes AEMM every ~10 ms itself to find the moment the
+//           notice is visible (AEMM's clock has whole seconds), reads the
+//           agent's stdout for "Requesting instance drain" (the event) and
+//           watches the Node for spec.unschedulable (the cordon). The agent
+//           starts a random 0-2 s after AEMM, so the notice falls at a random
+//           point of its poll interval. A recording HTTP proxy in front of
+//           AEMM stamps every IMDS request: process start → first IMDS request,
+//           and → first spot poll.
+//   idle    every executable at once (same machine, same minutes), each with
+//           its own AEMM (no notice) and Node: after a warm-up, CPU time
+//           (utime+stime from /proc) over BENCH_IDLE_MINUTES (default 10) as
+//           millicores, and the median RSS / anonymous memory / threads.
+//
+// Executables: the default flavour (scripts/flavours.mjs), the other one, and
+// upstream NTH v1.25.6 when Go is installed, built from the Go module proxy
+// into ~/.cache/nth-bench (never into the repository). Every agent runs as
+// the DaemonSet runs it, in-cluster: under `unshare --mount` with the stack's
+// CA and admin token bind-mounted on /var/run/secrets/kubernetes.io/serviceaccount
+// (a private tmpfs on /run) and KUBERNETES_SERVICE_HOST/PORT set. Upstream's
+// probes server is off (it binds every interface; nth's binds 127.0.0.1).
+//
+// Both agents see the same IMDS: AEMM through the proxy, which answers `[]`
+// for the scheduled-events path where AEMM's spot mode answers 404 (real IMDS
+// answers `[]` when nothing is scheduled; upstream stops after four identical
+// 404s).
+//
+//   node bench/detect.ts [--runs=20] [--idle-minutes=N] [--warmup-seconds=20]
+//                        [--phases=detect,idle] [--only=bun,node,upstream,bun-jit,file:/path]
+//                        [--json=FILE]
+//
+// Subjects: `bun`/`node` (dist/nth-<flavour>-linux-x64 with the image's ENV),
+// `bun-jit` (the Bun executable without BUN_JSC_useJIT=0), `upstream`, and
+// `file:/path` (any nth executable, shipped settings; for lever experiments).
+// NTH_BENCH_EXTRA_ENV="K=V ..." adds environment to every nth subject;
+// NTH_BENCH_WARM=1 keeps the executables' pages cached between starts.
+//
+// Brings the stack up with test/real/up.sh unless NTH_REAL_STATE names one,
+// and down again afterwards.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAllYaml } from '@kubernetes/client-node';
+import * as v from 'valibot';
+import { type Aemm, startAemm } from '../test/real/aemm.ts';
+import { freePort } from '../test/real/free-port.ts';
+import * as harness from '../test/real/harness.ts';
+import type { RealState } from '../test/real/state.ts';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const runs = Number(option('runs') ?? 20);
+const idleMinutes = Number(option('idle-minutes') ?? process.env['BENCH_IDLE_MINUTES'] ?? 10);
+const warmupSeconds = Number(option('warmup-seconds') ?? 20);
+const phases = (option('phases') ?? 'detect,idle').split(',');
+const jsonOut = option('json');
+const clockTick = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+
+/** AEMM raises the notice this long after it starts; the agent starts 0-`spreadMs` after AEMM. */
+const noticeDelaySeconds = 6;
+const spreadMs = 2_000;
+const probeEveryMs = 10;
+
+const upstreamVersion = 'v1.25.6';
+const upstreamModule = 'github.com/aws/aws-node-termination-handler';
+const upstreamCache = join(homedir(), '.cache', 'nth-bench', 'upstream');
+const upstreamBinary = join(upstreamCache, 'bin', `node-termination-handler-${upstreamVersion}`);
+
+const now = (): number => performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.on(signal, () => {
+		console.error(`bench: ${signal}, cleaning up`);
+		interrupted = true;
+	});
+}
+
+// ---------------------------------------------------------------- what ships
+
+const EnvEntrySchema = v.object({ name: v.string(), value: v.optional(v.string()) });
+const DaemonSetSchema = v.object({
+	kind: v.literal('DaemonSet'),
+	spec: v.object({ template: v.object({ spec: v.object({ containers: v.array(v.object({ env: v.array(EnvEntrySchema) })) }) }) }),
+});
+
+/** The literal env values of the shipped DaemonSet (the downward-API ones are set per run). */
+function daemonSetEnv(): Record<string, string> {
+	const documents: unknown[] = loadAllYaml(readFileSync(join(root, 'manifests', 'base', 'daemonset.yaml'), 'utf8'));
+	for (const document of documents) {
+		const parsed = v.safeParse(DaemonSetSchema, document);
+		if (!parsed.success) continue;
+		const env: Record<string, string> = {};
+		for (const entry of parsed.output.spec.template.spec.containers[0]?.env ?? []) {
+			if (entry.value !== undefined) env[entry.name] = entry.value;
+		}
+		return env;
+	}
+	throw new Error('Cannot read the shipped settings: no DaemonSet in manifests/base/daemonset.yaml');
+}
+
+/** `ENV K=V` lines of Dockerfile.distroless: what the image sets for the executable. */
+function imageEnv(): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const match of readFileSync(join(root, 'Dockerfile.distroless'), 'utf8').matchAll(/^ENV\s+([A-Za-z_][A-Za-z0-9_]*)=(\S+)\s*$/gm)) {
+		env[match[1] ?? ''] = match[2] ?? '';
+	}
+	return env;
+}
+
+function extraEnv(): Record<string, string> {
+	const words = (process.env['NTH_BENCH_EXTRA_ENV'] ?? '').split(' ').filter((word) => word.includes('='));
+	return Object.fromEntries(words.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
+const BuildManifestSchema = v.object({
+	defaultFlavour: v.string(),
+	otherFlavour: v.string(),
+	executables: v.record(v.string(), v.object({ flavour: v.string(), arch: v.string() })),
+});
+
+interface Subject {
+	readonly key: string;
+	readonly label: string;
+	readonly kind: 'nth' | 'upstream';
+	readonly command: readonly string[];
+	/** The executable file itself (its cached pages are dropped before each start; see evictFromPageCache). */
+	readonly executable: string;
+	/** Environment beyond the shipped settings and the per-run ones. */
+	readonly env: Readonly<Record<string, string>>;
+}
+
+function nthSubjects(saDir: string): Subject[] {
+	const manifestPath = join(root, 'dist', 'build.json');
+	if (!existsSync(manifestPath)) throw new Error('Cannot bench: dist/build.json is missing; run "npm run build" first');
+	const manifest = v.parse(BuildManifestSchema, JSON.parse(readFileSync(manifestPath, 'utf8')));
+	const fileOf = (flavour: string): string => {
+		const entry = Object.entries(manifest.executables).find(([, info]) => info.flavour === flavour && info.arch === 'x64');
+		if (entry === undefined) throw new Error(`Cannot bench the "${flavour}" executable: it is not in dist/build.json`);
+		return join(root, 'dist', entry[0]);
+	};
+	const image = { ...imageEnv(), ...extraEnv() };
+	const list: Subject[] = [];
+	for (const flavour of [manifest.defaultFlavour, manifest.otherFlavour]) {
+		const role = flavour === manifest.defaultFlavour ? 'default' : 'other';
+		list.push({ key: flavour, label: `nth ${flavour} (${role}, as shipped)`, kind: 'nth', command: inClusterCommand(saDir, fileOf(flavour)), executable: fileOf(flavour), env: image });
+	}
+	if (manifest.defaultFlavour === 'bun' || manifest.otherFlavour === 'bun') {
+		const { BUN_JSC_useJIT: _jit, ...withJit } = image;
+		list.push({ key: 'bun-jit', label: 'nth bun, JIT on', kind: 'nth', command: inClusterCommand(saDir, fileOf('bun')), executable: fileOf('bun'), env: withJit });
+	}
+	return list;
+}
+
+// ---------------------------------------------------------------- upstream NTH
+
+function go(args: readonly string[], cwd: string): string {
+	const result = spawnSync('go', args, {
+		cwd,
+		encoding: 'utf8',
+		env: { ...process.env, GOMODCACHE: join(upstreamCache, 'gomod'), GOCACHE: join(upstreamCache, 'gobuild'), CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	if (result.status !== 0) throw new Error(`Cannot run "go ${args.join(' ')}": ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+	return result.stdout;
+}
+
+/**
+ * Upstream NTH, built once from the Go module proxy into ~/.cache/nth-bench.
+ * (`go install module/cmd@version` fails here: it asks the proxy for the
+ * module's version list, which the proxy refuses; a download of the one
+ * version does not.)
+ */
+function upstreamExecutable(): string | undefined {
+	if (existsSync(upstreamBinary)) return upstreamBinary;
+	if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) return undefined;
+	console.error(`bench: building upstream NTH ${upstreamVersion} from the Go module proxy into ${upstreamCache} (once)`);
+	mkdirSync(join(upstreamCache, 'bin'), { recursive: true });
+	const DownloadSchema = v.object({ Dir: v.string() });
+	const download = v.parse(DownloadSchema, JSON.parse(go(['mod', 'download', '-json', `${upstreamModule}@${upstreamVersion}`], upstreamCache)));
+	const source = join(upstreamCache, `src-${upstreamVersion}`);
+	rmSync(source, { recursive: true, force: true });
+	// The module cache is read-only; go build writes go.sum entries.
+	spawnSync('cp', ['-r', download.Dir, source]);
+	spawnSync('chmod', ['-R', 'u+w', source]);
+	go(['build', '-trimpath', '-ldflags', '-s -w', '-o', upstreamBinary, './cmd'], source);
+	return upstreamBinary;
+}
+
+/** The service-account files upstream reads in-cluster: the stack's CA and admin token. */
+function serviceAccountDir(state: RealState): string {
+	const dir = mkdtempSync(join(tmpdir(), 'nth-bench-sa-'));
+	writeFileSync(join(dir, 'ca.crt'), readFileSync(state.caFile));
+	writeFileSync(join(dir, 'token'), state.adminToken);
+	writeFileSync(join(dir, 'namespace'), 'kube-system');
+	return dir;
+}
+
+/**
+ * Runs `binary` as a pod would: the service-account files on
+ * /var/run/secrets/kubernetes.io/serviceaccount, in a private mount namespace
+ * (a tmpfs on /run, = /var/run, holds the mount point; the host's /run is
+ * untouched). `unshare` and `sh` exec, so the pid is the agent's.
+ */
+function inClusterCommand(saDir: string, binary: string): string[] {
+	const script = 'mount -t tmpfs nth-bench /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && mount --bind "$0" /run/secrets/kubernetes.io/serviceaccount && exec "$1"';
+	return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, saDir, binary];
+}
+
+function upstreamSubject(saDir: string, binary: string): Subject {
+	return {
+		key: 'upstream',
+		label: `upstream NTH ${upstreamVersion} (Go)`,
+		kind: 'upstream',
+		command: inClusterCommand(saDir, binary),
+		executable: binary,
+		env: { ENABLE_PROBES_SERVER: 'false' },
+	};
+}
+
+// ---------------------------------------------------------------- IMDS proxy
+
+interface ImdsRequest {
+	readonly atMs: number;
+	readonly method: string;
+	readonly path: string;
+}
+
+interface RecordingProxy {
+	readonly url: string;
+	readonly requests: ImdsRequest[];
+	close(): Promise<void>;
+}
+
+const scheduledPath = '/latest/meta-data/events/maintenance/scheduled';
+const spotPath = '/latest/meta-data/spot/instance-action';
+
+/** Forwards to AEMM and stamps each request's arrival; `[]` for a 404 on the scheduled-events path. */
+async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+	const upstream = new URL(target);
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+	const requests: ImdsRequest[] = [];
+	const server = http.createServer((request, response) => {
+		requests.push({ atMs: now(), method: request.method ?? '', path: request.url ?? '' });
+		const forward = http.request({ host: upstream.hostname, port: Number(upstream.port), method: request.method, path: request.url, headers: request.headers, agent }, (answer) => {
+			if (answer.statusCode === 404 && request.url === scheduledPath) {
+				answer.resume();
+				response.writeHead(200, { 'content-type': 'text/plain' }).end('[]');
+				return;
+			}
+			response.writeHead(answer.statusCode ?? 502, answer.headers);
+			answer.pipe(response);
+		});
+		forward.on('error', (error) => {
+			// AEMM stopped under a request (end of a run): the agent sees a transport error, as from IMDS.
+			response.destroy(error);
+		});
+		request.pipe(forward);
+	});
+	server.keepAliveTimeout = 60_000;
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address();
+	const port = typeof address === 'object' && address !== null ? address.port : 0;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		requests,
+		close: async () => {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+			agent.destroy();
+		},
+	};
+}
+
+// ---------------------------------------------------------------- observers
+
+/** Probes AEMM's spot path every ~10 ms; resolves with the moment the notice became visible. */
+async function noticeVisible(aemm: Aemm, signal: AbortSignal): Promise<{ atMs: number; resolutionMs: number }> {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+	const status = (): Promise<number> => new Promise((resolve, reject) => {
+		http.get(`${aemm.url}${spotPath}`, { agent }, (response) => {
+			response.resume();
+			resolve(response.statusCode ?? 0);
+		}).on('error', reject);
+	});
+	try {
+		let previous = now();
+		for (;;) {
+			signal.throwIfAborted();
+			const sentAt = now();
+			if ((await status()) === 200) return { atMs: (previous + sentAt) / 2, resolutionMs: sentAt - previous };
+			previous = sentAt;
+			await sleep(Math.max(0, probeEveryMs - (now() - sentAt)));
+		}
+	} finally {
+		agent.destroy();
+	}
+}
+
+const WatchEventSchema = v.object({
+	type: v.string(),
+	object: v.object({ spec: v.optional(v.object({ unschedulable: v.optional(v.boolean()) })) }),
+});
+
+interface NodeWatch {
+	/** Resolves with the moment the watch saw spec.unschedulable=true. */
+	readonly cordoned: Promise<number>;
+	close(): void;
+}
+
+/** A watch on one Node, established (its first event seen) when this resolves. */
+async function watchNode(state: RealState, name: string): Promise<NodeWatch> {
+	const url = new URL(`/api/v1/nodes?watch=true&fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`, state.apiserverUrl);
+	let request: http.ClientRequest | undefined;
+	let established = (): void => {};
+	const ready = new Promise<void>((resolve) => {
+		established = resolve;
+	});
+	const cordoned = new Promise<number>((resolve, reject) => {
+		request = https.get(url, { ca: Buffer.from(state.caData, 'base64'), headers: { authorization: `Bearer ${state.adminToken}` } }, (response) => {
+			let buffer = '';
+			response.setEncoding('utf8');
+			response.on('data', (chunk: string) => {
+				const at = now();
+				buffer += chunk;
+				let newline = buffer.indexOf('\n');
+				while (newline >= 0) {
+					const line = buffer.slice(0, newline);
+					buffer = buffer.slice(newline + 1);
+					newline = buffer.indexOf('\n');
+					const event = v.safeParse(WatchEventSchema, JSON.parse(line));
+					if (!event.success) continue;
+					established();
+					if (event.output.object.spec?.unschedulable === true) resolve(at);
+				}
+			});
+			response.on('error', reject);
+		});
+		request.on('error', reject);
+	});
+	// The promise may reject when closed; the run that awaits it reports that.
+	cordoned.catch(() => {});
+	await Promise.race([ready, sleep(10_000).then(() => {
+		throw new Error(`Cannot watch node "${name}": no event within 10 s`);
+	})]);
+	return { cordoned, close: () => request?.destroy() };
+}
+
+// ---------------------------------------------------------------- the agent
+
+interface Line {
+	readonly atMs: number;
+	readonly text: string;
+}
+
+interface Agent {
+	readonly pid: number;
+	readonly spawnedAtMs: number;
+	readonly lines: Line[];
+	waitForLine(pattern: RegExp, timeoutMs: number): Promise<Line>;
+	stop(): Promise<void>;
+}
+
+const passThrough = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
+
+/** Agents still running, so a failing bench does not leave them behind. */
+const liveAgents = new Set<ChildProcess>();
+process.once('exit', () => {
+	// Only this script's own children, each by its own handle.
+	for (const child of liveAgents) child.kill('SIGKILL');
+});
+
+/**
+ * Drops the executable's pages from the page cache (GNU dd: `iflag=nocache
+ * count=0` discards the whole file's cache), so every start reads it as a
+ * first start does. Why: how the file's pages entered the cache changes the
+ * RSS the same program shows by several MiB (this kernel maps large folios of
+ * a freshly written file whole: +4.5 MiB file-backed RSS measured on a fresh
+ * copy of the Bun executable), which would make a just-built file look worse
+ * than an old one. Pages another process has mapped stay.
+ */
+function evictFromPageCache(path: string): void {
+	if (process.env['NTH_BENCH_WARM'] === '1') return;
+	spawnSync('dd', [`if=${path}`, 'iflag=nocache', 'count=0'], { stdio: 'ignore' });
+}
+
+function startAgent(subject: Subject, env: Readonly<Record<string, string>>): Agent {
+	const childEnv: Record<string, string> = {};
+	for (const key of passThrough) {
+		const value = process.env[key];
+		if (value !== undefined) childEnv[key] = value;
+	}
+	Object.assign(childEnv, env);
+	const [command, ...args] = subject.command;
+	if (command === undefined) throw new Error(`Cannot start "${subject.label}": no command`);
+	evictFromPageCache(subject.executable);
+	const spawnedAtMs = now();
+	const child: ChildProcess = spawn(command, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+	const pid = child.pid;
+	if (pid === undefined) throw new Error(`Cannot start "${subject.label}": no pid`);
+	liveAgents.add(child);
+	const lines: Line[] = [];
+	const waiters = new Set<() => void>();
+	let exited = false;
+	const collect = (chunk: Buffer, state: { partial: string }): void => {
+		const at = now();
+		const parts = (state.partial + chunk.toString('utf8')).split('\n');
+		state.partial = parts.pop() ?? '';
+		for (const text of parts) lines.push({ atMs: at, text });
+		for (const waiter of [...waiters]) waiter();
+	};
+	const out = { partial: '' };
+	const err = { partial: '' };
+	child.stdout?.on('data', (chunk: Buffer) => collect(chunk, out));
+	child.stderr?.on('data', (chunk: Buffer) => collect(chunk, err));
+	const exit = new Promise<void>((resolve) => child.once('exit', () => {
+		liveAgents.delete(child);
+		exited = true;
+		for (const waiter of [...waiters]) waiter();
+		resolve();
+	}));
+	return {
+		pid,
+		spawnedAtMs,
+		lines,
+		waitForLine: (pattern, timeoutMs) => new Promise<Line>((resolve, reject) => {
+			const timer = setTimeout(() => {
+				waiters.delete(check);
+				reject(new Error(`Cannot see "${subject.label}" log ${String(pattern)} within ${timeoutMs} ms; last lines:\n${lines.slice(-8).map((line) => line.text).join('\n')}`));
+			}, timeoutMs);
+			const check = (): void => {
+				const line = lines.find((candidate) => pattern.test(candidate.text));
+				if (line === undefined && !exited) return;
+				clearTimeout(timer);
+				waiters.delete(check);
+				if (line !== undefined) resolve(line);
+				else reject(new Error(`Cannot see "${subject.label}" log ${String(pattern)}: it exited; last lines:\n${lines.slice(-8).map((entry) => entry.text).join('\n')}`));
+			};
+			waiters.add(check);
+			check();
+		}),
+		stop: async () => {
+			if (exited) return;
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+			await exit;
+			clearTimeout(timer);
+		},
+	};
+}
+
+function agentEnv(subject: Subject, state: RealState, shipped: Readonly<Record<string, string>>, node: string, imdsUrl: string, probesPort: number): Record<string, string> {
+	const server = new URL(state.apiserverUrl);
+	const env: Record<string, string> = {
+		...shipped,
+		...subject.env,
+		NODE_NAME: node,
+		INSTANCE_METADATA_URL: imdsUrl,
+		KUBERNETES_SERVICE_HOST: server.hostname,
+		KUBERNETES_SERVICE_PORT: server.port,
+	};
+	if (subject.kind === 'nth') {
+		env['PROBES_SERVER_PORT'] = String(probesPort);
+		env['PROBES_SERVER_HOST'] = '127.0.0.1';
+	}
+	return env;
+}
+
+// ---------------------------------------------------------------- /proc
+
+interface ProcSample {
+	readonly atMs: number;
+	readonly rssKb: number;
+	readonly anonKb: number;
+	readonly threads: number;
+	readonly cpuMs: number;
+}
+
+function procSample(pid: number): ProcSample | undefined {
+	try {
+		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+		const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return {
+			atMs: now(),
+			rssKb: field('VmRSS'),
+			anonKb: field('RssAnon'),
+			threads: field('Threads'),
+			cpuMs: ((Number(fields[11]) + Number(fields[12])) / clockTick) * 1000,
+		};
+	} catch {
+		return undefined; // the process is gone: the caller reports it
+	}
+}
+
+// ---------------------------------------------------------------- statistics
+
+interface Spread {
+	readonly n: number;
+	readonly p50: number;
+	readonly p90: number;
+	readonly p99: number;
+	readonly max: number;
+}
+
+/** Nearest-rank percentiles (with 20 samples p99 is the maximum). */
+function spread(values: readonly number[]): Spread | undefined {
+	if (values.length === 0) return undefined;
+	const sorted = [...values].sort((a, b) => a - b);
+	const rank = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
+	return { n: sorted.length, p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: sorted.at(-1) ?? Number.NaN };
+}
+
+function median(values: readonly number[]): number {
+	return spread(values)?.p50 ?? Number.NaN;
+}
+
+// ---------------------------------------------------------------- phases
+
+interface DetectRun {
+	readonly startToFirstImdsMs: number | undefined;
+	readonly startToFirstSpotPollMs: number | undefined;
+	readonly noticeToEventMs: number | undefined;
+	readonly noticeToCordonMs: number | undefined;
+	readonly resolutionMs: number;
+	readonly error?: string | undefined;
+}
+
+async function detectRun(cluster: harness.RealCluster, subject: Subject, shipped: Readonly<Record<string, string>>, subjectIndex: number, index: number): Promise<DetectRun> {
+	const state = cluster.state;
+	const node = `nth-bench-${process.pid}-s${subjectIndex}-${index}`;
+	await harness.createNode(cluster, node);
+	let watch: NodeWatch | undefined;
+	let aemm: Aemm | undefined;
+	let proxy: RecordingProxy | undefined;
+	let agent: Agent | undefined;
+	const stop = new AbortController();
+	try {
+		watch = await watchNode(state, node);
+		aemm = await startAemm(['spot', '-a', 'terminate', '-d', String(noticeDelaySeconds)]);
+		proxy = await startRecordingProxy(aemm.url);
+		const visible = noticeVisible(aemm, stop.signal);
+		await sleep(Math.random() * spreadMs);
+		agent = startAgent(subject, agentEnv(subject, state, shipped, node, proxy.url, await freePort()));
+		const notice = await visible;
+		const event = await agent.waitForLine(/Requesting instance drain/, 30_000);
+		const cordonedAt = await Promise.race([watch.cordoned, sleep(30_000).then(() => undefined)]);
+		const firstImds = proxy.requests[0];
+		const spotPolls = proxy.requests.filter((request) => request.path === spotPath);
+		const firstSpot = spotPolls[0];
+		const polledBefore = firstSpot !== undefined && firstSpot.atMs < notice.atMs;
+		return {
+			startToFirstImdsMs: firstImds === undefined ? undefined : firstImds.atMs - agent.spawnedAtMs,
+			startToFirstSpotPollMs: firstSpot === undefined ? undefined : firstSpot.atMs - agent.spawnedAtMs,
+			// A notice raised before the agent's first poll measures its start-up, not its detection.
+			noticeToEventMs: polledBefore ? event.atMs - notice.atMs : undefined,
+			noticeToCordonMs: polledBefore && cordonedAt !== undefined ? cordonedAt - notice.atMs : undefined,
+			resolutionMs: notice.resolutionMs,
+			...(polledBefore ? {} : { error: 'the notice was visible before the first spot poll' }),
+			...(cordonedAt === undefined ? { error: 'no cordon within 30 s' } : {}),
+		};
+	} catch (error) {
+		return { startToFirstImdsMs: undefined, startToFirstSpotPollMs: undefined, noticeToEventMs: undefined, noticeToCordonMs: undefined, resolutionMs: 0, error: error instanceof Error ? error.message : String(error) };
+	} finally {
+		stop.abort();
+		await agent?.stop();
+		watch?.close();
+		await proxy?.close();
+		await aemm?.stop();
+		await harness.deleteNode(cluster, node);
+	}
+}
+
+interface IdleResult {
+	readonly windowSeconds: number;
+	readonly cpuMs: number;
+	readonly millicores: number;
+	readonly rssMb: number;
+	readonly anonMb: number;
+	readonly maxRssMb: number;
+	readonly threads: number;
+	readonly imdsRequestsPerSecond: number;
+	readonly warnings: number;
+	readonly error?: string | undefined;
+}
+
+async function idleRun(cluster: harness.RealCluster, subject: Subject, shipped: Readonly<Record<string, string>>, subjectIndex: number): Promise<IdleResult> {
+	const node = `nth-bench-${process.pid}-s${subjectIndex}-idle`;
+	await harness.createNode(cluster, node);
+	const aemm = await startAemm(['spot', '-a', 'terminate', '-d', '86400']);
+	const proxy = await startRecordingProxy(aemm.url);
+	const agent = startAgent(subject, agentEnv(subject, cluster.state, shipped, node, proxy.url, await freePort()));
+	try {
+		await agent.waitForLine(/has started successfully/, 60_000);
+		const warmupEnds = now() + warmupSeconds * 1000;
+		while (now() < warmupEnds && !interrupted) await sleep(500);
+		const first = procSample(agent.pid);
+		if (first === undefined) throw new Error(`Cannot measure "${subject.label}" idle: it exited during the warm-up`);
+		const samples: ProcSample[] = [first];
+		const requestsBefore = proxy.requests.length;
+		const linesBefore = agent.lines.length;
+		const windowEnds = first.atMs + idleMinutes * 60_000;
+		while (now() < windowEnds && !interrupted) {
+			await sleep(Math.min(5_000, Math.max(0, windowEnds - now())));
+			const sample = procSample(agent.pid);
+			if (sample === undefined) throw new Error(`Cannot measure "${subject.label}" idle: it exited; last lines:\n${agent.lines.slice(-8).map((line) => line.text).join('\n')}`);
+			samples.push(sample);
+		}
+		const last = samples.at(-1) ?? first;
+		const windowMs = last.atMs - first.atMs;
+		const warnings = agent.lines.slice(linesBefore).filter((line) => /"level":"(warn|warning|error)"|level=(warn|error)/i.test(line.text)).length;
+		return {
+			windowSeconds: windowMs / 1000,
+			cpuMs: last.cpuMs - first.cpuMs,
+			millicores: windowMs > 0 ? ((last.cpuMs - first.cpuMs) / windowMs) * 1000 : Number.NaN,
+			rssMb: median(samples.map((sample) => sample.rssKb)) / 1024,
+			anonMb: median(samples.map((sample) => sample.anonKb)) / 1024,
+			maxRssMb: Math.max(...samples.map((sample) => sample.rssKb)) / 1024,
+			threads: last.threads,
+			imdsRequestsPerSecond: windowMs > 0 ? (proxy.requests.length - requestsBefore) / (windowMs / 1000) : Number.NaN,
+			warnings,
+		};
+	} catch (error) {
+		return { windowSeconds: 0, cpuMs: 0, millicores: Number.NaN, rssMb: Number.NaN, anonMb: Number.NaN, maxRssMb: Number.NaN, threads: 0, imdsRequestsPerSecond: Number.NaN, warnings: 0, error: error instanceof Error ? error.message : String(error) };
+	} finally {
+		await agent.stop();
+		await proxy.close();
+		await aemm.stop();
+		await harness.deleteNode(cluster, node);
+	}
+}
+
+// ---------------------------------------------------------------- report
+
+interface SubjectReport {
+	readonly subject: string;
+	readonly detect?: {
+		readonly runs: readonly DetectRun[];
+		readonly startToFirstImds: Spread | undefined;
+		readonly startToFirstSpotPoll: Spread | undefined;
+		readonly noticeToEvent: Spread | undefined;
+		readonly noticeToCordon: Spread | undefined;
+	};
+	idle?: IdleResult;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+	return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
+}
+
+const f = (value: number | undefined, digits = 0): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
+const sp = (value: Spread | undefined): string => (value === undefined ? '-' : `${f(value.p50)} / ${f(value.p90)} / ${f(value.p99)} / ${f(value.max)}`);
+
+function print(reports: readonly SubjectReport[]): void {
+	console.log(`\nnth detection and idle bench, ${new Date().toISOString()}, ${process.env['HOSTNAME'] ?? ''} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs)`);
+	if (reports.some((report) => report.detect !== undefined)) {
+		console.log(`\nLatency, ms: p50 / p90 / p99 / max over ${runs} runs (nearest rank: with 20 runs p99 = max). Notice moment found by probing AEMM every ${probeEveryMs} ms.`);
+		const rows: string[][] = [['executable', 'start → 1st IMDS req', 'start → 1st spot poll', 'notice → event (log)', 'notice → cordon (watch)', 'valid runs']];
+		for (const report of reports) {
+			if (report.detect === undefined) continue;
+			const d = report.detect;
+			rows.push([report.subject, sp(d.startToFirstImds), sp(d.startToFirstSpotPoll), sp(d.noticeToEvent), sp(d.noticeToCordon), `${d.noticeToCordon?.n ?? 0}/${d.runs.length}`]);
+		}
+		rows.push(['target', '≤ 150', '', '', 'p50 ≤ 500, p99 ≤ 1200', '']);
+		console.log(table(rows));
+		for (const report of reports) {
+			for (const [index, run] of (report.detect?.runs ?? []).entries()) if (run.error !== undefined) console.log(`  ${report.subject} run ${index + 1}: ${run.error.split('\n')[0]}`);
+		}
+	}
+	if (reports.some((report) => report.idle !== undefined)) {
+		console.log(`\nIdle (all executables at once, ${idleMinutes} min window after a ${warmupSeconds} s warm-up; MiB, median of 5 s samples):`);
+		const rows: string[][] = [['executable', 'window s', 'CPU ms', 'millicores', 'RSS', 'anon', 'max RSS', 'threads', 'IMDS req/s', 'warn lines']];
+		for (const report of reports) {
+			const idle = report.idle;
+			if (idle === undefined) continue;
+			rows.push([report.subject, f(idle.windowSeconds), f(idle.cpuMs), f(idle.millicores, 2), f(idle.rssMb, 1), f(idle.anonMb, 1), f(idle.maxRssMb, 1), f(idle.threads), f(idle.imdsRequestsPerSecond, 2), f(idle.warnings)]);
+		}
+		rows.push(['target', '', '', '≤ 1 (10 min)', '≤ 40', '', '', '', '', '']);
+		console.log(table(rows));
+		for (const report of reports) if (report.idle?.error !== undefined) console.log(`  ${report.subject}: ${report.idle.error}`);
+	}
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+	const wanted = (option('only') ?? 'bun,node,upstream').split(',').filter((key) => key !== '');
+	let stateDir = process.env['NTH_REAL_STATE'];
+	let ownStack = false;
+	if (!stateDir) {
+		const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) } });
+		stateDir = up.stdout.trim().split('\n').at(-1);
+		if (up.status !== 0 || !stateDir) throw new Error('Cannot bench: test/real/up.sh failed');
+		ownStack = true;
+	}
+	let saDir: string | undefined;
+	const reports: SubjectReport[] = [];
+	try {
+		const cluster = harness.connect(stateDir);
+		const shipped = daemonSetEnv();
+		const subjects: Subject[] = [];
+		saDir = serviceAccountDir(cluster.state);
+		const nth = nthSubjects(saDir);
+		for (const key of wanted) {
+			if (key === 'upstream') {
+				const binary = upstreamExecutable();
+				if (binary === undefined) {
+					console.error('bench: no Go toolchain: upstream NTH left out');
+					continue;
+				}
+				subjects.push(upstreamSubject(saDir, binary));
+			} else if (key.startsWith('file:')) {
+				// file:/path[;K=V;-K]: an nth executable with the image's ENV and NTH_BENCH_EXTRA_ENV, plus K=V, minus -K.
+				const [path = '', ...pairs] = key.slice('file:'.length).split(';');
+				const env: Record<string, string> = { ...imageEnv(), ...extraEnv() };
+				for (const pair of pairs) {
+					if (pair.startsWith('-')) delete env[pair.slice(1)];
+					else env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
+				}
+				const name = `${path.split('/').at(-1) ?? path}${pairs.length > 0 ? ` ${pairs.join(' ')}` : ''}`;
+				subjects.push({ key: name, label: `nth ${name}`, kind: 'nth', command: inClusterCommand(saDir, path), executable: path, env });
+			} else {
+				const subject = nth.find((candidate) => candidate.key === key);
+				if (subject === undefined) throw new Error(`Cannot bench "${key}": known subjects are ${[...nth.map((s) => s.key), 'upstream', 'file:/path'].join(', ')}`);
+				subjects.push(subject);
+			}
+		}
+		for (const subject of subjects) reports.push({ subject: subject.label });
+		console.error(`bench: ${subjects.map((subject) => subject.label).join(', ')}; phases ${phases.join(', ')}`);
+
+		if (phases.includes('detect')) {
+			for (const [s, subject] of subjects.entries()) {
+				const results: DetectRun[] = [];
+				for (let index = 0; index < runs && !interrupted; index += 1) {
+					const result = await detectRun(cluster, subject, shipped, s, index);
+					results.push(result);
+					console.error(`bench: ${subject.label} run ${index + 1}/${runs}: start→IMDS ${f(result.startToFirstImdsMs, 1)} ms, notice→event ${f(result.noticeToEventMs)} ms, →cordon ${f(result.noticeToCordonMs)} ms${result.error ? ` (${result.error.split('\n')[0]})` : ''}`);
+				}
+				const pick = (key: keyof DetectRun): number[] => results.map((run) => run[key]).filter((value): value is number => typeof value === 'number');
+				reports[s] = {
+					subject: subject.label,
+					detect: {
+						runs: results,
+						startToFirstImds: spread(pick('startToFirstImdsMs')),
+						startToFirstSpotPoll: spread(pick('startToFirstSpotPollMs')),
+						noticeToEvent: spread(pick('noticeToEventMs')),
+						noticeToCordon: spread(pick('noticeToCordonMs')),
+					},
+				};
+			}
+		}
+		if (phases.includes('idle') && !interrupted) {
+			console.error(`bench: idle, ${subjects.length} executables at once, ${warmupSeconds} s warm-up + ${idleMinutes} min`);
+			const results = await Promise.all(subjects.map((subject, index) => idleRun(cluster, subject, shipped, index)));
+			results.forEach((result, index) => {
+				const report = reports[index];
+				if (report !== undefined) report.idle = result;
+			});
+		}
+	} finally {
+		if (saDir !== undefined) rmSync(saDir, { recursive: true, force: true });
+		if (ownStack) spawnSync('bash', [join(root, 'test', 'real', 'down.sh'), stateDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+	}
+	print(reports);
+	if (jsonOut !== undefined) writeFileSync(jsonOut, `${JSON.stringify({ runs, idleMinutes, warmupSeconds, reports }, null, 2)}\n`);
+}
+
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+		process.exit(1);
+	},
+);
