@@ -14,7 +14,7 @@ import { configFields, configText } from './config/dump.ts';
 import { ConfigError, isAbortError } from './errors.ts';
 import { createImdsClient } from './imds/client.ts';
 import { fetchInstanceMetadata } from './imds/metadata.ts';
-import { sleep } from './imds/clock.ts';
+import { sleep } from './clock.ts';
 import type { ImdsClient, InstanceMetadata } from './imds/types.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { createMetricsRegistry } from './metrics/registry.ts';

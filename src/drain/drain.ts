@@ -14,7 +14,7 @@
  */
 import { isAbortError, isKubeError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
-import { type SleepFn, sleep } from '../kube/sleep.ts';
+import { type Sleep, sleep } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { EventRecorder, PodRef } from '../notify/types.ts';
@@ -69,7 +69,7 @@ export interface DrainDeps {
 	/** Clock (epoch ms). @default Date.now */
 	readonly now?: (() => number) | undefined;
 	/** Resolves after `ms`, rejects when the signal aborts. @default a timer */
-	readonly sleep?: SleepFn | undefined;
+	readonly sleep?: Sleep | undefined;
 }
 
 /** At most this many eviction requests in flight (kubectl fires all at once). */
@@ -159,7 +159,7 @@ class DrainRun {
 	readonly #metrics: Metrics;
 	readonly #recorder: EventRecorder;
 	readonly #now: () => number;
-	readonly #sleep: SleepFn;
+	readonly #sleep: Sleep;
 	readonly #options: DrainOptions;
 	readonly #outer: AbortSignal;
 	readonly #scope = new AbortController();

@@ -21,7 +21,7 @@ import { ImdsError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { FetchFn } from '../runtime/types.ts';
-import { monotonicNow, type Now, type Sleep, sleep as realSleep } from './clock.ts';
+import { monotonicNow, type Now, type Sleep, sleep as realSleep } from '../clock.ts';
 import { tokenPath } from './paths.ts';
 import { createTokenSource, tokenHeader, tokenTtlHeader } from './token.ts';
 import { createImdsTransport } from './transport.ts';

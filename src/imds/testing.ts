@@ -6,7 +6,7 @@ import { type Logger, memoryLogger } from '../log/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/types.ts';
 import type { FetchFn } from '../runtime/types.ts';
 import { createImdsClient } from './client.ts';
-import type { Sleep } from './clock.ts';
+import type { Sleep } from '../clock.ts';
 import type { ImdsClient } from './types.ts';
 
 export interface RecordedRequest {

@@ -10,7 +10,7 @@
  */
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
-import type { Now } from './clock.ts';
+import type { Now } from '../clock.ts';
 
 export const tokenTtlHeader = 'x-aws-ec2-metadata-token-ttl-seconds';
 export const tokenHeader = 'x-aws-ec2-metadata-token';

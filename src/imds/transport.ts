@@ -13,7 +13,7 @@
  */
 import type { Logger } from '../log/logger.ts';
 import type { FetchFn } from '../runtime/types.ts';
-import type { Sleep } from './clock.ts';
+import type { Sleep } from '../clock.ts';
 
 export interface ImdsTransportOptions {
 	readonly fetch: FetchFn;

@@ -39,7 +39,7 @@ import {
 	WatchLineSchema,
 	AccessReviewSchema,
 } from './schemas.ts';
-import type { SleepFn } from './sleep.ts';
+import type { Sleep } from '../clock.ts';
 
 export interface KubeApiOptions {
 	/** API server URL, e.g. `https://10.96.0.1:443` (a path prefix is kept). */
@@ -62,7 +62,7 @@ export interface KubeApiOptions {
 	/** Monotonic clock of the rate limiter, ms. @default performance.now */
 	readonly now?: (() => number) | undefined;
 	/** Sleep of the rate limiter. @default an abortable setTimeout sleep */
-	readonly sleep?: SleepFn | undefined;
+	readonly sleep?: Sleep | undefined;
 }
 
 /** Page size when the caller does not page itself. */

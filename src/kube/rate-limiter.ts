@@ -7,7 +7,7 @@
  * may go negative, like golang.org/x/time/rate reservations). A caller that
  * aborts while waiting hands its reservation back.
  */
-import { sleep as realSleep, type SleepFn } from './sleep.ts';
+import { sleep as realSleep, type Sleep } from '../clock.ts';
 
 export interface TokenBucketOptions {
 	/** Sustained requests per second. */
@@ -17,7 +17,7 @@ export interface TokenBucketOptions {
 	/** Monotonic clock in milliseconds. @default performance.now */
 	readonly now?: (() => number) | undefined;
 	/** @default an abortable setTimeout sleep */
-	readonly sleep?: SleepFn | undefined;
+	readonly sleep?: Sleep | undefined;
 }
 
 export interface RateLimiter {

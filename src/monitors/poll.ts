@@ -9,7 +9,7 @@
  * IMDS outage into a crash loop; here the outage shows in logs, metrics and
  * the liveness probe (fed by `pollCompleted`), and polling resumes by itself.
  */
-import { monotonicNow, type Now, type Sleep, sleep as realSleep } from '../imds/clock.ts';
+import { monotonicNow, type Now, type Sleep, sleep as realSleep } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { Monitor, MonitorResult } from './types.ts';

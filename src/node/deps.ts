@@ -2,7 +2,7 @@
  * @module What every node action takes: the API, logs, metrics, dry run and (for tests) the clock.
  */
 import type { KubeApi } from '../kube/api.ts';
-import type { SleepFn } from '../kube/sleep.ts';
+import type { Sleep } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 
@@ -18,5 +18,5 @@ export interface NodeDeps {
 	/** Wall clock (label times, condition times, conflict-retry deadlines). @default () => new Date() */
 	readonly now?: (() => Date) | undefined;
 	/** Backoff sleep between conflict retries. @default an abortable setTimeout sleep */
-	readonly sleep?: SleepFn | undefined;
+	readonly sleep?: Sleep | undefined;
 }

@@ -9,7 +9,7 @@
  */
 import { KubeError } from '../errors.ts';
 import type { Node } from '../kube/schemas.ts';
-import { sleep as realSleep } from '../kube/sleep.ts';
+import { sleep as realSleep } from '../clock.ts';
 import type { NodeDeps } from './deps.ts';
 
 /** How long conflicting writes are retried (NTH: 5 s). */

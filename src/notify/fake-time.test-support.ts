@@ -4,7 +4,7 @@
  * `.test.ts` suffix); imported by the notify tests.
  */
 import type { FetchFn } from '../runtime/types.ts';
-import type { Sleep } from './post.ts';
+import type { Sleep } from '../clock.ts';
 
 interface Timer {
 	readonly at: number;

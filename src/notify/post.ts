@@ -12,10 +12,8 @@
  * Math.random, which a fake clock cannot drive.)
  */
 import { isAbortError } from '../errors.ts';
+import type { Sleep } from '../clock.ts';
 import type { FetchFn } from '../runtime/types.ts';
-
-/** Waits `ms`; rejects with the signal's reason when it aborts first (same shape as kube/sleep.ts). */
-export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 export interface PostOptions {
 	readonly fetch: FetchFn;

@@ -27,7 +27,7 @@ import type { InstanceMetadata } from '../../src/imds/types.ts';
 import type { KubeApi } from '../../src/kube/api.ts';
 import { createKubeApi } from '../../src/kube/client.ts';
 import { connectKube } from '../../src/kube/config.ts';
-import { sleep } from '../../src/kube/sleep.ts';
+import { sleep } from '../../src/clock.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/metrics/registry.ts';
 import { noopMetrics } from '../../src/metrics/types.ts';

@@ -1,6 +1,7 @@
 /**
- * @module Time as the IMDS client and the poll loops see it: injectable, so
- * unit tests drive retries, timeouts and intervals with a fake clock.
+ * @module Time as the agent sees it: one injectable `Sleep` and `Now` for
+ * every domain, so unit tests drive retries, timeouts, intervals and drains
+ * with a fake clock instead of waiting.
  */
 
 /** Waits `ms` milliseconds; rejects with the signal's reason when it aborts first. */
@@ -9,21 +10,22 @@ export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 /** A monotonic clock in milliseconds (only differences matter). */
 export type Now = () => number;
 
-/** The real {@link Sleep}, on `setTimeout`. */
+function abortReason(signal: AbortSignal): unknown {
+	return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** The real {@link Sleep}, on `setTimeout` (a negative `ms` waits 0). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	if (signal.aborted) return Promise.reject(abortReason(signal));
 	return new Promise((resolve, reject) => {
-		if (signal.aborted) {
-			reject(signal.reason);
-			return;
-		}
 		const onAbort = (): void => {
 			clearTimeout(timer);
-			reject(signal.reason);
+			reject(abortReason(signal));
 		};
 		const timer = setTimeout(() => {
 			signal.removeEventListener('abort', onAbort);
 			resolve();
-		}, ms);
+		}, Math.max(0, ms));
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
 }
