@@ -22,7 +22,7 @@
 // Brings the stack up with test/real/up.sh unless NTH_REAL_STATE names one, and
 // down again afterwards. Options: --pods=N (default 100), --only=nth/node,….
 // Environment: NTH_BENCH_NODE_FLAGS (extra flags for Node children),
-// NTH_BENCH_BUN_ENV (env for Bun children over the shipped BUN_JSC_useJIT=0,
+// NTH_BENCH_BUN_ENV (env for Bun children over the shipped bunRuntimeEnv of scripts/flavours.mjs,
 // e.g. "BUN_JSC_useJIT=1" to see the JIT's cost).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -37,15 +37,12 @@ import { type ChildInput, type ChildReport, ChildReportSchema, memoryOf } from '
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 
-/** The flags of the shipped executables (scripts/flavours.mjs), read as data: that file has no types. */
-async function shippedFlags(): Promise<{ node: string[]; bun: string[] }> {
+/** The flags and the Bun environment of the shipped executables (scripts/flavours.mjs), read as data: that file has no types. */
+async function shippedFlags(): Promise<{ node: string[]; bun: string[]; bunEnv: Record<string, string> }> {
 	const flavours: unknown = await import(join(root, 'scripts', 'flavours.mjs'));
-	const parsed = v.parse(v.object({ nodeExecArgv: v.array(v.string()), bunExecArgv: v.array(v.string()) }), { ...(flavours as object) });
-	return { node: parsed.nodeExecArgv, bun: parsed.bunExecArgv };
+	const parsed = v.parse(v.object({ nodeExecArgv: v.array(v.string()), bunExecArgv: v.array(v.string()), bunRuntimeEnv: v.record(v.string(), v.string()) }), { ...(flavours as object) });
+	return { node: parsed.nodeExecArgv, bun: parsed.bunExecArgv, bunEnv: parsed.bunRuntimeEnv };
 }
-
-/** The image and the systemd unit run the Bun executable with its JIT off (packaging/README.md). */
-const shippedBunEnv: Readonly<Record<string, string>> = { BUN_JSC_useJIT: '0' };
 
 type Run = 'kubectl/node' | 'nth/node' | 'kubectl/bun' | 'nth/bun';
 const runs: readonly Run[] = ['kubectl/node', 'nth/node', 'kubectl/bun', 'nth/bun'];
@@ -84,7 +81,7 @@ async function runChild(run: Run, bundle: string, input: ChildInput): Promise<Ru
 	const flags = await shippedFlags();
 	const json = JSON.stringify(input);
 	const [command, args, env] = run.endsWith('/bun')
-		? [join(root, 'node_modules', '.bin', 'bun'), [...flags.bun, 'run', bundle, json], { ...shippedBunEnv, ...extraEnv(process.env['NTH_BENCH_BUN_ENV']) }]
+		? [join(root, 'node_modules', '.bin', 'bun'), [...flags.bun, 'run', bundle, json], { ...flags.bunEnv, ...extraEnv(process.env['NTH_BENCH_BUN_ENV']) }]
 		: [process.execPath, [...flags.node, ...words(process.env['NTH_BENCH_NODE_FLAGS']), bundle, json], { UV_THREADPOOL_SIZE: '1' }];
 	const proc = spawn(command, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
 	const pid = proc.pid ?? 0;

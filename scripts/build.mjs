@@ -6,7 +6,7 @@
 //   dist/nth-pkg-linux-<arch>    @yao-pkg/pkg --sea (pkg 6.23 drops --options: no flags)
 //   dist/nth-bun-linux-<arch>    bun build --compile
 //   dist/nth                     copy of the default flavour for linux-x64 (scripts/flavours.mjs)
-//   dist/build.json              what was built: files, sizes, sha256, default
+//   dist/build.json              what was built: files, sizes, sha256, the env each runs with as shipped, default
 //
 // Offline: the x64 runtimes come from node_modules, the arm64 ones from
 // scripts/targets.mjs (fetched at install time; fetched here only when missing
@@ -422,7 +422,7 @@ async function main() {
 			const t0 = Date.now();
 			const built = await builders[name](bundle, arch, dest);
 			const size = statSync(dest).size;
-			executables[file] = { flavour: name, arch, size, sha256: sha256(readFileSync(dest)) };
+			executables[file] = { flavour: name, arch, size, sha256: sha256(readFileSync(dest)), env: flavours[name].env };
 			log(`build: dist/${file} ${(size / 1e6).toFixed(1)} MB ${built ? `built in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'up to date'}`);
 		}
 	}

@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startAemm } from '../test/real/aemm.ts';
 import { freePort } from '../test/real/free-port.ts';
 import { readRealState } from '../test/real/state.ts';
-import { bunExecArgv, nodeExecArgv } from './flavours.mjs';
+import { bunExecArgv, flavours, nodeExecArgv } from './flavours.mjs';
 import { root } from './targets.mjs';
 
 const argv = process.argv.slice(2);
@@ -46,7 +46,11 @@ function subjects() {
 		if (info.arch !== 'x64') continue;
 		list.push({ label: file + (info.flavour === manifest.defaultFlavour ? ' (default)' : ''), command: [join(root, 'dist', file)], env: {} });
 		// As the image and the systemd unit run it (Dockerfile.distroless ENV, nth.service Environment).
-		if (info.flavour === 'bun') list.push({ label: `${file} + BUN_JSC_useJIT=0 (as shipped)`, command: [join(root, 'dist', file)], env: { BUN_JSC_useJIT: '0' } });
+		const shipped = flavours[info.flavour]?.env ?? {};
+		if (Object.keys(shipped).length > 0) {
+			const label = Object.entries(shipped).map(([name, value]) => `${name}=${value}`).join(' ');
+			list.push({ label: `${file} + ${label} (as shipped)`, command: [join(root, 'dist', file)], env: shipped });
+		}
 	}
 	if (argv.includes('--levers')) {
 		const uv = { UV_THREADPOOL_SIZE: '1' };

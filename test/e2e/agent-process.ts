@@ -15,7 +15,9 @@
  * }
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import * as v from 'valibot';
 
 export interface AgentLine {
 	/** When the line arrived (ms since the epoch). */
@@ -83,10 +85,29 @@ function matches(pattern: RegExp | string, text: string): boolean {
 	return typeof pattern === 'string' ? text.toLowerCase().includes(pattern.toLowerCase()) : pattern.test(text);
 }
 
-/** Starts the agent with only `env` (plus PATH/HOME/TMPDIR/LANG/TZ) in its environment. */
+const BuildManifestSchema = v.object({
+	defaultFlavour: v.string(),
+	executables: v.record(v.string(), v.object({ flavour: v.string(), env: v.optional(v.record(v.string(), v.string()), {}) })),
+});
+
+/**
+ * The environment `bin` ships with (the image's ENV, the unit's Environment=),
+ * from the dist/build.json beside it: the e2e tier runs executables as they
+ * ship (Bun with its JIT off), not bare. Empty for a file build.json does not know.
+ */
+export function shippedEnv(bin: string): Record<string, string> {
+	const manifestPath = join(dirname(bin), 'build.json');
+	if (!existsSync(manifestPath)) return {};
+	const manifest = v.parse(BuildManifestSchema, JSON.parse(readFileSync(manifestPath, 'utf8')));
+	const name = basename(bin);
+	const entry = name === 'nth' ? Object.values(manifest.executables).find((info) => info.flavour === manifest.defaultFlavour) : manifest.executables[name];
+	return { ...entry?.env };
+}
+
+/** Starts the agent with only its shipped environment and `env` (plus PATH/HOME/TMPDIR/LANG/TZ) in its environment. */
 export function startAgent(env: Readonly<Record<string, string>>, options: StartAgentOptions = {}): AgentProcess {
 	const bin = resolve(options.bin ?? process.env['NTH_BIN'] ?? 'dist/nth');
-	const childEnv: Record<string, string> = {};
+	const childEnv: Record<string, string> = shippedEnv(bin);
 	for (const key of passThrough) {
 		const value = process.env[key];
 		if (value !== undefined) childEnv[key] = value;
