@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { V1Node } from '@kubernetes/client-node';
+import { shippedEnv } from '../test/e2e/agent-process.ts';
 import { startAemm } from '../test/real/aemm.ts';
 import { freePort } from '../test/real/free-port.ts';
 import { connect, createDeployment, createNamespace, createNode, createPdb } from '../test/real/harness.ts';
@@ -40,8 +41,11 @@ const aemm = await startAemm(['spot', '-a', 'terminate', '-d', '6', '--rebalance
 say(`AEMM (IMDSv2) at ${aemm.url}: rebalance recommendation in 2 s, spot interruption notice in 6 s`);
 
 const metricsPort = await freePort();
-const agent = spawn(process.env['NTH_BIN'] ?? 'dist/nth', [], {
+const agentBin = process.env['NTH_BIN'] ?? 'dist/nth';
+const agent = spawn(agentBin, [], {
 	env: {
+		// As the image and the systemd unit run it (Bun's JIT off).
+		...shippedEnv(agentBin),
 		PATH: process.env['PATH'] ?? '',
 		NODE_NAME: nodeName,
 		KUBECONFIG: cluster.state.kubeconfig,
