@@ -56,6 +56,7 @@ import { type Aemm, startAemm } from '../test/real/aemm.ts';
 import { freePort } from '../test/real/free-port.ts';
 import * as harness from '../test/real/harness.ts';
 import type { RealState } from '../test/real/state.ts';
+import { sleep } from '../src/clock.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const argv = process.argv.slice(2);
@@ -78,7 +79,6 @@ const upstreamCache = join(homedir(), '.cache', 'nth-bench', 'upstream');
 const upstreamBinary = join(upstreamCache, 'bin', `node-termination-handler-${upstreamVersion}`);
 
 const now = (): number => performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

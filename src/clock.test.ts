@@ -29,6 +29,10 @@ test('an abort without a reason still rejects with an AbortError', async () => {
 	assert.is((error as DOMException).name, 'AbortError');
 });
 
+test('without a signal, a negative wait resolves (clamped to 0)', async () => {
+	assert.is(await sleep(-5).then(() => 'resolved'), 'resolved');
+});
+
 test('monotonicNow does not go backwards', () => {
 	const first = monotonicNow();
 	const second = monotonicNow();

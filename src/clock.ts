@@ -14,8 +14,9 @@ function abortReason(signal: AbortSignal): unknown {
 	return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-/** The real {@link Sleep}, on `setTimeout` (a negative `ms` waits 0). */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** The real {@link Sleep}, on `setTimeout` (a negative `ms` waits 0); without a signal it cannot be cut short. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (signal === undefined) return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 	if (signal.aborted) return Promise.reject(abortReason(signal));
 	return new Promise((resolve, reject) => {
 		const onAbort = (): void => {

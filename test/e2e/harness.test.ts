@@ -22,6 +22,7 @@ import {
 	kubeconfigForToken,
 	statusOf,
 } from '../real/harness.ts';
+import { sleep } from '../../src/clock.ts';
 
 const NODE = 'harness-node-a';
 /** Long enough for the garbage collector to have deleted a pod with a dangling owner. */
@@ -66,7 +67,7 @@ harness('createPod with ownerKind gives each pod a real owner that keeps it', as
 	for (const kind of ['ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'] as const) {
 		await createPod(cluster, namespace, `owned-${kind.toLowerCase()}`, { nodeName: NODE, ownerKind: kind, emptyDir: true, priorityClassName: 'system-node-critical' });
 	}
-	await new Promise((resolve) => setTimeout(resolve, GC_GRACE_MS));
+	await sleep(GC_GRACE_MS);
 	for (const kind of ['ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'] as const) {
 		const pod = await cluster.core.readNamespacedPod({ namespace, name: `owned-${kind.toLowerCase()}` });
 		assert.is(pod.metadata?.ownerReferences?.[0]?.kind, kind);

@@ -36,6 +36,7 @@ import { createNodeRuntime } from '../../src/runtime/node.ts';
 import type { FetchFn } from '../../src/runtime/types.ts';
 import { startAemm } from '../real/aemm.ts';
 import { freePort } from '../real/free-port.ts';
+import { sleep } from '../../src/clock.ts';
 
 /** The agent's default POLL_INTERVAL. */
 const pollIntervalMs = 500;
@@ -110,7 +111,7 @@ async function observe(args: readonly string[], imdsv2: boolean, durationMs: num
 			metrics,
 			signal: controller.signal,
 		});
-		await new Promise((resolve) => setTimeout(resolve, durationMs));
+		await sleep(durationMs);
 		controller.abort();
 		await polling;
 		return {

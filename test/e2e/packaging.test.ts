@@ -19,7 +19,7 @@ import * as v from 'valibot';
 import { type RealCluster, connect, createNode, createServiceAccountToken, deleteNode, kubeconfigForToken, waitFor } from '../real/harness.ts';
 import { realBinDir } from '../real/state.ts';
 import { startAemm } from '../real/aemm.ts';
-import { startAgent } from './agent-process.ts';
+import { shippedEnv, startAgent } from './agent-process.ts';
 import { agentKubeconfig, createScenario, deleteScenario, livePodsOnNode, type Scenario, waitForNode } from './scenarios-kit.ts';
 // @ts-expect-error: plain ESM script without type declarations
 import { defaultFlavour, flavours, otherFlavour } from '../../scripts/flavours.mjs';
@@ -27,7 +27,7 @@ import { defaultFlavour, flavours, otherFlavour } from '../../scripts/flavours.m
 const root = join(import.meta.dirname, '..', '..');
 const node24 = process.execPath;
 const version = v.parse(v.object({ version: v.string() }), JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))).version;
-const FlavourSchema = v.object({ stamp: v.string(), runtime: v.string(), file: v.function() });
+const FlavourSchema = v.object({ stamp: v.string(), runtime: v.string(), file: v.function(), env: v.record(v.string(), v.string()) });
 const shipped = v.parse(FlavourSchema, flavours[defaultFlavour]);
 const other = v.parse(FlavourSchema, flavours[otherFlavour]);
 const fileOf = (flavour: v.InferOutput<typeof FlavourSchema>, arch: string): string => String(flavour.file(arch));
@@ -112,7 +112,10 @@ executables('a fresh clone builds both executables for x64 and arm64 with no net
 		assert.is(elfMachine(x64), 62);
 		assert.is(elfMachine(arm64), 183);
 		assert.match(ok(run(x64, ['--version'], { env: {} }), `${x64} --version`), versionLine(flavour, head));
+		// What the e2e tier, the demo and the benchmarks run each executable with (agent-process.ts shippedEnv).
+		assert.equal(shippedEnv(x64), flavour.env, `${x64}: its shipped env in dist/build.json`);
 	}
+	assert.equal(shippedEnv(join(clone, 'dist', 'nth')), shippedEnv(join(clone, 'dist', fileOf(shipped, 'x64'))), 'dist/nth runs as the default flavour');
 	assert.ok(existsSync(join(clone, 'dist', 'nth.mjs')));
 });
 

@@ -13,12 +13,12 @@ import { Watch, type V1Pod } from '@kubernetes/client-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
+import { sleep } from '../../src/clock.ts';
 import { startAemm } from '../real/aemm.ts';
 import { createDeployment, createNode, createPdb, deleteNode, waitFor } from '../real/harness.ts';
 import type { AgentProcess } from './agent-process.ts';
 import {
 	agentEnv,
-	agentKubeconfig,
 	appPods,
 	ScenarioKit,
 	describeNode,
@@ -41,14 +41,6 @@ const drain = suite('scenarios: drains');
 
 kit.attach(drain);
 
-drain.after(async () => {
-	// Leave the ClusterRole as manifests/ ships it for whoever runs next on this stack.
-	await agentKubeconfig(kit.cluster);
-});
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
 
 /** RFC 3339 without milliseconds, as AEMM's `spot -t` wants it. */
 function rfc3339(ms: number): string {
@@ -87,7 +79,7 @@ async function pdbDeadlock(label: string, policy: 'wait' | 'delete', kubeconfig:
 }
 
 drain('PDB deadlock, policy wait: the guarded pod is still there after the deadline; EvictionBlocked names the PDB', async () => {
-	const kubeconfig = await agentKubeconfig(kit.cluster, ['events']);
+	const kubeconfig = await kit.kubeconfig(['events']);
 	const { sc, agent, deadlineMs, guarded, web } = await pdbDeadlock('pdbwait', 'wait', kubeconfig);
 	await waitForEvicted(kit.cluster, sc, web, 20_000);
 	await sleep(deadlineMs + 2000 - Date.now());
@@ -111,7 +103,7 @@ drain('PDB deadlock, policy wait: the guarded pod is still there after the deadl
 });
 
 drain('PDB deadlock, policy delete (manifests/components/pdb-delete RBAC): the guarded pod is deleted before the deadline; PodDeletedPastBudget', async () => {
-	const kubeconfig = await agentKubeconfig(kit.cluster, ['events', 'pdb-delete']);
+	const kubeconfig = await kit.kubeconfig(['events', 'pdb-delete']);
 	const { sc, deadlineMs, guarded } = await pdbDeadlock('pdbdelete', 'delete', kubeconfig);
 	const drained = await waitForNode(kit.cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'), deadlineMs - Date.now() + 5000);
 	assert.ok(Date.now() < deadlineMs, 'drained before the deadline');
@@ -134,7 +126,7 @@ type Group = (typeof PriorityGroupOrder)[number];
 const WatchedPodSchema = v.looseObject({ metadata: v.looseObject({ name: v.string(), deletionTimestamp: v.optional(v.unknown()) }) });
 
 drain('60 pods in three priority groups are evicted in order: ordinary, then system-cluster-critical, then system-node-critical', async () => {
-	const kubeconfig = await agentKubeconfig(kit.cluster);
+	const kubeconfig = await kit.kubeconfig();
 	const sc = await scenario('prio', { replicas: 0 });
 	// Names sort the other way round, so evicting in list order would fail the test.
 	const groups: { readonly name: string; readonly group: Group; readonly replicas: number; readonly priorityClassName?: string }[] = [
@@ -209,7 +201,7 @@ for (const variant of [
 	{ label: 'scheduled maintenance', aemm: ['events', '-o', 'system-reboot', '-t', 'active'], kind: 'SCHEDULED_EVENT', settings: { ENABLE_SPOT_INTERRUPTION_DRAINING: 'false', TAINT_NODE: 'true' } },
 ] as const) {
 	drain(`${variant.label}: the agent SIGKILLed mid-drain and restarted resumes (attempts grows, one start webhook, all pods off the node)`, async () => {
-		const kubeconfig = await agentKubeconfig(kit.cluster);
+		const kubeconfig = await kit.kubeconfig();
 		// A drain paced by a PDB (maxUnavailable 1 over 6 replicas): after the first eviction the budget
 		// has room again only once the replacement runs Ready elsewhere. There is no elsewhere until the
 		// test adds a spare node (same pool label) after the restart, so the kill lands mid-drain for sure.

@@ -362,14 +362,32 @@ export class ScenarioKit {
 		return this.#cluster;
 	}
 
-	/** Connects in `before` (then runs `setup`), cleans up after each test. */
-	attach(test: { before(hook: () => Promise<void> | void): void; after: { each(hook: () => Promise<void> | void): void } }, setup?: (cluster: RealCluster) => Promise<void> | void): void {
+	#rbacWidened = false;
+
+	/**
+	 * Connects in `before` (then runs `setup`), cleans up after each test, and
+	 * after the suite puts the ClusterRole back as manifests/ ships it when a
+	 * test widened it with {@link ScenarioKit.kubeconfig} (for whoever runs next on this stack).
+	 */
+	attach(
+		test: { before(hook: () => Promise<void> | void): void; after: { (hook: () => Promise<void> | void): void; each(hook: () => Promise<void> | void): void } },
+		setup?: (cluster: RealCluster) => Promise<void> | void,
+	): void {
 		test.before(async () => {
 			this.#cluster = connect();
 			await setup?.(this.#cluster);
 		});
 		test.after.each(() => this.cleanup.run());
+		test.after(async () => {
+			if (this.#rbacWidened) await agentKubeconfig(this.cluster);
+		});
 	}
+
+	/** The agent's kubeconfig with the RBAC of manifests/ plus `components` (see {@link agentKubeconfig}). */
+	readonly kubeconfig = (components: readonly RbacComponent[] = []): Promise<string> => {
+		if (components.length > 0) this.#rbacWidened = true;
+		return agentKubeconfig(this.cluster, components);
+	};
 
 	/** A scenario (namespace, node, pinned Deployment), deleted after the test. */
 	readonly scenario = async (label: string, options: ScenarioOptions = {}): Promise<Scenario> => {

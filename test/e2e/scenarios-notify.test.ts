@@ -12,12 +12,12 @@ import { spawnSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
+import { sleep } from '../../src/clock.ts';
 import { startAemm } from '../real/aemm.ts';
 import { freePort } from '../real/free-port.ts';
 import { waitFor } from '../real/harness.ts';
 import {
 	agentEnv,
-	agentKubeconfig,
 	appPods,
 	ScenarioKit,
 	inPhase,
@@ -36,19 +36,11 @@ const notify = suite('scenarios: notifications and observability');
 
 kit.attach(notify);
 
-notify.after(async () => {
-	// Leave the ClusterRole as manifests/ ships it for whoever runs next on this stack.
-	await agentKubeconfig(kit.cluster);
-});
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
 
 const DefaultTemplateBody = v.object({ text: v.string() });
 
 notify('webhook: exactly one start message and one "drained" outcome for rebalance → spot ITN → drain, nothing per poll', async () => {
-	const kubeconfig = await agentKubeconfig(kit.cluster);
+	const kubeconfig = await kit.kubeconfig();
 	const sc = await scenario('hook');
 	const before = uidsOf(await appPods(kit.cluster, sc));
 	const receiver = await startWebhookReceiver();
@@ -93,7 +85,7 @@ notify('webhook: exactly one start message and one "drained" outcome for rebalan
 });
 
 notify('Kubernetes events: SpotInterruption, PreDrain and CordonAndDrain on the Node with the IMDS annotations and the extra one', async () => {
-	const kubeconfig = await agentKubeconfig(kit.cluster, ['events']);
+	const kubeconfig = await kit.kubeconfig(['events']);
 	const sc = await scenario('events');
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
 	cleanup.add(() => aemm.stop());
@@ -132,7 +124,7 @@ notify('Kubernetes events: SpotInterruption, PreDrain and CordonAndDrain on the 
 const MetricLine = /^actions_total\{node_action="cordon-and-drain",node_status="success",otel_scope_name="aws\.node\.termination\.handler",otel_scope_version=""\} (\d+(?:\.\d+)?)$/m;
 
 notify('/metrics counts the drain and passes promtool; /healthz turns 503 once IMDS stops answering, 200 after it resumes', async () => {
-	const kubeconfig = await agentKubeconfig(kit.cluster);
+	const kubeconfig = await kit.kubeconfig();
 	const sc = await scenario('metrics');
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
 	let stopped = false;

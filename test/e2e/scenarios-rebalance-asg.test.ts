@@ -20,6 +20,7 @@ import {
 	waitForEvicted,
 	waitForNode,
 } from './scenarios-kit.ts';
+import { sleep } from '../../src/clock.ts';
 
 const rebalanceTaint = 'aws-node-termination-handler/rebalance-recommendation';
 const spotTaint = 'aws-node-termination-handler/spot-itn';
@@ -66,7 +67,7 @@ rebalance('rebalance monitoring: cordon and rebalance taint only; the spot ITN l
 	assert.equal(uidsOf(phase1Pods).sort(), [...before].sort(), 'cordon only: the pods stay');
 	assert.ok(phase1Pods.every((pod) => pod.metadata?.deletionTimestamp === undefined));
 	// Several rebalance polls later (AEMM gives a new notice time every second), still cordon only.
-	await new Promise((resolve) => setTimeout(resolve, Math.max(0, aemmStarted + itnEarliestMs - 800 - Date.now())));
+	await sleep(Math.max(0, aemmStarted + itnEarliestMs - 800 - Date.now()));
 	const stillCordoned = await readNodeState(kit.cluster, sc.node);
 	assert.is(stillCordoned.incident?.phase, 'Cordoned', describeNode(stillCordoned));
 	assert.ok((await appPods(kit.cluster, sc)).every((pod) => before.includes(pod.metadata?.uid ?? '') && pod.metadata?.deletionTimestamp === undefined), 'still not evicted');

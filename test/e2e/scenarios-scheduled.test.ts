@@ -30,6 +30,7 @@ import {
 	waitForNode,
 	waitForPodsBack,
 } from './scenarios-kit.ts';
+import { sleep } from '../../src/clock.ts';
 
 const maintenanceTaint = 'aws-node-termination-handler/scheduled-maintenance';
 const eventIdLabel = 'aws-node-termination-handler/event-id';
@@ -121,7 +122,7 @@ scheduled('reboot: drained with reboot labels; after the "reboot" (fake uptime, 
 	const uptime = join(scratch, 'uptime');
 	writeFileSync(uptime, '5.01 10000\n');
 	const wait = (actionTime + 6) * 1000 - Date.now();
-	if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+	if (wait > 0) await sleep(wait);
 	// IMDS is gone (as upstream deletes AEMM): one try per request, no retries to wait out.
 	const second = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, UPTIME_FROM_FILE: uptime, METADATA_TRIES: '1' }), 'reboot phase 2');
 	await second.waitForLine('Successfully completed action UncordonAfterReboot.', { timeoutMs: 15_000 });
@@ -153,7 +154,7 @@ scheduled('admin-cordoned node: drained without the UncordonAfterReboot label; t
 	await aemm.stop();
 	const uptime = join(scratch, 'uptime-admin');
 	writeFileSync(uptime, '5.01 10000\n');
-	await new Promise((resolve) => setTimeout(resolve, 6000));
+	await sleep(6000);
 	const second = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, UPTIME_FROM_FILE: uptime, METADATA_TRIES: '1' }), 'admin cordon, rebooted');
 	// The reboot check runs before the start-up line.
 	assert.is(second.matching('UncordonAfterReboot').length, 0, second.tail());
@@ -171,7 +172,7 @@ scheduled('admin-cordoned node: the cancellation removes our taint and label but
 	assert.ok(after.unschedulable, `still cordoned: ${describeNode(after)}`);
 	assert.equal(after.taints, [], 'our taint removed');
 	assert.is(after.labels[eventIdLabel], undefined, 'our label removed');
-	await new Promise((resolve) => setTimeout(resolve, 1000));
+	await sleep(1000);
 	assert.is((await livePodsOnNode(kit.cluster, sc)).length, 0, 'no pods came back');
 });
 
@@ -181,7 +182,7 @@ scheduled('dry run: "would have been cordoned and drained", node untouched', asy
 	const aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
 	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, DRY_RUN: 'true' }), 'maintenance dry run');
 	await agent.waitForLine('would have been cordoned and drained', { timeoutMs: 15_000 });
-	await new Promise((resolve) => setTimeout(resolve, 2500));
+	await sleep(2500);
 	const state = await readNodeState(kit.cluster, sc.node);
 	assert.is(state.unschedulable, false);
 	assert.equal(state.taints, []);

@@ -21,6 +21,7 @@ import {
 	waitForEvicted,
 	waitForNode,
 } from './scenarios-kit.ts';
+import { sleep } from '../../src/clock.ts';
 
 const spotTaint = 'aws-node-termination-handler/spot-itn';
 const outOfService = 'node.kubernetes.io/out-of-service';
@@ -115,7 +116,7 @@ spot('dry run: "would have been cordoned and drained" is logged once, the node a
 
 	await agent.waitForLine('would have been cordoned and drained', { timeoutMs: 15_000 });
 	// AEMM changes the notice every second: let several new ids arrive, then look.
-	await new Promise((resolve) => setTimeout(resolve, 3000));
+	await sleep(3000);
 	const state = await readNodeState(kit.cluster, sc.node);
 	assert.is(state.unschedulable, false, 'not cordoned');
 	assert.equal(state.taints, [], `no taints: ${describeNode(state)}`);
@@ -146,7 +147,7 @@ spot('cordon only (AEMM serving every mock): cordoned, nothing evicted, no out-o
 	assert.is(cordoned.incident?.action, 'cordon');
 	assert.equal([cordoned.condition?.status, cordoned.condition?.reason], ['True', 'Cordoned']);
 	// Give a drain every chance to (wrongly) start: several polls of every mock.
-	await new Promise((resolve) => setTimeout(resolve, 4000));
+	await sleep(4000);
 	const later = await readNodeState(kit.cluster, sc.node);
 	assert.is(later.incident?.phase, 'Cordoned', describeNode(later));
 	assert.is(later.incident?.action, 'cordon');

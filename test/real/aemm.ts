@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 import { realBinDir } from './state.ts';
+import { sleep } from '../../src/clock.ts';
 
 export interface AemmOptions {
 	/** Pass `-I`: every request then needs an IMDSv2 session token (401 without one). @default false */
@@ -158,8 +159,4 @@ async function answers(url: string): Promise<boolean> {
 	} catch {
 		return false; // not listening yet: the caller polls again until its deadline
 	}
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
