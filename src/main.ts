@@ -53,8 +53,8 @@ async function main(runtime: Runtime): Promise<number> {
 		.example('nth doctor --kubeconfig /var/lib/kubelet/kubeconfig')
 		.example('nth webhook render --template slack.tmpl --event event.json')
 		.action((options: Record<string, unknown>) => {
-		action = run(runtime, settingFlags(options));
-	});
+			action = run(runtime, settingFlags(options));
+		});
 	registerSettings(cli.command('run', 'Run the agent')).action((options: Record<string, unknown>) => {
 		action = run(runtime, settingFlags(options));
 	});
