@@ -164,6 +164,8 @@ setup('a token bound to the agent ClusterRole can read nodes; one without it can
 	deniedKube = await agentClient(await createServiceAccountToken(cluster, namespace, 'no-rights'));
 	// RBAC reaches the authorizer's cache within a moment.
 	await waitFor(async () => (await kube.listNodes({ limit: 1 }, signal)).items !== undefined, { what: 'agent RBAC effective' });
+	const denied = await rejection(deniedKube.listNodes({ limit: 1 }, signal));
+	assert.is(denied.status, 403);
 });
 
 setup('in cluster: the service-account files and KUBERNETES_SERVICE_HOST/PORT reach the apiserver, verifying its CA', async () => {

@@ -218,17 +218,6 @@ upstream('a Teams MessageCard with else-if, a map range and time methods', () =>
 }`);
 });
 
-upstream('parsing and executing the default template stays well under 0.2 ms', () => {
-	const tpl = '{"text":"[NTH][Instance Interruption] EventID: {{ .EventID }} - Kind: {{ .Kind }} - Instance: {{ .InstanceID }} - Node: {{ .NodeName }} - Description: {{ .Description }} - Start Time: {{ .StartTime }}"}';
-	const data = event();
-	for (let i = 0; i < 500; i++) render(tpl, data);
-	const runs = 2000;
-	const started = performance.now();
-	for (let i = 0; i < runs; i++) render(tpl, data);
-	const perRun = (performance.now() - started) / runs;
-	assert.ok(perRun < 0.2, `took ${perRun.toFixed(4)} ms per parse + execute`);
-});
-
 model.run();
 control.run();
 errors.run();
