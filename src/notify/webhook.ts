@@ -27,7 +27,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { FetchFn, Runtime } from '../runtime/types.ts';
 import { version } from '../version.ts';
-import { buildTemplateData, sampleTemplateData, type TemplateData } from './data.ts';
+import { buildTemplateData, sampleInstanceMetadata, sampleTemplateData, type TemplateData } from './data.ts';
 import type { Sleep } from '../clock.ts';
 import { type AttemptFailure, postWithRetry } from './post.ts';
 import { createTemplateSource, resolveSinks, type SinkSpec, type TemplateSource, type WebhookSettings } from './sinks.ts';
@@ -99,9 +99,11 @@ function checkHeaders(spec: SinkSpec): void {
 /**
  * Checks every sink at start: http(s) URL, valid headers, a readable template
  * that parses and renders a sample event. Throws ConfigError naming the setting.
+ * Needs no IMDS answer: without `metadata` the sample event uses sample
+ * instance metadata, so the check runs before IMDS is asked anything.
  */
-export async function validateWebhookConfig(deps: Pick<NotifierDeps, 'config' | 'runtime' | 'metadata'>): Promise<void> {
-	const sample = sampleTemplateData(deps.metadata, deps.config.nodeName);
+export async function validateWebhookConfig(deps: Pick<NotifierDeps, 'config' | 'runtime'> & { readonly metadata?: InstanceMetadata | undefined }): Promise<void> {
+	const sample = sampleTemplateData(deps.metadata ?? sampleInstanceMetadata, deps.config.nodeName);
 	const env = envReader(deps.runtime);
 	for (const spec of resolveSinks(deps.config)) {
 		const urlSetting = spec.name === 'webhook-url' ? 'WEBHOOK_URL' : `WEBHOOK_SINKS (sink "${spec.name}")`;
