@@ -29,11 +29,18 @@ function redacted(text: string): string {
 	return `value redacted (${text.length} chars)`;
 }
 
+/**
+ * `text` as a URL whose host is written out as such (`scheme://[userinfo@]host`),
+ * else undefined: a parser's guess must not pick the host, since a host is shown
+ * ("https:///T0K3N" parses with the token as its host; "hooks.slack.com:443/x"
+ * as scheme "hooks.slack.com:" and no host).
+ */
 function parsedUrl(text: string): URL | undefined {
 	if (!URL.canParse(text)) return undefined;
 	const url = new URL(text);
-	// A URL without a host ("mailto:x", "hooks.slack.com:443/path" read as scheme "hooks.slack.com:") shows nothing useful.
-	return url.host === '' ? undefined : url;
+	if (url.host === '' || text.slice(url.protocol.length, url.protocol.length + 2) !== '//') return undefined;
+	const authority = (text.slice(url.protocol.length + 2).split(/[/?#\\]/)[0] ?? '').toLowerCase();
+	return authority === url.host || authority.endsWith(`@${url.host}`) ? url : undefined;
 }
 
 /** A proxy URL as it may be shown: scheme and host, `***@` in place of a user:password; undefined when it is not a URL. */
