@@ -253,7 +253,7 @@ send('a start message the receiver keeps refusing does not hold up the outcome (
 	await clock.run(notifier.flush(signal));
 	// The start's first attempt, then at once the outcome; the start does not retry behind it.
 	assert.equal(requests.map((request) => [request.body, request.at - startedAt]), [['', 0], ['failed', 0]]);
-	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Notification not sent: a newer notification about the same event superseded it') && line.includes('status_code=503')), log.lines.join('\n'));
+	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Notification not sent: a newer notification about the same incident superseded it') && line.includes('status_code=503')), log.lines.join('\n'));
 	assert.equal(metrics.sent.sort(), ['error', 'success']);
 });
 
@@ -280,6 +280,18 @@ send('a message about another event keeps retrying while newer ones go out', asy
 	await clock.run(notifier.flush(signal));
 	assert.equal(fake.requests.map((request) => [request.body, request.at - startedAt]), [['rebalance-1', 0], ['spot-itn-abc', 0], ['rebalance-1', 375]]);
 	assert.is(log.lines.filter((line) => line.includes('Webhook Success')).length, 2);
+});
+
+send('an outcome supersedes a start message still retrying even when the incident\'s headline event changed', async () => {
+	const rebalance: InterruptionEvent = { ...spotEvent, eventId: 'rebalance-1', kind: 'REBALANCE_RECOMMENDATION' };
+	const { deps, clock, fake, log } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .EventID }} {{ .Outcome }}' }, ['error', 200, 200]);
+	const notifier = createNotifier(deps);
+	const signal = new AbortController().signal;
+	void notifier.send({ ...context, event: rebalance }, signal);
+	void notifier.send({ ...context, outcome: 'drained' }, signal);
+	await clock.run(notifier.flush(signal));
+	assert.equal(fake.requests.map((request) => request.body), ['rebalance-1 ', 'spot-itn-abc drained']);
+	assert.ok(log.lines.some((line) => line.includes('superseded it')), log.lines.join('\n'));
 });
 
 send('flush() waits for retries still running after their successor went out', async () => {

@@ -15,7 +15,8 @@
  * order, so the outcome never reaches a receiver before the start message's
  * first try; retries do not hold up the next message (a receiver that is down
  * would otherwise delay the outcome by WEBHOOK_RETRY_FOR). When a newer
- * message about the same event starts, an older one still retrying stops
+ * message about the same event (or an outcome, after a start message) starts,
+ * an older one still retrying stops
  * (logged as superseded): the newer one carries the same event, and a stale
  * start message must not arrive after the outcome. `flush()` waits for every
  * message still on its way (tests, shutdown).
@@ -55,7 +56,9 @@ interface Delivery {
 	/** Order of send() calls. */
 	readonly seq: number;
 	readonly eventId: string;
-	/** Ends this message's retries when a newer message about the same event starts. */
+	/** A start message (no outcome yet). */
+	readonly isStart: boolean;
+	/** Ends this message's retries when a newer message about the same event (or any outcome, for a start message) starts. */
 	readonly supersede: AbortController;
 	/** Settles when the message is delivered or given up. */
 	done: Promise<void>;
@@ -166,6 +169,15 @@ function failureFields(failure: AttemptFailure, spec: SinkSpec): Record<string, 
 	return { error: scrub(errorText(failure.error), sinkSecrets(spec)) };
 }
 
+/**
+ * True when `newer` makes `older`'s retries pointless: it is about the same
+ * event, or it is an outcome and `older` a start message (the incident's
+ * headline event may have changed in between; one incident runs at a time).
+ */
+function supersedes(newer: Delivery, older: Delivery): boolean {
+	return older.eventId === newer.eventId || (older.isStart && !newer.isStart);
+}
+
 /** Creates the notifier over every configured sink (none: `enabled` is false and `send` does nothing). */
 export function createNotifier(deps: NotifierDeps): WebhookNotifier {
 	const { config, runtime, log, metrics } = deps;
@@ -239,7 +251,7 @@ export function createNotifier(deps: NotifierDeps): WebhookNotifier {
 		failed();
 		if (result.superseded === true) {
 			// The newer message (the outcome after the start) carries the same event: it is what the receiver needs now.
-			log.warn('Webhook Error: Notification not sent: a newer notification about the same event superseded it', { ...fields, attempts: result.attempts, ...(result.last === undefined ? {} : failureFields(result.last, sink.spec)) });
+			log.warn('Webhook Error: Notification not sent: a newer notification about the same incident superseded it', { ...fields, attempts: result.attempts, ...(result.last === undefined ? {} : failureFields(result.last, sink.spec)) });
 			return;
 		}
 		if (result.last === undefined || result.aborted) {
@@ -265,13 +277,13 @@ export function createNotifier(deps: NotifierDeps): WebhookNotifier {
 					firstAttemptDone = resolve;
 				});
 				sequence += 1;
-				const delivery: Delivery = { seq: sequence, eventId: context.event.eventId, supersede: new AbortController(), done: Promise.resolve() };
+				const delivery: Delivery = { seq: sequence, eventId: context.event.eventId, isStart: context.outcome === undefined, supersede: new AbortController(), done: Promise.resolve() };
 				sink.pending.add(delivery);
 				delivery.done = (async () => {
 					// First attempts go out one at a time, in order: the outcome never reaches a receiver before the start message's first try.
 					await previous;
 					// Retries do not hold up the next message; an older message about the same event stops retrying, so it never arrives after the newer one.
-					for (const older of sink.pending) if (older.seq < delivery.seq && older.eventId === delivery.eventId) older.supersede.abort();
+					for (const older of sink.pending) if (older.seq < delivery.seq && supersedes(delivery, older)) older.supersede.abort();
 					await deliver(sink, data, signal, delivery, firstAttemptDone);
 				})()
 					.catch((error: unknown) => {
