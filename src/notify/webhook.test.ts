@@ -318,6 +318,18 @@ send('a transport error naming the URL or the proxy is logged without them', asy
 	assert.match(line, /Unable to connect to <redacted>/);
 });
 
+send('a proxy password with a malformed escape does not break the error log', async () => {
+	const { deps, clock, log } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_PROXY: 'http://proxyuser:pa%zz55word@127.0.0.1:3128', WEBHOOK_RETRY_FOR: '0' });
+	const fetch = async (): Promise<Response> => {
+		throw new TypeError('proxy http://proxyuser:pa%zz55word@127.0.0.1:3128 refused');
+	};
+	await deliver(createNotifier({ ...deps, runtime: { ...deps.runtime, createFetch: () => fetch } }), clock, context);
+	const line = log.lines.find((text) => text.includes('Webhook Error: Client Do failed'));
+	assert.ok(line, log.lines.join('\n'));
+	assert.not.ok(line.includes('pa%zz55word'), line);
+	assert.not.ok(log.lines.some((text) => text.includes('failed unexpectedly')), log.lines.join('\n'));
+});
+
 send('logs a template execution error and sends nothing', async () => {
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ index .Pods 5 }}' });
 	await deliver(createNotifier(deps), clock, context);

@@ -157,7 +157,9 @@ function sinkSecrets(spec: SinkSpec): string[] {
 	const secrets = [spec.url, ...secretParts(spec.url)];
 	if (spec.proxy !== undefined && URL.canParse(spec.proxy)) {
 		const proxy = new URL(spec.proxy);
-		secrets.push(spec.proxy, decodeURIComponent(proxy.password), proxy.password);
+		// The parser keeps a malformed escape ("%zz") as typed, which decodeURIComponent would throw on.
+		const decoded = /%(?![0-9a-f]{2})/i.test(proxy.password) ? proxy.password : decodeURIComponent(proxy.password);
+		secrets.push(spec.proxy, decoded, proxy.password);
 	}
 	return secrets;
 }
