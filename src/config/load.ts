@@ -5,7 +5,9 @@
  * unset; deprecated aliases are copied over with a warning (the new name wins
  * when both are given); LOG_FORMAT_VERSION is clamped to 1..2. Every invalid
  * value fails the start with a message naming the setting, where the value came
- * from, and what was wrong.
+ * from, and what was wrong; a secret-bearing setting's value is shown only as
+ * its `secret` kind allows (redact.ts), and values are quoted and cut, so a
+ * newline in a value cannot forge a line of the message.
  */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.ts';
