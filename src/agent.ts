@@ -146,13 +146,18 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 	const stopSignals = (['SIGTERM', 'SIGINT'] as const).map((name) =>
 		runtime.onSignal(name, () => {
 			log.info(`Received ${name}: stopping`);
-			root.abort(new Error(`Received ${name}`));
+			// An AbortError, as every abortable call expects: the start-up steps then end quietly instead of failing.
+			root.abort(new DOMException(`Received ${name}`, 'AbortError'));
 		}),
 	);
 	const work = new AbortController();
+	let started = false;
 	try {
 		if (config.jsonLogging) log.info('Configuration', { config: configFields(config, sources) });
 		else runtime.writeStdout(configText(config, sources));
+		// Bad webhook settings fail the start at once, before IMDS (up to ~9 s of retries when it does not answer) or the apiserver is asked anything.
+		const webhook = webhooksConfigured(config) ? await import('./notify/webhook.ts') : undefined;
+		await webhook?.validateWebhookConfig({ config, runtime });
 
 		const registry = createMetricsRegistry({
 			now: Date.now,
@@ -165,8 +170,6 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		const imds = imdsClientFor(runtime, config, log, metrics);
 		const metadata = await fetchInstanceMetadata(imds, root.signal, { log, metrics });
 		const nodeName = resolveNodeName(config, metadata);
-		const webhook = webhooksConfigured(config) ? await import('./notify/webhook.ts') : undefined;
-		await webhook?.validateWebhookConfig({ config, runtime, metadata });
 
 		const kube = await kubeApiFor(runtime, config, log, metrics);
 
@@ -261,6 +264,7 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 			signal: root.signal,
 			logFormatVersion: config.logFormatVersion,
 		});
+		started = true;
 		probes.markReady();
 		log.info('Kubernetes AWS Node Termination Handler has started successfully!', { node_name: objectName, version, runtime: `${runtime.name} ${runtime.version}` });
 
@@ -277,7 +281,9 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		log.info('Stopped');
 		return 0;
 	} catch (error) {
-		if (root.signal.aborted && isAbortError(error)) {
+		// A signal during start-up ends whatever step was waiting (IMDS, the apiserver), however that step reports it: a clean stop, not a crash.
+		if (root.signal.aborted && !started) {
+			if (!isAbortError(error)) log.debug('Start-up step ended by the stop', { error });
 			log.info('Stopped during start-up');
 			return 0;
 		}

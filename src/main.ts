@@ -7,7 +7,7 @@
  *   nth --help | --version
  */
 import { runAgent } from './agent.ts';
-import { normalizeArgs } from './config/argv.ts';
+import { parseGoArgs } from './config/argv.ts';
 import { type LoadedConfig, loadConfig } from './config/load.ts';
 import { isConfigError } from './errors.ts';
 import { detectRuntime } from './runtime/detect.ts';
@@ -42,7 +42,10 @@ async function main(runtime: Runtime): Promise<number> {
 	// command-line parser needed, so cac and the settings' help texts are
 	// imported only for a real command line (measured: packaging/README.md).
 	if (args.length === 0 || (args.length === 1 && args[0] === 'run')) return await run(runtime, {});
-	const [{ cac }, { registerSettings, settingFlags }] = await Promise.all([import('cac'), import('./config/help.ts')]);
+	const [{ cac }, { registerSettings }] = await Promise.all([import('cac'), import('./config/help.ts')]);
+	// The settings (and render's --template/--event) are read here, as raw text, the way Go's flag package reads them; cac gets the rest.
+	const { flags, rest } = parseGoArgs(args, args[0] === 'webhook' ? ['template', 'event'] : []);
+	const settingFlags = Object.fromEntries(Object.entries(flags).filter(([name]) => name !== 'template' && name !== 'event'));
 	const cli = cac('nth');
 	let exitCode = 0;
 	let action: Promise<number> | undefined;
@@ -52,27 +55,27 @@ async function main(runtime: Runtime): Promise<number> {
 		.example('NODE_NAME=ip-10-0-0-1.ec2.internal nth --taint-node --enable-rebalance-monitoring')
 		.example('nth doctor --kubeconfig /var/lib/kubelet/kubeconfig')
 		.example('nth webhook render --template slack.tmpl --event event.json')
-		.action((options: Record<string, unknown>) => {
-			action = run(runtime, settingFlags(options));
+		.action(() => {
+			action = run(runtime, settingFlags);
 		});
-	registerSettings(cli.command('run', 'Run the agent')).action((options: Record<string, unknown>) => {
-		action = run(runtime, settingFlags(options));
+	registerSettings(cli.command('run', 'Run the agent')).action(() => {
+		action = run(runtime, settingFlags);
 	});
-	registerSettings(cli.command('doctor', 'Check IMDS (and the IMDSv2 hop limit), the node, RBAC and the webhook template with these settings; changes nothing')).action((options: Record<string, unknown>) => {
-		action = withConfig(runtime, settingFlags(options), async (loaded) => (await import('./doctor/command.ts')).doctorCommand(runtime, loaded));
+	registerSettings(cli.command('doctor', 'Check IMDS (and the IMDSv2 hop limit), the node, RBAC and the webhook template with these settings; changes nothing')).action(() => {
+		action = withConfig(runtime, settingFlags, async (loaded) => (await import('./doctor/command.ts')).doctorCommand(runtime, loaded));
 	});
 	cli
 		.command('webhook <action>', 'Webhook tools. "render": print the exact body that would be sent for an event')
 		.option('--template <file>', 'Template file (Go text/template + Sprig)')
 		.option('--event <file>', 'Event JSON with NTH template field names (EventID, Kind, NodeName, Pods, NodeLabels, StartTime…)')
-		.action((name: string, options: Record<string, unknown>) => {
+		.action((name: string) => {
 			action = (async () => {
 				if (name !== 'render') {
 					runtime.writeStderr(`Cannot run "webhook ${name}": the only action is "render"\n`);
 					return 2;
 				}
 				const { renderCommand } = await import('./notify/render-command.ts');
-				return await renderCommand(runtime, { template: options['template'], event: options['event'] });
+				return await renderCommand(runtime, { template: flags['template'], event: flags['event'] });
 			})();
 		});
 
@@ -83,7 +86,7 @@ async function main(runtime: Runtime): Promise<number> {
 		return 0;
 	}
 	try {
-		cli.parse(['nth', 'nth', ...normalizeArgs(args, ['template', 'event'])]);
+		cli.parse(['nth', 'nth', ...rest]);
 	} catch (error) {
 		// cac throws for unknown options and missing values: a usage error.
 		runtime.writeStderr(`${error instanceof Error ? error.message : String(error)}\nRun "nth --help" for the settings.\n`);

@@ -3,14 +3,19 @@
  *
  * Webhook URLs, headers, templates and sinks may carry credentials (Slack
  * tokens live in URLs), so they are never printed: a set value shows as
- * `<provided-not-displayed>`, an unset one as `<not-displayed>`, as NTH does.
+ * `<provided-not-displayed>`, an unset one as `<not-displayed>`, as NTH does;
+ * a proxy shows without its user:password. settings.ts marks which is which.
  */
 import type { Config } from './schema.ts';
 import { type SettingKey, settingKeys, settings } from './settings.ts';
 import type { Source } from './load.ts';
+import { proxyShown } from './redact.ts';
 
 function shown(key: SettingKey, value: unknown, source: Source): unknown {
-	if (settings[key].secret) return source === 'default' ? '<not-displayed>' : '<provided-not-displayed>';
+	const secret = settings[key].secret;
+	// A proxy's host helps the operator and is no secret: shown without its user:password.
+	if (secret === 'credentials' && typeof value === 'string') return value === '' ? '' : (proxyShown(value) ?? '<provided-not-displayed>');
+	if (secret !== undefined) return source === 'default' ? '<not-displayed>' : '<provided-not-displayed>';
 	return value;
 }
 

@@ -36,20 +36,3 @@ export function registerSettings(command: Command): Command {
 	}
 	return command;
 }
-
-/** cac's spelling of an option key: it camel-cases "a-b" pairs of letters only. */
-export function cacKey(flag: string): string {
-	return flag.replaceAll(/([a-z])-([a-z])/g, (_match, before: string, after: string) => before + after.toUpperCase());
-}
-
-/** Maps cac's parsed options back to long flag names, keeping only settings that were given. */
-export function settingFlags(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
-	const flags: Record<string, unknown> = {};
-	for (const setting of Object.values(settings)) {
-		for (const flag of setting.alias ? [setting.flag, setting.alias.flag] : [setting.flag]) {
-			const value = options[cacKey(flag)];
-			if (value !== undefined) flags[flag] = value;
-		}
-	}
-	return flags;
-}

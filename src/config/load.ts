@@ -5,10 +5,13 @@
  * unset; deprecated aliases are copied over with a warning (the new name wins
  * when both are given); LOG_FORMAT_VERSION is clamped to 1..2. Every invalid
  * value fails the start with a message naming the setting, where the value came
- * from, and what was wrong.
+ * from, and what was wrong; a secret-bearing setting's value is shown only as
+ * its `secret` kind allows (redact.ts), and values are quoted and cut, so a
+ * newline in a value cannot forge a line of the message.
  */
 import * as v from 'valibot';
 import { ConfigError } from '../errors.ts';
+import { leaks, shownValue } from './redact.ts';
 import { type Config, ConfigSchema } from './schema.ts';
 import { type Setting, type SettingKey, settingKeys, settings } from './settings.ts';
 
@@ -72,13 +75,33 @@ function resolve(setting: Setting, input: LoadInput, warnings: string[]): Raw {
 	return current ?? { text: setting.defaultText, source: 'default', name: `default of ${setting.env}` };
 }
 
+/** Field names of a WEBHOOK_SINKS entry: the only keys of a secret value shown in an error (a header name may be a secret). */
+const shownKeys = new Set(['url', 'headers', 'template', 'templateFile', 'proxy', 'name']);
+
+/** Where inside a structured value (JSON) the issue is: `[0].url`; stops at a key that may not be shown. */
+function innerPath(issue: v.BaseIssue<unknown>): string {
+	let out = '';
+	for (const item of (issue.path ?? []).slice(1)) {
+		if (typeof item.key === 'number') out += `[${item.key}]`;
+		else if (typeof item.key === 'string' && shownKeys.has(item.key)) out += `.${item.key}`;
+		else break;
+	}
+	return out;
+}
+
+/**
+ * One line per issue: the setting, what is wrong, and where the value came
+ * from, shown as the setting's secret kind allows. A secret setting's message
+ * that still quotes part of the value (a parser's own text) is replaced.
+ */
 function describe(issue: v.BaseIssue<unknown>, raws: Readonly<Record<string, Raw>>): string {
 	const key = issue.path?.[0]?.key;
 	const raw = typeof key === 'string' ? raws[key] : undefined;
 	if (typeof key !== 'string' || raw === undefined || !(key in settings)) return issue.message;
 	const setting = settings[key as SettingKey];
-	const shown = setting.secret ? '<not-displayed>' : JSON.stringify(raw.text);
-	return `${setting.env} (--${setting.flag}) ${issue.message}${raw.source === 'default' ? '' : ` [from ${raw.name}: ${shown}]`}`;
+	const message = setting.secret !== undefined && leaks(issue.message, raw.text) ? 'is invalid (the parser\'s message quoted the value, so it is not shown)' : issue.message;
+	const from = raw.source === 'default' ? '' : ` [from ${raw.name}: ${shownValue(setting.secret, raw.text)}]`;
+	return `${setting.env} (--${setting.flag})${innerPath(issue)} ${message}${from}`;
 }
 
 function crossChecks(config: Config, warnings: string[]): string[] {

@@ -7,6 +7,7 @@
  * environment works unchanged; settings NTH does not have are marked "nth".
  */
 import type * as v from 'valibot';
+import type { SecretKind } from './redact.ts';
 import {
 	anyString,
 	baseUrl,
@@ -34,8 +35,12 @@ export interface Setting<S extends StringSchema = StringSchema> {
 	readonly group: 'imds' | 'actions' | 'drain' | 'webhook' | 'observability' | 'kubernetes' | 'queue-processor';
 	/** Deprecated spelling that still works (copied over with a warning). */
 	readonly alias?: { readonly flag: string; readonly env: string };
-	/** Never printed (config dump shows <not-displayed>). */
-	readonly secret?: boolean;
+	/**
+	 * Holds a secret: config errors, the config dump and logs show the value
+	 * only as redact.ts's shownValue allows (never the token, the headers or a
+	 * proxy's user:password). Marked here, once, so no call site can forget.
+	 */
+	readonly secret?: SecretKind;
 	/** Takes no value on the command line (`--dry-run` means true). */
 	readonly boolean?: boolean;
 	/** Accepted for compatibility with NTH's queue-processor mode, which nth does not implement. */
@@ -98,12 +103,12 @@ export const settings = {
 	evictDaemonSetPods: flagOf({ flag: 'evict-daemon-set-pods', env: 'EVICT_DAEMON_SET_PODS', defaultText: 'false', schema: goBool, group: 'drain', nth: true, doc: 'Evict DaemonSet pods last (after critical pods) instead of skipping them' }),
 
 	// --- webhook
-	webhookUrl: setting({ flag: 'webhook-url', env: 'WEBHOOK_URL', defaultText: '', schema: optionalUrl, group: 'webhook', secret: true, doc: 'POST a notification here on each interruption' }),
-	webhookHeaders: setting({ flag: 'webhook-headers', env: 'WEBHOOK_HEADERS', defaultText: '{"Content-type":"application/json"}', schema: headersJson, group: 'webhook', secret: true, doc: 'JSON object of string header values sent with the webhook' }),
-	webhookTemplate: setting({ flag: 'webhook-template', env: 'WEBHOOK_TEMPLATE', defaultText: defaultWebhookTemplate, schema: anyString, group: 'webhook', secret: true, doc: 'Go text/template (with Sprig functions) for the webhook body' }),
+	webhookUrl: setting({ flag: 'webhook-url', env: 'WEBHOOK_URL', defaultText: '', schema: optionalUrl, group: 'webhook', secret: 'url', doc: 'POST a notification here on each interruption' }),
+	webhookHeaders: setting({ flag: 'webhook-headers', env: 'WEBHOOK_HEADERS', defaultText: '{"Content-type":"application/json"}', schema: headersJson, group: 'webhook', secret: 'value', doc: 'JSON object of string header values sent with the webhook' }),
+	webhookTemplate: setting({ flag: 'webhook-template', env: 'WEBHOOK_TEMPLATE', defaultText: defaultWebhookTemplate, schema: anyString, group: 'webhook', secret: 'value', doc: 'Go text/template (with Sprig functions) for the webhook body' }),
 	webhookTemplateFile: setting({ flag: 'webhook-template-file', env: 'WEBHOOK_TEMPLATE_FILE', defaultText: '', schema: anyString, group: 'webhook', doc: 'File holding the template (wins over webhook-template; re-read when it changes)' }),
-	webhookProxy: setting({ flag: 'webhook-proxy', env: 'WEBHOOK_PROXY', defaultText: '', schema: proxyUrl, group: 'webhook', doc: 'HTTP proxy for webhooks (http:// or tcp://; CONNECT for https targets)' }),
-	webhookSinks: setting({ flag: 'webhook-sinks', env: 'WEBHOOK_SINKS', defaultText: '', schema: sinksJson, group: 'webhook', secret: true, nth: true, doc: 'More webhook destinations: JSON array of {"url","headers","template","templateFile","proxy","name"}; unset fields use the webhook-* settings' }),
+	webhookProxy: setting({ flag: 'webhook-proxy', env: 'WEBHOOK_PROXY', defaultText: '', schema: proxyUrl, group: 'webhook', secret: 'credentials', doc: 'HTTP proxy for webhooks (http:// or tcp://; CONNECT for https targets)' }),
+	webhookSinks: setting({ flag: 'webhook-sinks', env: 'WEBHOOK_SINKS', defaultText: '', schema: sinksJson, group: 'webhook', secret: 'value', nth: true, doc: 'More webhook destinations: JSON array of {"url","headers","template","templateFile","proxy","name"}; unset fields use the webhook-* settings' }),
 	webhookTimeout: setting({ flag: 'webhook-timeout', env: 'WEBHOOK_TIMEOUT', defaultText: '10', schema: goInt(1, 300), group: 'webhook', nth: true, doc: 'Seconds per webhook attempt' }),
 	webhookRetryFor: setting({ flag: 'webhook-retry-for', env: 'WEBHOOK_RETRY_FOR', defaultText: '120', schema: goInt(0, 3_600), group: 'webhook', nth: true, doc: 'Seconds to keep retrying a webhook on transport errors, 429 and 5xx (0: one attempt, as NTH)' }),
 	webhookPerIncident: flagOf({ flag: 'webhook-per-incident', env: 'WEBHOOK_PER_INCIDENT', defaultText: 'true', schema: goBool, group: 'webhook', nth: true, doc: 'One notification when an incident starts and one with its outcome (drained/failed/cancelled), instead of one per event' }),

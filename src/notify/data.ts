@@ -122,6 +122,20 @@ export function buildTemplateData(input: TemplateDataInput): TemplateData {
 	});
 }
 
+/** Instance metadata for checking templates before IMDS has answered (every field a string, as the real ones). */
+export const sampleInstanceMetadata: InstanceMetadata = {
+	accountId: '123456789012',
+	instanceId: 'i-0123456789abcdef0',
+	instanceLifeCycle: 'spot',
+	instanceType: 'm5.large',
+	publicHostname: 'ec2-203-0-113-10.compute-1.amazonaws.com',
+	publicIp: '203.0.113.10',
+	localHostname: 'ip-192-168-1-10.ec2.internal',
+	privateIp: '192.168.1.10',
+	availabilityZone: 'us-east-1a',
+	region: 'us-east-1',
+};
+
 const sampleEvent: InterruptionEvent = {
 	eventId: 'spot-itn-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
 	kind: 'SPOT_ITN',

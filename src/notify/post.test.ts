@@ -139,5 +139,36 @@ post('stops retrying when the caller aborts during the backoff', async () => {
 	assert.is(fake.requests.length, 1);
 });
 
+
+post('stopRetrying ends a retry wait at once, and lets an attempt in flight finish', async () => {
+	const stop = new AbortController();
+	const firsts: number[] = [];
+	const { clock, fake, options, elapsed } = setup(['error', 200], { stopRetrying: stop.signal, onFirstAttemptDone: () => firsts.push(clock.now()) });
+	const result = postWithRetry({ ...options, onRetry: () => stop.abort() }, new AbortController().signal);
+	const done = await clock.run(result);
+	assert.equal(done, { ok: false, attempts: 1, last: done.ok ? undefined : done.last, aborted: false, superseded: true });
+	assert.is(fake.requests.length, 1);
+	assert.is(elapsed(), 0);
+	assert.is(firsts.length, 1);
+
+	const inFlight = new AbortController();
+	const slow = setup(['hang'], { stopRetrying: inFlight.signal, timeoutMs: 1_000, retryForMs: 0 });
+	const pending = postWithRetry(slow.options, new AbortController().signal);
+	inFlight.abort();
+	const answer = await slow.clock.run(pending);
+	// The attempt ran to its own timeout: stopRetrying never cuts a request short.
+	assert.is(slow.elapsed(), 1_000);
+	assert.is(answer.ok, false);
+	assert.is(answer.ok ? undefined : answer.last?.kind, 'timeout');
+});
+
+post('onFirstAttemptDone is called once, after the first attempt, whatever its result', async () => {
+	const calls: number[] = [];
+	const { clock, fake, options } = setup([503, 503, 200], { onFirstAttemptDone: () => calls.push(fake.requests.length) });
+	const result = await clock.run(postWithRetry(options, new AbortController().signal));
+	assert.is(result.ok, true);
+	assert.equal(calls, [1]);
+});
+
 backoff.run();
 post.run();

@@ -31,6 +31,13 @@ export interface PostOptions {
 	readonly random: () => number;
 	/** Called after each failed attempt that will be retried (for logs). */
 	readonly onRetry?: ((failure: AttemptFailure, delayMs: number) => void) | undefined;
+	/** Called once the first attempt is over, whatever its result (the sink's next message may then start). */
+	readonly onFirstAttemptDone?: (() => void) | undefined;
+	/**
+	 * Stops the retries, not an attempt in flight: a retry wait ends at once and
+	 * no further attempt starts (a newer message about the same event superseded this one).
+	 */
+	readonly stopRetrying?: AbortSignal | undefined;
 }
 
 /** Why one attempt failed. */
@@ -41,7 +48,14 @@ export type AttemptFailure =
 
 export type PostResult =
 	| { readonly ok: true; readonly status: number; readonly attempts: number }
-	| { readonly ok: false; readonly attempts: number; readonly last: AttemptFailure | undefined; readonly aborted: boolean };
+	| {
+			readonly ok: false;
+			readonly attempts: number;
+			readonly last: AttemptFailure | undefined;
+			readonly aborted: boolean;
+			/** Retries ended by `stopRetrying`. */
+			readonly superseded?: true;
+	  };
 
 /** First retry delay before jitter. */
 export const initialBackoffMs = 500;
@@ -112,35 +126,51 @@ function retryable(failure: AttemptFailure): boolean {
 	return failure.kind !== 'status' || retryStatuses.has(failure.status);
 }
 
-/** POSTs `body` until a 2xx, a non-retryable answer, the time budget, or the signal ends it. Never throws. */
+/** POSTs `body` until a 2xx, a non-retryable answer, the time budget, `stopRetrying` or the signal ends it. Never throws. */
 export async function postWithRetry(options: PostOptions, signal: AbortSignal): Promise<PostResult> {
 	const startMs = options.now();
 	const deadlineMs = startMs + options.retryForMs;
 	let last: AttemptFailure | undefined;
-	for (let attempt = 1; ; attempt += 1) {
-		const remainingMs = deadlineMs - options.now();
-		// The first attempt always gets the full timeout (WEBHOOK_RETRY_FOR=0 is NTH's single try); retries end by the deadline.
-		const timeoutMs = attempt === 1 ? options.timeoutMs : Math.min(options.timeoutMs, remainingMs);
-		let result: Attempt;
-		try {
-			if (signal.aborted) return { ok: false, attempts: attempt - 1, last, aborted: true };
-			result = await attemptOnce(options, attempt, timeoutMs, signal);
-		} catch (error) {
-			// attemptOnce rethrows only the caller's abort; anything else would be a bug worth surfacing as a failure.
-			return { ok: false, attempts: attempt, last: last ?? { kind: 'transport', attempt, error }, aborted: isAbortError(error) || signal.aborted };
+	const stop = options.stopRetrying;
+	const retryWait = stop === undefined ? signal : AbortSignal.any([signal, stop]);
+	let firstDone = false;
+	const firstAttemptDone = (): void => {
+		if (firstDone) return;
+		firstDone = true;
+		options.onFirstAttemptDone?.();
+	};
+	try {
+		for (let attempt = 1; ; attempt += 1) {
+			const remainingMs = deadlineMs - options.now();
+			// The first attempt always gets the full timeout (WEBHOOK_RETRY_FOR=0 is NTH's single try); retries end by the deadline.
+			const timeoutMs = attempt === 1 ? options.timeoutMs : Math.min(options.timeoutMs, remainingMs);
+			let result: Attempt;
+			try {
+				if (signal.aborted) return { ok: false, attempts: attempt - 1, last, aborted: true };
+				result = await attemptOnce(options, attempt, timeoutMs, signal);
+			} catch (error) {
+				// attemptOnce rethrows only the caller's abort; anything else would be a bug worth surfacing as a failure.
+				return { ok: false, attempts: attempt, last: last ?? { kind: 'transport', attempt, error }, aborted: isAbortError(error) || signal.aborted };
+			}
+			firstAttemptDone();
+			if (result.ok) return { ok: true, status: result.status, attempts: attempt };
+			last = result.failure;
+			if (!retryable(last)) return { ok: false, attempts: attempt, last, aborted: false };
+			if (stop?.aborted) return { ok: false, attempts: attempt, last, aborted: false, superseded: true };
+			const delayMs = result.retryAfterMs ?? backoffMs(attempt, options.random);
+			// A retry must leave itself time to run before the deadline; a Retry-After beyond it means giving up now.
+			if (options.now() + delayMs + Math.min(options.timeoutMs, minAttemptMs) > deadlineMs) return { ok: false, attempts: attempt, last, aborted: false };
+			options.onRetry?.(last, delayMs);
+			try {
+				await options.sleep(delayMs, retryWait);
+			} catch {
+				// The wait rejects only when the caller's signal aborts (stop) or a newer message supersedes this one.
+				if (signal.aborted) return { ok: false, attempts: attempt, last, aborted: true };
+				return { ok: false, attempts: attempt, last, aborted: false, superseded: true };
+			}
+			if (stop?.aborted) return { ok: false, attempts: attempt, last, aborted: false, superseded: true };
 		}
-		if (result.ok) return { ok: true, status: result.status, attempts: attempt };
-		last = result.failure;
-		if (!retryable(last)) return { ok: false, attempts: attempt, last, aborted: false };
-		const delayMs = result.retryAfterMs ?? backoffMs(attempt, options.random);
-		// A retry must leave itself time to run before the deadline; a Retry-After beyond it means giving up now.
-		if (options.now() + delayMs + Math.min(options.timeoutMs, minAttemptMs) > deadlineMs) return { ok: false, attempts: attempt, last, aborted: false };
-		options.onRetry?.(last, delayMs);
-		try {
-			await options.sleep(delayMs, signal);
-		} catch {
-			// The sleep rejects only when the caller's signal aborts: stop retrying.
-			return { ok: false, attempts: attempt, last, aborted: true };
-		}
+	} finally {
+		firstAttemptDone();
 	}
 }

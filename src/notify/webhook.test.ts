@@ -135,8 +135,10 @@ validate('rejects an invalid header name and a non-http URL', async () => {
 	const header = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_HEADERS: '{"Bad Name":"x"}' }).deps));
 	assert.ok(isConfigError(header));
 	assert.is(header.message, 'Cannot use the webhook headers (WEBHOOK_HEADERS): "Bad Name" is not a valid HTTP header name or value');
-	const url = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: 'ftp://example.com/x' }).deps));
+	const url = await rejects(validateWebhookConfig({ ...setup({ WEBHOOK_URL: hookUrl }).deps, config: { ...setup({ WEBHOOK_URL: hookUrl }).deps.config, webhookUrl: 'ftp://example.com/x' } }));
 	assert.match(url.message, /^Cannot use the webhook URL \(WEBHOOK_URL\): it must be an http:\/\/ or https:\/\/ URL/);
+	// The settings already refuse it, before any notifier exists.
+	assert.throws(() => loadConfig({ env: { WEBHOOK_URL: 'ftp://example.com/x' }, flags: {} }), /WEBHOOK_URL \(--webhook-url\) must be an http:\/\/ or https:\/\/ URL/);
 });
 
 validate('a non-string header value is a config error, not a crash', () => {
@@ -227,14 +229,105 @@ send('marks the outcome message: [outcome] in Description, .Outcome and .Details
 	]);
 });
 
-send('delivers a sink\'s messages in order even when the caller does not wait', async () => {
-	const { deps, clock, fake } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Outcome }}' }, ['error', 'error', 200]);
+/** A sink whose receiver answers `status(body)` to each POST (by what is posted, not by arrival order). */
+function byBody(env: Record<string, string>, status: (body: string) => number) {
+	const setupResult = setup(env);
+	const requests: { body: string; at: number; status: number }[] = [];
+	const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+		const body = await new Request(input, init).text();
+		const answer = status(body);
+		requests.push({ body, at: setupResult.clock.now(), status: answer });
+		return new Response('', { status: answer });
+	};
+	const deps: NotifierDeps = { ...setupResult.deps, runtime: { ...setupResult.deps.runtime, createFetch: () => fetch } };
+	return { ...setupResult, deps, requests };
+}
+
+send('a start message the receiver keeps refusing does not hold up the outcome (it used to wait WEBHOOK_RETRY_FOR)', async () => {
+	const { deps, clock, requests, log, metrics } = byBody({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Outcome }}' }, (body) => (body === '' ? 503 : 200));
 	const notifier = createNotifier(deps);
 	const signal = new AbortController().signal;
+	const startedAt = clock.now();
 	void notifier.send(context, signal);
 	void notifier.send({ ...context, outcome: 'failed' }, signal);
 	await clock.run(notifier.flush(signal));
-	assert.equal(fake.requests.map((request) => request.body), ['', '', '', 'failed']);
+	// The start's first attempt, then at once the outcome; the start does not retry behind it.
+	assert.equal(requests.map((request) => [request.body, request.at - startedAt]), [['', 0], ['failed', 0]]);
+	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Notification not sent: a newer notification about the same incident superseded it') && line.includes('status_code=503')), log.lines.join('\n'));
+	assert.equal(metrics.sent.sort(), ['error', 'success']);
+});
+
+send('the outcome waits for the start message\'s first attempt, never for its retries', async () => {
+	const { deps, clock, fake } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Outcome }}' }, ['hang', 200]);
+	const notifier = createNotifier(deps);
+	const signal = new AbortController().signal;
+	const startedAt = clock.now();
+	void notifier.send(context, signal);
+	void notifier.send({ ...context, outcome: 'drained' }, signal);
+	await clock.run(notifier.flush(signal));
+	// The start's attempt hangs until WEBHOOK_TIMEOUT (10 s); only then does the outcome go out, and the start is not retried after it.
+	assert.equal(fake.requests.map((request) => [request.body, request.at - startedAt]), [['', 0], ['drained', 10_000]]);
+});
+
+send('a message about another event keeps retrying while newer ones go out', async () => {
+	const other: InterruptionEvent = { ...spotEvent, eventId: 'rebalance-1', kind: 'REBALANCE_RECOMMENDATION' };
+	const { deps, clock, fake, log } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .EventID }}' }, ['error', 200, 200]);
+	const notifier = createNotifier(deps);
+	const signal = new AbortController().signal;
+	const startedAt = clock.now();
+	void notifier.send({ ...context, event: other }, signal);
+	void notifier.send(context, signal);
+	await clock.run(notifier.flush(signal));
+	assert.equal(fake.requests.map((request) => [request.body, request.at - startedAt]), [['rebalance-1', 0], ['spot-itn-abc', 0], ['rebalance-1', 375]]);
+	assert.is(log.lines.filter((line) => line.includes('Webhook Success')).length, 2);
+});
+
+send('an outcome supersedes a start message still retrying even when the incident\'s headline event changed', async () => {
+	const rebalance: InterruptionEvent = { ...spotEvent, eventId: 'rebalance-1', kind: 'REBALANCE_RECOMMENDATION' };
+	const { deps, clock, fake, log } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .EventID }} {{ .Outcome }}' }, ['error', 200, 200]);
+	const notifier = createNotifier(deps);
+	const signal = new AbortController().signal;
+	void notifier.send({ ...context, event: rebalance }, signal);
+	void notifier.send({ ...context, outcome: 'drained' }, signal);
+	await clock.run(notifier.flush(signal));
+	assert.equal(fake.requests.map((request) => request.body), ['rebalance-1 ', 'spot-itn-abc drained']);
+	assert.ok(log.lines.some((line) => line.includes('superseded it')), log.lines.join('\n'));
+});
+
+send('flush() waits for retries still running after their successor went out', async () => {
+	const other: InterruptionEvent = { ...spotEvent, eventId: 'rebalance-1', kind: 'REBALANCE_RECOMMENDATION' };
+	const { deps, clock, fake } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .EventID }}' }, ['error', 200, 'error', 'error', 200]);
+	const notifier = createNotifier(deps);
+	const signal = new AbortController().signal;
+	void notifier.send({ ...context, event: other }, signal);
+	void notifier.send(context, signal);
+	await clock.run(notifier.flush(signal));
+	assert.equal(fake.requests.map((request) => request.body), ['rebalance-1', 'spot-itn-abc', 'rebalance-1', 'rebalance-1', 'rebalance-1']);
+});
+
+send('a transport error naming the URL or the proxy is logged without them', async () => {
+	const url = 'http://127.0.0.1:9/services/T000/B000/XXXX';
+	const { deps, clock, log } = setup({ WEBHOOK_URL: url, WEBHOOK_PROXY: 'http://proxyuser:pr0xy-pa55@127.0.0.1:3128', WEBHOOK_RETRY_FOR: '0' });
+	const fetch = async (): Promise<Response> => {
+		throw new TypeError(`Unable to connect to ${url}`, { cause: new Error('proxy http://proxyuser:pr0xy-pa55@127.0.0.1:3128 refused (pr0xy-pa55)') });
+	};
+	await deliver(createNotifier({ ...deps, runtime: { ...deps.runtime, createFetch: () => fetch } }), clock, context);
+	const line = log.lines.find((text) => text.includes('Webhook Error: Client Do failed'));
+	assert.ok(line, log.lines.join('\n'));
+	for (const secret of ['T000/B000/XXXX', 'pr0xy-pa55', 'proxyuser']) assert.not.ok(line.includes(secret), line);
+	assert.match(line, /Unable to connect to <redacted>/);
+});
+
+send('a proxy password with a malformed escape does not break the error log', async () => {
+	const { deps, clock, log } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_PROXY: 'http://proxyuser:pa%zz55word@127.0.0.1:3128', WEBHOOK_RETRY_FOR: '0' });
+	const fetch = async (): Promise<Response> => {
+		throw new TypeError('proxy http://proxyuser:pa%zz55word@127.0.0.1:3128 refused');
+	};
+	await deliver(createNotifier({ ...deps, runtime: { ...deps.runtime, createFetch: () => fetch } }), clock, context);
+	const line = log.lines.find((text) => text.includes('Webhook Error: Client Do failed'));
+	assert.ok(line, log.lines.join('\n'));
+	assert.not.ok(line.includes('pa%zz55word'), line);
+	assert.not.ok(log.lines.some((text) => text.includes('failed unexpectedly')), log.lines.join('\n'));
 });
 
 send('logs a template execution error and sends nothing', async () => {
