@@ -225,8 +225,8 @@ retries('retries transport errors with NTH\'s jittered doubling backoff and warn
 	assert.equal(clock.sleeps.filter((ms) => ms !== 2000), [2500, 6250]);
 	const warnings = log.lines.filter((line) => line.includes('WRN'));
 	assert.is(warnings.length, 2);
-	assert.match(warnings[0] ?? '', /Request failed\. Attempts remaining: 2, sleeping for 2\.5s seconds path=\/latest\/meta-data\/spot\/instance-action error=.*ECONNREFUSED/);
-	assert.match(warnings[1] ?? '', /Attempts remaining: 1, sleeping for 6\.25s seconds/);
+	assert.match(warnings[0] ?? '', /Request failed\. Attempts remaining: 2, sleeping for 2\.5 seconds path=\/latest\/meta-data\/spot\/instance-action error=.*ECONNREFUSED/);
+	assert.match(warnings[1] ?? '', /Attempts remaining: 1, sleeping for 6\.25 seconds/);
 	assert.equal(record.errorCaught, ['imds', 'imds']);
 });
 
