@@ -80,7 +80,7 @@ export interface ImdsClientOptions {
 export const defaultMaxBodyBytes = 65_536;
 
 /** Attempts per request under the `poll` policy (no sleep between them). */
-export const pollAttempts = 3;
+export const pollAttempts = 4;
 
 /** No single retry sleep exceeds this, whatever METADATA_TRIES says. */
 const maxRetrySleepMs = 30_000;
