@@ -154,7 +154,7 @@ scheduled('fails the poll on malformed JSON and on a non-array', async () => {
 
 scheduled('considers the first 100 entries of a longer list, warning once per list length', async () => {
 	// Short entries: a 1000-entry list fits the 64 KiB body cap.
-	const many = (count: number): Entry[] => Array.from({ length: count }, (_, index) => ({ NotBefore: reboot.NotBefore, EventId: `e${index}` }));
+	const many = (count: number): Entry[] => Array.from({ length: count }, (_, index) => ({ NotBefore: '21 Jan 2019 09:00:43 GMT', EventId: `e${index}` }));
 	const { check, imds } = monitorAnswering(many(1000), many(1000), many(150), many(3));
 	const warned = () => imds.log.lines.filter((line) => line.includes('Too many scheduled events'));
 	const first = await check();
