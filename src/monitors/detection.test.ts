@@ -187,7 +187,7 @@ for (const kind of ['refused', '503', 'hang'] as const) {
 				const delay = w.seenAfter(recoveredAt);
 				// A request sent into a hanging IMDS just before recovery stays hung until its check's deadline.
 				const bound = kind === 'hang' ? checkBudgetMs(intervalMs) : intervalMs;
-				assert.ok(delay <= bound, `v2Only=${v2Only} ttl=${ttlSeconds}: seen ${delay} ms after recovery (bound ${bound} ms)`);
+				assert.ok(delay <= bound, `v2Only=${v2Only} ttl=${ttlSeconds}: seen ${delay} ms after recovery (bound ${bound} ms)\n${w.trace(recoveredAt).slice(0, 16).join('\n')}`);
 				assert.ok(w.record.polls.some((p) => !p.ok), 'the outage made polls fail (what liveness reads)');
 				await w.stop();
 			}
