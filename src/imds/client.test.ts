@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { ImdsError, isImdsError } from '../errors.ts';
 import { memoryLogger } from '../log/logger.ts';
-import { createImdsClient, goDuration, type ImdsClientOptions } from './client.ts';
+import { gzipSync } from 'node:zlib';
+import { createImdsClient, goDuration, type ImdsClientOptions, pollAttempts, retrySeconds } from './client.ts';
 import { fakeClock, fakeFetch, type FakeHandler, hang, type RecordedRequest, recordingMetrics, refused } from './testing.ts';
 import type { ImdsClient } from './types.ts';
 
@@ -225,8 +226,8 @@ retries('retries transport errors with NTH\'s jittered doubling backoff and warn
 	assert.equal(clock.sleeps.filter((ms) => ms !== 2000), [2500, 6250]);
 	const warnings = log.lines.filter((line) => line.includes('WRN'));
 	assert.is(warnings.length, 2);
-	assert.match(warnings[0] ?? '', /Request failed\. Attempts remaining: 2, sleeping for 2\.5s seconds path=\/latest\/meta-data\/spot\/instance-action error=.*ECONNREFUSED/);
-	assert.match(warnings[1] ?? '', /Attempts remaining: 1, sleeping for 6\.25s seconds/);
+	assert.match(warnings[0] ?? '', /Request failed\. Attempts remaining: 2, sleeping for 2\.5 seconds path=\/latest\/meta-data\/spot\/instance-action error=.*ECONNREFUSED/);
+	assert.match(warnings[1] ?? '', /Attempts remaining: 1, sleeping for 6\.25 seconds/);
 	assert.equal(record.errorCaught, ['imds', 'imds']);
 });
 
@@ -436,7 +437,132 @@ json('fails with ImdsError naming the field when the shape is wrong', async () =
 	assert.match((error as Error).message, /^Cannot parse IMDS path "\/latest\/meta-data\/spot\/instance-action": .*action/);
 });
 
+const polling = suite('createImdsClient() poll policy (the notice paths)');
+
+polling('retries 5xx and transport errors at once, never sleeping', async () => {
+	let calls = 0;
+	const { fake, client, signal, clock } = setup(imdsV2(() => {
+		calls += 1;
+		if (calls === 1) return text('', 503);
+		if (calls === 2) refused();
+		return text(spotBody);
+	}));
+	const started = clock.now();
+	assert.equal(await clock.run(client.get(spotPath, signal, { retry: 'poll' })), { status: 200, body: spotBody });
+	assert.is(gets(fake.requests).length, 3);
+	assert.is(clock.now(), started, 'no time passed: no sleep');
+	assert.equal(clock.sleeps.filter((ms) => ms !== 2000), [], 'only the per-exchange timeouts were armed');
+});
+
+polling(`gives up after ${pollAttempts} attempts, at once, and says so`, async () => {
+	const { fake, client, signal, clock, log } = setup((request) => (request.method === 'PUT' ? text('', 404) : refused()));
+	const started = clock.now();
+	const error = await rejection(clock.run(client.get(spotPath, signal, { retry: 'poll' })));
+	assert.is((error as ImdsError).message, `Cannot read IMDS path "${spotPath}": no answer after ${pollAttempts} attempts`);
+	assert.is(gets(fake.requests).length, pollAttempts);
+	assert.is(clock.now(), started);
+	assert.not.ok(log.lines.some((line) => line.includes('WRN')), 'the poll loop logs (rate-limited), not each attempt');
+});
+
+polling('re-tokens on every 401, the first one free, the next ones counted as attempts', async () => {
+	let rejections = 3;
+	const { fake, client, signal, clock } = setup(imdsV2(() => (rejections-- > 0 ? text('', 401) : text(spotBody))));
+	// imdsV2 already 401s a stale token; these 401s come on top, with fresh tokens.
+	assert.equal(await clock.run(client.get(spotPath, signal, { retry: 'poll' })), { status: 200, body: spotBody });
+	assert.is(puts(fake.requests).length, 4);
+	assert.equal(gets(fake.requests).map((r) => r.headers[tokenHeader]), ['T1', 'T2', 'T3', 'T4']);
+	// The startup policy keeps NTH's single re-token pass.
+	rejections = 3;
+	const error = await rejection(clock.run(client.get(spotPath, signal)));
+	assert.is((error as ImdsError).status, 401);
+});
+
+polling('a token PUT whose callers all gave up is abandoned: the next call sends a fresh one, and the mode stands', async () => {
+	let putsHang = true;
+	const aborted: boolean[] = [];
+	const { fake, client, clock } = setup((request, signal) => {
+		if (request.method === 'PUT') {
+			if (!putsHang) return tokenResponse('T9');
+			signal.addEventListener('abort', () => aborted.push(true), { once: true });
+			return hang(signal);
+		}
+		return request.headers[tokenHeader] === 'T9' ? text(spotBody) : text('', 401);
+	});
+	const deadline = new AbortController();
+	const first = client.get(spotPath, deadline.signal, { retry: 'poll' });
+	await clock.advance(500);
+	deadline.abort(new Error('deadline'));
+	assert.is(String(await rejection(first)), 'Error: deadline');
+	await clock.advance(0);
+	assert.equal(aborted, [true], 'the hanging PUT was cut');
+	assert.is(client.state().tokenMode, 'unknown', 'an abandoned PUT is not a failed one (no IMDSv1 for 5 min)');
+	putsHang = false;
+	const started = clock.now();
+	assert.equal(await clock.run(client.get(spotPath, new AbortController().signal, { retry: 'poll' })), { status: 200, body: spotBody });
+	assert.is(clock.now(), started, 'answered at once after recovery');
+	assert.is(puts(fake.requests).length, 2);
+});
+
+const bodies = suite('createImdsClient() body cap');
+
+bodies('asks for identity encoding', async () => {
+	const { fake, get } = setup(imdsV2());
+	await get();
+	assert.ok(fake.requests.every((r) => r.headers['accept-encoding'] === 'identity'), JSON.stringify(fake.requests.map((r) => r.headers)));
+});
+
+bodies('refuses a declared Content-Length over 64 KiB without reading the body', async () => {
+	let pulled = 0;
+	const { get, record } = setup(imdsV2(() => {
+		const body = new ReadableStream<Uint8Array>({
+			pull(controller) {
+				pulled += 1;
+				controller.enqueue(new Uint8Array(16_384));
+			},
+		}, { highWaterMark: 0 });
+		return new Response(body, { headers: { 'content-length': String(50 * 1024 * 1024) } });
+	}));
+	const error = await rejection(get());
+	assert.ok(isImdsError(error));
+	assert.is((error as ImdsError).message, `Cannot read IMDS path "${spotPath}": the body is larger than 65536 bytes (Content-Length 52428800)`);
+	assert.is(pulled, 0);
+	assert.equal(record.errorCaught, ['imds'], 'counted');
+});
+
+bodies('stops reading an undeclared body at the cap: a 50 MB gzip body is not decoded whole', async () => {
+	const gzipped = gzipSync(new Uint8Array(50 * 1024 * 1024));
+	let decoded = 0;
+	const { fake, get } = setup(imdsV2(() => {
+		// What fetch does with Content-Encoding: gzip: decodes as the body is read.
+		const counted = new Blob([gzipped]).stream().pipeThrough(new DecompressionStream('gzip')).pipeThrough(
+			new TransformStream<Uint8Array, Uint8Array>({
+				transform(chunk, controller) {
+					decoded += chunk.byteLength;
+					controller.enqueue(chunk);
+				},
+			}),
+		);
+		return new Response(counted);
+	}));
+	const error = await rejection(get());
+	assert.match((error as Error).message, /^Cannot read IMDS path "\/latest\/meta-data\/spot\/instance-action": the body is larger than 65536 bytes \(more than 65536 bytes read, the rest not read\)$/);
+	assert.ok(decoded < 2 * 1024 * 1024, `decoded ${decoded} bytes`);
+	assert.is(gets(fake.requests).length, 1, 'not retried: the same answer would come back');
+});
+
+bodies('reads a body of exactly 64 KiB', async () => {
+	const { get } = setup(imdsV2(() => text('x'.repeat(65_536))));
+	const response = await get();
+	assert.is(response?.body.length, 65_536);
+});
+
 const durations = suite('goDuration()');
+
+durations('the retry line\'s seconds read as seconds (NTH printed "2.5s seconds")', () => {
+	assert.is(retrySeconds(2500), '2.5');
+	assert.is(retrySeconds(6251.7), '6.252');
+	assert.is(retrySeconds(30_000), '30');
+});
 
 durations('prints like Go time.Duration', () => {
 	assert.is(goDuration(2500), '2.5s');
@@ -459,5 +585,7 @@ retries.run();
 timeouts.run();
 endpoints.run();
 json.run();
+polling.run();
+bodies.run();
 durations.run();
 construct.run();

@@ -1,13 +1,23 @@
 /**
  * @module The IMDS client: ky over an injectable fetch, with the IMDSv2
- * token, retries with jittered backoff, and the IPv6 fallback.
+ * token, retries, bounded bodies, and the IPv6 fallback.
  *
  * Per request: take the token (token.ts), GET through ky and the transport
- * (transport.ts: timeout, endpoint choice), then
- * - 401: drop that token and go round once more (at most one re-token pass);
- * - transport error or 5xx: sleep and retry, up to `tries` attempts in all
- *   (NTH retries transport errors only, §8.9);
+ * (transport.ts: timeout, body cap, endpoint choice), then
+ * - 401: drop that token and go round once more with a new one;
+ * - transport error or 5xx: retry, by the request's policy;
  * - 404: `undefined`; any other non-2xx: ImdsError.
+ *
+ * Two retry policies:
+ * - `startup` (the default; the instance facts read once at start): up to
+ *   `tries` attempts (METADATA_TRIES) with NTH's jittered doubling sleeps
+ *   (NTH retries transport errors only, §8.9). A second 401 is an ImdsError.
+ * - `poll` (the notice paths, polled every interval): never sleeps. A
+ *   transport error, a 5xx or a repeated 401 is retried at once, up to
+ *   {@link pollAttempts} attempts, each 401 with a fresh token; the caller's
+ *   signal (the poll loop's deadline) bounds the whole call. A failed poll is
+ *   retried by the next tick, so nothing learnt during an outage (a sleep, a
+ *   backoff) delays the first poll after it.
  *
  * Why the retry loop is ours and not ky's `retry`: ky waits between attempts
  * and times them out on real `setTimeout`s, which unit tests cannot drive
@@ -17,7 +27,8 @@
  */
 import ky, { type KyInstance } from 'ky';
 import * as v from 'valibot';
-import { ImdsError } from '../errors.ts';
+import { ImdsError, isImdsError } from '../errors.ts';
+import { clip } from '../log/clip.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { FetchFn } from '../runtime/types.ts';
@@ -25,7 +36,7 @@ import { monotonicNow, type Now, type Sleep, sleep as realSleep } from '../clock
 import { tokenPath } from './paths.ts';
 import { createTokenSource, tokenHeader, tokenTtlHeader } from './token.ts';
 import { createImdsTransport } from './transport.ts';
-import type { ImdsClient, ImdsResponse } from './types.ts';
+import type { ImdsClient, ImdsRequestOptions, ImdsResponse } from './types.ts';
 
 /** IMDS's IPv6 address (Nitro instances with the IPv6 endpoint enabled). */
 export const defaultIpv6BaseUrl = 'http://[fd00:ec2::254]';
@@ -61,12 +72,20 @@ export interface ImdsClientOptions {
 	readonly tokenReprobeMs?: number | undefined;
 	/** First retry sleep before jitter; each next one doubles the previous (NTH: 2 s). @default 2000 */
 	readonly retryBaseMs?: number | undefined;
+	/** Largest body read; a larger one is refused with an ImdsError without reading it whole. @default 65536 */
+	readonly maxBodyBytes?: number | undefined;
 }
+
+/** IMDS bodies are a few hundred bytes (the identity document ~500); 64 KiB leaves room and bounds memory. */
+export const defaultMaxBodyBytes = 65_536;
+
+/** Attempts per request under the `poll` policy (no sleep between them). */
+export const pollAttempts = 4;
 
 /** No single retry sleep exceeds this, whatever METADATA_TRIES says. */
 const maxRetrySleepMs = 30_000;
 
-/** Go's `time.Duration.String()` for the retry warning NTH prints (`2.512s`, `750ms`, `1m4.2s`). */
+/** Go's `time.Duration.String()` (`2.512s`, `750ms`, `1m4.2s`). */
 export function goDuration(ms: number): string {
 	const rounded = Math.round(ms);
 	if (rounded < 1000) return `${rounded}ms`;
@@ -75,9 +94,16 @@ export function goDuration(ms: number): string {
 	return minutes > 0 ? `${minutes}m${seconds}` : seconds;
 }
 
-/** Schema issues on one line (`v.summarize` spreads them over several, which breaks log lines). */
+/** Seconds as NTH's retry line means them (`2.5`, `6.25`): its Go `%s` of a Duration printed "2.5s seconds". */
+export function retrySeconds(ms: number): string {
+	return String(Number((ms / 1000).toFixed(3)));
+}
+
+/** Schema issues on one line (`v.summarize` spreads them over several, which breaks log lines); messages quote IMDS values, so each is clipped. */
 function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-	return issues.map((issue) => `${v.getDotPath(issue) ?? 'body'}: ${issue.message}`).join('; ');
+	const shown = issues.slice(0, 5).map((issue) => `${clip(v.getDotPath(issue) ?? 'body', 64)}: ${clip(issue.message, 256)}`);
+	if (issues.length > shown.length) shown.push(`and ${issues.length - shown.length} more`);
+	return shown.join('; ');
 }
 
 export function createImdsClient(options: ImdsClientOptions): ImdsClient {
@@ -94,6 +120,7 @@ export function createImdsClient(options: ImdsClientOptions): ImdsClient {
 		baseUrl: options.baseUrl,
 		ipv6BaseUrl: options.ipv6Fallback ? (options.ipv6BaseUrl ?? defaultIpv6BaseUrl) : undefined,
 		timeoutMs: options.timeoutMs ?? 2000,
+		maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
 		sleep,
 		log,
 	});
@@ -106,8 +133,8 @@ export function createImdsClient(options: ImdsClientOptions): ImdsClient {
 		throwHttpErrors: false,
 	});
 	const tokens = createTokenSource({
-		// No caller signal: the PUT is shared by concurrent callers; the transport bounds it.
-		put: (ttlSeconds) => api.put(tokenPath, { headers: { [tokenTtlHeader]: String(ttlSeconds) } }),
+		// The token source's signal, not a caller's: the PUT is shared by concurrent callers; the transport bounds it too.
+		put: (ttlSeconds, signal) => api.put(tokenPath, { signal, headers: { [tokenTtlHeader]: String(ttlSeconds) } }),
 		now,
 		ttlSeconds: options.tokenTtlSeconds ?? 21_600,
 		reprobeMs: options.tokenReprobeMs ?? 300_000,
@@ -119,15 +146,25 @@ export function createImdsClient(options: ImdsClientOptions): ImdsClient {
 	async function backoff(path: string, failures: number, previousMs: number, error: unknown, signal: AbortSignal): Promise<number> {
 		const base = failures === 1 ? retryBaseMs : previousMs * 2;
 		const ms = Math.min(maxRetrySleepMs, base + random() * (base / 2));
-		log.warn(`Request failed. Attempts remaining: ${tries - failures}, sleeping for ${goDuration(ms)} seconds`, { path, error });
+		log.warn(`Request failed. Attempts remaining: ${tries - failures}, sleeping for ${retrySeconds(ms)} seconds`, { path, error });
 		await sleep(ms, signal);
 		return ms;
 	}
 
-	async function get(path: string, signal: AbortSignal): Promise<ImdsResponse | undefined> {
+	async function get(path: string, signal: AbortSignal, request: ImdsRequestOptions = {}): Promise<ImdsResponse | undefined> {
+		const polling = request.retry === 'poll';
+		const attempts = polling ? pollAttempts : tries;
 		let reauthorized = false;
 		let failures = 0;
 		let sleptMs = 0;
+		/** Counts a failed attempt; false when none is left. Sleeps first under the startup policy. */
+		async function again(error: unknown): Promise<boolean> {
+			failures += 1;
+			if (failures >= attempts) return false;
+			if (polling) log.debug('Request failed, retrying at once', { path, attempts_remaining: attempts - failures, error });
+			else sleptMs = await backoff(path, failures, sleptMs, error, signal);
+			return true;
+		}
 		for (;;) {
 			const token = await tokens.token(signal);
 			let response: Response;
@@ -136,35 +173,31 @@ export function createImdsClient(options: ImdsClientOptions): ImdsClient {
 			} catch (error) {
 				if (signal.aborted) throw error;
 				metrics.errorCaught('imds');
-				failures += 1;
-				if (failures >= tries) {
-					throw new ImdsError(`Cannot read IMDS path "${path}": no answer after ${tries} ${tries === 1 ? 'attempt' : 'attempts'}`, { path, cause: error });
-				}
-				sleptMs = await backoff(path, failures, sleptMs, error, signal);
-				continue;
+				// An answer we refuse (a body over the cap): asking again gets the same.
+				if (isImdsError(error)) throw error;
+				if (await again(error)) continue;
+				throw new ImdsError(`Cannot read IMDS path "${path}": no answer after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`, { path, cause: error });
 			}
 			tokens.observeTtl(token, response.headers.get(tokenTtlHeader));
 			const { status } = response;
-			if (status === 401 && !reauthorized) {
-				reauthorized = true;
-				tokens.rejected(token);
-				continue;
-			}
-			if (status >= 500 && status <= 599) {
-				failures += 1;
-				if (failures < tries) {
-					sleptMs = await backoff(path, failures, sleptMs, `status ${status}`, signal);
+			if (status === 401) {
+				// Every 401 drops the token it was sent with; a first one is not a failed attempt.
+				if (!reauthorized || polling) tokens.rejected(token);
+				if (!reauthorized) {
+					reauthorized = true;
 					continue;
 				}
+				if (polling && (await again(`status ${status}`))) continue;
 			}
+			if (status >= 500 && status <= 599 && (await again(`status ${status}`))) continue;
 			if (status === 404) return undefined;
 			if (!response.ok) throw new ImdsError(`Cannot read IMDS path "${path}": status ${status}`, { path, status });
 			return { status, body: await response.text() };
 		}
 	}
 
-	async function getJson<T>(path: string, schema: v.GenericSchema<unknown, T>, signal: AbortSignal): Promise<T | undefined> {
-		const response = await get(path, signal);
+	async function getJson<T>(path: string, schema: v.GenericSchema<unknown, T>, signal: AbortSignal, request: ImdsRequestOptions = {}): Promise<T | undefined> {
+		const response = await get(path, signal, request);
 		if (response === undefined) return undefined;
 		let json: unknown;
 		try {

@@ -7,6 +7,11 @@
  * a token again only every `reprobeMs` or after a 401, instead of sending a
  * PUT before every GET; concurrent callers share one PUT (AEMM's token map is
  * not thread-safe either).
+ *
+ * A PUT whose every caller has stopped waiting (a poll past its deadline) is
+ * abandoned, not counted as a failure: the next caller sends a fresh one, so
+ * a PUT left hanging by an IMDS outage cannot hold the first poll after the
+ * outage, and the mode learnt before the outage stands.
  */
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
@@ -16,8 +21,8 @@ export const tokenTtlHeader = 'x-aws-ec2-metadata-token-ttl-seconds';
 export const tokenHeader = 'x-aws-ec2-metadata-token';
 
 export interface TokenSourceOptions {
-	/** One `PUT /latest/api/token` with the TTL header; bounded by the transport timeout, never retried (as NTH). */
-	readonly put: (ttlSeconds: number) => Promise<Response>;
+	/** One `PUT /latest/api/token` with the TTL header; bounded by the transport timeout and `signal`, never retried (as NTH). */
+	readonly put: (ttlSeconds: number, signal: AbortSignal) => Promise<Response>;
 	readonly now: Now;
 	readonly ttlSeconds: number;
 	/** How long to stay on IMDSv1 before asking for a token again (a 401 asks at once). */
@@ -80,7 +85,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 	let mode: 'unknown' | 'v2' | 'v1' = 'unknown';
 	/** No PUT before this time (0: whenever a token is needed). */
 	let probeAfter = 0;
-	let pending: Promise<void> | undefined;
+	let pending: { readonly done: Promise<void>; readonly controller: AbortController; waiters: number } | undefined;
 
 	const valid = (at: number): string | undefined => (held !== undefined && held.expiresAt > at ? held.value : undefined);
 
@@ -97,12 +102,17 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 		probeAfter = at + options.reprobeMs;
 	}
 
-	async function refresh(): Promise<void> {
+	async function refresh(signal: AbortSignal): Promise<void> {
 		log.debug('Trying to get token from IMDSv2');
 		let response: Response;
 		try {
-			response = await options.put(options.ttlSeconds);
+			response = await options.put(options.ttlSeconds, signal);
 		} catch (error) {
+			if (signal.aborted) {
+				// Not a failure of IMDS: every caller gave up (their own failure is counted by them).
+				log.debug('Abandoned the IMDSv2 token request: no caller is waiting for it', { error });
+				return;
+			}
 			options.metrics.errorCaught('imds');
 			failed('no answer', error);
 			return;
@@ -123,10 +133,28 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 			const at = now();
 			if (held !== undefined && held.expiresAt - at > marginMs(held)) return held.value;
 			if (at < probeAfter) return valid(at);
-			pending ??= refresh().finally(() => {
-				pending = undefined;
-			});
-			await untilAborted(pending, signal);
+			if (pending === undefined) {
+				const controller = new AbortController();
+				const entry = {
+					controller,
+					waiters: 0,
+					done: refresh(controller.signal).finally(() => {
+						if (pending === entry) pending = undefined;
+					}),
+				};
+				pending = entry;
+			}
+			const current = pending;
+			current.waiters += 1;
+			try {
+				await untilAborted(current.done, signal);
+			} finally {
+				current.waiters -= 1;
+				if (signal.aborted && current.waiters === 0) {
+					current.controller.abort(new Error('Every caller stopped waiting for the IMDSv2 token'));
+					if (pending === current) pending = undefined;
+				}
+			}
 			return valid(now());
 		},
 		rejected(token) {

@@ -10,7 +10,13 @@
  * active one. So there is no periodic re-probe: a working endpoint is kept
  * until it stops working, and an IPv4-only instance pays one fast
  * "network unreachable" for the IPv6 address only while IPv4 is down.
+ *
+ * Bodies are bounded: the request asks for `Accept-Encoding: identity`, a
+ * Content-Length over the cap is refused before the body is read, and the
+ * body is read as a stream that stops at the cap, so a compressed answer is
+ * never decoded whole (a runtime's fetch may decode gzip whatever we asked).
  */
+import { ImdsError, isImdsError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FetchFn } from '../runtime/types.ts';
 import type { Sleep } from '../clock.ts';
@@ -22,6 +28,8 @@ export interface ImdsTransportOptions {
 	readonly ipv6BaseUrl: string | undefined;
 	/** Limit for one exchange, body included (NTH's HTTP client timeout). */
 	readonly timeoutMs: number;
+	/** Largest body read, in bytes; a larger one is an ImdsError. */
+	readonly maxBodyBytes: number;
 	readonly sleep: Sleep;
 	readonly log: Logger;
 }
@@ -31,7 +39,8 @@ export interface ImdsTransport {
 	 * A fetch for ky. Requests must be built on `baseUrl`; they are re-aimed at
 	 * the active endpoint. The returned response's body is already read, so the
 	 * timeout covers it. Transport failures are `TypeError('fetch failed')`,
-	 * which ky reports as NetworkError.
+	 * which ky reports as NetworkError; a body over the cap is an ImdsError
+	 * (ky passes it through).
 	 */
 	readonly fetch: FetchFn;
 	/** The endpoint that answered last. */
@@ -47,6 +56,38 @@ function root(url: string): string {
 
 function transportError(message: string, cause: unknown): TypeError {
 	return new TypeError('fetch failed', { cause: new Error(message, { cause }) });
+}
+
+/** Reads at most `maxBytes` of `response`'s body; throws ImdsError (and cancels the rest) beyond. */
+async function boundedText(response: Response, path: string, maxBytes: number): Promise<string> {
+	const tooLarge = (size: string): ImdsError =>
+		new ImdsError(`Cannot read IMDS path "${path}": the body is larger than ${maxBytes} bytes (${size})`, { path, status: response.status });
+	const declared = response.headers.get('content-length');
+	if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > maxBytes) {
+		await response.body?.cancel().catch(() => {}); // the connection is dropped either way
+		throw tooLarge(`Content-Length ${declared.trim()}`);
+	}
+	if (response.body === null) return '';
+	const reader = response.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		size += value.byteLength;
+		if (size > maxBytes) {
+			await reader.cancel().catch(() => {}); // the connection is dropped either way
+			throw tooLarge(`more than ${maxBytes} bytes read, the rest not read`);
+		}
+		chunks.push(value);
+	}
+	const body = new Uint8Array(size);
+	let offset = 0;
+	for (const chunk of chunks) {
+		body.set(chunk, offset);
+		offset += chunk.byteLength;
+	}
+	return new TextDecoder().decode(body);
 }
 
 function messageOf(error: unknown): string {
@@ -68,20 +109,22 @@ export function createImdsTransport(options: ImdsTransportOptions): ImdsTranspor
 			() => timedOut.abort(),
 			() => {}, // rejected because the exchange settled first: nothing to time out
 		);
+		const headers = new Headers(request.headers);
+		headers.set('accept-encoding', 'identity');
 		try {
 			const response = await options.fetch(`${endpoint}${suffix}`, {
 				method: request.method,
-				headers: request.headers,
+				headers,
 				signal: AbortSignal.any([request.signal, timedOut.signal]),
 			});
-			const body = await response.text();
+			const body = await boundedText(response, new URL(`${endpoint}${suffix}`).pathname, options.maxBodyBytes);
 			return new Response(nullBodyStatuses.has(response.status) ? null : body, {
 				status: response.status,
 				statusText: response.statusText,
 				headers: response.headers,
 			});
 		} catch (error) {
-			if (request.signal.aborted) throw error;
+			if (request.signal.aborted || isImdsError(error)) throw error;
 			if (timedOut.signal.aborted) {
 				throw transportError(`Cannot get an answer from "${endpoint}" within ${options.timeoutMs} ms`, error);
 			}
@@ -101,7 +144,8 @@ export function createImdsTransport(options: ImdsTransportOptions): ImdsTranspor
 			return await exchange(firstEndpoint, suffix, request);
 		} catch (error) {
 			// Not counted here: the client logs and counts each failed attempt once, whichever endpoints it tried.
-			if (request.signal.aborted || endpoints.length < 2) throw error;
+			// An oversized body is an answer, not an unreachable endpoint: no fallback.
+			if (request.signal.aborted || endpoints.length < 2 || isImdsError(error)) throw error;
 			const other = 1 - first;
 			const otherEndpoint = endpoints[other] ?? primary;
 			try {

@@ -44,16 +44,25 @@ export interface ImdsClientState {
 	readonly endpoint: string;
 }
 
+/** How one request is retried (see client.ts). */
+export interface ImdsRequestOptions {
+	/**
+	 * `startup` (default): METADATA_TRIES attempts with NTH's doubling sleeps, for the facts read once at start.
+	 * `poll`: for the notice paths: no sleep at all; a few immediate attempts, bounded by the caller's signal.
+	 */
+	readonly retry?: 'startup' | 'poll' | undefined;
+}
+
 /** Reads IMDS paths; built by `createImdsClient` in client.ts. */
 export interface ImdsClient {
 	/**
 	 * GETs one path (e.g. `/latest/meta-data/instance-id`). Resolves `undefined`
 	 * on 404 ("nothing there"); throws ImdsError on other statuses (after
-	 * retrying 5xx) and when IMDS cannot be reached; rejects with the signal's
-	 * reason when it aborts.
+	 * retrying 5xx), on a body over the size cap, and when IMDS cannot be
+	 * reached; rejects with the signal's reason when it aborts.
 	 */
-	get(path: string, signal: AbortSignal): Promise<ImdsResponse | undefined>;
+	get(path: string, signal: AbortSignal, options?: ImdsRequestOptions): Promise<ImdsResponse | undefined>;
 	/** Like {@link get}, then parses the body as JSON and checks it against `schema` (ImdsError when either fails). */
-	getJson<T>(path: string, schema: GenericSchema<unknown, T>, signal: AbortSignal): Promise<T | undefined>;
+	getJson<T>(path: string, schema: GenericSchema<unknown, T>, signal: AbortSignal, options?: ImdsRequestOptions): Promise<T | undefined>;
 	state(): ImdsClientState;
 }

@@ -7,7 +7,13 @@
  * (`JSON_LOGGING`) writes one object per line to stderr only, with `level`,
  * `time` (RFC 3339), `message`, and the structured fields (`error` holds an
  * error's message).
+ *
+ * Every string value (fields, nested ones, error messages and their causes)
+ * is clipped to {@link maxLoggedChars} with its length, and arrays to
+ * {@link maxLoggedItems} items, here once, so no call site can forget: the
+ * values come from IMDS, the apiserver and webhook receivers.
  */
+import { clip, maxLoggedChars } from './clip.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -45,17 +51,25 @@ function textTime(date: Date): string {
 	return `${date.getUTCFullYear()}/${pad(date.getUTCMonth() + 1)}/${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
 }
 
-/** Errors become their message (with causes), so they print and serialise usefully. */
+/** Longest array logged; the rest is summarised. */
+export const maxLoggedItems = 100;
+
+/** A log message is ours, but may quote a value: clipped more loosely than a field. */
+const maxMessageChars = 4 * maxLoggedChars;
+
+/** Errors become their message (with causes, each clipped), strings are clipped, long arrays cut, so they print and serialise usefully. */
 function plain(value: unknown): unknown {
 	if (value instanceof Error) {
-		let text = value.message;
+		let text = clip(value.message);
 		let cause: unknown = value.cause;
 		for (let depth = 0; cause !== undefined && depth < 5; depth += 1) {
-			text += `: ${cause instanceof Error ? cause.message : String(cause)}`;
+			text += `: ${clip(cause instanceof Error ? cause.message : String(cause))}`;
 			cause = cause instanceof Error ? cause.cause : undefined;
 		}
 		return text;
 	}
+	if (typeof value === 'string') return clip(value);
+	if (Array.isArray(value) && value.length > maxLoggedItems) return [...value.slice(0, maxLoggedItems), `… (${value.length} items)`];
 	return value;
 }
 
@@ -76,12 +90,17 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
 		if (rank[level] < minimum) return;
 		const all = fields === undefined ? bound : { ...bound, ...fields };
 		const date = now();
+		const text = clip(message, maxMessageChars);
 		if (options.json) {
-			const line = JSON.stringify({ level, time: date.toISOString().replace(/\.\d{3}Z$/, 'Z'), message, ...all }, (_key, value: unknown) => plain(value));
+			const record = { level, time: date.toISOString().replace(/\.\d{3}Z$/, 'Z'), message: text, ...all };
+			// The message has its own, looser bound; a field named "message" is a field like any other.
+			const line = JSON.stringify(record, function (this: unknown, key, value: unknown) {
+				return this === record && key === 'message' && value === text ? value : plain(value);
+			});
 			options.stderr(`${line}\n`);
 			return;
 		}
-		let line = `${textTime(date)} ${textLevel[level]} ${message}`;
+		let line = `${textTime(date)} ${textLevel[level]} ${text}`;
 		for (const [key, value] of Object.entries(all)) {
 			if (value !== undefined) line += ` ${key}=${textValue(value)}`;
 		}

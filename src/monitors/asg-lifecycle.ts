@@ -28,7 +28,7 @@ export function createAsgLifecycleMonitor(deps: AsgLifecycleMonitorDeps): Monito
 		kind: 'ASG_LIFECYCLE',
 		path: asgTargetLifecycleStatePath,
 		async check(signal): Promise<MonitorResult> {
-			const response = await deps.client.get(asgTargetLifecycleStatePath, signal);
+			const response = await deps.client.get(asgTargetLifecycleStatePath, signal, { retry: 'poll' });
 			if (response?.body.trim() !== 'Terminated') {
 				current = undefined;
 				return { events: [], cancellations: [] };

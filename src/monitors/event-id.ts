@@ -2,11 +2,16 @@
  * @module Event ids NTH derives by hashing, reproduced byte for byte so ids
  * (and the taint values and webhooks built from them) match NTH's.
  */
+import { createHash } from 'node:crypto';
 
-/** Hex SHA-256 of the UTF-8 text, with Web Crypto (Node, Deno and Bun alike). */
+/**
+ * Hex SHA-256 of the UTF-8 text. node:crypto's hash (Node, Deno and Bun
+ * alike) runs on the calling thread; Web Crypto's digest goes through a
+ * thread pool, so a check could end an unbounded while after its answer
+ * (and after its deadline) on a busy node. Async for its callers' sake.
+ */
 export async function sha256Hex(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-	return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+	return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /**

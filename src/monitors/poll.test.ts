@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ImdsError } from '../errors.ts';
 import { fakeClock, type FakeClock, recordingMetrics } from '../imds/testing.ts';
 import { memoryLogger } from '../log/logger.ts';
-import { monitorIntervals, type PollOptions, startPolling } from './poll.ts';
+import { checkBudgetMs, monitorIntervals, type PollOptions, startPolling } from './poll.ts';
 import type { EventKind, InterruptionEvent, Monitor, MonitorName, MonitorResult } from './types.ts';
 
 const nothing: MonitorResult = { events: [], cancellations: [] };
@@ -144,7 +144,7 @@ poll('keeps the rate when a check takes time, and never overlaps checks of one m
 			return nothing;
 		},
 		async (signal) => {
-			await clock.sleep(1200, signal);
+			await clock.sleep(700, signal);
 			return nothing;
 		},
 	);
@@ -152,9 +152,29 @@ poll('keeps the rate when a check takes time, and never overlaps checks of one m
 	await clock.advance(3000);
 	controller.abort();
 	await done;
-	// 200 ms check → next start at 500; 1200 ms checks → each next one starts at once.
-	assert.equal(slowThenSlower.starts, [0, 500, 1700, 2900]);
+	// 200 ms check → next start at 500; 700 ms checks (past the interval, within the deadline) → each next one starts at once.
+	assert.equal(slowThenSlower.starts, [0, 500, 1200, 1900, 2600]);
 	assert.is(slowThenSlower.maxRunning(), 1);
+});
+
+poll('abandons a check at its deadline (the interval, at least 1 s), counts it, and starts the next one at once', async () => {
+	const { clock, controller, options, record, log } = setup();
+	const hangs: Step = (signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', hangs, hangs, () => ({ events: [event], cancellations: [] }));
+	const scheduled = scripted(clock, 'SCHEDULED_EVENT_MONITOR', 'SCHEDULED_EVENT', hangs, () => nothing);
+	const done = startPolling([spot.monitor, scheduled.monitor], options);
+	await clock.advance(2500);
+	controller.abort();
+	await done;
+	assert.equal(spot.starts, [0, 1000, 2000, 2500]);
+	assert.equal(scheduled.starts, [0, 2000], 'the 2 s interval is its deadline');
+	assert.equal(record.polls.filter((p) => p.monitor === 'SPOT_ITN_MONITOR').map((p) => [p.ok, p.seconds]), [[false, 1], [false, 1], [true, 0], [true, 0]]);
+	assert.equal(record.monitorErrors, ['SPOT_ITN_MONITOR', 'SPOT_ITN_MONITOR', 'SCHEDULED_EVENT_MONITOR']);
+	const warning = log.lines.find((line) => line.includes('WRN'));
+	assert.match(warning ?? '', /There was a problem monitoring for events event_type=SPOT_ITN_MONITOR error="Cannot read IMDS path \\"\/path\/of\/SPOT_ITN_MONITOR\\": no answer within 1000 ms \(the check's deadline\)/);
+	assert.is(checkBudgetMs(500), 1000);
+	assert.is(checkBudgetMs(2000), 2000);
+	assert.is(checkBudgetMs(100), 1000);
 });
 
 poll('hands over results with events or cancellations, and not empty ones', async () => {
@@ -171,20 +191,29 @@ poll('hands over results with events or cancellations, and not empty ones', asyn
 	]);
 });
 
-poll('logs and counts a failed check, backs off doubling to the cap, and resets on success', async () => {
+poll('logs and counts a failed check, retries it at the next tick (no backoff), and backs off only the log', async () => {
 	const { clock, controller, options, log, record } = setup({ maxBackoffMs: 4000 });
-	const steps: Step[] = [fail, fail, fail, fail, fail, () => nothing, fail, () => nothing];
+	const steps: Step[] = [...Array.from({ length: 12 }, () => fail), () => nothing, fail, () => nothing];
 	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', ...steps);
 	const done = startPolling([spot.monitor], options);
-	await clock.advance(20_000);
+	await clock.advance(7500);
 	controller.abort();
 	await done;
-	// Waits after each failure: 500, 1000, 2000, 4000, 4000 (cap); after success 500; failure 500; success 500.
-	assert.equal(spot.starts.slice(0, 9), [0, 500, 1500, 3500, 7500, 11500, 12000, 12500, 13000]);
-	assert.is(record.monitorErrors.filter((name) => name === 'SPOT_ITN_MONITOR').length, 6);
-	assert.equal(record.polls.slice(0, 7).map((p) => p.ok), [false, false, false, false, false, true, false]);
-	const warning = log.lines.find((line) => line.includes('There was a problem monitoring for events'));
-	assert.is(warning, '1970/01/01 00:00:00 WRN There was a problem monitoring for events event_type=SPOT_ITN_MONITOR error="Cannot read IMDS path \\"/x\\": status 500"');
+	assert.equal(spot.starts, Array.from({ length: 16 }, (_, index) => index * 500), 'one check per interval, failing or not');
+	assert.is(record.monitorErrors.filter((name) => name === 'SPOT_ITN_MONITOR').length, 13);
+	assert.equal(record.polls.slice(11, 15).map((p) => p.ok), [false, true, false, true]);
+	const warnings = log.lines.filter((line) => line.includes('There was a problem monitoring for events'));
+	const error = 'error="Cannot read IMDS path \\"/x\\": status 500"';
+	// Failures at 0, 500, …, 5500: lines at 0, then gaps of 500, 1000, 2000, 4000 (the cap), 4000.
+	assert.equal(warnings, [
+		`1970/01/01 00:00:00 WRN There was a problem monitoring for events event_type=SPOT_ITN_MONITOR ${error}`,
+		`1970/01/01 00:00:00 WRN There was a problem monitoring for events event_type=SPOT_ITN_MONITOR ${error} consecutive_failures=2`,
+		`1970/01/01 00:00:00 WRN There was a problem monitoring for events event_type=SPOT_ITN_MONITOR ${error} consecutive_failures=4 not_logged=1`,
+		`1970/01/01 00:00:00 WRN There was a problem monitoring for events event_type=SPOT_ITN_MONITOR ${error} consecutive_failures=8 not_logged=3`,
+		// Reset by the success at 6000: the failure at 6500 is logged at once.
+		`1970/01/01 00:00:00 WRN There was a problem monitoring for events event_type=SPOT_ITN_MONITOR ${error}`,
+	]);
+	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Monitoring for events recovered event_type=SPOT_ITN_MONITOR failed_checks=12'), log.lines.join('\n'));
 });
 
 poll('never gives up on repeated identical errors (NTH panics on the 4th) and recovers', async () => {
@@ -199,7 +228,7 @@ poll('never gives up on repeated identical errors (NTH panics on the 4th) and re
 	assert.ok(results.length > 0, 'events are handed over once IMDS recovers');
 });
 
-poll('tells onError about each failure', async () => {
+poll('tells onError about a failure when it is logged', async () => {
 	const seen: string[] = [];
 	const { clock, controller, options } = setup({ onError: (monitor, error) => void seen.push(`${monitor.name}: ${(error as Error).message}`) });
 	const done = startPolling([scripted(clock, 'ASG_LIFECYCLE_MONITOR', 'ASG_LIFECYCLE', fail, () => nothing).monitor], options);
@@ -231,7 +260,7 @@ poll('stops when the signal aborts, ending a check in flight without calling it 
 	const hanging = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', (signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })));
 	let finished = false;
 	const done = startPolling([hanging.monitor], options).then(() => (finished = true));
-	await clock.advance(10_000);
+	await clock.advance(900);
 	assert.not.ok(finished);
 	controller.abort();
 	await done;

@@ -2,13 +2,21 @@
  * @module The poll loops: one per monitor, until the signal aborts.
  *
  * Each loop runs one check at a time, so at most one request per IMDS path
- * is in flight. A failed check is logged (`There was a problem monitoring
- * for events`, as NTH), counted, and retried after a backoff that doubles
- * per consecutive failure up to a cap and resets on success. The loop never
- * gives up: NTH panics on the 4th identical error (§8.16), which turns an
- * IMDS outage into a crash loop; here the outage shows in logs, metrics and
- * the liveness probe (fed by `pollCompleted`), and polling resumes by itself.
+ * is in flight. The notice paths are polled every interval whatever happens:
+ * a failed check is counted and simply retried at the next tick, with no
+ * backoff (a backoff after an outage delays the first notice after it; NTH's
+ * client sleeps 2 s doubling on the spot path). A check that has not ended
+ * by its deadline ({@link checkBudgetMs}) is abandoned and counted as failed,
+ * so a hung request cannot hold a notice path either. Only the log backs off:
+ * the failure line (`There was a problem monitoring for events`, as NTH) and
+ * `onError` come at most once per gap, doubling from the interval up to a cap,
+ * with the number of failures not reported in between; a success logs the
+ * recovery and resets the gap. The loop never gives up: NTH panics on the 4th
+ * identical error (§8.16), which turns an IMDS outage into a crash loop; here
+ * the outage shows in logs, metrics and the liveness probe (fed by
+ * `pollCompleted`), and polling resumes by itself.
  */
+import { ImdsError } from '../errors.ts';
 import { monotonicNow, type Now, type Sleep, sleep as realSleep } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
@@ -19,7 +27,7 @@ export interface PollOptions {
 	readonly intervalMs: (monitor: Monitor) => number;
 	/** Receives every check that found events or cancellations (empty results are not passed on). */
 	readonly onResult: (monitor: Monitor, result: MonitorResult) => void | Promise<void>;
-	/** Told about every failed check after it is logged and counted (e.g. to emit NTH's MonitorError event). */
+	/** Told about a failed check when it is logged (rate-limited like the log line; e.g. to emit NTH's MonitorError event). */
 	readonly onError?: ((monitor: Monitor, error: unknown) => void) | undefined;
 	readonly log: Logger;
 	readonly metrics: Metrics;
@@ -31,8 +39,21 @@ export interface PollOptions {
 	readonly sleep?: Sleep | undefined;
 	/** NTH's LOG_FORMAT_VERSION: 1 names the monitor `event_type` in logs, 2 `monitor_type`. @default 1 */
 	readonly logFormatVersion?: number | undefined;
-	/** Longest wait after repeated failures. @default 30000 */
+	/** The backoff of the log (never of the checks): longest gap between two failure lines of one monitor while it keeps failing. @default 30000 */
 	readonly maxBackoffMs?: number | undefined;
+}
+
+/** No check is abandoned sooner than this, however short the interval: IMDS on a throttled node may take a few hundred ms. */
+export const minCheckBudgetMs = 1000;
+
+/**
+ * How long one check of a monitor polled every `intervalMs` may run before
+ * it is abandoned (and the next one starts at once): the interval, and at
+ * least {@link minCheckBudgetMs}. It is never shorter than the interval, so
+ * the deadline never needs a wake-up of its own while checks end in time.
+ */
+export function checkBudgetMs(intervalMs: number): number {
+	return Math.max(intervalMs, minCheckBudgetMs);
 }
 
 /**
@@ -54,8 +75,18 @@ interface Slot {
 	/** When its next check may start (while a check runs: when the next one would start if this one succeeds). */
 	due: number;
 	running: boolean;
+	/** While running: when the check is abandoned. */
+	deadline: number;
+	/** While running: aborts the check (at the deadline, or when polling stops). */
+	abort: AbortController | undefined;
 	/** Consecutive failed checks. */
 	failures: number;
+	/** Failures since the last failure line. */
+	unreported: number;
+	/** No failure line before this time. */
+	quietUntil: number;
+	/** The gap after the last failure line (0 before the first). */
+	logGapMs: number;
 }
 
 /**
@@ -70,44 +101,79 @@ interface Slot {
  * process on its own timer: an idle agent's CPU is mostly the cost of waking
  * up (measured: packaging/README.md). Per monitor the rules are those of a
  * loop of its own: one check at a time, the next one `intervalMs` after the
- * start of the last (at once when a check overran), and after a failure a
- * backoff from its end.
+ * start of the last (at once when a check overran or was abandoned at its
+ * deadline), failed or not. A deadline is enforced by the same timer.
  */
 export async function startPolling(monitors: readonly Monitor[], options: PollOptions): Promise<void> {
 	const now = options.now ?? monotonicNow;
 	const sleep = options.sleep ?? realSleep;
 	const { log, metrics, signal } = options;
 	const monitorKey = options.logFormatVersion === 2 ? 'monitor_type' : 'event_type';
-	const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+	const maxLogGapMs = options.maxBackoffMs ?? 30_000;
 	if (monitors.length === 0) return;
 	const startedAt = now();
-	const slots: Slot[] = monitors.map((monitor) => ({ monitor, due: startedAt, running: false, failures: 0 }));
+	const slots: Slot[] = monitors.map((monitor) => ({
+		monitor,
+		due: startedAt,
+		running: false,
+		deadline: Number.POSITIVE_INFINITY,
+		abort: undefined,
+		failures: 0,
+		unreported: 0,
+		quietUntil: 0,
+		logGapMs: 0,
+	}));
 	for (const slot of slots) log.info('Started monitoring for events', { [monitorKey]: slot.monitor.name });
 	const slackMs = Math.min(...slots.map((slot) => options.intervalMs(slot.monitor))) / 20;
 	const inFlight = new Set<Promise<void>>();
 	let timer: { readonly at: number; readonly controller: AbortController } | undefined;
 
-	async function check(slot: Slot, started: number): Promise<void> {
+	/** Counts a failed check; logs it and tells onError unless a line went out less than a gap ago. */
+	function failed(slot: Slot, started: number, error: unknown): void {
+		const { monitor } = slot;
+		slot.failures += 1;
+		metrics.monitorError(monitor.name);
+		metrics.pollCompleted(monitor.name, false, (now() - started) / 1000);
+		const at = now();
+		if (at < slot.quietUntil) {
+			slot.unreported += 1;
+			return;
+		}
+		const counts = {
+			...(slot.failures > 1 ? { consecutive_failures: slot.failures } : {}),
+			...(slot.unreported > 0 ? { not_logged: slot.unreported } : {}),
+		};
+		log.warn('There was a problem monitoring for events', { [monitorKey]: monitor.name, error, ...counts });
+		slot.unreported = 0;
+		slot.logGapMs = slot.logGapMs === 0 ? options.intervalMs(monitor) : Math.min(maxLogGapMs, slot.logGapMs * 2);
+		slot.quietUntil = at + slot.logGapMs;
+		try {
+			options.onError?.(monitor, error);
+		} catch (hookError) {
+			metrics.errorCaught('monitors');
+			log.error('Cannot report a monitor failure', { [monitorKey]: monitor.name, error: hookError });
+		}
+	}
+
+	async function check(slot: Slot, started: number, abort: AbortController): Promise<void> {
 		const { monitor } = slot;
 		let result: MonitorResult | undefined;
 		try {
-			result = await monitor.check(signal);
+			result = await monitor.check(abort.signal);
 		} catch (error) {
 			if (signal.aborted) return; // stopping: the aborted request is not a monitor failure
-			slot.failures += 1;
-			metrics.monitorError(monitor.name);
-			metrics.pollCompleted(monitor.name, false, (now() - started) / 1000);
-			log.warn('There was a problem monitoring for events', { [monitorKey]: monitor.name, error });
-			try {
-				options.onError?.(monitor, error);
-			} catch (hookError) {
-				metrics.errorCaught('monitors');
-				log.error('Cannot report a monitor failure', { [monitorKey]: monitor.name, error: hookError });
-			}
-			slot.due = now() + Math.min(maxBackoffMs, options.intervalMs(monitor) * 2 ** (slot.failures - 1));
+			const reason: unknown = abort.signal.reason;
+			// Abandoned at the deadline: report the deadline, with whatever the request said as the cause.
+			failed(slot, started, abort.signal.aborted && reason instanceof ImdsError ? new ImdsError(reason.message, { path: reason.path, cause: error }) : error);
 			return;
 		}
+		if (slot.failures > 0) {
+			log.info('Monitoring for events recovered', { [monitorKey]: monitor.name, failed_checks: slot.failures });
+		}
 		slot.failures = 0;
+		slot.unreported = 0;
+		slot.quietUntil = 0;
+		slot.logGapMs = 0;
 		metrics.pollCompleted(monitor.name, true, (now() - started) / 1000);
 		if (result.events.length > 0 || result.cancellations.length > 0) {
 			try {
@@ -121,32 +187,55 @@ export async function startPolling(monitors: readonly Monitor[], options: PollOp
 	}
 
 	function start(slot: Slot, at: number): void {
+		const intervalMs = options.intervalMs(slot.monitor);
+		const abort = new AbortController();
+		const stop = (): void => abort.abort(signal.reason);
+		signal.addEventListener('abort', stop, { once: true });
 		slot.running = true;
-		slot.due = at + options.intervalMs(slot.monitor);
-		const done: Promise<void> = check(slot, at).finally(() => {
+		slot.due = at + intervalMs;
+		slot.deadline = at + checkBudgetMs(intervalMs);
+		slot.abort = abort;
+		const done: Promise<void> = check(slot, at, abort).finally(() => {
+			signal.removeEventListener('abort', stop);
 			inFlight.delete(done);
 			slot.running = false;
+			slot.abort = undefined;
+			slot.deadline = Number.POSITIVE_INFINITY;
 			if (signal.aborted) return;
-			// A check that overran its interval (or a backoff already over) starts the next one at once.
+			// A check that overran its interval (or was abandoned) starts the next one at once.
 			if (slot.due <= now()) start(slot, now());
-			else arm();
+			arm();
 		});
 		inFlight.add(done);
+	}
+
+	/** Abandons the checks past their deadline; each one's end starts the next. */
+	function expire(at: number): void {
+		for (const slot of slots) {
+			if (!slot.running || slot.deadline > at || slot.abort === undefined || slot.abort.signal.aborted) continue;
+			const budget = checkBudgetMs(options.intervalMs(slot.monitor));
+			slot.abort.abort(new ImdsError(`Cannot read IMDS path "${slot.monitor.path}": no answer within ${budget} ms (the check's deadline)`, { path: slot.monitor.path }));
+		}
 	}
 
 	function wake(): void {
 		timer = undefined;
 		if (signal.aborted) return;
 		const at = now();
+		expire(at);
 		for (const slot of slots) if (!slot.running && slot.due <= at + slackMs) start(slot, at);
 		arm();
 	}
 
-	/** Keeps one timer armed for the earliest due time (a running check past its due time re-arms when it ends). */
+	/** Keeps one timer armed for the earliest due time or deadline (a running check's next start is armed when it ends). */
 	function arm(): void {
 		const at = now();
 		let earliest = Number.POSITIVE_INFINITY;
-		for (const slot of slots) if (!(slot.running && slot.due <= at)) earliest = Math.min(earliest, slot.due);
+		for (const slot of slots) {
+			// A running check: wake at its next start as if it ends in time (it usually has by then), past that at its deadline.
+			const running = slot.abort?.signal.aborted ? Number.POSITIVE_INFINITY : slot.due > at ? slot.due : slot.deadline;
+			earliest = Math.min(earliest, slot.running ? running : slot.due);
+		}
 		if (timer !== undefined && timer.at <= earliest) return;
 		timer?.controller.abort();
 		timer = undefined;

@@ -6,6 +6,7 @@
  * instance is at elevated risk, not when it goes.
  */
 import { ImdsError } from '../errors.ts';
+import { clip } from '../log/clip.ts';
 import { rebalanceRecommendationPath } from '../imds/paths.ts';
 import { parseRfc3339, RebalanceRecommendationSchema } from '../imds/payloads.ts';
 import type { ImdsClient } from '../imds/types.ts';
@@ -22,11 +23,11 @@ export function createRebalanceMonitor(deps: RebalanceMonitorDeps): Monitor {
 		kind: 'REBALANCE_RECOMMENDATION',
 		path: rebalanceRecommendationPath,
 		async check(signal): Promise<MonitorResult> {
-			const recommendation = await deps.client.getJson(rebalanceRecommendationPath, RebalanceRecommendationSchema, signal);
+			const recommendation = await deps.client.getJson(rebalanceRecommendationPath, RebalanceRecommendationSchema, signal, { retry: 'poll' });
 			if (recommendation === undefined || recommendation === null) return { events: [], cancellations: [] };
 			const noticeTime = parseRfc3339(recommendation.noticeTime);
 			if (noticeTime === undefined) {
-				throw new ImdsError(`Cannot parse the rebalance recommendation time "${recommendation.noticeTime}": not RFC 3339`, { path: rebalanceRecommendationPath });
+				throw new ImdsError(`Cannot parse the rebalance recommendation time "${clip(recommendation.noticeTime)}": not RFC 3339`, { path: rebalanceRecommendationPath });
 			}
 			return {
 				events: [{

@@ -152,4 +152,27 @@ scheduled('fails the poll on malformed JSON and on a non-array', async () => {
 	}
 });
 
+scheduled('considers the first 100 entries of a longer list, warning once per list length', async () => {
+	// Short entries: a 1000-entry list fits the 64 KiB body cap.
+	const many = (count: number): Entry[] => Array.from({ length: count }, (_, index) => ({ NotBefore: '21 Jan 2019 09:00:43 GMT', EventId: `e${index}` }));
+	const { check, imds } = monitorAnswering(many(1000), many(1000), many(150), many(3));
+	const warned = () => imds.log.lines.filter((line) => line.includes('Too many scheduled events'));
+	const first = await check();
+	assert.is(first.events.length, 100);
+	assert.is(first.events.at(-1)?.eventId, 'e99');
+	await check();
+	assert.equal(warned(), ['1970/01/01 00:00:00 WRN Too many scheduled events: considering the first ones only listed=1000 considered=100']);
+	assert.is((await check()).events.length, 100);
+	assert.is(warned().length, 2);
+	assert.is((await check()).events.length, 3);
+});
+
+scheduled('quotes a hostile NotBefore clipped in its error', async () => {
+	const { check } = monitorAnswering([{ ...reboot, NotBefore: 'x'.repeat(60_000) }]);
+	const error = await check().then(() => undefined, (caught: unknown) => caught);
+	assert.instance(error, ImdsError);
+	assert.ok((error as Error).message.length < 400, `${(error as Error).message.length} chars`);
+	assert.match((error as Error).message, /^Cannot parse the NotBefore "x{256}… \(60000 chars\)" of scheduled event/);
+});
+
 scheduled.run();

@@ -12,8 +12,12 @@
  *   each poll, with the first one kept by the store). It is remembered per
  *   EventId while IMDS lists the event, so repeated polls give equal events.
  * - 404 means no events (NTH counts it as a monitor error, §8.9).
+ * - At most {@link maxScheduledEvents} entries are considered (IMDS lists a
+ *   handful); the rest are dropped with a warning, logged again only when
+ *   the length of the list changes. Values quoted in errors are clipped.
  */
 import { ImdsError } from '../errors.ts';
+import { clip } from '../log/clip.ts';
 import { scheduledEventsPath } from '../imds/paths.ts';
 import { parseScheduledEventTime, type ScheduledEvent, ScheduledEventsSchema } from '../imds/payloads.ts';
 import type { ImdsClient } from '../imds/types.ts';
@@ -29,9 +33,14 @@ export interface ScheduledEventMonitorDeps {
 
 const finishedStates: ReadonlySet<string> = new Set(['canceled', 'completed']);
 
+/** Entries of one scheduled-events list that are considered; the rest are dropped (and the drop logged). */
+export const maxScheduledEvents = 100;
+
 export function createScheduledEventMonitor(deps: ScheduledEventMonitorDeps): Monitor {
 	const now = deps.now ?? (() => new Date());
 	const firstSeen = new Map<string, Date>();
+	/** Length of the last oversized list warned about (0: none). */
+	let warnedLength = 0;
 
 	function toEvent(entry: ScheduledEvent, notBefore: Date, seen: Date): InterruptionEvent {
 		let notAfter = notBefore;
@@ -61,21 +70,26 @@ export function createScheduledEventMonitor(deps: ScheduledEventMonitorDeps): Mo
 		kind: 'SCHEDULED_EVENT',
 		path: scheduledEventsPath,
 		async check(signal): Promise<MonitorResult> {
-			const entries = (await deps.client.getJson(scheduledEventsPath, ScheduledEventsSchema, signal)) ?? [];
+			const listed = (await deps.client.getJson(scheduledEventsPath, ScheduledEventsSchema, signal, { retry: 'poll' })) ?? [];
+			if (listed.length > maxScheduledEvents && listed.length !== warnedLength) {
+				deps.log.warn('Too many scheduled events: considering the first ones only', { listed: listed.length, considered: maxScheduledEvents });
+			}
+			warnedLength = listed.length > maxScheduledEvents ? listed.length : 0;
+			const entries = listed.slice(0, maxScheduledEvents);
 			// Parse every NotBefore first: one bad entry fails the poll before anything is reported.
 			const notBefores = entries.map((entry) => {
 				const parsed = parseScheduledEventTime(entry.NotBefore);
 				if (parsed === undefined) {
-					throw new ImdsError(`Cannot parse the NotBefore "${entry.NotBefore}" of scheduled event "${entry.EventId}": expected "2 Jan 2006 15:04:05 GMT"`, { path: scheduledEventsPath });
+					throw new ImdsError(`Cannot parse the NotBefore "${clip(entry.NotBefore)}" of scheduled event "${clip(entry.EventId)}": expected "2 Jan 2006 15:04:05 GMT"`, { path: scheduledEventsPath });
 				}
 				return parsed;
 			});
 			const events: InterruptionEvent[] = [];
 			const cancellations: Cancellation[] = [];
 			const at = now();
-			const listed = new Set<string>();
+			const current = new Set<string>();
 			entries.forEach((entry, index) => {
-				listed.add(entry.EventId);
+				current.add(entry.EventId);
 				if (finishedStates.has(entry.State)) {
 					cancellations.push({ eventId: entry.EventId, kind: 'SCHEDULED_EVENT', state: entry.State });
 					return;
@@ -88,7 +102,7 @@ export function createScheduledEventMonitor(deps: ScheduledEventMonitorDeps): Mo
 				events.push(toEvent(entry, notBefores[index] ?? at, seen));
 			});
 			for (const eventId of firstSeen.keys()) {
-				if (!listed.has(eventId)) firstSeen.delete(eventId);
+				if (!current.has(eventId)) firstSeen.delete(eventId);
 			}
 			return { events, cancellations };
 		},

@@ -9,6 +9,7 @@
  * every poll a new notice there (NTH sees the same).
  */
 import { ImdsError } from '../errors.ts';
+import { clip } from '../log/clip.ts';
 import { spotInstanceActionPath } from '../imds/paths.ts';
 import { parseRfc3339, SpotInstanceActionSchema } from '../imds/payloads.ts';
 import type { ImdsClient } from '../imds/types.ts';
@@ -31,11 +32,11 @@ export function createSpotItnMonitor(deps: SpotItnMonitorDeps): Monitor {
 		kind: 'SPOT_ITN',
 		path: spotInstanceActionPath,
 		async check(signal): Promise<MonitorResult> {
-			const notice = await deps.client.getJson(spotInstanceActionPath, SpotInstanceActionSchema, signal);
+			const notice = await deps.client.getJson(spotInstanceActionPath, SpotInstanceActionSchema, signal, { retry: 'poll' });
 			if (notice === undefined || notice === null) return { events: [], cancellations: [] };
 			const time = parseRfc3339(notice.time);
 			if (time === undefined) {
-				throw new ImdsError(`Cannot parse the spot interruption notice time "${notice.time}": not RFC 3339`, { path: spotInstanceActionPath });
+				throw new ImdsError(`Cannot parse the spot interruption notice time "${clip(notice.time)}": not RFC 3339`, { path: spotInstanceActionPath });
 			}
 			const eventId = `spot-itn-${await sha256Hex(goStructPointer(notice.action, notice.time))}`;
 			return {

@@ -1,0 +1,19 @@
+/**
+ * @module How many cases the property-based tests run: a few thousand by
+ * default, more in the `--long` run (scripts/test.mjs sets NTH_PROPERTY_RUNS,
+ * e.g. 100000). Test code only; the environment is read through the runtime
+ * like everything else.
+ */
+import { detectRuntime } from '../runtime/detect.ts';
+
+/** NTH_PROPERTY_RUNS when it is a positive integer, else `defaultRuns`. */
+export function propertyRuns(defaultRuns: number): number {
+	const value = detectRuntime().env()['NTH_PROPERTY_RUNS'];
+	const runs = value === undefined ? Number.NaN : Number(value);
+	return Number.isInteger(runs) && runs > 0 ? runs : defaultRuns;
+}
+
+/** True in the `--long` run (NTH_PROPERTY_RUNS set): tests may widen their sweeps. */
+export function longRun(): boolean {
+	return propertyRuns(0) > 0;
+}
