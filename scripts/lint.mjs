@@ -1,6 +1,7 @@
 // The house rules that the type checker cannot see (style-anchors.md "red flags"),
 // checked over src/. Prints each finding as file:line and exits 1 when there is one.
 //   - process. / Deno. / Bun. only under src/runtime/ (tests included: they inject instead)
+//   - node: built-ins imported only under src/runtime/ (tests may import them)
 //   - no barrel index.ts
 //   - no empty catch block (every catch logs and counts, or says why in a comment)
 //   - no `as` cast on parsed JSON (valibot at every boundary)
@@ -30,6 +31,7 @@ for (const path of walk(join(root, 'src'))) {
 		const at = `${file}:${index + 1}`;
 		const code = line.replace(/\/\/.*$/, '').replace(/'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`|"(?:[^"\\]|\\.)*"/g, '""');
 		if (!inRuntime && /(^|[^.\w$])(process|Deno|Bun)\.\w/.test(code)) findings.push(`${at}: process./Deno./Bun. outside src/runtime/`);
+		if (!inRuntime && !file.endsWith('.test.ts') && /^\s*(import|export)\b.*\bfrom\s+['"]node:/.test(line)) findings.push(`${at}: node: import outside src/runtime/`);
 		if (/catch\s*(\([^)]*\))?\s*\{\s*\}/.test(code)) findings.push(`${at}: empty catch block`);
 		if (/JSON\.parse\([^)]*\)\s+as\s+[A-Z{]/.test(code)) findings.push(`${at}: \`as\` on parsed JSON (parse it with valibot)`);
 		const message = /new (?:\w*Error)\(\s*(['`])([^'`]*)/.exec(line);

@@ -2,16 +2,15 @@
  * @module Event ids NTH derives by hashing, reproduced byte for byte so ids
  * (and the taint values and webhooks built from them) match NTH's.
  */
-import { createHash } from 'node:crypto';
+import { hashHex } from '../runtime/hash.ts';
 
 /**
- * Hex SHA-256 of the UTF-8 text. node:crypto's hash (Node, Deno and Bun
- * alike) runs on the calling thread; Web Crypto's digest goes through a
- * thread pool, so a check could end an unbounded while after its answer
- * (and after its deadline) on a busy node. Async for its callers' sake.
+ * Hex SHA-256 of the UTF-8 text, hashed on the calling thread (see
+ * runtime/hash.ts: Web Crypto's thread pool could end a check an unbounded
+ * while after its answer). Async for its callers' sake.
  */
 export async function sha256Hex(text: string): Promise<string> {
-	return createHash('sha256').update(text, 'utf8').digest('hex');
+	return hashHex('sha256', text);
 }
 
 /**

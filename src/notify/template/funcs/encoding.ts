@@ -2,7 +2,7 @@
  * @module Sprig's encoding functions: Go's encoding/json (`toJson` escapes <, > and & as \u003c…,
  * maps sorted by key, floats as Go prints them), base64/base32, hashes, UUIDs and random strings.
  */
-import { createHash } from 'node:crypto';
+import { type HashAlgorithm, hashHex } from '../../../runtime/hash.ts';
 import { formatFloat } from '../float-format.ts';
 import { formatTime } from '../time-format.ts';
 import { fromJsonValue, GoInt, isTime, sortedEntries, toGoTime, typeName } from '../values.ts';
@@ -184,7 +184,7 @@ function randomString(count: number, alphabet: string): string {
 const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const digits = '0123456789';
 const ascii = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
-const hash = (algorithm: string) => fn(['string'], (text: string) => createHash(algorithm).update(text, 'utf8').digest('hex'));
+const hash = (algorithm: HashAlgorithm) => fn(['string'], (text: string) => hashHex(algorithm, text));
 
 export const encodingFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	['b64enc', fn(['string'], base64Encode)],
