@@ -74,11 +74,11 @@ taints('value follows the label-value rules, effect is one of three, key+effect 
 		{ key: 'c', effect: '' },
 	]);
 	assert.equal(errors.map((error) => [error.type, error.field]), [
-		['FieldValueInvalid', 'spec.taints[0].value'],
-		['FieldValueNotSupported', 'spec.taints[1].effect'],
-		['FieldValueDuplicate', 'spec.taints[2]'],
-		['FieldValueInvalid', 'spec.taints[3].key'],
-		['FieldValueRequired', 'spec.taints[4].effect'],
+		['FieldValueInvalid', 'metadata.taints[0].value'],
+		['FieldValueNotSupported', 'metadata.taints[1].effect'],
+		['FieldValueDuplicate', 'metadata.taints[2]'],
+		['FieldValueInvalid', 'metadata.taints[3].key'],
+		['FieldValueRequired', 'metadata.taints[4].effect'],
 	]);
 	assert.is(errors[1]?.message, 'Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"');
 });
@@ -93,7 +93,7 @@ objects('names are DNS-1123 subdomains', () => {
 
 objects('a node update is checked for labels, annotations and taints', () => {
 	const errors = validateNodeUpdate({ metadata: { labels: { a: 'x'.repeat(64) }, annotations: { 'b c': '' } }, spec: { taints: [{ key: 'k', value: '-', effect: 'NoSchedule' }] } });
-	assert.equal(errors.map((error) => error.field), ['metadata.labels', 'metadata.annotations', 'spec.taints[0].value']);
+	assert.equal(errors.map((error) => error.field), ['metadata.labels', 'metadata.annotations', 'metadata.taints[0].value']);
 });
 
 objects('an event of a cluster-scoped object lives in "default" (or no namespace); a pod\'s in the pod\'s', () => {

@@ -161,8 +161,13 @@ export interface TaintInput {
 	readonly effect: string;
 }
 
-/** `validateNodeTaints`: key a qualified name, value a label value, effect one of three, unique by key and effect. */
-export function validateTaints(taints: readonly TaintInput[] | null | undefined, field = 'spec.taints'): FieldError[] {
+/**
+ * `validateNodeTaints`: key a qualified name, value a label value, effect one
+ * of three, unique by key and effect. The apiserver reports these at
+ * `metadata.taints[i]` (ValidateNode passes its `metadata` path on), not at
+ * `spec.taints`: seen on v1.36 by the contract suite.
+ */
+export function validateTaints(taints: readonly TaintInput[] | null | undefined, field = 'metadata.taints'): FieldError[] {
 	const errors: FieldError[] = [];
 	const seen = new Set<string>();
 	(taints ?? []).forEach((taint, index) => {

@@ -136,10 +136,13 @@ audit('a drain with every optional feature on uses every granted verb (so the ch
 	await withAgentLog(agent, waitFor(() => readAudit(cluster.state.auditLog, cluster.state.auditUser).used.has('/events:patch'), { timeoutMs: 60_000, intervalMs: 500, what: 'an events patch in the audit log' }));
 });
 
-audit('the audit log shows exactly the granted permissions: none refused, none unused', () => {
+audit('the audit log shows exactly the granted permissions: none refused, none unused', async () => {
 	const { state } = kit.cluster;
 	const usage = readAudit(state.auditLog, state.auditUser);
-	const granted = allPermissions.map(permissionKey).sort();
+	// What manifests/ (base + both components, applied above) grants on the apiserver, and the list it must equal.
+	const role = await kit.cluster.rbac.readClusterRole({ name: 'nth' });
+	const granted = (role.rules ?? []).flatMap((rule) => (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`)))).sort();
+	assert.equal(granted, allPermissions.map(permissionKey).sort(), 'the applied ClusterRole is the list of src/kube/permissions.ts');
 	const used = [...usage.used.keys()].sort();
 	assert.equal([...usage.forbidden.entries()].map(([key, uri]) => `${key} (${uri})`), [], 'requests RBAC refused: a permission the list lacks');
 	assert.equal(used.filter((key) => !granted.includes(key)), [], 'used but not declared in src/kube/permissions.ts');
