@@ -101,8 +101,9 @@ export const eventPermissions: readonly Permission[] = featurePermissions('event
 /** PDB_DEADLOCK_POLICY=delete. */
 export const deletePermissions: readonly Permission[] = featurePermissions('pdb-delete');
 
-/** What a configuration needs. */
+/** What a configuration needs: the base, then each enabled feature's (events, then pdb-delete). */
 export function requiredPermissions(settings: PermissionSettings): Permission[] {
-	return allPermissions.filter((permission) => permission.feature === 'always' || featureSwitches[permission.feature].enabled(settings));
+	const features = (['events', 'pdb-delete'] as const).filter((feature) => featureSwitches[feature].enabled(settings));
+	return [...featurePermissions('always'), ...features.flatMap((feature) => featurePermissions(feature))];
 }
 
