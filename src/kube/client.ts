@@ -6,6 +6,9 @@
  * shapes in `schemas.ts`, failures mapped to `KubeError` with the HTTP status
  * and the Status `reason`. Requests pass a client-side token bucket (QPS and
  * burst, as client-go does); watches are long-lived streams and do not.
+ * The RBAC permission each method needs is declared in `permissions.ts`
+ * (`methodPermissions`), the one list manifests/, the chart and `nth doctor`
+ * are held to.
  */
 import ky from 'ky';
 import * as v from 'valibot';
