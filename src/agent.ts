@@ -28,6 +28,7 @@ import type { Monitor } from './monitors/types.ts';
 import { createEventRecorder } from './notify/kube-events.ts';
 import type { Notifier } from './notify/types.ts';
 import { createProbes } from './http/probes.ts';
+import { createReadiness, nodeReadinessCheck } from './http/readiness.ts';
 import { createMetricsHandler } from './http/metrics-handler.ts';
 import { startHttpServers } from './http/servers.ts';
 import { EventStore } from './incidents/store.ts';
@@ -265,7 +266,7 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 			logFormatVersion: config.logFormatVersion,
 		});
 		started = true;
-		probes.markReady();
+		probes.markReady(createReadiness({ check: nodeReadinessCheck(kube, objectName), now: () => performance.now(), log, metrics }));
 		log.info('Kubernetes AWS Node Termination Handler has started successfully!', { node_name: objectName, version, runtime: `${runtime.name} ${runtime.version}` });
 
 		await polling;

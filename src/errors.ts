@@ -27,16 +27,26 @@ export class ImdsError extends AgentError {
 	}
 }
 
+/** One `details.causes` entry of a Status: `reason` is the cause type (FieldValueInvalid, DisruptionBudget…). */
+export interface KubeErrorCause {
+	readonly reason: string | undefined;
+	readonly message: string | undefined;
+	readonly field: string | undefined;
+}
+
 /** A Kubernetes API request failed; `status` is the HTTP status when there was one. */
 export class KubeError extends AgentError {
 	override name = 'KubeError';
 	readonly status: number | undefined;
 	/** The Status object's `reason` (e.g. "NotFound", "TooManyRequests"), when the apiserver sent one. */
 	readonly reason: string | undefined;
-	constructor(message: string, details: { status?: number | undefined; reason?: string | undefined; cause?: unknown }) {
+	/** The Status object's `details.causes` (which field a 422 is about, which budget a 429), empty when none. */
+	readonly causes: readonly KubeErrorCause[];
+	constructor(message: string, details: { status?: number | undefined; reason?: string | undefined; causes?: readonly KubeErrorCause[] | undefined; cause?: unknown }) {
 		super(message, details.cause === undefined ? undefined : { cause: details.cause });
 		this.status = details.status;
 		this.reason = details.reason;
+		this.causes = details.causes ?? [];
 	}
 }
 

@@ -11,7 +11,7 @@ import { isAbortError } from '../errors.ts';
 import { instanceIdPath } from '../imds/paths.ts';
 import type { ImdsClient, InstanceMetadata } from '../imds/types.ts';
 import type { KubeApi } from '../kube/api.ts';
-import { type Permission, permissionKey } from '../kube/permissions.ts';
+import { featureSwitches, type Permission, permissionKey } from '../kube/permissions.ts';
 import type { Monitor } from '../monitors/types.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -135,13 +135,16 @@ async function checkKubernetes(deps: DoctorDeps, nodeName: string | undefined, s
 			return results;
 		}
 	}
+	// Each permission by name: a count alone hid grants nobody used (src/kube/permissions.ts is the one list).
+	const checked = deps.permissions.map(permissionKey).join(', ');
+	const components = [...new Set(missing.flatMap((permission) => (permission.feature === 'always' ? [] : [`components/${featureSwitches[permission.feature].component}`])))];
 	results.push(missing.length === 0
-		? { status: 'ok', title: 'RBAC', detail: `all ${deps.permissions.length} permissions the configuration needs` }
+		? { status: 'ok', title: 'RBAC', detail: `all ${deps.permissions.length} permissions the configuration needs: ${checked}` }
 		: {
 			status: 'fail',
 			title: 'RBAC',
 			detail: `missing ${missing.map((permission) => `${permissionKey(permission)} (${permission.why})`).join('; ')}`,
-			hint: 'Apply manifests/ (kubectl apply -k manifests/, with components/events or components/pdb-delete when those settings are on) or the Helm chart',
+			hint: `Apply manifests/ (kubectl apply -k manifests/${components.length > 0 ? `, with ${components.join(' and ')} in your overlay` : ''}) or the Helm chart`,
 		});
 	return results;
 }

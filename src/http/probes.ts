@@ -6,9 +6,13 @@
  * within LIVENESS_MAX_POLL_AGE seconds, so a stuck or failing IMDS loop gets
  * the pod restarted; before the first poll the same span counts as startup
  * grace. `/readyz` (NTH has none) answers 503 until the agent calls
- * {@link Probes.markReady} after its startup checks, then 200.
+ * {@link Probes.markReady} after its startup checks; after that it is 200
+ * only while the live check given there passes (`readiness.ts`: our Node
+ * exists and the apiserver answers our credentials, checked at most every
+ * 10 s).
  */
 import type { HttpHandler } from '../runtime/types.ts';
+import type { Readiness } from './readiness.ts';
 
 export interface ProbesOptions {
 	/** PROBES_SERVER_ENDPOINT. @default "/healthz" */
@@ -27,8 +31,8 @@ export interface ProbesOptions {
 
 export interface Probes {
 	readonly handler: HttpHandler;
-	/** Startup checks passed: /readyz turns 200. */
-	markReady(): void;
+	/** Startup checks passed: /readyz turns 200 while `live` (when given) says ready. */
+	markReady(live?: Readiness): void;
 }
 
 export const readinessPath = '/readyz';
@@ -47,6 +51,14 @@ export function createProbes(options: ProbesOptions): Probes {
 	const livenessPath = raw.startsWith('/') ? raw : `/${raw}`;
 	const graceMs = options.startupGraceMs ?? options.maxPollAgeMs;
 	let ready = false;
+	let live: Readiness | undefined;
+
+	const readiness = async (): Promise<Response> => {
+		if (!ready) return json(503, { ready: 'not-ready', reason: 'startup checks have not passed yet' });
+		const state = live === undefined ? undefined : await live.state();
+		if (state !== undefined && !state.ready) return json(503, { ready: 'not-ready', reason: state.reason });
+		return json(200, { ready: 'OK' });
+	};
 
 	const liveness = (): Response => {
 		const now = options.now();
@@ -65,10 +77,11 @@ export function createProbes(options: ProbesOptions): Probes {
 		handler: (request) => {
 			const path = new URL(request.url).pathname;
 			if (path === livenessPath) return liveness();
-			if (path === readinessPath) return ready ? json(200, { ready: 'OK' }) : json(503, { ready: 'not-ready', reason: 'startup checks have not passed yet' });
+			if (path === readinessPath) return readiness();
 			return new Response('404 page not found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 		},
-		markReady: () => {
+		markReady: (check) => {
+			live = check;
 			ready = true;
 		},
 	};

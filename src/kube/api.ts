@@ -5,7 +5,9 @@
  * implements it over a fetch (lean request path: no generated client), unit
  * tests pass in-memory fakes. Every method takes an AbortSignal. Failures are
  * thrown as `KubeError` carrying the HTTP status and the Status `reason`, so
- * callers branch on 404 / 409 / 429 / 500 without parsing text.
+ * callers branch on 404 / 409 / 429 / 500 without parsing text, and the
+ * Status `details.causes` (which field a 422 is about). A new method must
+ * declare its permission in `permissions.ts` (`methodPermissions`) to compile.
  */
 import type { Node, Pod, PodDisruptionBudget } from './schemas.ts';
 

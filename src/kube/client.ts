@@ -6,10 +6,13 @@
  * shapes in `schemas.ts`, failures mapped to `KubeError` with the HTTP status
  * and the Status `reason`. Requests pass a client-side token bucket (QPS and
  * burst, as client-go does); watches are long-lived streams and do not.
+ * The RBAC permission each method needs is declared in `permissions.ts`
+ * (`methodPermissions`), the one list manifests/, the chart and `nth doctor`
+ * are held to.
  */
 import ky from 'ky';
 import * as v from 'valibot';
-import { KubeError } from '../errors.ts';
+import { KubeError, type KubeErrorCause } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { FetchFn } from '../runtime/types.ts';
@@ -153,18 +156,20 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
 		}
 		let reason: string | undefined;
 		let message = '';
+		let causes: KubeErrorCause[] = [];
 		try {
 			const parsed = v.safeParse(StatusSchema, JSON.parse(text));
 			if (parsed.success) {
 				reason = parsed.output.reason;
 				message = parsed.output.message ?? '';
+				causes = (parsed.output.details?.causes ?? []).map((cause) => ({ reason: cause.reason, message: cause.message, field: cause.field }));
 			}
 		} catch {
 			// Not JSON (a proxy's HTML page, plain text): fall back to the raw text below.
 		}
 		if (message === '') message = text.trim().slice(0, 300) || `status ${response.status}`;
 		if (response.status === 401) options.onUnauthorized?.();
-		return new KubeError(`Cannot ${action}: ${detailOf(message)}`, { status: response.status, reason });
+		return new KubeError(`Cannot ${action}: ${detailOf(message)}`, { status: response.status, reason, causes });
 	}
 
 	async function send(spec: RequestSpec, signal: AbortSignal): Promise<Response> {

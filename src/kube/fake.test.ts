@@ -251,3 +251,49 @@ pods('keeps events: 409 on a second create, patches count', async () => {
 
 pods.run();
 
+
+// ------------------------------------------------------------------------------------------------
+
+const budgets = suite('FakeKubeApi disruption budgets');
+
+function running(name: string) {
+	return { metadata: { name, namespace: 'ns', labels: { app: 'web' } }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } };
+}
+
+budgets('ignored by default: the drain tests play the disruption controller themselves', async () => {
+	const fake = new FakeKubeApi();
+	fake.addPod(running('a'));
+	fake.addPdb({ metadata: { name: 'p', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'web' } } }, status: { disruptionsAllowed: 0 } });
+	await fake.evictPod('ns', 'a', {}, signal);
+	assert.is(fake.pod('ns', 'a'), undefined);
+});
+
+budgets('enforced: each eviction uses one allowed disruption, then 429 names the budget', async () => {
+	const fake = new FakeKubeApi({ disruptionBudgets: 'enforce' });
+	fake.addPod(running('a'));
+	fake.addPod(running('b'));
+	fake.addPdb({ metadata: { name: 'p', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'web' } } }, status: { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1 } });
+	await fake.evictPod('ns', 'a', { dryRun: true }, signal);
+	await fake.evictPod('ns', 'a', {}, signal);
+	const refused = await rejection(fake.evictPod('ns', 'b', {}, signal));
+	assert.is(refused.status, 429);
+	assert.is(refused.reason, 'TooManyRequests');
+	assert.equal(refused.causes, [{ reason: 'DisruptionBudget', message: 'The disruption budget p needs 1 healthy pods and has 2 currently', field: undefined }]);
+	assert.ok(fake.pod('ns', 'b'));
+});
+
+budgets('enforced: a budget not yet observed answers 429, two budgets 500, a pending pod passes', async () => {
+	const fake = new FakeKubeApi({ disruptionBudgets: 'enforce' });
+	fake.addPod(running('a'));
+	fake.addPdb({ metadata: { name: 'p', namespace: 'ns', generation: 2 }, spec: { selector: { matchLabels: { app: 'web' } } }, status: { observedGeneration: 1, disruptionsAllowed: 5 } });
+	const unobserved = await rejection(fake.evictPod('ns', 'a', {}, signal));
+	assert.is(unobserved.status, 429);
+	assert.match(unobserved.causes[0]?.message ?? '', /still being processed/);
+	fake.addPdb({ metadata: { name: 'q', namespace: 'ns' }, spec: { selector: {} }, status: { disruptionsAllowed: 5 } });
+	assert.is((await rejection(fake.evictPod('ns', 'a', {}, signal))).status, 500);
+	fake.addPod({ ...running('pending'), status: { phase: 'Pending' } });
+	await fake.evictPod('ns', 'pending', {}, signal);
+	assert.is(fake.pod('ns', 'pending'), undefined);
+});
+
+budgets.run();

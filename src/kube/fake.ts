@@ -3,15 +3,32 @@
  *
  * It keeps nodes, pods, PodDisruptionBudgets, DaemonSets and events, applies
  * the three patch types as the apiserver does (resourceVersion preconditions,
- * the `/status` subresource, label and taint validation), evaluates label and
+ * the `/status` subresource), validates every write with the apiserver's own
+ * rules and answers its Status shapes (`validation.ts`: label, annotation and
+ * taint syntax and sizes, event names and namespaces; 404, 409, 422 with
+ * `details.causes`, and with {@link FakeKubeOptions.disruptionBudgets} the
+ * eviction's 429), evaluates label and
  * field selectors, pages lists, and streams watch events from a history (so
  * a watch from an old resourceVersion replays, and one from before
  * {@link FakeKubeApi.compact} fails with 410). Every call is recorded; any
  * call can be made to fail with a given status a given number of times, and
  * a hook can run just before a call (to race another writer).
+ *
+ * test/support/kube-api.contract.ts runs the same assertions on this fake and
+ * on the real apiserver, so the two cannot drift apart.
  */
 import * as v from 'valibot';
 import { KubeError } from '../errors.ts';
+import {
+	alreadyExistsStatus,
+	conflictStatus,
+	disruptionBudgetStatus,
+	invalidStatus,
+	type KubeStatus,
+	notFoundStatus,
+	validateEventCreate,
+	validateNodeUpdate,
+} from './validation.ts';
 import type {
 	AccessCheck,
 	CoreEventInput,
@@ -35,7 +52,7 @@ import {
 	PodDisruptionBudgetSchema,
 	PodSchema,
 } from './schemas.ts';
-import { matchesFieldSelector, matchesLabelSelector } from './selectors.ts';
+import { matchesFieldSelector, matchesLabelSelector, matchesLabelSelectorObject } from './selectors.ts';
 
 export type FakeMethod = keyof KubeApi;
 
@@ -70,6 +87,14 @@ export interface FakeKubeOptions {
 	readonly eviction?: 'delete' | 'terminate' | undefined;
 	/** Clock for timestamps. @default () => new Date() */
 	readonly now?: (() => Date) | undefined;
+	/**
+	 * `enforce`: an eviction checks the pod's PodDisruptionBudgets as the
+	 * eviction subresource does (429 at 0 disruptions allowed or before the
+	 * controller observed the budget, 500 for several budgets; else one
+	 * allowed disruption is used up). `ignore` leaves budgets to the test (the
+	 * drain tests' PdbFake plays the disruption controller itself). @default "ignore"
+	 */
+	readonly disruptionBudgets?: 'enforce' | 'ignore' | undefined;
 }
 
 export type NodeSeed = v.InferInput<typeof NodeSchema>;
@@ -98,8 +123,6 @@ const defaultReasons: Readonly<Record<number, string>> = {
 	503: 'ServiceUnavailable',
 };
 
-const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const taintEffects = new Set(['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
 
 function key(namespace: string | undefined, name: string): string {
 	return `${namespace ?? ''}/${name}`;
@@ -109,30 +132,16 @@ function kubeError(action: string, status: number, message: string, reason?: str
 	return new KubeError(`Cannot ${action}: ${message}`, { status, reason: reason ?? defaultReasons[status] });
 }
 
+/** The KubeError the client makes of this Status (same message, reason and causes). */
+function statusError(action: string, status: KubeStatus): KubeError {
+	const causes = (status.details?.causes ?? []).map((cause) => ({ reason: cause.reason, message: cause.message, field: cause.field }));
+	return new KubeError(`Cannot ${action}: ${status.message.trim().replace(/\.$/, '')}`, { status: status.code, reason: status.reason, causes });
+}
+
 function parseOrThrow<TSchema extends v.GenericSchema>(schema: TSchema, value: unknown, action: string): v.InferOutput<TSchema> {
 	const parsed = v.safeParse(schema, value);
 	if (!parsed.success) throw kubeError(action, 422, v.summarize(parsed.issues));
 	return parsed.output;
-}
-
-/** The label-value and taint checks the apiserver would apply to a node. */
-function validateNode(node: Node, action: string): void {
-	for (const [name, value] of Object.entries(node.metadata.labels ?? {})) {
-		if (value.length > 63 || !labelValuePattern.test(value)) {
-			throw kubeError(action, 422, `Node "${node.metadata.name}" is invalid: metadata.labels: Invalid value: "${value}" (label "${name}")`);
-		}
-	}
-	const seen = new Set<string>();
-	for (const taint of node.spec.taints ?? []) {
-		const value = taint.value ?? '';
-		if (value.length > 63 || !labelValuePattern.test(value)) {
-			throw kubeError(action, 422, `Node "${node.metadata.name}" is invalid: spec.taints[].value: Invalid value: "${value}"`);
-		}
-		if (!taintEffects.has(taint.effect)) throw kubeError(action, 422, `Node "${node.metadata.name}" is invalid: spec.taints[].effect: Unsupported value: "${taint.effect}"`);
-		const id = `${taint.key}:${taint.effect}`;
-		if (seen.has(id)) throw kubeError(action, 422, `Node "${node.metadata.name}" is invalid: spec.taints[]: Duplicate value: "${id}"`);
-		seen.add(id);
-	}
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -154,6 +163,7 @@ export class FakeKubeApi implements KubeApi {
 	readonly #podWatchers = new Set<Watcher<Pod>>();
 	readonly #pdbWatchers = new Set<Watcher<PodDisruptionBudget>>();
 	readonly #eviction: 'delete' | 'terminate';
+	readonly #budgets: 'enforce' | 'ignore';
 	readonly #now: () => Date;
 	#rv = 0;
 	#compactedRv = 0;
@@ -161,6 +171,7 @@ export class FakeKubeApi implements KubeApi {
 
 	constructor(options: FakeKubeOptions = {}) {
 		this.#eviction = options.eviction ?? 'delete';
+		this.#budgets = options.disruptionBudgets ?? 'ignore';
 		this.#now = options.now ?? (() => new Date());
 	}
 
@@ -351,27 +362,26 @@ export class FakeKubeApi implements KubeApi {
 		const status = patch.subresource === 'status';
 		const action = `patch node ${JSON.stringify(name)}${status ? ' status' : ''}`;
 		const node = this.#nodes.get(name);
-		if (node === undefined) throw kubeError(action, 404, `nodes "${name}" not found`);
+		if (node === undefined) throw statusError(action, notFoundStatus('nodes', name));
 		let patched: unknown;
 		try {
 			if (patch.type === 'json') patched = applyJsonPatch(node, patch.body);
-			else {
-				const body: unknown = patch.body;
-				const wanted = isRecord(body) && isRecord(body['metadata']) ? body['metadata']['resourceVersion'] : undefined;
-				if (wanted !== undefined && wanted !== node.metadata.resourceVersion) {
-					throw kubeError(action, 409, `Operation cannot be fulfilled on nodes "${name}": the object has been modified; please apply your changes to the latest version and try again`);
-				}
-				patched = patch.type === 'merge' ? applyMergePatch(node, body) : applyStrategicMergePatch(node, body);
-			}
+			else patched = patch.type === 'merge' ? applyMergePatch(node, patch.body) : applyStrategicMergePatch(node, patch.body);
 		} catch (error) {
-			if (error instanceof KubeError) throw error;
 			throw kubeError(action, 422, error instanceof Error ? error.message : String(error));
 		}
+		// A resourceVersion the patch leaves in the object is a precondition, whatever the patch type.
+		const wanted = isRecord(patched) && isRecord(patched['metadata']) ? patched['metadata']['resourceVersion'] : undefined;
+		if (wanted !== undefined && wanted !== null && wanted !== '' && wanted !== node.metadata.resourceVersion) throw statusError(action, conflictStatus('nodes', name));
 		const next = parseOrThrow(NodeSchema, patched, action);
 		// The object endpoint ignores status and the status endpoint ignores everything else, as on the server.
 		const merged: Node = status ? { ...structuredClone(node), status: next.status } : { ...next, status: structuredClone(node.status) };
 		merged.metadata = { ...merged.metadata, name, uid: node.metadata.uid, resourceVersion: String(++this.#rv) };
-		validateNode(merged, action);
+		const invalid = validateNodeUpdate(merged);
+		if (invalid.length > 0) {
+			this.#rv -= 1;
+			throw statusError(action, invalidStatus('Node', name, invalid));
+		}
 		this.#nodes.set(name, merged);
 		return structuredClone(merged);
 	}
@@ -396,6 +406,9 @@ export class FakeKubeApi implements KubeApi {
 
 	async evictPod(namespace: string, name: string, options: EvictOptions, signal: AbortSignal): Promise<void> {
 		await this.#enter('evictPod', [namespace, name, options], signal);
+		const action = `evict pod "${namespace}/${name}"`;
+		const pod = this.#pods.get(key(namespace, name));
+		if (pod !== undefined && this.#budgets === 'enforce' && (options.uid === undefined || options.uid === pod.metadata.uid)) this.#useDisruption(action, pod, options.dryRun === true);
 		this.#removeOrTerminate(`evict pod "${namespace}/${name}"`, namespace, name, options.uid, options.dryRun === true, this.#eviction);
 	}
 
@@ -443,7 +456,9 @@ export class FakeKubeApi implements KubeApi {
 	async createEvent(event: CoreEventInput, signal: AbortSignal): Promise<void> {
 		await this.#enter('createEvent', [event], signal);
 		const id = key(event.namespace, event.name);
-		if (this.#events.has(id)) throw kubeError(`create event "${id}"`, 409, `events "${event.name}" already exists`, 'AlreadyExists');
+		const invalid = validateEventCreate(event);
+		if (invalid.length > 0) throw statusError(`create event "${id}"`, invalidStatus('Event', event.name, invalid));
+		if (this.#events.has(id)) throw statusError(`create event "${id}"`, alreadyExistsStatus('events', event.name));
 		this.#events.set(id, { ...structuredClone(event), patches: 0 });
 	}
 
@@ -451,7 +466,7 @@ export class FakeKubeApi implements KubeApi {
 		await this.#enter('patchEvent', [namespace, name, patch], signal);
 		const id = key(namespace, name);
 		const event = this.#events.get(id);
-		if (event === undefined) throw kubeError(`patch event "${id}"`, 404, `events "${name}" not found`);
+		if (event === undefined) throw statusError(`patch event "${id}"`, notFoundStatus('events', name));
 		this.#events.set(id, { ...event, ...patch, patches: event.patches + 1 });
 	}
 
@@ -516,7 +531,7 @@ export class FakeKubeApi implements KubeApi {
 
 	#removeOrTerminate(action: string, namespace: string, name: string, uid: string | undefined, dryRun: boolean, mode: 'delete' | 'terminate'): void {
 		const pod = this.#pods.get(key(namespace, name));
-		if (pod === undefined) throw kubeError(action, 404, `pods "${name}" not found`);
+		if (pod === undefined) throw statusError(action, notFoundStatus('pods', name));
 		if (uid !== undefined && pod.metadata.uid !== uid) {
 			throw kubeError(action, 409, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
 		}
@@ -524,6 +539,31 @@ export class FakeKubeApi implements KubeApi {
 		if (mode === 'delete') this.removePod(namespace, name);
 		else if (!pod.metadata.deletionTimestamp) this.updatePod(namespace, name, (next) => {
 			next.metadata.deletionTimestamp = this.#now().toISOString();
+		});
+	}
+
+	/** The eviction subresource's budget check (pkg/registry/core/pod/storage/eviction.go). */
+	#useDisruption(action: string, pod: Pod, dryRun: boolean): void {
+		const phase = pod.status.phase;
+		// Terminal, pending and terminating pods are let through whatever the budget says.
+		if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata.deletionTimestamp) return;
+		const budgets = [...this.#pdbs.values()].filter((pdb) =>
+			pdb.metadata.namespace === pod.metadata.namespace && matchesLabelSelectorObject(pdb.spec.selector, pod.metadata.labels));
+		if (budgets.length > 1) {
+			throw statusError(action, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', reason: 'InternalError', code: 500 });
+		}
+		const [budget] = budgets;
+		if (budget === undefined) return;
+		const generation = budget.metadata['generation'];
+		if (typeof generation === 'number' && (budget.status.observedGeneration ?? 0) < generation) {
+			const status = disruptionBudgetStatus(budget.metadata.name, 0, 0);
+			throw statusError(action, { ...status, details: { causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${budget.metadata.name} is still being processed by the server.` }] } });
+		}
+		if (budget.status.disruptionsAllowed <= 0) {
+			throw statusError(action, disruptionBudgetStatus(budget.metadata.name, budget.status.desiredHealthy ?? 0, budget.status.currentHealthy ?? 0));
+		}
+		if (!dryRun) this.updatePdb(budget.metadata.namespace ?? '', budget.metadata.name, (next) => {
+			next.status.disruptionsAllowed -= 1;
 		});
 	}
 

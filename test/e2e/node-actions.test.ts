@@ -15,6 +15,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import { KubeError } from '../../src/errors.ts';
 import type { KubeApi } from '../../src/kube/api.ts';
 import { createKubeApi } from '../../src/kube/client.ts';
+import { allPermissions } from '../../src/kube/permissions.ts';
 import { connectKube } from '../../src/kube/config.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 import { type Metrics, noopMetrics } from '../../src/metrics/types.ts';
@@ -52,19 +53,14 @@ import {
 
 /**
  * The agent's ClusterRole (IMDS mode, events on, PDB_DEADLOCK_POLICY=delete):
- * exactly the verbs it uses, in manifests/rbac.yaml form. No `update` on
- * nodes: every node write is a patch.
+ * exactly the verbs it uses, from the one list in src/kube/permissions.ts. No
+ * `update` on nodes: every node write is a patch.
  */
-const agentRules = [
-	{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch', 'patch'] },
-	{ apiGroups: [''], resources: ['nodes/status'], verbs: ['patch'] },
-	{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-	{ apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
-	{ apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
-	{ apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'] },
-	{ apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list', 'watch'] },
-	{ apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-];
+const agentRules = allPermissions.map((permission) => ({
+	apiGroups: [permission.group],
+	resources: [permission.subresource ? `${permission.resource}/${permission.subresource}` : permission.resource],
+	verbs: [permission.verb],
+}));
 
 /** A self-signed CA unrelated to the stack's (its key was thrown away): TLS must reject the apiserver with it. */
 const selfSignedOtherCa = [

@@ -18,6 +18,7 @@ import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { type RealCluster, connect, createNode, createServiceAccountToken, deleteNode, kubeconfigForToken, waitFor } from '../real/harness.ts';
 import { realBinDir } from '../real/state.ts';
+import { featurePermissions, type Permission } from '../../src/kube/permissions.ts';
 import { startAemm } from '../real/aemm.ts';
 import { shippedEnv, startAgent } from './agent-process.ts';
 import { agentKubeconfig, createScenario, deleteScenario, livePodsOnNode, type Scenario, waitForNode } from './scenarios-kit.ts';
@@ -226,10 +227,13 @@ manifests("the ServiceAccount's token can do exactly what the agent needs", asyn
 		const [type = '', subresource] = resource.split('/');
 		return kubectl(['auth', 'can-i', verb, type, ...(subresource ? [`--subresource=${subresource}`] : []), '--all-namespaces'], undefined, config).stdout.trim();
 	};
-	for (const [verb, resource] of [['get', 'nodes'], ['list', 'nodes'], ['watch', 'nodes'], ['patch', 'nodes'], ['patch', 'nodes/status'], ['get', 'pods'], ['list', 'pods'], ['watch', 'pods'], ['create', 'pods/eviction'], ['get', 'daemonsets.apps'], ['list', 'poddisruptionbudgets.policy'], ['watch', 'poddisruptionbudgets.policy']]) {
-		assert.is(can(verb ?? '', resource ?? ''), 'yes', `${verb} ${resource}`);
+	// The one list (src/kube/permissions.ts): the base granted, the optional features and everything else denied.
+	const kubectlForm = (permission: Permission): [string, string] => [permission.verb, `${permission.resource}${permission.group ? `.${permission.group}` : ''}${permission.subresource ? `/${permission.subresource}` : ''}`];
+	for (const [verb, resource] of featurePermissions('always').map(kubectlForm)) {
+		assert.is(can(verb, resource), 'yes', `${verb} ${resource}`);
 	}
-	for (const [verb, resource] of [['delete', 'pods'], ['create', 'events'], ['get', 'secrets'], ['update', 'nodes'], ['delete', 'nodes'], ['create', 'pods'], ['update', 'nodes/status'], ['create', 'pods/exec']]) {
+	const optional = [...featurePermissions('events'), ...featurePermissions('pdb-delete')].map(kubectlForm);
+	for (const [verb, resource] of [...optional, ['watch', 'nodes'], ['get', 'pods'], ['get', 'secrets'], ['update', 'nodes'], ['delete', 'nodes'], ['create', 'pods'], ['update', 'nodes/status'], ['create', 'pods/exec']]) {
 		assert.is(can(verb ?? '', resource ?? ''), 'no', `${verb} ${resource} must be denied`);
 	}
 	ok(kubectl(['apply', '--server-side', '--force-conflicts', '-k', 'manifests/with-events']), 'apply with-events');

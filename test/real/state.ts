@@ -35,6 +35,12 @@ export const RealStateSchema = v.object({
 	pids: v.record(v.string(), v.pipe(v.number(), v.integer())),
 	kwokConfig: v.string(),
 	podDeleteDelayAnnotation: v.string(),
+	/** The apiserver's audit log (JSON lines): every request of `auditUser`, Metadata level, accumulated over the stack's life. */
+	auditLog: v.string(),
+	/** The user the audit policy records: the agent's ServiceAccount of manifests/. */
+	auditUser: v.string(),
+	/** A file holding the apiserver's command line, shell-quoted, to restart it after a kill. */
+	apiserverCommand: v.string(),
 });
 export type RealState = v.InferOutput<typeof RealStateSchema>;
 

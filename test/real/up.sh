@@ -7,7 +7,9 @@
 # every node's kubelet with the stages of test/real/kwok.yaml.
 #
 # Each bring-up gets its own state dir, so several stacks can run at once. It
-# holds kubeconfig (admin), state.json, env (shell), pids, logs/. Timings go to
+# holds kubeconfig (admin), state.json, env (shell), pids, logs/ (with the
+# apiserver's audit log of the agent's ServiceAccount, logs/audit.log), and
+# kube-apiserver.cmd (its command line, to restart it). Timings go to
 # stderr; the state dir is the LAST line of stdout (scripts/test.mjs reads it).
 # Stop it with: bash test/real/down.sh <state-dir>
 #
@@ -132,14 +134,36 @@ start etcd "$BIN/etcd" --name=n0 --data-dir="$ETCD_DATA" \
   --auto-compaction-retention=1
 wait_ready etcd 30 sh -c "curl -sf --max-time 2 http://127.0.0.1:$P_ETCD/health | grep -q '\"health\":\"true\"'"
 
-start kube-apiserver "$BIN/kube-apiserver" --etcd-servers="http://127.0.0.1:$P_ETCD" \
-  --bind-address=127.0.0.1 --secure-port="$P_API" --advertise-address=127.0.0.1 --endpoint-reconciler-type=none \
-  --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" --cert-dir="$pki/apiserver" \
-  --token-auth-file="$pki/tokens.csv" --authorization-mode=RBAC \
-  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-  --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true \
+# --- audit: every request of the agent's ServiceAccount (manifests/), at
+# Metadata level (verb, resource, subresource, status; no bodies), nothing of
+# anyone else. test/e2e/zz-rbac-audit.test.ts holds the verbs it used to the
+# ClusterRole. The log accumulates over every e2e file run on this stack.
+AGENT_USER=system:serviceaccount:kube-system:nth
+cat >"$STATE/audit-policy.yaml" <<EOF
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    users: ["$AGENT_USER"]
+  - level: None
+EOF
+AUDIT_LOG=$STATE/logs/audit.log
+
+# The command line is kept in the state dir (one shell-quoted line), so a test
+# that kills the apiserver can start the same one again: bash -c "$(cat kube-apiserver.cmd)".
+APISERVER_CMD=("$BIN/kube-apiserver" --etcd-servers="http://127.0.0.1:$P_ETCD"
+  --bind-address=127.0.0.1 --secure-port="$P_API" --advertise-address=127.0.0.1 --endpoint-reconciler-type=none
+  --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" --cert-dir="$pki/apiserver"
+  --token-auth-file="$pki/tokens.csv" --authorization-mode=RBAC
+  --service-account-issuer=https://kubernetes.default.svc.cluster.local
+  --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key"
+  --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true
   --disable-admission-plugins=ServiceAccount,TaintNodesByCondition --profiling=false
+  --audit-policy-file="$STATE/audit-policy.yaml" --audit-log-path="$AUDIT_LOG" --audit-log-format=json
+  --audit-log-mode=blocking --audit-log-maxsize=0 --audit-log-maxbackup=0)
+printf '%q ' "${APISERVER_CMD[@]}" >"$STATE/kube-apiserver.cmd"
+start kube-apiserver "${APISERVER_CMD[@]}"
 wait_ready kube-apiserver 90 https_ok "$API/readyz"
 
 start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig="$STATE/kubeconfig" \
@@ -186,7 +210,10 @@ cat >"$STATE/state.json" <<EOF
   "ports": { "etcd": $P_ETCD, "etcdPeer": $P_PEER, "apiserver": $P_API, "controllerManager": $P_KCM, "scheduler": $P_SCHED, "kwok": $P_KWOK },
   "pids": { $pids_json },
   "kwokConfig": "$REAL_DIR/kwok.yaml",
-  "podDeleteDelayAnnotation": "realtest.nth.dev/delete-delay"
+  "podDeleteDelayAnnotation": "realtest.nth.dev/delete-delay",
+  "auditLog": "$AUDIT_LOG",
+  "auditUser": "$AGENT_USER",
+  "apiserverCommand": "$STATE/kube-apiserver.cmd"
 }
 EOF
 cat >"$STATE/env" <<EOF
