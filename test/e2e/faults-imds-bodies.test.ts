@@ -13,7 +13,7 @@ import { startAemm, type Aemm } from '../real/aemm.ts';
 import { waitFor } from '../real/harness.ts';
 import { type ImdsFaultProxy, startImdsFaultProxy } from '../real/imds-fault-proxy.ts';
 import { sleep } from '../../src/clock.ts';
-import { daemonSetMemoryRequest, faultMetric, imdsErrorCount, mib, sampleRss, scheduledPath, spotPath } from '../support/fault-kit.ts';
+import { daemonSetMemoryRequest, faultMetric, imdsErrorCount, mib, sampleRss, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
 import { type FaultAgent, startFaultAgent } from '../support/fault-agent.ts';
 
 const quietAemm = ['spot', '--mock-delay-sec', '86400', '--rebalance-delay-sec', '86400'];
@@ -28,6 +28,8 @@ let aemm: Aemm;
 let proxy: ImdsFaultProxy;
 
 const bodies = suite('faults: hostile IMDS bodies');
+
+const test = only(bodies);
 
 kit.attach(bodies, async (cluster) => {
 	kubeconfig = await agentKubeconfig(cluster);
@@ -65,7 +67,7 @@ async function assertSurvived(fault: FaultAgent, label: string, errorsBefore: nu
 	assert.ok(peak.hwm <= memoryRequest, `${label}: peak RSS ${mib(peak.hwm)} MiB within the DaemonSet's request ${mib(memoryRequest)} MiB`);
 }
 
-bodies('truncated bodies on the spot path: counted, no action, and a whole notice afterwards is acted on', async () => {
+test('truncated bodies on the spot path: counted, no action, and a whole notice afterwards is acted on', async () => {
 	const fault = await agentFor('truncated');
 	const rss = sampleRss(fault.agent.pid);
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);
@@ -83,7 +85,7 @@ bodies('truncated bodies on the spot path: counted, no action, and a whole notic
 
 for (const gzip of [false, true]) {
 	const label = gzip ? 'huge-gzip' : 'huge-plain';
-	bodies(`a 50 MB spot notice${gzip ? ' (Content-Encoding: gzip)' : ''}: refused and counted, RSS within the request`, async () => {
+	test(`a 50 MB spot notice${gzip ? ' (Content-Encoding: gzip)' : ''}: refused and counted, RSS within the request`, async () => {
 		const fault = await agentFor(label);
 		const rss = sampleRss(fault.agent.pid, 50);
 		const errorsBefore = await imdsErrorCount(fault.metricsPort);
@@ -99,7 +101,7 @@ for (const gzip of [false, true]) {
 	});
 }
 
-bodies('a 10 MB `time` field: log output over 20 s stays small, RSS within the request', async () => {
+test('a 10 MB `time` field: log output over 20 s stays small, RSS within the request', async () => {
 	const fault = await agentFor('time10mb', 2048);
 	const rss = sampleRss(fault.agent.pid, 50);
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);
@@ -115,7 +117,7 @@ bodies('a 10 MB `time` field: log output over 20 s stays small, RSS within the r
 	assert.ok(written < 256 * 1024, `log output bounded: ${written} bytes in 20 s (limit 256 KiB)`);
 });
 
-bodies('a 5,000-entry scheduled-events list: RSS within the request, no action on a list over the cap', async () => {
+test('a 5,000-entry scheduled-events list: RSS within the request, no action on a list over the cap', async () => {
 	const fault = await agentFor('sched5000');
 	const rss = sampleRss(fault.agent.pid, 50);
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);
@@ -145,7 +147,7 @@ bodies('a 5,000-entry scheduled-events list: RSS within the request, no action o
 	assert.is(state.unschedulable, false, `a ${body.length}-byte list is over the cap: refused and counted, not acted on`);
 });
 
-bodies('wrong content types: an HTML 200 on every notice path is counted and ignored; a notice as application/octet-stream is acted on', async () => {
+test('wrong content types: an HTML 200 on every notice path is counted and ignored; a notice as application/octet-stream is acted on', async () => {
 	const fault = await agentFor('ctype');
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);
 	const html = { kind: 'respond' as const, body: '<html><body><h1>Captive portal</h1></body></html>', contentType: 'text/html; charset=utf-8' };

@@ -16,7 +16,7 @@ import { Cleanup, ScenarioKit, agentKubeconfig, readNodeState } from './scenario
 import { startAemm, type Aemm } from '../real/aemm.ts';
 import { type ImdsFaultProxy, type Outage, startImdsFaultProxy } from '../real/imds-fault-proxy.ts';
 import { sleep } from '../../src/clock.ts';
-import { faultMetric, imdsErrorCount, percentile, spotPath, watchCordon } from '../support/fault-kit.ts';
+import { faultMetric, imdsErrorCount, percentile, spotPath, watchCordon, only } from '../support/fault-kit.ts';
 import { startFaultAgent } from '../support/fault-agent.ts';
 
 const pollIntervalMs = 500;
@@ -38,6 +38,8 @@ let proxy: ImdsFaultProxy;
 
 const storm = suite('faults: IMDS 401/5xx storm and outages');
 
+const test = only(storm);
+
 kit.attach(storm, async (cluster) => {
 	kubeconfig = await agentKubeconfig(cluster);
 	// IMDSv2 only, as on a hardened instance: every GET needs a token, so the 401s are the real kind.
@@ -49,7 +51,7 @@ storm.after(async () => {
 	await aemm.stop();
 });
 
-storm(`30 % 401s + 10 % 5xx: every spot notice of ${trials} trials is cordoned within 2 poll intervals + 1 s`, async () => {
+test(`30 % 401s + 10 % 5xx: every spot notice of ${trials} trials is cordoned within 2 poll intervals + 1 s`, async () => {
 	const boundMs = 2 * pollIntervalMs + 1000;
 	const latencies: number[] = [];
 	const detections: number[] = [];
@@ -111,7 +113,7 @@ const outages: { readonly mode: Outage; readonly ms: number }[] = [
 ];
 
 for (const { mode, ms } of outages) {
-	storm(`IMDS outage (${mode}, ${ms / 1000} s): a notice present during it is cordoned within one poll interval + 1 s of recovery`, async () => {
+	test(`IMDS outage (${mode}, ${ms / 1000} s): a notice present during it is cordoned within one poll interval + 1 s of recovery`, async () => {
 		const boundMs = pollIntervalMs + 1000;
 		await proxy.reset();
 		const fault = await startFaultAgent(kit.cluster, cleanup, kubeconfig, proxy, `outage-${mode}`, {

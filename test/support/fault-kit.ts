@@ -194,3 +194,15 @@ export async function watchCordon(cluster: RealCluster, node: string): Promise<C
 		stop: () => controller.abort(),
 	};
 }
+
+/**
+ * Registers a test on `suite` unless NTH_FAULT_ONLY is set and `name` does not
+ * contain it (to re-run one fault test: `NTH_FAULT_ONLY=slow-loris`).
+ */
+export function only<T extends (name: string, handler: () => Promise<void>) => void>(suite: T): T {
+	const filter = process.env['NTH_FAULT_ONLY'];
+	const register = (name: string, handler: () => Promise<void>): void => {
+		if (filter === undefined || filter === '' || name.includes(filter)) suite(name, handler);
+	};
+	return register as T;
+}
