@@ -13,10 +13,12 @@ import { startAemm, type Aemm } from '../real/aemm.ts';
 import { waitFor } from '../real/harness.ts';
 import { type ImdsFaultProxy, startImdsFaultProxy } from '../real/imds-fault-proxy.ts';
 import { sleep } from '../../src/clock.ts';
-import { daemonSetMemoryRequest, faultMetric, imdsErrorCount, mib, sampleRss, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
+import { type CordonWatch, daemonSetMemoryRequest, faultMetric, imdsErrorCount, mib, sampleRss, scheduledPath, spotPath, only, watchCordon } from '../support/fault-kit.ts';
 import { type FaultAgent, startFaultAgent } from '../support/fault-agent.ts';
 
 const quietAemm = ['spot', '--mock-delay-sec', '86400', '--rebalance-delay-sec', '86400'];
+/** The issue's detection target after failed polls: 2 poll intervals (POLL_INTERVAL 0.5) + 1 s. */
+const noticeBoundMs = 2 * 500 + 1000;
 const memoryRequest = daemonSetMemoryRequest();
 const notice = (time: string): string => JSON.stringify({ action: 'terminate', time });
 const soon = (): string => new Date(Date.now() + 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -40,6 +42,12 @@ bodies.after(async () => {
 	await proxy.close();
 	await aemm.stop();
 });
+
+/** Milliseconds from `appeared` to the watch seeing the node cordoned (infinite when not within 20 s). */
+async function cordonLatency(watch: CordonWatch, appeared: number): Promise<number> {
+	const at = await watch.wait(20_000).catch(() => Number.POSITIVE_INFINITY);
+	return at - appeared;
+}
 
 /** A fresh agent (its VmHWM counts only this test) behind a proxy with no faults. */
 async function agentFor(label: string, maxLineChars?: number): Promise<FaultAgent> {
@@ -77,10 +85,12 @@ test('truncated bodies on the spot path: counted, no action, and a whole notice 
 	await sleep(1000);
 	assert.is((await readNodeState(kit.cluster, fault.node)).unschedulable, false, 'half a notice is not a notice');
 	await assertSurvived(fault, 'truncated', errorsBefore, rss.stop());
+	const watch = await watchCordon(kit.cluster, fault.node);
+	cleanup.add(() => watch.stop());
 	proxy.on(spotPath, { kind: 'respond', body: notice(soon()) });
-	const switched = Date.now();
-	await waitFor(async () => (await readNodeState(kit.cluster, fault.node)).unschedulable, { timeoutMs: 10_000, intervalMs: 100, what: 'the whole notice acted on' });
-	faultMetric('truncated.then_whole_notice_to_cordon_ms', Date.now() - switched);
+	const latency = await cordonLatency(watch, Date.now());
+	faultMetric('truncated.then_whole_notice_to_cordon_ms', Number.isFinite(latency) ? latency : 'never');
+	assert.ok(latency <= noticeBoundMs, `a failed poll is retried at the next tick: the whole notice acted on ${latency} ms after it appeared (bound ${noticeBoundMs} ms)`);
 });
 
 for (const gzip of [false, true]) {
@@ -159,11 +169,13 @@ test('wrong content types: an HTML 200 on every notice path is counted and ignor
 	assert.ok(await fault.alive(), 'alive');
 	await proxy.reset();
 	// IMDS is no JSON API (its content types vary by path); NTH reads the body whatever the header says.
+	const watch = await watchCordon(kit.cluster, fault.node);
+	cleanup.add(() => watch.stop());
 	proxy.on(spotPath, { kind: 'respond', body: notice(soon()), contentType: 'application/octet-stream' });
-	const switched = Date.now();
-	await waitFor(async () => (await readNodeState(kit.cluster, fault.node)).unschedulable, { timeoutMs: 10_000, intervalMs: 100, what: 'the octet-stream notice acted on' });
-	faultMetric('ctype.octet_stream_notice_to_cordon_ms', Date.now() - switched);
+	const latency = await cordonLatency(watch, Date.now());
+	faultMetric('ctype.octet_stream_notice_to_cordon_ms', Number.isFinite(latency) ? latency : 'never');
 	assert.ok(await fault.alive(), 'alive');
+	assert.ok(latency <= noticeBoundMs, `after the HTML answers, the notice acted on ${latency} ms after it appeared (bound ${noticeBoundMs} ms: failed polls are retried at the next tick)`);
 });
 
 bodies.run();
