@@ -38,7 +38,8 @@ let proxy: ImdsFaultProxy;
 
 const storm = suite('faults: IMDS 401/5xx storm and outages');
 
-const test = only(storm);
+// The storm runs 30 trials and a long outage may last 5 minutes: a generous per-test limit.
+const test = only(storm, long ? 900_000 : 600_000);
 
 kit.attach(storm, async (cluster) => {
 	kubeconfig = await agentKubeconfig(cluster);

@@ -197,12 +197,25 @@ export async function watchCordon(cluster: RealCluster, node: string): Promise<C
 
 /**
  * Registers a test on `suite` unless NTH_FAULT_ONLY is set and `name` does not
- * contain it (to re-run one fault test: `NTH_FAULT_ONLY=slow-loris`).
+ * contain it (to re-run one fault test: `NTH_FAULT_ONLY=slow-loris`). Each test
+ * fails after `timeoutMs` (uvu has no timeouts: a wedged test would otherwise
+ * hold the whole file until the runner kills it, and lose every metric).
  */
-export function only<T extends (name: string, handler: () => Promise<void>) => void>(suite: T): T {
+export function only<T extends (name: string, handler: () => Promise<void>) => void>(suite: T, timeoutMs = 300_000): T {
 	const filter = process.env['NTH_FAULT_ONLY'];
 	const register = (name: string, handler: () => Promise<void>): void => {
-		if (filter === undefined || filter === '' || name.includes(filter)) suite(name, handler);
+		if (filter !== undefined && filter !== '' && !name.includes(filter)) return;
+		suite(name, async () => {
+			let timer: ReturnType<typeof setTimeout> | undefined;
+			const timedOut = new Promise<never>((_resolve, reject) => {
+				timer = setTimeout(() => reject(new Error(`Cannot finish the test "${name}": still running after ${timeoutMs} ms`)), timeoutMs);
+			});
+			try {
+				await Promise.race([handler(), timedOut]);
+			} finally {
+				clearTimeout(timer);
+			}
+		});
 	};
 	return register as T;
 }
