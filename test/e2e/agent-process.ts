@@ -39,6 +39,12 @@ export interface StartAgentOptions {
 	readonly args?: readonly string[];
 	/** A label for failure messages, e.g. the scenario. */
 	readonly label?: string;
+	/**
+	 * Keep at most this many characters of each line (a hostile payload can make
+	 * the agent print megabytes per line; {@link AgentProcess.outputBytes} still counts them all).
+	 * @default unlimited
+	 */
+	readonly maxLineChars?: number;
 }
 
 export interface WaitForLineOptions {
@@ -54,6 +60,8 @@ export interface AgentProcess {
 	lines(): readonly AgentLine[];
 	/** The number of lines so far: pass it as `from` to wait only for lines after this point. */
 	mark(): number;
+	/** Bytes the agent wrote so far, per stream (whole lines, also where {@link StartAgentOptions.maxLineChars} cut them). */
+	outputBytes(): { readonly stdout: number; readonly stderr: number };
 	/** The last `count` lines as text, for failure messages. */
 	tail(count?: number): string;
 	/** Lines matching `pattern` (a string matches case-insensitively as a substring). */
@@ -119,6 +127,8 @@ export function startAgent(env: Readonly<Record<string, string>>, options: Start
 	if (pid === undefined) throw new Error(`Cannot start the agent "${bin}": no pid (is it built? npm run test:e2e builds it)`);
 
 	const lines: AgentLine[] = [];
+	const bytes = { stdout: 0, stderr: 0 };
+	const maxLineChars = options.maxLineChars ?? Number.POSITIVE_INFINITY;
 	const waiters = new Set<() => void>();
 	const notify = (): void => {
 		for (const waiter of [...waiters]) waiter();
@@ -126,11 +136,14 @@ export function startAgent(env: Readonly<Record<string, string>>, options: Start
 	const collect = (stream: 'stdout' | 'stderr'): ((chunk: Buffer) => void) => {
 		let partial = '';
 		return (chunk) => {
+			bytes[stream] += chunk.length;
 			const parts = (partial + chunk.toString('utf8')).split('\n');
 			partial = parts.pop() ?? '';
+			// An unfinished line is kept only up to the cap (plus one, so it is known to be cut).
+			if (partial.length > maxLineChars) partial = partial.slice(0, maxLineChars + 1);
 			const atMs = Date.now();
 			for (const text of parts) {
-				lines.push({ atMs, stream, text });
+				lines.push({ atMs, stream, text: text.length > maxLineChars ? `${text.slice(0, maxLineChars)}…[${text.length} chars]` : text });
 			}
 			if (parts.length > 0) notify();
 		};
@@ -162,6 +175,7 @@ export function startAgent(env: Readonly<Record<string, string>>, options: Start
 		pid,
 		lines: () => lines,
 		mark: () => lines.length,
+		outputBytes: () => ({ ...bytes }),
 		tail,
 		matching: (pattern) => lines.filter((line) => matches(pattern, line.text)),
 		exited,
