@@ -310,17 +310,40 @@ flow('retries a failed drain with backoff and sends "failed" only once the deadl
 	assert.ok((w.drains[2]?.deadlineMs ?? 0) >= w.clock.now + 120_000, 'a retry past the deadline gets a fresh budget');
 });
 
-flow('retries a failed pre-drain task before cordoning', async () => {
+flow('a failed pre-drain task does not hold back the cordon and drain; it is retried on its own with backoff', async () => {
 	const w = world();
 	w.failPreDrain = 1;
 	w.handler.addEvents([spot()]);
 	await w.settle();
-	assert.equal(w.calls, ['preDrain:SPOT_ITN']);
+	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain'], 'never-miss: cordoned and draining although the taint was refused');
 	assert.equal(w.reasons, ['SpotInterruption', 'PreDrainError']);
-	w.clock.now += 1_000;
+	w.clock.now += 999;
 	await w.settle();
-	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'preDrain:SPOT_ITN', 'cordon:false', 'drain']);
-	assert.equal(w.reasons.filter((r) => r === 'SpotInterruption'), ['SpotInterruption']);
+	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain'], 'no retry before the backoff');
+	w.clock.now += 1;
+	await w.settle();
+	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain', 'preDrain:SPOT_ITN'], 'retried while the drain runs, without a second cordon or drain');
+	assert.equal(w.reasons, ['SpotInterruption', 'PreDrainError', 'PreDrain']);
+	w.drains[0]?.finish(ok);
+	await w.settle();
+	assert.is(w.handler.state?.phase, 'Drained');
+	assert.is(w.calls.filter((c) => c.startsWith('preDrain')).length, 2);
+});
+
+flow('a pre-drain task that keeps failing is given up after a few attempts; the drain completes', async () => {
+	const w = world();
+	w.failPreDrain = 100;
+	w.handler.addEvents([spot()]);
+	await w.settle();
+	for (let i = 0; i < 20; i += 1) {
+		w.clock.now += 8_000;
+		await w.settle();
+	}
+	assert.is(w.calls.filter((c) => c.startsWith('preDrain')).length, 5);
+	w.drains[0]?.finish(ok);
+	await w.settle();
+	assert.is(w.handler.state?.phase, 'Drained');
+	assert.ok(w.log.lines.some((line) => line.includes('giving up on it')));
 });
 
 flow('resumes a recorded drain without re-cordoning or re-sending the start message', async () => {

@@ -10,21 +10,22 @@
  * through one loop; the drain itself runs in the background so cancellations
  * and escalations are handled while it runs (they abort and restart it).
  */
+import { type Sleep, sleep as realSleep, timerDelay } from '../clock.ts';
 import { isAbortError } from '../errors.ts';
-import type { Cancellation, EventKind, InterruptionEvent } from '../monitors/types.ts';
+import type { Cancellation, InterruptionEvent } from '../monitors/types.ts';
 import { interruptionReason } from '../notify/kube-events.ts';
-import { actionFor, eventDeadlineMs, headlineEvent, isRestartEvent, type Phase, strongerAction } from './incident.ts';
+import { actionFor, eventDeadlineMs, hasPreDrainTask, mergeEvent, needsWork, openIncident, retryDelayMs, wholeDrainCounts } from './incident.ts';
 import { type MessageContext, sendOutcome, sendStart, setPhase } from './messages.ts';
-import { type IncidentState, isOpen, fromStoredEvent, toStoredEvent } from './state.ts';
+import { type IncidentState, isOpen, fromStoredEvent } from './state.ts';
 import type { EventStore } from './store.ts';
-import type { HandlerSettings, Incident, IncidentPorts } from './types.ts';
+import type { HandlerSettings, Incident, IncidentPorts, NodeFacts } from './types.ts';
 
 export type { DrainOutcome, HandlerSettings, IncidentPorts, NodeFacts, NotifyRequest, Outcome } from './types.ts';
 
-/** NTH gives every kind but non-restart scheduled events a pre-drain task (a taint, or restart labels). */
-function hasPreDrainTask(event: InterruptionEvent): boolean {
-	return event.kind !== 'SCHEDULED_EVENT' || isRestartEvent(event);
-}
+/** A kind's pre-drain task is tried this many times, then given up (the drain never waits for it). */
+export const maxPreDrainAttempts = 5;
+/** Events an incident holds at most (the oldest go first): AEMM's spot notice gets a new id every poll. */
+export const maxIncidentEvents = 512;
 
 export class IncidentHandler {
 	readonly #settings: HandlerSettings;
@@ -34,13 +35,14 @@ export class IncidentHandler {
 	readonly #cancellations: Cancellation[] = [];
 	#incident: Incident | undefined;
 	#wake: (() => void) | undefined;
-	#timer: ReturnType<typeof setTimeout> | undefined;
+	readonly #sleep: Sleep;
 
 	constructor(settings: HandlerSettings, ports: IncidentPorts, store: EventStore) {
 		this.#settings = settings;
 		this.#ports = ports;
 		this.#store = store;
 		this.#messages = { settings, ports };
+		this.#sleep = ports.sleep ?? realSleep;
 	}
 
 	/** True while a drain runs (shutdown waits for it, within a bound). */
@@ -89,6 +91,8 @@ export class IncidentHandler {
 			this.#incident.announced.add(id);
 			this.#incident.recorded.add(id);
 		}
+		// A drained record is resumed only to absorb the notices IMDS still lists: its pre-drain tasks ran before.
+		if (!isOpen(state)) for (const event of this.#incident.events.values()) this.#incident.preDrained.add(event.kind);
 		this.#ports.log.info('Resuming the incident recorded on the node', { incident: state.id, phase: state.phase, deadline: state.deadline });
 		this.#kick();
 	}
@@ -111,7 +115,7 @@ export class IncidentHandler {
 		} finally {
 			signal.removeEventListener('abort', onAbort);
 			this.#incident?.drain?.controller.abort(signal.reason);
-			clearTimeout(this.#timer);
+			this.#kick();
 		}
 	}
 
@@ -129,10 +133,24 @@ export class IncidentHandler {
 	async #sleepUntilKicked(signal: AbortSignal): Promise<void> {
 		if (signal.aborted) return;
 		const wakeAt = this.#nextWakeMs();
+		const timer = new AbortController();
 		await new Promise<void>((resolve) => {
-			this.#wake = resolve;
-			clearTimeout(this.#timer);
-			if (wakeAt !== undefined) this.#timer = setTimeout(() => this.#kick(), Math.max(0, wakeAt - this.#ports.now()));
+			this.#wake = () => {
+				timer.abort();
+				resolve();
+			};
+			// Clamped (a far-future notice time would overflow the timer and fire at once, spinning the loop): waking early only re-arms.
+			if (wakeAt !== undefined) {
+				this.#sleep(timerDelay(wakeAt - this.#ports.now()), timer.signal).then(
+					() => this.#kick(),
+					(error: unknown) => {
+						if (timer.signal.aborted) return;
+						this.#ports.metrics.errorCaught('incidents');
+						this.#ports.log.error('Cannot wait for the next incident step: waking now', { error });
+						this.#kick();
+					},
+				);
+			}
 		});
 	}
 
@@ -143,6 +161,9 @@ export class IncidentHandler {
 		const incident = this.#incident;
 		if (incident && isOpen(incident.state) && !incident.drain) {
 			if (incident.retryAtMs > 0) times.push(incident.retryAtMs);
+		}
+		if (incident && incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs > 0 && this.#pendingPreDrain(incident).length > 0) times.push(incident.preDrainRetryAtMs);
+		if (incident && isOpen(incident.state) && !incident.drain) {
 			if (incident.state.phase === 'Failed' && !incident.state.notified.some((n) => n !== 'start')) times.push(Date.parse(incident.state.deadline));
 		}
 		if (times.length === 0) return undefined;
@@ -156,19 +177,62 @@ export class IncidentHandler {
 		const incident = this.#incident;
 		if (!incident || signal.aborted) return;
 		if (incident.drainResult) await this.#finishDrain(incident, signal);
-		if (!isOpen(incident.state) || incident.drain || incident.retryAtMs > this.#ports.now() || !this.#needsWork(incident)) return;
-		await this.#advance(incident, signal);
+		const now = this.#ports.now();
+		if (isOpen(incident.state) && !incident.drain && incident.retryAtMs <= now && needsWork({ phase: incident.state.phase, events: incident.events.values(), recorded: incident.recorded })) {
+			await this.#advance(incident, signal);
+			return;
+		}
+		// A pre-drain task that failed while the flow went on (never-miss: the cordon and drain do not wait for it) is retried on its own.
+		if (incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs <= now && this.#pendingPreDrain(incident).length > 0) {
+			const node = await this.#ports.readNode(signal);
+			if (node) await this.#preDrain(incident, node.facts, signal);
+		}
 	}
 
-	/** Whether the flow has a step left: a cordon-only incident is done once cordoned, until a new event joins it. */
-	#needsWork(incident: Incident): boolean {
-		const phase = incident.state.phase;
-		if (phase === 'Pending' || phase === 'Failed' || phase === 'Draining') return true;
+	/** Events whose kind's pre-drain task is still to run (not done, not given up). */
+	#pendingPreDrain(incident: Incident): InterruptionEvent[] {
+		const pending: InterruptionEvent[] = [];
 		for (const event of incident.events.values()) {
-			if (!incident.recorded.has(event.eventId)) return true;
-			if (hasPreDrainTask(event) && !incident.preDrained.has(event.kind)) return true;
+			if (hasPreDrainTask(event) && !incident.preDrained.has(event.kind) && !pending.some((other) => other.kind === event.kind)) pending.push(event);
 		}
-		return false;
+		return pending;
+	}
+
+	/**
+	 * Runs each pending kind's pre-drain task once. A failure is reported
+	 * (PreDrainError), retried with backoff up to {@link maxPreDrainAttempts}
+	 * times, and never stops the flow: NTH aborts the event when tainting fails,
+	 * but a node left uncordoned because a taint or label was refused is a missed
+	 * notice, which is worse than a missing taint.
+	 */
+	async #preDrain(incident: Incident, facts: NodeFacts, signal: AbortSignal): Promise<void> {
+		const ports = this.#ports;
+		// The node as it was before the incident: our own cordon must not read as an admin's (the reboot labels depend on it).
+		const before: NodeFacts = incident.state.cordonedByUs ? { ...facts, unschedulable: false } : facts;
+		for (const event of this.#pendingPreDrain(incident)) {
+			try {
+				await ports.preDrain(event, before, signal);
+				incident.preDrained.add(event.kind);
+				incident.preDrainFailures = 0;
+				ports.metrics.action('pre-drain', 'success');
+				ports.recorder.node('PreDrain', 'Normal', 'Pre-drain task successfully executed');
+			} catch (error) {
+				if (isAbortError(error) && signal.aborted) throw error;
+				ports.metrics.errorCaught('incidents');
+				ports.metrics.action('pre-drain', 'error');
+				ports.recorder.node('PreDrainError', 'Warning', `There was a problem executing the pre-drain task: ${message(error)}`);
+				const attempts = (incident.preDrainAttempts.get(event.kind) ?? 0) + 1;
+				incident.preDrainAttempts.set(event.kind, attempts);
+				if (attempts >= maxPreDrainAttempts) {
+					incident.preDrained.add(event.kind);
+					ports.log.error('Cannot run the pre-drain task: giving up on it (the cordon and drain go on)', { error, 'event-id': event.eventId, attempts });
+				} else {
+					ports.log.error('Cannot run the pre-drain task: going on with the cordon and drain, will retry it', { error, 'event-id': event.eventId, attempts });
+				}
+				incident.preDrainFailures += 1;
+				incident.preDrainRetryAtMs = ports.now() + retryDelayMs(incident.preDrainFailures, this.#settings.retryInitialMs ?? 2_000, this.#settings.retryMaxMs ?? 30_000);
+			}
+		}
 	}
 
 	#newIncident(state: IncidentState, events: readonly InterruptionEvent[]): Incident {
@@ -176,6 +240,9 @@ export class IncidentHandler {
 			state,
 			events: new Map(events.map((event) => [event.eventId, event])),
 			preDrained: new Set(),
+			preDrainAttempts: new Map(),
+			preDrainRetryAtMs: 0,
+			preDrainFailures: 0,
 			recorded: new Set(),
 			announced: new Set(),
 			pods: [],
@@ -192,66 +259,48 @@ export class IncidentHandler {
 	#mergeDrainable(): void {
 		const now = this.#ports.now();
 		for (const event of this.#store.drainable()) {
-			let incident = this.#incident;
+			const incident = this.#incident;
 			if (incident && incident.events.has(event.eventId)) continue;
-			const firstSeen = this.#store.get(event.eventId)?.firstSeenMs ?? now;
-			const action = actionFor(event, this.#settings);
-			const deadlineMs = eventDeadlineMs(event, firstSeen, this.#settings);
+			const firstSeenMs = this.#store.get(event.eventId)?.firstSeenMs ?? now;
+			const terms = { action: actionFor(event, this.#settings), deadlineMs: eventDeadlineMs(event, firstSeenMs, this.#settings), firstSeenMs, nowMs: now };
 			if (incident && incident.state.phase === 'Drained') {
 				// The node is drained and going away: later notices (AEMM even changes the spot id on every
-				// poll) belong to the same incident and must not start a new drain or notification.
-				incident.events.set(event.eventId, event);
+				// poll) belong to the same incident and must not start a new drain, pre-drain task or notification.
+				if (![...incident.events.values()].some((other) => other.kind === event.kind)) incident.preDrained.add(event.kind);
+				this.#addEvent(incident, event);
 				continue;
 			}
 			if (!incident || incident.state.phase === 'Cancelled') {
-				incident = this.#newIncident(
-					{
-						id: event.eventId,
-						kind: event.kind,
-						eventIds: [event.eventId],
-						action,
-						phase: 'Pending',
-						deadline: new Date(deadlineMs).toISOString(),
-						noticedAt: new Date(firstSeen).toISOString(),
-						updatedAt: new Date(now).toISOString(),
-						cordonedByUs: false,
-						notified: [],
-						attempts: 0,
-						headline: toStoredEvent(event),
-						message: '',
-					},
-					[event],
-				);
-				this.#incident = incident;
+				this.#incident = this.#newIncident(openIncident(event, terms), [event]);
 				this.#ports.metrics.incidentsInFlight(1);
 				continue;
 			}
-			// An open incident absorbs the event: the action only escalates, the deadline only moves earlier.
 			// A further notice of a kind already handled is not announced or acted on again.
 			if ([...incident.events.values()].some((other) => other.kind === event.kind && incident.recorded.has(other.eventId))) {
 				incident.recorded.add(event.eventId);
 				incident.announced.add(event.eventId);
 			}
-			incident.events.set(event.eventId, event);
-			const state = incident.state;
-			const escalated = strongerAction(state.action, action);
-			const earlier = Math.min(Date.parse(state.deadline), deadlineMs);
-			const headline = headlineEvent([fromStoredEvent(state.headline), event]) ?? event;
-			incident.state = {
-				...state,
-				eventIds: state.eventIds.includes(event.eventId) ? state.eventIds : [...state.eventIds, event.eventId].slice(-20),
-				action: escalated,
-				kind: headline.kind,
-				headline: toStoredEvent(headline),
-				deadline: new Date(earlier).toISOString(),
-				...(escalated !== state.action && state.phase === 'Cordoned' ? { phase: 'Pending' as Phase } : {}),
-			};
-			if (escalated !== state.action || earlier < Date.parse(state.deadline)) {
-				this.#ports.log.info('Incident updated by a new event', { incident: state.id, event_id: event.eventId, kind: event.kind, action: escalated, deadline: incident.state.deadline });
+			this.#addEvent(incident, event);
+			const merged = mergeEvent(incident.state, event, terms);
+			incident.state = merged.state;
+			if (merged.escalated || merged.earlier) {
+				this.#ports.log.info('Incident updated by a new event', { incident: merged.state.id, event_id: event.eventId, kind: event.kind, action: merged.state.action, deadline: merged.state.deadline });
 				incident.retryAtMs = 0;
 				// A running drain planned against the old deadline restarts with the new one (it is idempotent).
-				if (incident.drain && earlier < incident.drain.deadlineMs) incident.drain.controller.abort(new Error('Deadline moved'));
+				if (incident.drain && Date.parse(merged.state.deadline) < incident.drain.deadlineMs) incident.drain.controller.abort(new Error('Deadline moved'));
 			}
+		}
+	}
+
+	/** Adds an event to the incident, dropping the oldest beyond {@link maxIncidentEvents} (and what was kept about them). */
+	#addEvent(incident: Incident, event: InterruptionEvent): void {
+		incident.events.set(event.eventId, event);
+		if (incident.events.size <= maxIncidentEvents) return;
+		const oldest = incident.events.keys().next();
+		if (oldest.done === true) return;
+		incident.events.delete(oldest.value);
+		for (const set of [incident.recorded, incident.announced]) {
+			for (const id of set) if (!incident.events.has(id) && !incident.state.eventIds.includes(id)) set.delete(id);
 		}
 	}
 
@@ -318,29 +367,14 @@ export class IncidentHandler {
 			return;
 		}
 		incident.labels = node.facts.labels;
-		// Announce new events and run each kind's pre-drain task once.
+		// Announce new events and run each kind's pre-drain task once (a failed one does not hold the cordon back).
 		for (const event of incident.events.values()) {
-			if (!incident.recorded.has(event.eventId)) {
-				incident.recorded.add(event.eventId);
-				ports.recorder.node(interruptionReason(event.kind), 'Normal', event.description);
-				ports.log.info('Requesting instance drain', { 'event-id': event.eventId, kind: event.kind, 'node-name': this.#settings.nodeName });
-			}
-			if (incident.preDrained.has(event.kind) || !hasPreDrainTask(event)) continue;
-			try {
-				await ports.preDrain(event, node.facts, signal);
-				incident.preDrained.add(event.kind);
-				ports.metrics.action('pre-drain', 'success');
-				ports.recorder.node('PreDrain', 'Normal', 'Pre-drain task successfully executed');
-			} catch (error) {
-				if (isAbortError(error) && signal.aborted) throw error;
-				ports.metrics.errorCaught('incidents');
-				ports.metrics.action('pre-drain', 'error');
-				ports.recorder.node('PreDrainError', 'Warning', `There was a problem executing the pre-drain task: ${message(error)}`);
-				ports.log.error('Cannot run the pre-drain task: will retry', { error, 'event-id': event.eventId });
-				this.#scheduleRetry(incident);
-				return;
-			}
+			if (incident.recorded.has(event.eventId)) continue;
+			incident.recorded.add(event.eventId);
+			ports.recorder.node(interruptionReason(event.kind), 'Normal', event.description);
+			ports.log.info('Requesting instance drain', { 'event-id': event.eventId, kind: event.kind, 'node-name': this.#settings.nodeName });
 		}
+		if (incident.preDrainRetryAtMs <= ports.now()) await this.#preDrain(incident, node.facts, signal);
 		incident.pods = await ports.listPods(signal);
 		ports.log.info('Pods on node', { node_name: this.#settings.nodeName, pod_names: incident.pods });
 
@@ -391,8 +425,9 @@ export class IncidentHandler {
 			return;
 		}
 		const resuming = incident.state.phase === 'Draining' && incident.failures === 0;
-		// Counted, and recorded by the setPhase below, before the drain runs: an agent restarted mid-drain sees this attempt.
-		incident.state = { ...incident.state, attempts: incident.state.attempts + 1 };
+		// Counted, and recorded by the setPhase below, before the drain runs: an agent restarted mid-drain sees this attempt
+		// (and the pods there were at the first attempt, for the whole drain's counts).
+		incident.state = { ...incident.state, attempts: incident.state.attempts + 1, podsAtStart: incident.state.podsAtStart ?? incident.pods.length };
 		if (!resuming) {
 			try {
 				await ports.cordon({ excludeFromLoadBalancers: this.#settings.excludeFromLoadBalancers }, signal);
@@ -414,7 +449,7 @@ export class IncidentHandler {
 		const controller = new AbortController();
 		const stop = (): void => controller.abort(signal.reason);
 		signal.addEventListener('abort', stop, { once: true });
-		incident.drain = { controller, deadlineMs };
+		incident.drain = { controller, deadlineMs, podsAtRunStart: incident.pods.length };
 		ports.log.info('Draining the node', { node_name: this.#settings.nodeName, pods: incident.pods.length, deadline: incident.state.deadline, seconds_left: Math.round((deadlineMs - ports.now()) / 1000) });
 		ports.drain(deadlineMs, controller.signal).then(
 			(result) => {
@@ -435,6 +470,7 @@ export class IncidentHandler {
 		const result = incident.drainResult;
 		incident.drainResult = undefined;
 		const interrupted = incident.drain?.controller.signal.aborted === true;
+		const podsAtRunStart = incident.drain?.podsAtRunStart ?? incident.pods.length;
 		incident.drain = undefined;
 		if (!result) return;
 		if (interrupted && !result.ok) {
@@ -455,13 +491,14 @@ export class IncidentHandler {
 				ports.log.error('Cannot add the out-of-service taint', { error });
 			}
 		}
-		ports.log.info('Node successfully cordoned and drained', { node_name: this.#settings.nodeName, evicted: result.evicted, total: result.total });
+		const whole = wholeDrainCounts(result, incident.state.podsAtStart, podsAtRunStart);
+		ports.log.info('Node successfully cordoned and drained', { node_name: this.#settings.nodeName, evicted: whole.evicted, total: whole.total });
 		ports.metrics.action('cordon-and-drain', 'success');
 		ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
 		ports.metrics.noticeToDrained((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
 		incident.failures = 0;
-		await setPhase(this.#messages, incident, 'Drained', `drained: ${result.evicted} of ${result.total} pods evicted`, signal);
-		await sendOutcome(this.#messages, incident, 'drained', `${result.evicted} of ${result.total} pods evicted`, signal);
+		await setPhase(this.#messages, incident, 'Drained', `drained: ${whole.evicted} of ${whole.total} pods evicted`, signal);
+		await sendOutcome(this.#messages, incident, 'drained', `${whole.evicted} of ${whole.total} pods evicted`, signal);
 		ports.metrics.incidentsInFlight(0);
 	}
 
@@ -485,9 +522,7 @@ export class IncidentHandler {
 
 	#scheduleRetry(incident: Incident): void {
 		incident.failures += 1;
-		const initial = this.#settings.retryInitialMs ?? 2_000;
-		const delay = Math.min(this.#settings.retryMaxMs ?? 30_000, initial * 2 ** Math.min(10, incident.failures - 1));
-		incident.retryAtMs = this.#ports.now() + delay;
+		incident.retryAtMs = this.#ports.now() + retryDelayMs(incident.failures, this.#settings.retryInitialMs ?? 2_000, this.#settings.retryMaxMs ?? 30_000);
 	}
 
 
