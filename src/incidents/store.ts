@@ -14,6 +14,9 @@
 import type { InterruptionEvent } from '../monitors/types.ts';
 import { labelValueFor, matchesLabelValue } from '../node/values.ts';
 
+/** Events IMDS stopped reporting are forgotten after this long (the default retention). */
+export const eventRetentionMs = 2 * 60 * 60 * 1000;
+
 /** Events kept at most (a real instance has a handful; more is a hostile or broken IMDS). */
 export const maxStoredEvents = 256;
 /** Ignored ids kept at most. */
@@ -32,7 +35,7 @@ export interface StoredEvent {
 export interface EventStoreOptions {
 	/** NODE_TERMINATION_GRACE_PERIOD in seconds: drain starts this long before StartTime. */
 	readonly nodeTerminationGracePeriodSeconds: number;
-	/** Forget events IMDS has not reported for this long. @default 2 hours */
+	/** Forget events IMDS has not reported for this long. @default {@link eventRetentionMs} */
 	readonly retentionMs?: number;
 	readonly now: () => number;
 }
@@ -129,7 +132,7 @@ export class EventStore {
 
 	/** Drops events IMDS stopped reporting more than the retention ago; returns how many. */
 	cleanup(): number {
-		const cutoff = this.#options.now() - (this.#options.retentionMs ?? 2 * 60 * 60 * 1000);
+		const cutoff = this.#options.now() - (this.#options.retentionMs ?? eventRetentionMs);
 		let removed = 0;
 		for (const [id, stored] of this.#events) {
 			if (stored.lastSeenMs < cutoff) {
