@@ -15,7 +15,7 @@ import { isAbortError } from '../errors.ts';
 import type { Cancellation, InterruptionEvent } from '../monitors/types.ts';
 import { interruptionReason } from '../notify/kube-events.ts';
 import { actionFor, eventDeadlineMs, hasPreDrainTask, mergeEvent, needsWork, openIncident, retryDelayMs, wholeDrainCounts } from './incident.ts';
-import { type MessageContext, sendOutcome, sendStart, setPhase } from './messages.ts';
+import { type MessageContext, saveRecord, sendOutcome, sendStart, setPhase } from './messages.ts';
 import { type IncidentState, isOpen, fromStoredEvent } from './state.ts';
 import type { EventStore } from './store.ts';
 import type { HandlerSettings, Incident, IncidentPorts, NodeFacts } from './types.ts';
@@ -173,9 +173,15 @@ export class IncidentHandler {
 	/** One pass of the loop: cancellations, new events, the next step of the flow. (run() repeats it; tests call it directly.) */
 	async tick(signal: AbortSignal): Promise<void> {
 		await this.#handleCancellations(signal);
+		const before = this.#incident?.state;
 		this.#mergeDrainable();
 		const incident = this.#incident;
 		if (!incident || signal.aborted) return;
+		// An event joined the open incident: record it now, not at the next phase change (a restarted agent must know
+		// it, or a cancellation of another event of the incident would release the node under it).
+		if (before !== undefined && incident.state !== before && isOpen(incident.state) && incident.state.id === before.id && incident.state.eventIds !== before.eventIds) {
+			await saveRecord(this.#messages, incident, 'incident', signal);
+		}
 		if (incident.drainResult) await this.#finishDrain(incident, signal);
 		const now = this.#ports.now();
 		if (isOpen(incident.state) && !incident.drain && incident.retryAtMs <= now && needsWork({ phase: incident.state.phase, events: incident.events.values(), recorded: incident.recorded })) {
@@ -260,7 +266,8 @@ export class IncidentHandler {
 		const now = this.#ports.now();
 		for (const event of this.#store.drainable()) {
 			const incident = this.#incident;
-			if (incident && incident.events.has(event.eventId)) continue;
+			// (A released incident's leftover events are news again: a live one opens the next incident.)
+			if (incident && incident.state.phase !== 'Cancelled' && incident.events.has(event.eventId)) continue;
 			const firstSeenMs = this.#store.get(event.eventId)?.firstSeenMs ?? now;
 			const terms = { action: actionFor(event, this.#settings), deadlineMs: eventDeadlineMs(event, firstSeenMs, this.#settings), firstSeenMs, nowMs: now };
 			if (incident && incident.state.phase === 'Drained') {
@@ -317,7 +324,9 @@ export class IncidentHandler {
 				continue;
 			}
 			incident.events.delete(cancellation.eventId);
-			const others = this.#store.live().filter((event) => incident.state.eventIds.includes(event.eventId) && event.eventId !== cancellation.eventId);
+			// Any other drainable event keeps the node: it is part of this node's one incident even when it joined a drained
+			// incident without entering the record (a spot notice after a drained maintenance event must still be honoured).
+			const others = this.#store.drainable().filter((event) => event.eventId !== cancellation.eventId);
 			if (others.length > 0) {
 				this.#ports.log.info('Another interruption event is active, not uncordoning the node', { event_id: cancellation.eventId });
 				continue;

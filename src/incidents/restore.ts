@@ -54,7 +54,8 @@ export function restorePlan(input: RestoreInput): RestorePlan {
 		ignore.push(...record.eventIds);
 		if (record.phase === 'Drained' && input.nowMs - Date.parse(record.updatedAt) < input.absorbWindowMs) resume = record;
 	}
-	// NTH ignores the labelled event so the still-listed notice cannot drain the node again (unless resumed open above).
-	if (labelValue !== undefined && !(record && isOpen(record) && labelled && !rebooted)) ignore.push(labelValue);
+	// NTH ignores the labelled event so the still-listed notice cannot drain the node again; not while an open incident
+	// is resumed before the reboot: the label may name an event that joined it after the record was last written.
+	if (labelValue !== undefined && !(record && isOpen(record) && !rebooted)) ignore.push(labelValue);
 	return { close, resume, ignore };
 }

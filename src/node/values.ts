@@ -56,9 +56,9 @@ export function annotationsBytes(annotations: Readonly<Record<string, string>>):
 
 /** What is wrong with a Node's labels, annotations and taints (empty when the apiserver would accept them). */
 export function nodeValueProblems(node: {
-	readonly labels?: Readonly<Record<string, string>> | undefined;
-	readonly annotations?: Readonly<Record<string, string>> | undefined;
-	readonly taints?: readonly { readonly key: string; readonly value?: string | undefined; readonly effect: string }[] | undefined;
+	readonly labels?: Readonly<Record<string, string>> | null | undefined;
+	readonly annotations?: Readonly<Record<string, string>> | null | undefined;
+	readonly taints?: readonly { readonly key: string; readonly value?: string | null | undefined; readonly effect: string }[] | null | undefined;
 }): string[] {
 	const problems: string[] = [];
 	for (const [key, value] of Object.entries(node.labels ?? {})) {
