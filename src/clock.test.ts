@@ -44,7 +44,7 @@ function fakeTimers(): { delays: number[]; pending: number; fire(): void; timers
 	const queue = new Map<number, () => void>();
 	let next = 0;
 	const state = {
-		delays: [] as number[],
+		delays: new Array<number>(),
 		get pending() {
 			return queue.size;
 		},
