@@ -72,6 +72,7 @@ interface World {
 	drains: { deadlineMs: number; signal: AbortSignal; finish: (outcome: DrainOutcome) => void }[];
 	node: { unschedulable: boolean; found: boolean };
 	failPreDrain: number;
+	failCordon: number;
 	pods: string[];
 	/** The loop's waits on the fake clock (run() only). */
 	sleeps: { ms: number; signal: AbortSignal; resolve: () => void }[];
@@ -94,6 +95,7 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 		drains: [],
 		node: { unschedulable: false, found: true },
 		failPreDrain: 0,
+		failCordon: 0,
 		pods: ['ns/a', 'ns/b'],
 		sleeps: [],
 		log: memoryLogger(),
@@ -114,6 +116,8 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 		sleep: (ms, signal) =>
 			new Promise<void>((resolve, reject) => {
 				w.sleeps.push({ ms, signal, resolve });
+				// A zero wait ends at once, as on a real clock.
+				if (ms <= 0) setImmediate(resolve);
 				signal.addEventListener('abort', () => reject(signal.reason), { once: true });
 			}),
 		readNode: async () => (w.node.found ? { facts: { labels: { zone: 'a' }, unschedulable: w.node.unschedulable }, record: { state: undefined } } : undefined),
@@ -127,6 +131,10 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 		listPods: async () => w.pods,
 		cordon: async (options) => {
 			w.calls.push(`cordon:${options.excludeFromLoadBalancers}`);
+			if (w.failCordon > 0) {
+				w.failCordon -= 1;
+				throw new Error('cordon refused');
+			}
 			w.node.unschedulable = true;
 		},
 		drain: (deadlineMs, signal) => {
@@ -567,6 +575,27 @@ loop('runs the flow by itself: acts on a notice, wakes for the retry after a fai
 	controller.abort(new Error('stop'));
 	await running;
 	assert.ok(w.sleeps.every((sleep) => sleep.signal.aborted || sleep.ms <= 2 ** 31 - 1));
+});
+
+loop('a retry time left in the past does not wake the loop again and again (a cordon that failed once, then worked)', async () => {
+	const w = world();
+	w.failCordon = 1;
+	const controller = new AbortController();
+	const running = w.handler.run(controller.signal);
+	w.handler.addEvents([rebalance]);
+	await idle();
+	assert.is(w.handler.state?.phase, 'Pending', 'the cordon failed');
+	w.clock.now += 1_000;
+	w.sleeps.filter((sleep) => !sleep.signal.aborted).at(-1)?.resolve();
+	await idle();
+	assert.is(w.handler.state?.phase, 'Cordoned');
+	const before = w.sleeps.length;
+	await idle();
+	await idle();
+	assert.ok(w.sleeps.length - before <= 1, `the loop woke ${w.sleeps.length - before} more times with nothing to do: ${w.sleeps.slice(before, before + 5).map((s) => s.ms).join(',')}`);
+	assert.ok(w.sleeps.slice(before).every((sleep) => sleep.ms > 0));
+	controller.abort(new Error('stop'));
+	await running;
 });
 
 flow.run();

@@ -14,16 +14,19 @@ import { type Sleep, sleep as realSleep, timerDelay } from '../clock.ts';
 import { isAbortError } from '../errors.ts';
 import type { Cancellation, InterruptionEvent } from '../monitors/types.ts';
 import { interruptionReason } from '../notify/kube-events.ts';
-import { actionFor, eventDeadlineMs, hasPreDrainTask, mergeEvent, needsWork, openIncident, retryDelayMs, wholeDrainCounts } from './incident.ts';
-import { type MessageContext, saveRecord, sendOutcome, sendStart, setPhase } from './messages.ts';
+import { cordonAndDrain, cordonOnly, finishDrain } from './cordon-drain.ts';
+import { type FlowContext, scheduleRetry } from './flow-context.ts';
+import { actionFor, eventDeadlineMs, mergeEvent, needsWork, openIncident } from './incident.ts';
+import { saveRecord } from './messages.ts';
+import { pendingPreDrain, runPreDrain } from './pre-drain.ts';
+import { releaseNode } from './release.ts';
 import { type IncidentState, isOpen, fromStoredEvent } from './state.ts';
 import type { EventStore } from './store.ts';
-import type { HandlerSettings, Incident, IncidentPorts, NodeFacts } from './types.ts';
+import type { HandlerSettings, Incident, IncidentPorts } from './types.ts';
 
 export type { DrainOutcome, HandlerSettings, IncidentPorts, NodeFacts, NotifyRequest, Outcome } from './types.ts';
 
-/** A kind's pre-drain task is tried this many times, then given up (the drain never waits for it). */
-export const maxPreDrainAttempts = 5;
+export { maxPreDrainAttempts } from './pre-drain.ts';
 /** Events an incident holds at most (the oldest go first): AEMM's spot notice gets a new id every poll. */
 export const maxIncidentEvents = 512;
 
@@ -31,17 +34,19 @@ export class IncidentHandler {
 	readonly #settings: HandlerSettings;
 	readonly #ports: IncidentPorts;
 	readonly #store: EventStore;
-	readonly #messages: MessageContext;
+	readonly #context: FlowContext;
 	readonly #cancellations: Cancellation[] = [];
 	#incident: Incident | undefined;
 	#wake: (() => void) | undefined;
+	/** When a failed release is tried again. */
+	#releaseRetryAtMs = 0;
 	readonly #sleep: Sleep;
 
 	constructor(settings: HandlerSettings, ports: IncidentPorts, store: EventStore) {
 		this.#settings = settings;
 		this.#ports = ports;
 		this.#store = store;
-		this.#messages = { settings, ports };
+		this.#context = { settings, ports, kick: () => this.#kick() };
 		this.#sleep = ports.sleep ?? realSleep;
 	}
 
@@ -107,7 +112,7 @@ export class IncidentHandler {
 					if (signal.aborted && isAbortError(error)) return;
 					this.#ports.metrics.errorCaught('incidents');
 					this.#ports.log.error('Cannot handle the incident: unexpected error, retrying', { error });
-					if (this.#incident) this.#scheduleRetry(this.#incident);
+					if (this.#incident) scheduleRetry(this.#context, this.#incident);
 				});
 				this.#store.cleanup();
 				await this.#sleepUntilKicked(signal);
@@ -159,15 +164,18 @@ export class IncidentHandler {
 		const next = this.#store.nextDrainableAtMs();
 		if (next !== undefined) times.push(next);
 		const incident = this.#incident;
+		if (this.#cancellations.length > 0 && this.#releaseRetryAtMs > 0) times.push(this.#releaseRetryAtMs);
 		if (incident && isOpen(incident.state) && !incident.drain) {
 			if (incident.retryAtMs > 0) times.push(incident.retryAtMs);
 		}
-		if (incident && incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs > 0 && this.#pendingPreDrain(incident).length > 0) times.push(incident.preDrainRetryAtMs);
+		if (incident && incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs > 0 && pendingPreDrain(incident).length > 0) times.push(incident.preDrainRetryAtMs);
 		if (incident && isOpen(incident.state) && !incident.drain) {
 			if (incident.state.phase === 'Failed' && !incident.state.notified.some((n) => n !== 'start')) times.push(Date.parse(incident.state.deadline));
 		}
-		if (times.length === 0) return undefined;
-		return Math.min(...times);
+		// Only times still ahead: a retry time left in the past would wake the loop at once, again and again.
+		const now = this.#ports.now();
+		const ahead = times.filter((at) => at > now);
+		return ahead.length === 0 ? undefined : Math.min(...ahead);
 	}
 
 	/** One pass of the loop: cancellations, new events, the next step of the flow. (run() repeats it; tests call it directly.) */
@@ -180,64 +188,18 @@ export class IncidentHandler {
 		// An event joined the open incident: record it now, not at the next phase change (a restarted agent must know
 		// it, or a cancellation of another event of the incident would release the node under it).
 		if (before !== undefined && incident.state !== before && isOpen(incident.state) && incident.state.id === before.id && incident.state.eventIds !== before.eventIds) {
-			await saveRecord(this.#messages, incident, 'incident', signal);
+			await saveRecord(this.#context, incident, 'incident', signal);
 		}
-		if (incident.drainResult) await this.#finishDrain(incident, signal);
+		if (incident.drainResult) await finishDrain(this.#context, incident, signal);
 		const now = this.#ports.now();
 		if (isOpen(incident.state) && !incident.drain && incident.retryAtMs <= now && needsWork({ phase: incident.state.phase, events: incident.events.values(), recorded: incident.recorded })) {
 			await this.#advance(incident, signal);
 			return;
 		}
 		// A pre-drain task that failed while the flow went on (never-miss: the cordon and drain do not wait for it) is retried on its own.
-		if (incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs <= now && this.#pendingPreDrain(incident).length > 0) {
+		if (incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs <= now && pendingPreDrain(incident).length > 0) {
 			const node = await this.#ports.readNode(signal);
-			if (node) await this.#preDrain(incident, node.facts, signal);
-		}
-	}
-
-	/** Events whose kind's pre-drain task is still to run (not done, not given up). */
-	#pendingPreDrain(incident: Incident): InterruptionEvent[] {
-		const pending: InterruptionEvent[] = [];
-		for (const event of incident.events.values()) {
-			if (hasPreDrainTask(event) && !incident.preDrained.has(event.kind) && !pending.some((other) => other.kind === event.kind)) pending.push(event);
-		}
-		return pending;
-	}
-
-	/**
-	 * Runs each pending kind's pre-drain task once. A failure is reported
-	 * (PreDrainError), retried with backoff up to {@link maxPreDrainAttempts}
-	 * times, and never stops the flow: NTH aborts the event when tainting fails,
-	 * but a node left uncordoned because a taint or label was refused is a missed
-	 * notice, which is worse than a missing taint.
-	 */
-	async #preDrain(incident: Incident, facts: NodeFacts, signal: AbortSignal): Promise<void> {
-		const ports = this.#ports;
-		// The node as it was before the incident: our own cordon must not read as an admin's (the reboot labels depend on it).
-		const before: NodeFacts = incident.state.cordonedByUs ? { ...facts, unschedulable: false } : facts;
-		for (const event of this.#pendingPreDrain(incident)) {
-			try {
-				await ports.preDrain(event, before, signal);
-				incident.preDrained.add(event.kind);
-				incident.preDrainFailures = 0;
-				ports.metrics.action('pre-drain', 'success');
-				ports.recorder.node('PreDrain', 'Normal', 'Pre-drain task successfully executed');
-			} catch (error) {
-				if (isAbortError(error) && signal.aborted) throw error;
-				ports.metrics.errorCaught('incidents');
-				ports.metrics.action('pre-drain', 'error');
-				ports.recorder.node('PreDrainError', 'Warning', `There was a problem executing the pre-drain task: ${message(error)}`);
-				const attempts = (incident.preDrainAttempts.get(event.kind) ?? 0) + 1;
-				incident.preDrainAttempts.set(event.kind, attempts);
-				if (attempts >= maxPreDrainAttempts) {
-					incident.preDrained.add(event.kind);
-					ports.log.error('Cannot run the pre-drain task: giving up on it (the cordon and drain go on)', { error, 'event-id': event.eventId, attempts });
-				} else {
-					ports.log.error('Cannot run the pre-drain task: going on with the cordon and drain, will retry it', { error, 'event-id': event.eventId, attempts });
-				}
-				incident.preDrainFailures += 1;
-				incident.preDrainRetryAtMs = ports.now() + retryDelayMs(incident.preDrainFailures, this.#settings.retryInitialMs ?? 2_000, this.#settings.retryMaxMs ?? 30_000);
-			}
+			if (node) await runPreDrain(this.#context, incident, node.facts, signal);
 		}
 	}
 
@@ -312,6 +274,7 @@ export class IncidentHandler {
 	}
 
 	async #handleCancellations(signal: AbortSignal): Promise<void> {
+		if (this.#releaseRetryAtMs > this.#ports.now()) return;
 		while (this.#cancellations.length > 0) {
 			const cancellation = this.#cancellations.shift();
 			if (!cancellation) break;
@@ -331,40 +294,13 @@ export class IncidentHandler {
 				this.#ports.log.info('Another interruption event is active, not uncordoning the node', { event_id: cancellation.eventId });
 				continue;
 			}
-			await this.#release(incident, cancellation, signal);
-		}
-	}
-
-	async #release(incident: Incident, cancellation: Cancellation, signal: AbortSignal): Promise<void> {
-		if (incident.drain) {
-			incident.drain.controller.abort(new Error('Incident cancelled'));
-			incident.drain = undefined;
-			incident.drainResult = undefined;
-		}
-		const uncordon = incident.state.cordonedByUs;
-		try {
-			await this.#ports.release({ uncordon }, signal);
-			if (uncordon) {
-				this.#ports.metrics.action('uncordon', 'success');
-				this.#ports.recorder.node('Uncordon', 'Normal', 'Node successfully uncordoned');
-			} else {
-				this.#ports.log.info('Not uncordoning the node: it was cordoned before this incident', { node_name: this.#settings.nodeName });
+			if (!(await releaseNode(this.#context, incident, cancellation, signal))) {
+				// Retried when the backoff ends (not at once: a refused release must not spin the loop).
+				this.#cancellations.unshift(cancellation);
+				this.#releaseRetryAtMs = incident.retryAtMs;
+				return;
 			}
-		} catch (error) {
-			if (isAbortError(error) && signal.aborted) throw error;
-			this.#ports.metrics.errorCaught('incidents');
-			this.#ports.metrics.action('uncordon', 'error');
-			this.#ports.recorder.node('UncordonError', 'Warning', `There was a problem while trying to uncordon the node: ${message(error)}`);
-			this.#ports.log.error('Cannot release the node after the cancellation: will retry', { error, event_id: cancellation.eventId });
-			this.#cancellations.unshift(cancellation);
-			incident.events.set(cancellation.eventId, fromStoredEvent(incident.state.headline));
-			this.#scheduleRetry(incident);
-			return;
 		}
-		this.#ports.log.info('Interruption event cancelled: node released', { event_id: cancellation.eventId, state: cancellation.state, uncordoned: uncordon });
-		await setPhase(this.#messages, incident, 'Cancelled', `cancelled (${cancellation.state})`, signal);
-		await sendOutcome(this.#messages, incident, 'cancelled', `The scheduled event was ${cancellation.state}; node released`, signal);
-		this.#ports.metrics.incidentsInFlight(0);
 	}
 
 	async #advance(incident: Incident, signal: AbortSignal): Promise<void> {
@@ -372,7 +308,7 @@ export class IncidentHandler {
 		const node = await ports.readNode(signal);
 		if (!node) {
 			ports.log.warn(`node '${this.#settings.nodeName}' not found in the cluster`);
-			this.#scheduleRetry(incident);
+			scheduleRetry(this.#context, incident);
 			return;
 		}
 		incident.labels = node.facts.labels;
@@ -383,161 +319,13 @@ export class IncidentHandler {
 			ports.recorder.node(interruptionReason(event.kind), 'Normal', event.description);
 			ports.log.info('Requesting instance drain', { 'event-id': event.eventId, kind: event.kind, 'node-name': this.#settings.nodeName });
 		}
-		if (incident.preDrainRetryAtMs <= ports.now()) await this.#preDrain(incident, node.facts, signal);
+		if (incident.preDrainRetryAtMs <= ports.now()) await runPreDrain(this.#context, incident, node.facts, signal);
 		incident.pods = await ports.listPods(signal);
 		ports.log.info('Pods on node', { node_name: this.#settings.nodeName, pod_names: incident.pods });
 
 		const wasCordoned = node.facts.unschedulable;
 		if (!incident.state.cordonedByUs && !wasCordoned && !this.#settings.dryRun) incident.state = { ...incident.state, cordonedByUs: true };
-		if (incident.state.action === 'cordon') await this.#cordonOnly(incident, signal);
-		else await this.#cordonAndDrain(incident, signal);
+		if (incident.state.action === 'cordon') await cordonOnly(this.#context, incident, signal);
+		else await cordonAndDrain(this.#context, incident, signal);
 	}
-
-	async #cordonOnly(incident: Incident, signal: AbortSignal): Promise<void> {
-		const ports = this.#ports;
-		if (this.#settings.dryRun) {
-			ports.log.info('Node would have been cordoned, but dry-run flag was set.');
-		} else {
-			try {
-				// A rebalance recommendation is not the instance going away: no load-balancer exclusion then.
-				const goingAway = this.#settings.cordonOnly && incident.state.kind !== 'REBALANCE_RECOMMENDATION';
-				await ports.cordon({ excludeFromLoadBalancers: this.#settings.excludeFromLoadBalancers && goingAway }, signal);
-			} catch (error) {
-				if (isAbortError(error) && signal.aborted) throw error;
-				ports.metrics.errorCaught('incidents');
-				ports.recorder.node('CordonError', 'Warning', `There was a problem while trying to cordon the node: ${message(error)}`);
-				ports.log.error('There was a problem while trying to cordon the node', { error });
-				this.#scheduleRetry(incident);
-				return;
-			}
-			ports.log.info('Node successfully cordoned', { node_name: this.#settings.nodeName });
-		}
-		ports.metrics.action('cordon', 'success');
-		ports.recorder.node('Cordon', 'Normal', 'Node successfully cordoned');
-		this.#measureCordon(incident);
-		incident.failures = 0;
-		await setPhase(this.#messages, incident, 'Cordoned', 'cordoned', signal);
-		await sendStart(this.#messages, incident, signal);
-		if (!this.#settings.webhookPerIncident) await sendOutcome(this.#messages, incident, this.#settings.dryRun ? 'dry-run' : 'cordoned', 'cordoned', signal);
-	}
-
-	async #cordonAndDrain(incident: Incident, signal: AbortSignal): Promise<void> {
-		const ports = this.#ports;
-		if (this.#settings.dryRun) {
-			ports.log.info('Node would have been cordoned and drained, but dry-run flag was set.');
-			ports.metrics.action('cordon-and-drain', 'success');
-			ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
-			await setPhase(this.#messages, incident, 'Drained', 'dry run', signal);
-			await sendStart(this.#messages, incident, signal);
-			await sendOutcome(this.#messages, incident, 'dry-run', 'Dry run: nothing was changed', signal);
-			this.#ports.metrics.incidentsInFlight(0);
-			return;
-		}
-		const resuming = incident.state.phase === 'Draining' && incident.failures === 0;
-		// Counted, and recorded by the setPhase below, before the drain runs: an agent restarted mid-drain sees this attempt
-		// (and the pods there were at the first attempt, for the whole drain's counts).
-		incident.state = { ...incident.state, attempts: incident.state.attempts + 1, podsAtStart: incident.state.podsAtStart ?? incident.pods.length };
-		if (!resuming) {
-			try {
-				await ports.cordon({ excludeFromLoadBalancers: this.#settings.excludeFromLoadBalancers }, signal);
-			} catch (error) {
-				if (isAbortError(error) && signal.aborted) throw error;
-				await this.#drainFailed(incident, `Cannot cordon the node: ${message(error)}`, signal);
-				return;
-			}
-			// Notice→cordon is measured once per incident (a rebalance cordon already counted it).
-			this.#measureCordon(incident);
-			await setPhase(this.#messages, incident, 'Draining', 'draining', signal);
-			await sendStart(this.#messages, incident, signal);
-		} else {
-			await setPhase(this.#messages, incident, 'Draining', 'draining', signal);
-		}
-		// Past the deadline (a retry, or a notice seen late) each attempt still gets a real budget.
-		const recorded = Date.parse(incident.state.deadline);
-		const deadlineMs = recorded > ports.now() ? recorded : ports.now() + this.#settings.nodeTerminationGracePeriodSeconds * 1000;
-		const controller = new AbortController();
-		const stop = (): void => controller.abort(signal.reason);
-		signal.addEventListener('abort', stop, { once: true });
-		incident.drain = { controller, deadlineMs, podsAtRunStart: incident.pods.length };
-		ports.log.info('Draining the node', { node_name: this.#settings.nodeName, pods: incident.pods.length, deadline: incident.state.deadline, seconds_left: Math.round((deadlineMs - ports.now()) / 1000) });
-		ports.drain(deadlineMs, controller.signal).then(
-			(result) => {
-				if (incident.drain?.controller === controller) incident.drainResult = result;
-			},
-			(error: unknown) => {
-				if (incident.drain?.controller !== controller) return;
-				if (!controller.signal.aborted) ports.metrics.errorCaught('drain');
-				incident.drainResult = { ok: false, evicted: 0, total: 0, remaining: [], error: controller.signal.aborted ? 'drain interrupted' : message(error) };
-			},
-		).finally(() => {
-			signal.removeEventListener('abort', stop);
-			this.#kick();
-		});
-	}
-
-	async #finishDrain(incident: Incident, signal: AbortSignal): Promise<void> {
-		const result = incident.drainResult;
-		incident.drainResult = undefined;
-		const interrupted = incident.drain?.controller.signal.aborted === true;
-		const podsAtRunStart = incident.drain?.podsAtRunStart ?? incident.pods.length;
-		incident.drain = undefined;
-		if (!result) return;
-		if (interrupted && !result.ok) {
-			this.#ports.log.info('Drain interrupted: restarting it with the incident as it is now');
-			return;
-		}
-		if (!result.ok) {
-			await this.#drainFailed(incident, result.error ?? `${result.remaining.length} pods remain`, signal);
-			return;
-		}
-		const ports = this.#ports;
-		if (this.#settings.enableOutOfServiceTaint) {
-			try {
-				await ports.afterDrain(signal);
-			} catch (error) {
-				if (isAbortError(error) && signal.aborted) throw error;
-				ports.metrics.errorCaught('incidents');
-				ports.log.error('Cannot add the out-of-service taint', { error });
-			}
-		}
-		const whole = wholeDrainCounts(result, incident.state.podsAtStart, podsAtRunStart);
-		ports.log.info('Node successfully cordoned and drained', { node_name: this.#settings.nodeName, evicted: whole.evicted, total: whole.total });
-		ports.metrics.action('cordon-and-drain', 'success');
-		ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
-		ports.metrics.noticeToDrained((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
-		incident.failures = 0;
-		await setPhase(this.#messages, incident, 'Drained', `drained: ${whole.evicted} of ${whole.total} pods evicted`, signal);
-		await sendOutcome(this.#messages, incident, 'drained', `${whole.evicted} of ${whole.total} pods evicted`, signal);
-		ports.metrics.incidentsInFlight(0);
-	}
-
-	async #drainFailed(incident: Incident, reason: string, signal: AbortSignal): Promise<void> {
-		const ports = this.#ports;
-		ports.metrics.action('cordon-and-drain', 'error');
-		ports.recorder.node('CordonAndDrainError', 'Warning', `There was a problem while trying to cordon and drain the node: ${reason}`);
-		ports.log.error('There was a problem while trying to cordon and drain the node: will retry while the event is live', { reason, node_name: this.#settings.nodeName });
-		await setPhase(this.#messages, incident, 'Failed', reason, signal);
-		this.#scheduleRetry(incident);
-		// Per incident, "failed" is final: sent once the deadline has passed (earlier failures are retried).
-		if (!this.#settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline)) await sendOutcome(this.#messages, incident, 'failed', reason, signal);
-	}
-
-	/** Notice→cordon, once per incident (an escalation from a rebalance cordon does not count again). */
-	#measureCordon(incident: Incident): void {
-		if (incident.cordonMeasured) return;
-		incident.cordonMeasured = true;
-		this.#ports.metrics.noticeToCordon((this.#ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
-	}
-
-	#scheduleRetry(incident: Incident): void {
-		incident.failures += 1;
-		incident.retryAtMs = this.#ports.now() + retryDelayMs(incident.failures, this.#settings.retryInitialMs ?? 2_000, this.#settings.retryMaxMs ?? 30_000);
-	}
-
-
 }
-
-function message(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
-
