@@ -40,6 +40,8 @@ export class IncidentHandler {
 	#wake: (() => void) | undefined;
 	/** When a failed release is tried again. */
 	#releaseRetryAtMs = 0;
+	/** The last merge changed the incident in a way the record must show at once. */
+	#recordStale = false;
 	readonly #sleep: Sleep;
 
 	constructor(settings: HandlerSettings, ports: IncidentPorts, store: EventStore) {
@@ -181,15 +183,14 @@ export class IncidentHandler {
 	/** One pass of the loop: cancellations, new events, the next step of the flow. (run() repeats it; tests call it directly.) */
 	async tick(signal: AbortSignal): Promise<void> {
 		await this.#handleCancellations(signal);
-		const before = this.#incident?.state;
+		this.#recordStale = false;
 		this.#mergeDrainable();
 		const incident = this.#incident;
 		if (!incident || signal.aborted) return;
-		// An event joined the open incident: record it now, not at the next phase change (a restarted agent must know
-		// it, or a cancellation of another event of the incident would release the node under it).
-		if (before !== undefined && incident.state !== before && isOpen(incident.state) && incident.state.id === before.id && incident.state.eventIds !== before.eventIds) {
-			await saveRecord(this.#context, incident, 'incident', signal);
-		}
+		// An event of a new kind joined the open incident, or changed its action or deadline: record it now, not at the
+		// next phase change (a restarted agent must know it, or a cancellation of another event of the incident would
+		// release the node under it). AEMM's re-issued ids of a known kind are not worth a write each poll.
+		if (this.#recordStale && isOpen(incident.state)) await saveRecord(this.#context, incident, 'incident', signal);
 		if (incident.drainResult) await finishDrain(this.#context, incident, signal);
 		const now = this.#ports.now();
 		if (isOpen(incident.state) && !incident.drain && incident.retryAtMs <= now && needsWork({ phase: incident.state.phase, events: incident.events.values(), recorded: incident.recorded })) {
@@ -244,6 +245,7 @@ export class IncidentHandler {
 				this.#ports.metrics.incidentsInFlight(1);
 				continue;
 			}
+			const knownKind = [...incident.events.values()].some((other) => other.kind === event.kind);
 			// A further notice of a kind already handled is not announced or acted on again.
 			if ([...incident.events.values()].some((other) => other.kind === event.kind && incident.recorded.has(other.eventId))) {
 				incident.recorded.add(event.eventId);
@@ -252,6 +254,7 @@ export class IncidentHandler {
 			this.#addEvent(incident, event);
 			const merged = mergeEvent(incident.state, event, terms);
 			incident.state = merged.state;
+			if (!knownKind || merged.escalated || merged.earlier) this.#recordStale = true;
 			if (merged.escalated || merged.earlier) {
 				this.#ports.log.info('Incident updated by a new event', { incident: merged.state.id, event_id: event.eventId, kind: event.kind, action: merged.state.action, deadline: merged.state.deadline });
 				incident.retryAtMs = 0;
