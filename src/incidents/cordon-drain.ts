@@ -76,7 +76,7 @@ export async function cordonAndDrain(context: FlowContext, incident: Incident, s
 	const controller = new AbortController();
 	const stop = (): void => controller.abort(signal.reason);
 	signal.addEventListener('abort', stop, { once: true });
-	incident.drain = { controller, deadlineMs, podsAtRunStart: incident.pods.length };
+	incident.drain = { controller, deadlineMs, podsAtRunStart: incident.pods.length, laterAttempt: incident.state.attempts > 1 };
 	ports.log.info('Draining the node', { node_name: context.settings.nodeName, pods: incident.pods.length, deadline: incident.state.deadline, seconds_left: Math.round((deadlineMs - ports.now()) / 1000) });
 	ports.drain(deadlineMs, controller.signal).then(
 		(result) => {
@@ -99,6 +99,7 @@ export async function finishDrain(context: FlowContext, incident: Incident, sign
 	incident.drainResult = undefined;
 	const interrupted = incident.drain?.controller.signal.aborted === true;
 	const podsAtRunStart = incident.drain?.podsAtRunStart ?? incident.pods.length;
+	const laterAttempt = incident.drain?.laterAttempt ?? false;
 	incident.drain = undefined;
 	if (!result) return;
 	if (interrupted && !result.ok) {
@@ -119,7 +120,7 @@ export async function finishDrain(context: FlowContext, incident: Incident, sign
 			ports.log.error('Cannot add the out-of-service taint', { error });
 		}
 	}
-	const whole = wholeDrainCounts(result, incident.state.podsAtStart, podsAtRunStart);
+	const whole = wholeDrainCounts(result, { atStart: incident.state.podsAtStart, atRunStart: podsAtRunStart, laterAttempt });
 	ports.log.info('Node successfully cordoned and drained', { node_name: context.settings.nodeName, evicted: whole.evicted, total: whole.total });
 	ports.metrics.action('cordon-and-drain', 'success');
 	ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');

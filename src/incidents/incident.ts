@@ -167,11 +167,17 @@ export function retryDelayMs(failures: number, initialMs: number, maxMs: number)
 }
 
 /**
- * The whole drain of an incident across agents: a resumed drain only sees the
- * pods still on the node, so the pods the previous agent saw go (the record's
- * count at the first drain minus the pods listed now) are added to its counts.
+ * The whole drain of an incident across agents. A later attempt only sees the
+ * pods still on the node: the pods the record counted at the first attempt
+ * that are gone now (minus the pods listed now) are added, and the pods this
+ * attempt found already terminating are counted as evicted (an earlier agent
+ * evicted them) rather than reported as "evicted=0 total=5".
  */
-export function wholeDrainCounts(run: { readonly evicted: number; readonly total: number }, podsAtStart: number | undefined, podsNow: number): { readonly evicted: number; readonly total: number } {
-	const before = Math.max(0, (podsAtStart ?? podsNow) - podsNow);
-	return { evicted: run.evicted + before, total: run.total + before };
+export function wholeDrainCounts(
+	run: { readonly evicted: number; readonly total: number; readonly deleted?: number | undefined; readonly remaining: readonly unknown[] },
+	pods: { readonly atStart: number | undefined; readonly atRunStart: number; readonly laterAttempt: boolean },
+): { readonly evicted: number; readonly total: number } {
+	const before = Math.max(0, (pods.atStart ?? pods.atRunStart) - pods.atRunStart);
+	const evicted = pods.laterAttempt ? Math.max(run.evicted, run.total - (run.deleted ?? 0) - run.remaining.length) : run.evicted;
+	return { evicted: evicted + before, total: run.total + before };
 }

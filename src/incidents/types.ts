@@ -31,6 +31,8 @@ export interface DrainOutcome {
 	readonly ok: boolean;
 	readonly evicted: number;
 	readonly total: number;
+	/** Pods deleted past their budget (PDB_DEADLOCK_POLICY=delete). */
+	readonly deleted?: number | undefined;
 	readonly remaining: readonly string[];
 	readonly error?: string | undefined;
 }
@@ -91,7 +93,8 @@ export interface Incident {
 	labels: Readonly<Record<string, string>>;
 	retryAtMs: number;
 	failures: number;
-	drain: { readonly controller: AbortController; readonly deadlineMs: number; readonly podsAtRunStart: number } | undefined;
+	/** The running drain: its stop switch, deadline, the pods listed before it, and whether an earlier attempt ran (counts). */
+	drain: { readonly controller: AbortController; readonly deadlineMs: number; readonly podsAtRunStart: number; readonly laterAttempt: boolean } | undefined;
 	drainResult: DrainOutcome | undefined;
 	cordonMeasured: boolean;
 }
