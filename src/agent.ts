@@ -31,9 +31,10 @@ import { createProbes } from './http/probes.ts';
 import { createReadiness, nodeReadinessCheck } from './http/readiness.ts';
 import { createMetricsHandler } from './http/metrics-handler.ts';
 import { startHttpServers } from './http/servers.ts';
-import { EventStore } from './incidents/store.ts';
+import { EventStore, eventRetentionMs } from './incidents/store.ts';
 import { IncidentHandler } from './incidents/handler.ts';
-import { isOpen, readIncidentState } from './incidents/state.ts';
+import { readIncidentState } from './incidents/state.ts';
+import { restorePlan } from './incidents/restore.ts';
 import { createIncidentPorts } from './incidents/ports.ts';
 import { type RebootOutcome, rebootCheckOutcome } from './node/reboot.ts';
 import { awsProviderId, findNode } from './node/lookup.ts';
@@ -210,7 +211,6 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		if (config.enableScheduledEventDraining || config.enableSpotInterruptionDraining) {
 			reboot = await rebootCheck({ ...nodeDeps, readTextFile: (path) => runtime.readTextFile(path) }, objectName, config.uptimeFromFile, root.signal);
 		}
-		const rebootEventId = reboot?.eventId;
 
 		const ports = createIncidentPorts({ config, kube, nodeDeps, nodeName: objectName, recorder, notifier, log, metrics, providerId: undefined });
 		const handler = new IncidentHandler(
@@ -236,20 +236,10 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		});
 		const record = recordResult?.record ?? readIncidentState(undefined);
 		if ('problem' in record && record.problem) log.warn('Ignoring the incident record on the node', { problem: record.problem });
-		const recordedReboot = record.state !== undefined && rebootEventId !== undefined && record.state.eventIds.includes(rebootEventId);
-		if (record.state && recordedReboot && reboot?.rebooted === true && record.state.phase !== 'Cancelled') {
-			// The machine rebooted after the incident (drained, or still open): it is over, and the condition must say so.
-			for (const id of record.state.eventIds) store.ignore(id);
-			await ports.closeRecord(record.state, 'Rebooted: uncordoned after the reboot', root.signal);
-		} else if (record.state && isOpen(record.state)) {
-			// Not rebooted yet (an agent restart mid-incident): finish it, and keep hearing about its events (a cancellation).
-			handler.resume(record.state);
-		} else if (record.state) {
-			// A closed incident's events are done: IMDS may still list them after a restart.
-			for (const id of record.state.eventIds) if (record.state.phase !== 'Cancelled') store.ignore(id);
-		}
-		// NTH ignores the labelled event so the still-listed notice cannot drain the node again (unless resumed above).
-		if (rebootEventId !== undefined && !(record.state && isOpen(record.state) && recordedReboot && reboot?.rebooted !== true)) store.ignore(rebootEventId);
+		const plan = restorePlan({ record: record.state, reboot: reboot && { labelValue: reboot.eventId, rebooted: reboot.rebooted }, nowMs: Date.now(), absorbWindowMs: eventRetentionMs });
+		for (const id of plan.ignore) store.ignore(id);
+		if (plan.close) await ports.closeRecord(plan.close, 'Rebooted: uncordoned after the reboot', root.signal);
+		if (plan.resume) handler.resume(plan.resume);
 
 		const monitors = enabledMonitors(config, { client: imds, log });
 		const handling = handler.run(work.signal);

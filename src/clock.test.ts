@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { monotonicNow, sleep } from './clock.ts';
+import { createSleep, maxTimerDelayMs, monotonicNow, sleep, timerDelay } from './clock.ts';
 
 // None of these waits: an hour-long sleep is aborted, or the signal is aborted before it starts.
 const test = suite('clock');
@@ -37,6 +37,78 @@ test('monotonicNow does not go backwards', () => {
 	const first = monotonicNow();
 	const second = monotonicNow();
 	assert.ok(second >= first);
+});
+
+/** Fake timers: records each delay asked for; `fire()` runs the oldest pending one. */
+function fakeTimers(): { delays: number[]; pending: number; fire(): void; timers: { setTimeout(cb: () => void, ms: number): number; clearTimeout(h: number): void } } {
+	const queue = new Map<number, () => void>();
+	let next = 0;
+	const state = {
+		delays: new Array<number>(),
+		get pending() {
+			return queue.size;
+		},
+		fire() {
+			const first = queue.entries().next();
+			if (first.done === true) throw new Error('no timer pending');
+			queue.delete(first.value[0]);
+			first.value[1]();
+		},
+		timers: {
+			setTimeout: (cb: () => void, ms: number) => {
+				state.delays.push(ms);
+				next += 1;
+				queue.set(next, cb);
+				return next;
+			},
+			clearTimeout: (h: number) => void queue.delete(h),
+		},
+	};
+	return state;
+}
+
+test('timerDelay clamps to what setTimeout takes (above 2^31-1 ms it would fire after 1 ms)', () => {
+	assert.is(maxTimerDelayMs, 2_147_483_647);
+	assert.is(timerDelay(10 * 365 * 86_400_000), maxTimerDelayMs);
+	assert.is(timerDelay(-5), 0);
+	assert.is(timerDelay(Number.NaN), 0);
+	assert.is(timerDelay(1500), 1500);
+});
+
+test('a sleep longer than the timer maximum is chained timers that together wait the whole time', async () => {
+	const fake = fakeTimers();
+	const wait = createSleep(fake.timers);
+	let done = false;
+	const total = maxTimerDelayMs * 2 + 5_000;
+	const pending = wait(total, new AbortController().signal).then(() => void (done = true));
+	assert.equal(fake.delays, [maxTimerDelayMs]);
+	fake.fire();
+	await Promise.resolve();
+	await Promise.resolve();
+	assert.is(done, false);
+	assert.equal(fake.delays, [maxTimerDelayMs, maxTimerDelayMs]);
+	fake.fire();
+	await Promise.resolve();
+	await Promise.resolve();
+	assert.equal(fake.delays, [maxTimerDelayMs, maxTimerDelayMs, 5_000]);
+	fake.fire();
+	await pending;
+	assert.is(done, true);
+	assert.ok(fake.delays.every((ms) => ms <= maxTimerDelayMs));
+});
+
+test('an abort during a chained sleep clears the pending timer', async () => {
+	const fake = fakeTimers();
+	const wait = createSleep(fake.timers);
+	const controller = new AbortController();
+	const pending = wait(maxTimerDelayMs + 1, controller.signal).then(() => 'resolved', () => 'rejected');
+	fake.fire();
+	await Promise.resolve();
+	await Promise.resolve();
+	assert.is(fake.pending, 1);
+	controller.abort(new Error('stop'));
+	assert.is(await pending, 'rejected');
+	assert.is(fake.pending, 0);
 });
 
 test.run();

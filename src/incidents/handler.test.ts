@@ -72,6 +72,10 @@ interface World {
 	drains: { deadlineMs: number; signal: AbortSignal; finish: (outcome: DrainOutcome) => void }[];
 	node: { unschedulable: boolean; found: boolean };
 	failPreDrain: number;
+	failCordon: number;
+	pods: string[];
+	/** The loop's waits on the fake clock (run() only). */
+	sleeps: { ms: number; signal: AbortSignal; resolve: () => void }[];
 	log: ReturnType<typeof memoryLogger>;
 	signal: AbortSignal;
 	/** Runs ticks until the handler has nothing left to do right now. */
@@ -91,6 +95,9 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 		drains: [],
 		node: { unschedulable: false, found: true },
 		failPreDrain: 0,
+		failCordon: 0,
+		pods: ['ns/a', 'ns/b'],
+		sleeps: [],
 		log: memoryLogger(),
 		signal: new AbortController().signal,
 	};
@@ -106,6 +113,13 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 		metrics,
 		recorder,
 		now: () => clock.now,
+		sleep: (ms, signal) =>
+			new Promise<void>((resolve, reject) => {
+				w.sleeps.push({ ms, signal, resolve });
+				// A zero wait ends at once, as on a real clock.
+				if (ms <= 0) setImmediate(resolve);
+				signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+			}),
 		readNode: async () => (w.node.found ? { facts: { labels: { zone: 'a' }, unschedulable: w.node.unschedulable }, record: { state: undefined } } : undefined),
 		preDrain: async (event) => {
 			w.calls.push(`preDrain:${event.kind}`);
@@ -114,9 +128,13 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 				throw new Error('taint refused');
 			}
 		},
-		listPods: async () => ['ns/a', 'ns/b'],
+		listPods: async () => w.pods,
 		cordon: async (options) => {
 			w.calls.push(`cordon:${options.excludeFromLoadBalancers}`);
+			if (w.failCordon > 0) {
+				w.failCordon -= 1;
+				throw new Error('cordon refused');
+			}
 			w.node.unschedulable = true;
 		},
 		drain: (deadlineMs, signal) => {
@@ -310,17 +328,40 @@ flow('retries a failed drain with backoff and sends "failed" only once the deadl
 	assert.ok((w.drains[2]?.deadlineMs ?? 0) >= w.clock.now + 120_000, 'a retry past the deadline gets a fresh budget');
 });
 
-flow('retries a failed pre-drain task before cordoning', async () => {
+flow('a failed pre-drain task does not hold back the cordon and drain; it is retried on its own with backoff', async () => {
 	const w = world();
 	w.failPreDrain = 1;
 	w.handler.addEvents([spot()]);
 	await w.settle();
-	assert.equal(w.calls, ['preDrain:SPOT_ITN']);
+	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain'], 'never-miss: cordoned and draining although the taint was refused');
 	assert.equal(w.reasons, ['SpotInterruption', 'PreDrainError']);
-	w.clock.now += 1_000;
+	w.clock.now += 999;
 	await w.settle();
-	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'preDrain:SPOT_ITN', 'cordon:false', 'drain']);
-	assert.equal(w.reasons.filter((r) => r === 'SpotInterruption'), ['SpotInterruption']);
+	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain'], 'no retry before the backoff');
+	w.clock.now += 1;
+	await w.settle();
+	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain', 'preDrain:SPOT_ITN'], 'retried while the drain runs, without a second cordon or drain');
+	assert.equal(w.reasons, ['SpotInterruption', 'PreDrainError', 'PreDrain']);
+	w.drains[0]?.finish(ok);
+	await w.settle();
+	assert.is(w.handler.state?.phase, 'Drained');
+	assert.is(w.calls.filter((c) => c.startsWith('preDrain')).length, 2);
+});
+
+flow('a pre-drain task that keeps failing is given up after a few attempts; the drain completes', async () => {
+	const w = world();
+	w.failPreDrain = 100;
+	w.handler.addEvents([spot()]);
+	await w.settle();
+	for (let i = 0; i < 20; i += 1) {
+		w.clock.now += 8_000;
+		await w.settle();
+	}
+	assert.is(w.calls.filter((c) => c.startsWith('preDrain')).length, 5);
+	w.drains[0]?.finish(ok);
+	await w.settle();
+	assert.is(w.handler.state?.phase, 'Drained');
+	assert.ok(w.log.lines.some((line) => line.includes('giving up on it')));
 });
 
 flow('resumes a recorded drain without re-cordoning or re-sending the start message', async () => {
@@ -426,4 +467,137 @@ flow('acts once per kind while the incident is open, however many new notice ids
 	assert.equal(w.reasons.filter((r) => r === 'SpotInterruption'), ['SpotInterruption']);
 });
 
+flow('after a resume the outcome reports the whole drain, not only the resumed share', async () => {
+	const w = world();
+	w.node.unschedulable = true;
+	w.handler.resume({
+		id: 'spot-itn-1',
+		kind: 'SPOT_ITN',
+		eventIds: ['spot-itn-1'],
+		action: 'cordon-and-drain',
+		phase: 'Draining',
+		deadline: new Date(t0 + 110_000).toISOString(),
+		noticedAt: new Date(t0 - 5_000).toISOString(),
+		updatedAt: new Date(t0).toISOString(),
+		cordonedByUs: true,
+		notified: ['start'],
+		attempts: 1,
+		headline: { eventId: 'spot-itn-1', kind: 'SPOT_ITN', monitor: 'SPOT_ITN_MONITOR', description: 'd', state: '', startTime: new Date(t0 + 115_000).toISOString() },
+		message: 'draining',
+		podsAtStart: 5,
+	});
+	await w.settle();
+	// This agent's share: 2 pods, both already terminating (evicted by the previous agent).
+	w.drains[0]?.finish({ ok: true, evicted: 0, total: 2, remaining: [] });
+	await w.settle();
+	assert.equal(w.notifications.map((n) => [n.outcome, n.details]), [['drained', '5 of 5 pods evicted']]);
+	assert.ok(w.log.lines.some((line) => line.includes('Node successfully cordoned and drained') && line.includes('evicted=5') && line.includes('total=5')), w.log.lines.join('\n'));
+});
+
+flow('the first drain records the pods on the node before it runs (for a resumed agent\'s counts)', async () => {
+	const w = world();
+	w.pods = ['ns/a', 'ns/b', 'ns/c'];
+	w.handler.addEvents([spot()]);
+	await w.settle();
+	assert.is(w.persisted.find((s) => s.phase === 'Draining')?.podsAtStart, 3);
+});
+
+flow('a resumed drained record absorbs a new notice of the same node (ASG Terminated after a restart): no drain, no message', async () => {
+	const w = world();
+	w.node.unschedulable = true;
+	w.handler.resume({
+		id: 'target-lifecycle-state-terminated-1',
+		kind: 'ASG_LIFECYCLE',
+		eventIds: ['target-lifecycle-state-terminated-1'],
+		action: 'cordon-and-drain',
+		phase: 'Drained',
+		deadline: new Date(t0 + 110_000).toISOString(),
+		noticedAt: new Date(t0 - 60_000).toISOString(),
+		updatedAt: new Date(t0 - 30_000).toISOString(),
+		cordonedByUs: true,
+		notified: ['start', 'drained'],
+		attempts: 1,
+		headline: { eventId: 'target-lifecycle-state-terminated-1', kind: 'ASG_LIFECYCLE', monitor: 'ASG_LIFECYCLE_MONITOR', description: 'd', state: '', startTime: new Date(t0 - 60_000).toISOString() },
+		message: 'drained',
+	});
+	w.handler.addEvents([{ ...rebalance, eventId: 'target-lifecycle-state-terminated-2', kind: 'ASG_LIFECYCLE', monitor: 'ASG_LIFECYCLE_MONITOR' }, spot()]);
+	await w.settle();
+	assert.equal(w.calls, []);
+	assert.equal(w.notifications, []);
+	assert.is(w.handler.state?.phase, 'Drained');
+});
+
+/** Lets the loop run until it waits again. */
+async function idle(): Promise<void> {
+	for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const loop = suite('IncidentHandler.run() on a fake clock');
+
+loop('a notice time far in the future: one clamped wait (re-armed), not a timer that overflows and spins', async () => {
+	const w = world();
+	const controller = new AbortController();
+	const running = w.handler.run(controller.signal);
+	const farFuture: InterruptionEvent = { ...spot(), startTime: new Date('2100-01-01T00:00:00Z'), deadline: new Date('2100-01-01T00:00:00Z') };
+	w.handler.addEvents([farFuture]);
+	await idle();
+	const live = w.sleeps.filter((sleep) => !sleep.signal.aborted);
+	assert.is(live.length, 1, `one pending wait, got ${w.sleeps.map((s) => s.ms).join(',')}`);
+	assert.is(live[0]?.ms, 2 ** 31 - 1, 'clamped to the timer maximum');
+	// The clamped wait ends: the loop re-arms, still without acting.
+	w.clock.now += 2 ** 31 - 1;
+	live[0]?.resolve();
+	await idle();
+	assert.equal(w.calls, []);
+	assert.ok(w.sleeps.length <= 4, `woke ${w.sleeps.length} times`);
+	controller.abort(new Error('stop'));
+	await running;
+});
+
+loop('runs the flow by itself: acts on a notice, wakes for the retry after a failed drain, stops on abort', async () => {
+	const w = world();
+	const controller = new AbortController();
+	const running = w.handler.run(controller.signal);
+	w.handler.addEvents([spot()]);
+	await idle();
+	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
+	w.drains[0]?.finish({ ok: false, evicted: 1, total: 2, remaining: ['ns/b'], error: 'blocked by PDB' });
+	await idle();
+	assert.is(w.handler.state?.phase, 'Failed');
+	const wait = w.sleeps.filter((sleep) => !sleep.signal.aborted).at(-1);
+	assert.is(wait?.ms, 1_000, 'sleeps exactly until the retry');
+	w.clock.now += 1_000;
+	wait?.resolve();
+	await idle();
+	assert.is(w.drains.length, 2, 'retried when the timer fired');
+	w.drains[1]?.finish(ok);
+	await idle();
+	assert.is(w.handler.state?.phase, 'Drained');
+	controller.abort(new Error('stop'));
+	await running;
+	assert.ok(w.sleeps.every((sleep) => sleep.signal.aborted || sleep.ms <= 2 ** 31 - 1));
+});
+
+loop('a retry time left in the past does not wake the loop again and again (a cordon that failed once, then worked)', async () => {
+	const w = world();
+	w.failCordon = 1;
+	const controller = new AbortController();
+	const running = w.handler.run(controller.signal);
+	w.handler.addEvents([rebalance]);
+	await idle();
+	assert.is(w.handler.state?.phase, 'Pending', 'the cordon failed');
+	w.clock.now += 1_000;
+	w.sleeps.filter((sleep) => !sleep.signal.aborted).at(-1)?.resolve();
+	await idle();
+	assert.is(w.handler.state?.phase, 'Cordoned');
+	const before = w.sleeps.length;
+	await idle();
+	await idle();
+	assert.ok(w.sleeps.length - before <= 1, `the loop woke ${w.sleeps.length - before} more times with nothing to do: ${w.sleeps.slice(before, before + 5).map((s) => s.ms).join(',')}`);
+	assert.ok(w.sleeps.slice(before).every((sleep) => sleep.ms > 0));
+	controller.abort(new Error('stop'));
+	await running;
+});
+
 flow.run();
+loop.run();

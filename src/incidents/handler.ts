@@ -10,37 +10,46 @@
  * through one loop; the drain itself runs in the background so cancellations
  * and escalations are handled while it runs (they abort and restart it).
  */
+import { type Sleep, sleep as realSleep, timerDelay } from '../clock.ts';
 import { isAbortError } from '../errors.ts';
-import type { Cancellation, EventKind, InterruptionEvent } from '../monitors/types.ts';
+import type { Cancellation, InterruptionEvent } from '../monitors/types.ts';
 import { interruptionReason } from '../notify/kube-events.ts';
-import { actionFor, eventDeadlineMs, headlineEvent, isRestartEvent, type Phase, strongerAction } from './incident.ts';
-import { type MessageContext, sendOutcome, sendStart, setPhase } from './messages.ts';
-import { type IncidentState, isOpen, fromStoredEvent, toStoredEvent } from './state.ts';
+import { cordonAndDrain, cordonOnly, finishDrain } from './cordon-drain.ts';
+import { type FlowContext, scheduleRetry } from './flow-context.ts';
+import { actionFor, eventDeadlineMs, mergeEvent, needsWork, openIncident } from './incident.ts';
+import { saveRecord } from './messages.ts';
+import { pendingPreDrain, runPreDrain } from './pre-drain.ts';
+import { releaseNode } from './release.ts';
+import { type IncidentState, isOpen, fromStoredEvent } from './state.ts';
 import type { EventStore } from './store.ts';
 import type { HandlerSettings, Incident, IncidentPorts } from './types.ts';
 
 export type { DrainOutcome, HandlerSettings, IncidentPorts, NodeFacts, NotifyRequest, Outcome } from './types.ts';
 
-/** NTH gives every kind but non-restart scheduled events a pre-drain task (a taint, or restart labels). */
-function hasPreDrainTask(event: InterruptionEvent): boolean {
-	return event.kind !== 'SCHEDULED_EVENT' || isRestartEvent(event);
-}
+export { maxPreDrainAttempts } from './pre-drain.ts';
+/** Events an incident holds at most (the oldest go first): AEMM's spot notice gets a new id every poll. */
+export const maxIncidentEvents = 512;
 
 export class IncidentHandler {
 	readonly #settings: HandlerSettings;
 	readonly #ports: IncidentPorts;
 	readonly #store: EventStore;
-	readonly #messages: MessageContext;
+	readonly #context: FlowContext;
 	readonly #cancellations: Cancellation[] = [];
 	#incident: Incident | undefined;
 	#wake: (() => void) | undefined;
-	#timer: ReturnType<typeof setTimeout> | undefined;
+	/** When a failed release is tried again. */
+	#releaseRetryAtMs = 0;
+	/** The last merge changed the incident in a way the record must show at once. */
+	#recordStale = false;
+	readonly #sleep: Sleep;
 
 	constructor(settings: HandlerSettings, ports: IncidentPorts, store: EventStore) {
 		this.#settings = settings;
 		this.#ports = ports;
 		this.#store = store;
-		this.#messages = { settings, ports };
+		this.#context = { settings, ports, kick: () => this.#kick() };
+		this.#sleep = ports.sleep ?? realSleep;
 	}
 
 	/** True while a drain runs (shutdown waits for it, within a bound). */
@@ -89,6 +98,8 @@ export class IncidentHandler {
 			this.#incident.announced.add(id);
 			this.#incident.recorded.add(id);
 		}
+		// A drained record is resumed only to absorb the notices IMDS still lists: its pre-drain tasks ran before.
+		if (!isOpen(state)) for (const event of this.#incident.events.values()) this.#incident.preDrained.add(event.kind);
 		this.#ports.log.info('Resuming the incident recorded on the node', { incident: state.id, phase: state.phase, deadline: state.deadline });
 		this.#kick();
 	}
@@ -103,7 +114,7 @@ export class IncidentHandler {
 					if (signal.aborted && isAbortError(error)) return;
 					this.#ports.metrics.errorCaught('incidents');
 					this.#ports.log.error('Cannot handle the incident: unexpected error, retrying', { error });
-					if (this.#incident) this.#scheduleRetry(this.#incident);
+					if (this.#incident) scheduleRetry(this.#context, this.#incident);
 				});
 				this.#store.cleanup();
 				await this.#sleepUntilKicked(signal);
@@ -111,7 +122,7 @@ export class IncidentHandler {
 		} finally {
 			signal.removeEventListener('abort', onAbort);
 			this.#incident?.drain?.controller.abort(signal.reason);
-			clearTimeout(this.#timer);
+			this.#kick();
 		}
 	}
 
@@ -129,10 +140,24 @@ export class IncidentHandler {
 	async #sleepUntilKicked(signal: AbortSignal): Promise<void> {
 		if (signal.aborted) return;
 		const wakeAt = this.#nextWakeMs();
+		const timer = new AbortController();
 		await new Promise<void>((resolve) => {
-			this.#wake = resolve;
-			clearTimeout(this.#timer);
-			if (wakeAt !== undefined) this.#timer = setTimeout(() => this.#kick(), Math.max(0, wakeAt - this.#ports.now()));
+			this.#wake = () => {
+				timer.abort();
+				resolve();
+			};
+			// Clamped (a far-future notice time would overflow the timer and fire at once, spinning the loop): waking early only re-arms.
+			if (wakeAt !== undefined) {
+				this.#sleep(timerDelay(wakeAt - this.#ports.now()), timer.signal).then(
+					() => this.#kick(),
+					(error: unknown) => {
+						if (timer.signal.aborted) return;
+						this.#ports.metrics.errorCaught('incidents');
+						this.#ports.log.error('Cannot wait for the next incident step: waking now', { error });
+						this.#kick();
+					},
+				);
+			}
 		});
 	}
 
@@ -141,34 +166,42 @@ export class IncidentHandler {
 		const next = this.#store.nextDrainableAtMs();
 		if (next !== undefined) times.push(next);
 		const incident = this.#incident;
+		if (this.#cancellations.length > 0 && this.#releaseRetryAtMs > 0) times.push(this.#releaseRetryAtMs);
 		if (incident && isOpen(incident.state) && !incident.drain) {
 			if (incident.retryAtMs > 0) times.push(incident.retryAtMs);
+		}
+		if (incident && incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs > 0 && pendingPreDrain(incident).length > 0) times.push(incident.preDrainRetryAtMs);
+		if (incident && isOpen(incident.state) && !incident.drain) {
 			if (incident.state.phase === 'Failed' && !incident.state.notified.some((n) => n !== 'start')) times.push(Date.parse(incident.state.deadline));
 		}
-		if (times.length === 0) return undefined;
-		return Math.min(...times);
+		// Only times still ahead: a retry time left in the past would wake the loop at once, again and again.
+		const now = this.#ports.now();
+		const ahead = times.filter((at) => at > now);
+		return ahead.length === 0 ? undefined : Math.min(...ahead);
 	}
 
 	/** One pass of the loop: cancellations, new events, the next step of the flow. (run() repeats it; tests call it directly.) */
 	async tick(signal: AbortSignal): Promise<void> {
 		await this.#handleCancellations(signal);
+		this.#recordStale = false;
 		this.#mergeDrainable();
 		const incident = this.#incident;
 		if (!incident || signal.aborted) return;
-		if (incident.drainResult) await this.#finishDrain(incident, signal);
-		if (!isOpen(incident.state) || incident.drain || incident.retryAtMs > this.#ports.now() || !this.#needsWork(incident)) return;
-		await this.#advance(incident, signal);
-	}
-
-	/** Whether the flow has a step left: a cordon-only incident is done once cordoned, until a new event joins it. */
-	#needsWork(incident: Incident): boolean {
-		const phase = incident.state.phase;
-		if (phase === 'Pending' || phase === 'Failed' || phase === 'Draining') return true;
-		for (const event of incident.events.values()) {
-			if (!incident.recorded.has(event.eventId)) return true;
-			if (hasPreDrainTask(event) && !incident.preDrained.has(event.kind)) return true;
+		// An event of a new kind joined the open incident, or changed its action or deadline: record it now, not at the
+		// next phase change (a restarted agent must know it, or a cancellation of another event of the incident would
+		// release the node under it). AEMM's re-issued ids of a known kind are not worth a write each poll.
+		if (this.#recordStale && isOpen(incident.state)) await saveRecord(this.#context, incident, 'incident', signal);
+		if (incident.drainResult) await finishDrain(this.#context, incident, signal);
+		const now = this.#ports.now();
+		if (isOpen(incident.state) && !incident.drain && incident.retryAtMs <= now && needsWork({ phase: incident.state.phase, events: incident.events.values(), recorded: incident.recorded })) {
+			await this.#advance(incident, signal);
+			return;
 		}
-		return false;
+		// A pre-drain task that failed while the flow went on (never-miss: the cordon and drain do not wait for it) is retried on its own.
+		if (incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs <= now && pendingPreDrain(incident).length > 0) {
+			const node = await this.#ports.readNode(signal);
+			if (node) await runPreDrain(this.#context, incident, node.facts, signal);
+		}
 	}
 
 	#newIncident(state: IncidentState, events: readonly InterruptionEvent[]): Incident {
@@ -176,6 +209,9 @@ export class IncidentHandler {
 			state,
 			events: new Map(events.map((event) => [event.eventId, event])),
 			preDrained: new Set(),
+			preDrainAttempts: new Map(),
+			preDrainRetryAtMs: 0,
+			preDrainFailures: 0,
 			recorded: new Set(),
 			announced: new Set(),
 			pods: [],
@@ -192,70 +228,56 @@ export class IncidentHandler {
 	#mergeDrainable(): void {
 		const now = this.#ports.now();
 		for (const event of this.#store.drainable()) {
-			let incident = this.#incident;
-			if (incident && incident.events.has(event.eventId)) continue;
-			const firstSeen = this.#store.get(event.eventId)?.firstSeenMs ?? now;
-			const action = actionFor(event, this.#settings);
-			const deadlineMs = eventDeadlineMs(event, firstSeen, this.#settings);
+			const incident = this.#incident;
+			// (A released incident's leftover events are news again: a live one opens the next incident.)
+			if (incident && incident.state.phase !== 'Cancelled' && incident.events.has(event.eventId)) continue;
+			const firstSeenMs = this.#store.get(event.eventId)?.firstSeenMs ?? now;
+			const terms = { action: actionFor(event, this.#settings), deadlineMs: eventDeadlineMs(event, firstSeenMs, this.#settings), firstSeenMs, nowMs: now };
 			if (incident && incident.state.phase === 'Drained') {
 				// The node is drained and going away: later notices (AEMM even changes the spot id on every
-				// poll) belong to the same incident and must not start a new drain or notification.
-				incident.events.set(event.eventId, event);
+				// poll) belong to the same incident and must not start a new drain, pre-drain task or notification.
+				if (![...incident.events.values()].some((other) => other.kind === event.kind)) incident.preDrained.add(event.kind);
+				this.#addEvent(incident, event);
 				continue;
 			}
 			if (!incident || incident.state.phase === 'Cancelled') {
-				incident = this.#newIncident(
-					{
-						id: event.eventId,
-						kind: event.kind,
-						eventIds: [event.eventId],
-						action,
-						phase: 'Pending',
-						deadline: new Date(deadlineMs).toISOString(),
-						noticedAt: new Date(firstSeen).toISOString(),
-						updatedAt: new Date(now).toISOString(),
-						cordonedByUs: false,
-						notified: [],
-						attempts: 0,
-						headline: toStoredEvent(event),
-						message: '',
-					},
-					[event],
-				);
-				this.#incident = incident;
+				this.#incident = this.#newIncident(openIncident(event, terms), [event]);
 				this.#ports.metrics.incidentsInFlight(1);
 				continue;
 			}
-			// An open incident absorbs the event: the action only escalates, the deadline only moves earlier.
+			const knownKind = [...incident.events.values()].some((other) => other.kind === event.kind);
 			// A further notice of a kind already handled is not announced or acted on again.
 			if ([...incident.events.values()].some((other) => other.kind === event.kind && incident.recorded.has(other.eventId))) {
 				incident.recorded.add(event.eventId);
 				incident.announced.add(event.eventId);
 			}
-			incident.events.set(event.eventId, event);
-			const state = incident.state;
-			const escalated = strongerAction(state.action, action);
-			const earlier = Math.min(Date.parse(state.deadline), deadlineMs);
-			const headline = headlineEvent([fromStoredEvent(state.headline), event]) ?? event;
-			incident.state = {
-				...state,
-				eventIds: state.eventIds.includes(event.eventId) ? state.eventIds : [...state.eventIds, event.eventId].slice(-20),
-				action: escalated,
-				kind: headline.kind,
-				headline: toStoredEvent(headline),
-				deadline: new Date(earlier).toISOString(),
-				...(escalated !== state.action && state.phase === 'Cordoned' ? { phase: 'Pending' as Phase } : {}),
-			};
-			if (escalated !== state.action || earlier < Date.parse(state.deadline)) {
-				this.#ports.log.info('Incident updated by a new event', { incident: state.id, event_id: event.eventId, kind: event.kind, action: escalated, deadline: incident.state.deadline });
+			this.#addEvent(incident, event);
+			const merged = mergeEvent(incident.state, event, terms);
+			incident.state = merged.state;
+			if (!knownKind || merged.escalated || merged.earlier) this.#recordStale = true;
+			if (merged.escalated || merged.earlier) {
+				this.#ports.log.info('Incident updated by a new event', { incident: merged.state.id, event_id: event.eventId, kind: event.kind, action: merged.state.action, deadline: merged.state.deadline });
 				incident.retryAtMs = 0;
 				// A running drain planned against the old deadline restarts with the new one (it is idempotent).
-				if (incident.drain && earlier < incident.drain.deadlineMs) incident.drain.controller.abort(new Error('Deadline moved'));
+				if (incident.drain && Date.parse(merged.state.deadline) < incident.drain.deadlineMs) incident.drain.controller.abort(new Error('Deadline moved'));
 			}
 		}
 	}
 
+	/** Adds an event to the incident, dropping the oldest beyond {@link maxIncidentEvents} (and what was kept about them). */
+	#addEvent(incident: Incident, event: InterruptionEvent): void {
+		incident.events.set(event.eventId, event);
+		if (incident.events.size <= maxIncidentEvents) return;
+		const oldest = incident.events.keys().next();
+		if (oldest.done === true) return;
+		incident.events.delete(oldest.value);
+		for (const set of [incident.recorded, incident.announced]) {
+			for (const id of set) if (!incident.events.has(id) && !incident.state.eventIds.includes(id)) set.delete(id);
+		}
+	}
+
 	async #handleCancellations(signal: AbortSignal): Promise<void> {
+		if (this.#releaseRetryAtMs > this.#ports.now()) return;
 		while (this.#cancellations.length > 0) {
 			const cancellation = this.#cancellations.shift();
 			if (!cancellation) break;
@@ -268,45 +290,20 @@ export class IncidentHandler {
 				continue;
 			}
 			incident.events.delete(cancellation.eventId);
-			const others = this.#store.live().filter((event) => incident.state.eventIds.includes(event.eventId) && event.eventId !== cancellation.eventId);
+			// Any other drainable event keeps the node: it is part of this node's one incident even when it joined a drained
+			// incident without entering the record (a spot notice after a drained maintenance event must still be honoured).
+			const others = this.#store.drainable().filter((event) => event.eventId !== cancellation.eventId);
 			if (others.length > 0) {
 				this.#ports.log.info('Another interruption event is active, not uncordoning the node', { event_id: cancellation.eventId });
 				continue;
 			}
-			await this.#release(incident, cancellation, signal);
-		}
-	}
-
-	async #release(incident: Incident, cancellation: Cancellation, signal: AbortSignal): Promise<void> {
-		if (incident.drain) {
-			incident.drain.controller.abort(new Error('Incident cancelled'));
-			incident.drain = undefined;
-			incident.drainResult = undefined;
-		}
-		const uncordon = incident.state.cordonedByUs;
-		try {
-			await this.#ports.release({ uncordon }, signal);
-			if (uncordon) {
-				this.#ports.metrics.action('uncordon', 'success');
-				this.#ports.recorder.node('Uncordon', 'Normal', 'Node successfully uncordoned');
-			} else {
-				this.#ports.log.info('Not uncordoning the node: it was cordoned before this incident', { node_name: this.#settings.nodeName });
+			if (!(await releaseNode(this.#context, incident, cancellation, signal))) {
+				// Retried when the backoff ends (not at once: a refused release must not spin the loop).
+				this.#cancellations.unshift(cancellation);
+				this.#releaseRetryAtMs = incident.retryAtMs;
+				return;
 			}
-		} catch (error) {
-			if (isAbortError(error) && signal.aborted) throw error;
-			this.#ports.metrics.errorCaught('incidents');
-			this.#ports.metrics.action('uncordon', 'error');
-			this.#ports.recorder.node('UncordonError', 'Warning', `There was a problem while trying to uncordon the node: ${message(error)}`);
-			this.#ports.log.error('Cannot release the node after the cancellation: will retry', { error, event_id: cancellation.eventId });
-			this.#cancellations.unshift(cancellation);
-			incident.events.set(cancellation.eventId, fromStoredEvent(incident.state.headline));
-			this.#scheduleRetry(incident);
-			return;
 		}
-		this.#ports.log.info('Interruption event cancelled: node released', { event_id: cancellation.eventId, state: cancellation.state, uncordoned: uncordon });
-		await setPhase(this.#messages, incident, 'Cancelled', `cancelled (${cancellation.state})`, signal);
-		await sendOutcome(this.#messages, incident, 'cancelled', `The scheduled event was ${cancellation.state}; node released`, signal);
-		this.#ports.metrics.incidentsInFlight(0);
 	}
 
 	async #advance(incident: Incident, signal: AbortSignal): Promise<void> {
@@ -314,186 +311,24 @@ export class IncidentHandler {
 		const node = await ports.readNode(signal);
 		if (!node) {
 			ports.log.warn(`node '${this.#settings.nodeName}' not found in the cluster`);
-			this.#scheduleRetry(incident);
+			scheduleRetry(this.#context, incident);
 			return;
 		}
 		incident.labels = node.facts.labels;
-		// Announce new events and run each kind's pre-drain task once.
+		// Announce new events and run each kind's pre-drain task once (a failed one does not hold the cordon back).
 		for (const event of incident.events.values()) {
-			if (!incident.recorded.has(event.eventId)) {
-				incident.recorded.add(event.eventId);
-				ports.recorder.node(interruptionReason(event.kind), 'Normal', event.description);
-				ports.log.info('Requesting instance drain', { 'event-id': event.eventId, kind: event.kind, 'node-name': this.#settings.nodeName });
-			}
-			if (incident.preDrained.has(event.kind) || !hasPreDrainTask(event)) continue;
-			try {
-				await ports.preDrain(event, node.facts, signal);
-				incident.preDrained.add(event.kind);
-				ports.metrics.action('pre-drain', 'success');
-				ports.recorder.node('PreDrain', 'Normal', 'Pre-drain task successfully executed');
-			} catch (error) {
-				if (isAbortError(error) && signal.aborted) throw error;
-				ports.metrics.errorCaught('incidents');
-				ports.metrics.action('pre-drain', 'error');
-				ports.recorder.node('PreDrainError', 'Warning', `There was a problem executing the pre-drain task: ${message(error)}`);
-				ports.log.error('Cannot run the pre-drain task: will retry', { error, 'event-id': event.eventId });
-				this.#scheduleRetry(incident);
-				return;
-			}
+			if (incident.recorded.has(event.eventId)) continue;
+			incident.recorded.add(event.eventId);
+			ports.recorder.node(interruptionReason(event.kind), 'Normal', event.description);
+			ports.log.info('Requesting instance drain', { 'event-id': event.eventId, kind: event.kind, 'node-name': this.#settings.nodeName });
 		}
+		if (incident.preDrainRetryAtMs <= ports.now()) await runPreDrain(this.#context, incident, node.facts, signal);
 		incident.pods = await ports.listPods(signal);
 		ports.log.info('Pods on node', { node_name: this.#settings.nodeName, pod_names: incident.pods });
 
 		const wasCordoned = node.facts.unschedulable;
 		if (!incident.state.cordonedByUs && !wasCordoned && !this.#settings.dryRun) incident.state = { ...incident.state, cordonedByUs: true };
-		if (incident.state.action === 'cordon') await this.#cordonOnly(incident, signal);
-		else await this.#cordonAndDrain(incident, signal);
+		if (incident.state.action === 'cordon') await cordonOnly(this.#context, incident, signal);
+		else await cordonAndDrain(this.#context, incident, signal);
 	}
-
-	async #cordonOnly(incident: Incident, signal: AbortSignal): Promise<void> {
-		const ports = this.#ports;
-		if (this.#settings.dryRun) {
-			ports.log.info('Node would have been cordoned, but dry-run flag was set.');
-		} else {
-			try {
-				// A rebalance recommendation is not the instance going away: no load-balancer exclusion then.
-				const goingAway = this.#settings.cordonOnly && incident.state.kind !== 'REBALANCE_RECOMMENDATION';
-				await ports.cordon({ excludeFromLoadBalancers: this.#settings.excludeFromLoadBalancers && goingAway }, signal);
-			} catch (error) {
-				if (isAbortError(error) && signal.aborted) throw error;
-				ports.metrics.errorCaught('incidents');
-				ports.recorder.node('CordonError', 'Warning', `There was a problem while trying to cordon the node: ${message(error)}`);
-				ports.log.error('There was a problem while trying to cordon the node', { error });
-				this.#scheduleRetry(incident);
-				return;
-			}
-			ports.log.info('Node successfully cordoned', { node_name: this.#settings.nodeName });
-		}
-		ports.metrics.action('cordon', 'success');
-		ports.recorder.node('Cordon', 'Normal', 'Node successfully cordoned');
-		this.#measureCordon(incident);
-		incident.failures = 0;
-		await setPhase(this.#messages, incident, 'Cordoned', 'cordoned', signal);
-		await sendStart(this.#messages, incident, signal);
-		if (!this.#settings.webhookPerIncident) await sendOutcome(this.#messages, incident, this.#settings.dryRun ? 'dry-run' : 'cordoned', 'cordoned', signal);
-	}
-
-	async #cordonAndDrain(incident: Incident, signal: AbortSignal): Promise<void> {
-		const ports = this.#ports;
-		if (this.#settings.dryRun) {
-			ports.log.info('Node would have been cordoned and drained, but dry-run flag was set.');
-			ports.metrics.action('cordon-and-drain', 'success');
-			ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
-			await setPhase(this.#messages, incident, 'Drained', 'dry run', signal);
-			await sendStart(this.#messages, incident, signal);
-			await sendOutcome(this.#messages, incident, 'dry-run', 'Dry run: nothing was changed', signal);
-			this.#ports.metrics.incidentsInFlight(0);
-			return;
-		}
-		const resuming = incident.state.phase === 'Draining' && incident.failures === 0;
-		// Counted, and recorded by the setPhase below, before the drain runs: an agent restarted mid-drain sees this attempt.
-		incident.state = { ...incident.state, attempts: incident.state.attempts + 1 };
-		if (!resuming) {
-			try {
-				await ports.cordon({ excludeFromLoadBalancers: this.#settings.excludeFromLoadBalancers }, signal);
-			} catch (error) {
-				if (isAbortError(error) && signal.aborted) throw error;
-				await this.#drainFailed(incident, `Cannot cordon the node: ${message(error)}`, signal);
-				return;
-			}
-			// Notice→cordon is measured once per incident (a rebalance cordon already counted it).
-			this.#measureCordon(incident);
-			await setPhase(this.#messages, incident, 'Draining', 'draining', signal);
-			await sendStart(this.#messages, incident, signal);
-		} else {
-			await setPhase(this.#messages, incident, 'Draining', 'draining', signal);
-		}
-		// Past the deadline (a retry, or a notice seen late) each attempt still gets a real budget.
-		const recorded = Date.parse(incident.state.deadline);
-		const deadlineMs = recorded > ports.now() ? recorded : ports.now() + this.#settings.nodeTerminationGracePeriodSeconds * 1000;
-		const controller = new AbortController();
-		const stop = (): void => controller.abort(signal.reason);
-		signal.addEventListener('abort', stop, { once: true });
-		incident.drain = { controller, deadlineMs };
-		ports.log.info('Draining the node', { node_name: this.#settings.nodeName, pods: incident.pods.length, deadline: incident.state.deadline, seconds_left: Math.round((deadlineMs - ports.now()) / 1000) });
-		ports.drain(deadlineMs, controller.signal).then(
-			(result) => {
-				if (incident.drain?.controller === controller) incident.drainResult = result;
-			},
-			(error: unknown) => {
-				if (incident.drain?.controller !== controller) return;
-				if (!controller.signal.aborted) ports.metrics.errorCaught('drain');
-				incident.drainResult = { ok: false, evicted: 0, total: 0, remaining: [], error: controller.signal.aborted ? 'drain interrupted' : message(error) };
-			},
-		).finally(() => {
-			signal.removeEventListener('abort', stop);
-			this.#kick();
-		});
-	}
-
-	async #finishDrain(incident: Incident, signal: AbortSignal): Promise<void> {
-		const result = incident.drainResult;
-		incident.drainResult = undefined;
-		const interrupted = incident.drain?.controller.signal.aborted === true;
-		incident.drain = undefined;
-		if (!result) return;
-		if (interrupted && !result.ok) {
-			this.#ports.log.info('Drain interrupted: restarting it with the incident as it is now');
-			return;
-		}
-		if (!result.ok) {
-			await this.#drainFailed(incident, result.error ?? `${result.remaining.length} pods remain`, signal);
-			return;
-		}
-		const ports = this.#ports;
-		if (this.#settings.enableOutOfServiceTaint) {
-			try {
-				await ports.afterDrain(signal);
-			} catch (error) {
-				if (isAbortError(error) && signal.aborted) throw error;
-				ports.metrics.errorCaught('incidents');
-				ports.log.error('Cannot add the out-of-service taint', { error });
-			}
-		}
-		ports.log.info('Node successfully cordoned and drained', { node_name: this.#settings.nodeName, evicted: result.evicted, total: result.total });
-		ports.metrics.action('cordon-and-drain', 'success');
-		ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
-		ports.metrics.noticeToDrained((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
-		incident.failures = 0;
-		await setPhase(this.#messages, incident, 'Drained', `drained: ${result.evicted} of ${result.total} pods evicted`, signal);
-		await sendOutcome(this.#messages, incident, 'drained', `${result.evicted} of ${result.total} pods evicted`, signal);
-		ports.metrics.incidentsInFlight(0);
-	}
-
-	async #drainFailed(incident: Incident, reason: string, signal: AbortSignal): Promise<void> {
-		const ports = this.#ports;
-		ports.metrics.action('cordon-and-drain', 'error');
-		ports.recorder.node('CordonAndDrainError', 'Warning', `There was a problem while trying to cordon and drain the node: ${reason}`);
-		ports.log.error('There was a problem while trying to cordon and drain the node: will retry while the event is live', { reason, node_name: this.#settings.nodeName });
-		await setPhase(this.#messages, incident, 'Failed', reason, signal);
-		this.#scheduleRetry(incident);
-		// Per incident, "failed" is final: sent once the deadline has passed (earlier failures are retried).
-		if (!this.#settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline)) await sendOutcome(this.#messages, incident, 'failed', reason, signal);
-	}
-
-	/** Notice→cordon, once per incident (an escalation from a rebalance cordon does not count again). */
-	#measureCordon(incident: Incident): void {
-		if (incident.cordonMeasured) return;
-		incident.cordonMeasured = true;
-		this.#ports.metrics.noticeToCordon((this.#ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
-	}
-
-	#scheduleRetry(incident: Incident): void {
-		incident.failures += 1;
-		const initial = this.#settings.retryInitialMs ?? 2_000;
-		const delay = Math.min(this.#settings.retryMaxMs ?? 30_000, initial * 2 ** Math.min(10, incident.failures - 1));
-		incident.retryAtMs = this.#ports.now() + delay;
-	}
-
-
 }
-
-function message(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
-

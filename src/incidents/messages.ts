@@ -17,7 +17,7 @@ export interface MessageContext {
 }
 
 /** Writes the record (not in dry run); a failure is logged and counted, never thrown: the record is for resuming. */
-async function saveRecord(context: MessageContext, incident: Incident, what: string, signal: AbortSignal): Promise<void> {
+export async function saveRecord(context: MessageContext, incident: Incident, what: string, signal: AbortSignal): Promise<void> {
 	if (context.settings.dryRun) return;
 	try {
 		await context.ports.persist(incident.state, signal);

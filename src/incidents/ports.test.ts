@@ -6,6 +6,7 @@ import { silentLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
 import type { InterruptionEvent } from '../monitors/types.ts';
 import { noopRecorder } from '../notify/types.ts';
+import { matchesLabelValue, nodeValueProblems } from '../node/values.ts';
 import { createIncidentPorts } from './ports.ts';
 
 const nodeName = 'node-a';
@@ -71,6 +72,18 @@ ports('never asks for an uncordon after reboot on a node an admin had cordoned',
 	const labels = kube.node(nodeName)?.metadata.labels ?? {};
 	assert.is(labels['aws-node-termination-handler/event-id'], 'spot-itn-stop');
 	assert.is(labels['aws-node-termination-handler/action'], undefined);
+});
+
+ports('a real spot id (73 characters) gives reboot labels and a taint the apiserver accepts, naming the event', async () => {
+	const { kube, ports } = portsFor({ TAINT_NODE: 'true' });
+	const id = `spot-itn-${'9e'.repeat(32)}`;
+	await ports.preDrain({ ...spot('stop'), eventId: id }, { labels: {}, unschedulable: false }, signal);
+	const node = kube.node(nodeName);
+	const labels = node?.metadata.labels ?? {};
+	assert.ok(matchesLabelValue(id, labels['aws-node-termination-handler/event-id'] ?? ''), JSON.stringify(labels));
+	assert.is(labels['aws-node-termination-handler/action'], 'UncordonAfterReboot');
+	assert.is(node?.spec.taints?.[0]?.value, id.slice(0, 63), 'NTH\'s cut to 63 characters');
+	assert.equal(nodeValueProblems({ labels, taints: node?.spec.taints }), []);
 });
 
 ports.run();

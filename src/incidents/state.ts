@@ -51,6 +51,8 @@ export const IncidentStateSchema = v.object({
 	headline: StoredEventSchema,
 	/** Short human summary of the last outcome. */
 	message: v.optional(v.string(), ''),
+	/** Pods on the node when the incident's first drain started: a resumed drain reports the whole drain, not only its share. */
+	podsAtStart: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
 export type IncidentState = v.InferOutput<typeof IncidentStateSchema>;

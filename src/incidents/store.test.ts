@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { InterruptionEvent } from '../monitors/types.ts';
-import { EventStore } from './store.ts';
+import { labelValueFor } from '../node/values.ts';
+import { EventStore, maxIgnoredIds, maxStoredEvents } from './store.ts';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 function event(id: string, startOffsetMs: number): InterruptionEvent {
@@ -57,6 +58,33 @@ store('forgets events IMDS stopped reporting, by age not by call count', () => {
 	clock.now += 20_000;
 	assert.is(s.cleanup(), 1);
 	assert.equal(s.live().map((e) => e.eventId), ['kept']);
+});
+
+store('ignores an event named by the event-id label\'s digest of its long id (the reboot check after a spot stop)', () => {
+	const clock = { now: t0 };
+	const s = new EventStore({ nodeTerminationGracePeriodSeconds: 120, now: () => clock.now });
+	const spotId = `spot-itn-${'c3'.repeat(32)}`;
+	s.add(event(spotId, 0));
+	s.ignore(labelValueFor(spotId));
+	assert.is(s.size, 0, 'the stored event is dropped');
+	assert.ok(s.isIgnored(spotId));
+	assert.is(s.add(event(spotId, 0)), false, 'and never comes back');
+	assert.not.ok(s.isIgnored(`spot-itn-${'c4'.repeat(32)}`));
+});
+
+store('stays bounded under a stream of new ids (AEMM gives the spot notice a new id every poll)', () => {
+	const clock = { now: t0 };
+	const s = new EventStore({ nodeTerminationGracePeriodSeconds: 120, now: () => clock.now });
+	for (let i = 0; i < 10_000; i += 1) {
+		clock.now += 1_000;
+		s.add(event(`spot-itn-${i}`, i * 1_000));
+	}
+	assert.is(s.size, maxStoredEvents);
+	assert.ok(s.get('spot-itn-9999'), 'the newest is kept');
+	assert.is(s.get('spot-itn-0'), undefined, 'the stalest is dropped');
+	for (let i = 0; i < 1_000; i += 1) s.ignore(`old-${i}`);
+	assert.ok(s.isIgnored('old-999'));
+	assert.not.ok(s.isIgnored('old-0'), `the ignored set keeps the newest ${maxIgnoredIds}`);
 });
 
 store.run();

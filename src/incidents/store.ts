@@ -5,9 +5,22 @@
  * (IMDS repeats the same notice on every poll); an event becomes drainable at
  * `StartTime − NODE_TERMINATION_GRACE_PERIOD`; ids in the ignored set (events
  * already handled before a reboot) are never acted on again; cleanup is by age
- * (NTH counts calls), and only of events that are no longer reported.
+ * (NTH counts calls), and only of events that are no longer reported. The
+ * store is bounded: IMDS (or AEMM, whose spot notice gets a new id every poll)
+ * can report an unbounded stream of ids, so beyond {@link maxStoredEvents} the
+ * event IMDS reported least recently is dropped, and the ignored set keeps the
+ * newest {@link maxIgnoredIds}.
  */
 import type { InterruptionEvent } from '../monitors/types.ts';
+import { labelValueFor, matchesLabelValue } from '../node/values.ts';
+
+/** Events IMDS stopped reporting are forgotten after this long (the default retention). */
+export const eventRetentionMs = 2 * 60 * 60 * 1000;
+
+/** Events kept at most (a real instance has a handful; more is a hostile or broken IMDS). */
+export const maxStoredEvents = 256;
+/** Ignored ids kept at most. */
+export const maxIgnoredIds = 256;
 
 export interface StoredEvent {
 	readonly event: InterruptionEvent;
@@ -22,7 +35,7 @@ export interface StoredEvent {
 export interface EventStoreOptions {
 	/** NODE_TERMINATION_GRACE_PERIOD in seconds: drain starts this long before StartTime. */
 	readonly nodeTerminationGracePeriodSeconds: number;
-	/** Forget events IMDS has not reported for this long. @default 2 hours */
+	/** Forget events IMDS has not reported for this long. @default {@link eventRetentionMs} */
 	readonly retentionMs?: number;
 	readonly now: () => number;
 }
@@ -44,9 +57,16 @@ export class EventStore {
 			known.lastSeenMs = now;
 			return false;
 		}
-		if (this.#ignored.has(event.eventId)) return false;
+		if (this.isIgnored(event.eventId)) return false;
 		this.#events.set(event.eventId, { event, firstSeenMs: now, lastSeenMs: now, cancelled: false });
+		if (this.#events.size > maxStoredEvents) this.#evictStalest();
 		return true;
+	}
+
+	#evictStalest(): void {
+		let stalest: [string, StoredEvent] | undefined;
+		for (const entry of this.#events) if (!stalest || entry[1].lastSeenMs < stalest[1].lastSeenMs) stalest = entry;
+		if (stalest) this.#events.delete(stalest[0]);
 	}
 
 	/** Marks an event cancelled; returns true the first time (so cancellation is handled once). */
@@ -57,14 +77,23 @@ export class EventStore {
 		return true;
 	}
 
-	/** Never act on this id again (it was handled before a reboot, or by a previous agent). */
-	ignore(eventId: string): void {
-		this.#ignored.add(eventId);
-		this.#events.delete(eventId);
+	/**
+	 * Never act on this event again (it was handled before a reboot, or by a
+	 * previous agent). Takes an event id or the event-id label's value (the id,
+	 * or a digest of it: node/values.ts).
+	 */
+	ignore(idOrLabelValue: string): void {
+		this.#ignored.delete(idOrLabelValue);
+		this.#ignored.add(idOrLabelValue);
+		if (this.#ignored.size > maxIgnoredIds) {
+			const oldest = this.#ignored.values().next();
+			if (oldest.done !== true) this.#ignored.delete(oldest.value);
+		}
+		for (const id of this.#events.keys()) if (matchesLabelValue(id, idOrLabelValue)) this.#events.delete(id);
 	}
 
 	isIgnored(eventId: string): boolean {
-		return this.#ignored.has(eventId);
+		return this.#ignored.has(eventId) || this.#ignored.has(labelValueFor(eventId));
 	}
 
 	get(eventId: string): StoredEvent | undefined {
@@ -103,7 +132,7 @@ export class EventStore {
 
 	/** Drops events IMDS stopped reporting more than the retention ago; returns how many. */
 	cleanup(): number {
-		const cutoff = this.#options.now() - (this.#options.retentionMs ?? 2 * 60 * 60 * 1000);
+		const cutoff = this.#options.now() - (this.#options.retentionMs ?? eventRetentionMs);
 		let removed = 0;
 		for (const [id, stored] of this.#events) {
 			if (stored.lastSeenMs < cutoff) {

@@ -2,6 +2,7 @@
  * @module The incident handler's contracts: its settings, the ports it acts
  * through (real ones in ports.ts, fakes in tests), and the live incident.
  */
+import type { Sleep } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { EventKind, InterruptionEvent } from '../monitors/types.ts';
@@ -30,6 +31,8 @@ export interface DrainOutcome {
 	readonly ok: boolean;
 	readonly evicted: number;
 	readonly total: number;
+	/** Pods deleted past their budget (PDB_DEADLOCK_POLICY=delete). */
+	readonly deleted?: number | undefined;
 	readonly remaining: readonly string[];
 	readonly error?: string | undefined;
 }
@@ -50,6 +53,8 @@ export interface IncidentPorts {
 	readonly metrics: Metrics;
 	readonly recorder: EventRecorder;
 	readonly now: () => number;
+	/** The loop's timer (between steps). @default clock.ts sleep */
+	readonly sleep?: Sleep | undefined;
 	/** The node's labels and cordon state plus the incident record, or undefined when the node is not found. */
 	readNode(signal: AbortSignal): Promise<{ readonly facts: NodeFacts; readonly record: ReadResult } | undefined>;
 	/** The event's pre-drain task (taint; restart labels). Throws on failure. */
@@ -72,8 +77,14 @@ export interface IncidentPorts {
 export interface Incident {
 	state: IncidentState;
 	readonly events: Map<string, InterruptionEvent>;
-	/** Kinds whose pre-drain task ran in this process (once per kind: AEMM-style changing ids must not re-taint every poll). */
+	/** Kinds whose pre-drain task ran in this process, or was given up (once per kind: AEMM-style changing ids must not re-taint every poll). */
 	readonly preDrained: Set<EventKind>;
+	/** Failed pre-drain attempts per kind. */
+	readonly preDrainAttempts: Map<EventKind, number>;
+	/** When a failed pre-drain task is tried again (ms; 0: now). */
+	preDrainRetryAtMs: number;
+	/** Consecutive pre-drain failures (the retry backoff). */
+	preDrainFailures: number;
 	/** Events whose interruption event (SpotInterruption, …) was recorded. */
 	readonly recorded: Set<string>;
 	/** Events already notified one by one (NTH per-event webhook mode). */
@@ -82,7 +93,8 @@ export interface Incident {
 	labels: Readonly<Record<string, string>>;
 	retryAtMs: number;
 	failures: number;
-	drain: { readonly controller: AbortController; readonly deadlineMs: number } | undefined;
+	/** The running drain: its stop switch, deadline, the pods listed before it, and whether an earlier attempt ran (counts). */
+	drain: { readonly controller: AbortController; readonly deadlineMs: number; readonly podsAtRunStart: number; readonly laterAttempt: boolean } | undefined;
 	drainResult: DrainOutcome | undefined;
 	cordonMeasured: boolean;
 }

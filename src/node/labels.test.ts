@@ -14,6 +14,7 @@ import {
 	removeNodeLabels,
 	removeNthLabels,
 } from './labels.ts';
+import { isValidLabelValue, labelValueFor, matchesLabelValue } from './values.ts';
 
 const signal = new AbortController().signal;
 const nowMs = Date.parse('2025-06-01T12:00:00Z');
@@ -44,6 +45,17 @@ reboot('writes only the event id when the node was already cordoned by someone e
 	kube.addNode({ metadata: { name: 'n1' } });
 	await labelForReboot(deps, 'n1', { eventId: 'instance-event-0abc', uncordonAfterReboot: false }, signal);
 	assert.equal(kube.node('n1')?.metadata.labels, { [eventIdLabel]: 'instance-event-0abc' });
+});
+
+reboot('a spot id (73 characters, too long for a label value) is written as its digest, which the apiserver accepts', async () => {
+	const { kube, deps } = setup();
+	kube.addNode({ metadata: { name: 'n1' } });
+	const spotId = `spot-itn-${'5f'.repeat(32)}`;
+	await labelForReboot(deps, 'n1', { eventId: spotId, uncordonAfterReboot: true }, signal);
+	const value = kube.node('n1')?.metadata.labels?.[eventIdLabel] ?? '';
+	assert.ok(isValidLabelValue(value), value);
+	assert.is(value, labelValueFor(spotId));
+	assert.ok(matchesLabelValue(spotId, value));
 });
 
 reboot('in dry run logs NTH\'s lines and changes nothing', async () => {

@@ -10,6 +10,7 @@
  */
 import type { NodeDeps } from './deps.ts';
 import { nowOf, patchNodeGuarded } from './update-node.ts';
+import { labelValueFor } from './values.ts';
 
 export const eventIdLabel = 'aws-node-termination-handler/event-id';
 export const actionLabel = 'aws-node-termination-handler/action';
@@ -51,7 +52,7 @@ export async function removeNodeLabels(deps: NodeDeps, nodeName: string, keys: r
 }
 
 export interface RebootMark {
-	/** The scheduled event's id (`aws-node-termination-handler/event-id`). */
+	/** The event's id; the label holds it, or a digest of it when it is not a valid value ({@link labelValueFor}). */
 	readonly eventId: string;
 	/**
 	 * Also ask for an uncordon after the reboot (`action=UncordonAfterReboot` and
@@ -63,7 +64,7 @@ export interface RebootMark {
 
 /** The pre-drain labels of a restart-type scheduled event (NTH's MarkWithEventID + MarkForUncordonAfterReboot), in one patch. */
 export function labelForReboot(deps: NodeDeps, nodeName: string, mark: RebootMark, signal: AbortSignal): Promise<void> {
-	const labels: Record<string, string> = { [eventIdLabel]: mark.eventId };
+	const labels: Record<string, string> = { [eventIdLabel]: labelValueFor(mark.eventId) };
 	if (mark.uncordonAfterReboot) {
 		labels[actionLabel] = uncordonAfterReboot;
 		labels[actionTimeLabel] = String(Math.floor(nowOf(deps).getTime() / 1000));

@@ -6,8 +6,10 @@
  * time. At startup: if the node has the action and event-id labels and the
  * machine has been up for less time than has passed since that label was
  * written, it rebooted in between, so we uncordon and remove our labels and
- * taints. Either way the event id is returned: the caller ignores that event,
- * which IMDS may still list, so it cannot drain the node again.
+ * taints. Either way the label's value is returned: the caller ignores that
+ * event, which IMDS may still list, so it cannot drain the node again. The
+ * value is the event id, or a digest of it when the id is not a valid label
+ * value (node/values.ts labelValueFor; match with matchesLabelValue).
  */
 import { AgentError } from '../errors.ts';
 import { uncordonNode } from './cordon.ts';
@@ -54,7 +56,7 @@ export async function uncordonAfterRebootCheck(deps: RebootDeps, check: RebootCh
 }
 
 export interface RebootOutcome {
-	/** The event id to ignore (from the event-id label), if the node has the reboot labels. */
+	/** The event to ignore: the event-id label's value (the id or its digest, see values.ts), if the node has the reboot labels. */
 	readonly eventId: string | undefined;
 	/** The machine rebooted after the labels were written, and the node was released. */
 	readonly rebooted: boolean;

@@ -11,6 +11,7 @@ import type { Taint } from '../kube/schemas.ts';
 import type { EventKind } from '../monitors/types.ts';
 import type { NodeDeps } from './deps.ts';
 import { patchNodeGuarded } from './update-node.ts';
+import { taintValueFor } from './values.ts';
 
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 
@@ -31,16 +32,8 @@ export const interruptionTaintKeys: Readonly<Record<EventKind, string>> = {
 /** `node.kubernetes.io/out-of-service=nodeshutdown:NoExecute`, after a successful drain. */
 export const outOfServiceTaint: TaintSpec = { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' };
 
-const maxValueLength = 63;
-
-/** An event id as a taint value: at most 63 characters of `[A-Za-z0-9._-]`, starting and ending alphanumeric. */
-export function taintValue(eventId: string): string {
-	return eventId
-		.replace(/[^A-Za-z0-9._-]/g, '-')
-		.slice(0, maxValueLength)
-		.replace(/^[^A-Za-z0-9]+/, '')
-		.replace(/[^A-Za-z0-9]+$/, '');
-}
+/** An event id as a taint value: NTH's cut to 63 characters, made valid (see values.ts). */
+export const taintValue = taintValueFor;
 
 function describe(taint: { readonly key: string; readonly value?: string | undefined; readonly effect: string }): string {
 	return `${taint.key}=${taint.value ?? ''}:${taint.effect}`;
