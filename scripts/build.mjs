@@ -394,6 +394,33 @@ async function buildBun(bundle, arch, dest) {
 }
 
 /**
+ * Node built-ins LLRT lacks that the bundle imports eagerly (an ESM import
+ * would fail the whole module at link time): `vm`, which jsonpath-plus (in
+ * client-node's exec/auth-provider token paths) uses only for its non-default
+ * "native" evaluation. Each becomes a stub that throws if ever used.
+ */
+const llrtMissing = ['vm'];
+
+const llrtMissingPlugin = {
+	name: 'nth-llrt-missing',
+	setup(build) {
+		const filter = new RegExp(`^(node:)?(${llrtMissing.join('|')})$`);
+		build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'nth-llrt-missing' }));
+		build.onLoad({ filter: /.*/, namespace: 'nth-llrt-missing' }, (args) => ({
+			loader: 'js',
+			contents: [
+				`const fail = () => { throw new Error(${JSON.stringify(`Cannot use "${args.path}": LLRT has no such module (scripts/build.mjs llrtMissing)`)}); };`,
+				'module.exports = new Proxy(function () { fail(); }, {',
+				"\tget: (target, key) => (key === '__esModule' ? false : key === 'default' ? module.exports : function () { fail(); }),",
+				'\tapply: fail,',
+				'\tconstruct: fail,',
+				'});',
+			].join('\n'),
+		}));
+	},
+};
+
+/**
  * The bundle for LLRT (dist/nth-llrt.mjs): the same sources, plugins and
  * trims, with what LLRT differs in:
  * - no createRequire banner: LLRT has a global `require` (esbuild's __require
@@ -415,7 +442,7 @@ async function buildLlrtBundle() {
 		treeShaking: true,
 		write: false,
 		legalComments: 'eof',
-		plugins: [kubeConfigTrimPlugin, lazyBuiltinsPlugin, leaveOutPlugin],
+		plugins: [llrtMissingPlugin, kubeConfigTrimPlugin, lazyBuiltinsPlugin, leaveOutPlugin],
 		define: {
 			NTH_BUILD_VERSION: JSON.stringify(packageVersion),
 			NTH_BUILD_COMMIT: JSON.stringify(commit),

@@ -74,6 +74,14 @@ windows('other requests go to the native fetch as they are', async () => {
 	assert.is(seen[0], request);
 });
 
+windows('after the response, a sent request\'s string body (LLRT\'s Request.body) becomes null, so ky\'s body cancel finds nothing to call', async () => {
+	const request = new Request('https://k/api/v1/nodes/a', { method: 'PATCH', body: '{}' });
+	Object.defineProperty(request, 'body', { value: '{}', configurable: true });
+	const fetchFn = createLlrtFetch({}, 1, async () => new Response('{}'));
+	await fetchFn(request);
+	assert.is(request.body, null);
+});
+
 windows('a configuration LLRT cannot honour fails every request with the reason', async () => {
 	const fetchFn = createLlrtFetch({ cert: 'c', key: 'k' }, 1, async () => new Response('{}'));
 	try {

@@ -82,6 +82,18 @@ async function withBody(response: Response): Promise<Response> {
 	return filled;
 }
 
+/**
+ * LLRT's `Request.body` is the body as given (a string for ky's JSON), without `cancel()`, and ky cancels
+ * the body of every request it sent once the response is in: "not a
+ * function". The body has been sent by then, so the request's `body` becomes
+ * null (as for a request without one) and nothing is left to cancel.
+ */
+function settleBody(request: Request): void {
+	const body: unknown = request.body;
+	if (body === null || body === undefined || (typeof body === 'object' && 'cancel' in body && typeof body.cancel === 'function')) return;
+	Object.defineProperty(request, 'body', { value: null, configurable: true });
+}
+
 function requestParts(input: Request | URL | string, init: RequestInit | undefined): { url: string; init: RequestInit } {
 	if (typeof input === 'string' || input instanceof URL) return { url: String(input), init: init ?? {} };
 	return {
@@ -107,7 +119,13 @@ export function createLlrtFetch(options: FetchOptions = {}, windowSeconds: numbe
 	return async (input, init) => {
 		const parts = requestParts(input, init);
 		const windowUrl = watchWindowUrl(parts.url, windowSeconds);
-		if (windowUrl === undefined) return native(input, { ...init, ...extra });
+		if (windowUrl === undefined) {
+			try {
+				return await native(input, { ...init, ...extra });
+			} finally {
+				if (input instanceof Request) settleBody(input);
+			}
+		}
 		const response = await native(windowUrl, { ...parts.init, ...extra });
 		return withBody(response);
 	};
