@@ -464,9 +464,17 @@ async function buildLlrt(_bundle, arch, dest) {
 	if (arch !== 'x64') throw new Error(`Cannot build the llrt flavour for ${arch}: scripts/llrt.mjs builds LLRT for this machine only`);
 	const llrt = ensureLlrt({ log });
 	const bundle = await buildLlrtBundle();
-	const key = sha256([bundle.hash, fileIdentity(llrt), readFileSync(new URL(import.meta.url))].join('\n'));
+	const strip = stripTool(arch);
+	const key = sha256([bundle.hash, fileIdentity(llrt), strip ?? 'nostrip', readFileSync(new URL(import.meta.url))].join('\n'));
 	return cached(dest, key, (tmp) => {
-		run(llrt, ['compile', bundle.path, tmp, '--executable']);
+		// `compile --executable` appends the bytecode to the llrt binary that runs it: run a stripped
+		// copy (22.8 → 18.0 MB; the executable 23.1 → 18.4 MB, 8.7 → 7.7 MB gzip).
+		const stripped = join(work, 'llrt-stripped');
+		copyFileSync(llrt, stripped);
+		chmodSync(stripped, 0o755);
+		if (strip) run(strip, ['--strip-all', stripped], { stdio: ['ignore', 'ignore', 'pipe'] });
+		else log('build: no strip tool; the llrt executable keeps its symbols');
+		run(stripped, ['compile', bundle.path, tmp, '--executable']);
 	});
 }
 
