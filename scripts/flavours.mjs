@@ -30,6 +30,12 @@ export const bunExecArgv = ['--smol'];
 export const bunRuntimeEnv = { BUN_JSC_useJIT: '0' };
 
 /**
+ * Environment the LLRT executable runs with (none needed so far; LLRT reads
+ * LLRT_GC_THRESHOLD_MB, LLRT_NET_POOL_IDLE_TIMEOUT and friends at start-up).
+ */
+export const llrtRuntimeEnv = {};
+
+/**
  * name → how it is made, what `nth --version` calls it, and the environment
  * it runs with as shipped. `file(arch)` is the file name under dist/.
  */
@@ -37,6 +43,11 @@ export const flavours = {
 	bun: { stamp: 'bun', file: (arch) => `nth-bun-linux-${arch}`, runtime: 'bun', base: 'glibc', env: bunRuntimeEnv },
 	node: { stamp: 'node-sea', file: (arch) => `nth-node-linux-${arch}`, runtime: 'node', base: 'cc', env: {} },
 	pkg: { stamp: 'pkg-sea', file: (arch) => `nth-pkg-linux-${arch}`, runtime: 'node', base: 'cc', env: {} },
+	// Opt-in (built only when asked: --flavour=llrt): LLRT is built from crates.io
+	// by scripts/llrt.mjs (minutes, needs cargo) and only for the build machine's
+	// architecture. Its gaps (no client certificates, no proxy, watches in short
+	// windows, no signal handling): src/runtime/llrt.ts and packaging/README.md "LLRT".
+	llrt: { stamp: 'llrt', file: (arch) => `nth-llrt-linux-${arch}`, runtime: 'llrt', base: 'glibc', env: llrtRuntimeEnv, optIn: true, arches: ['x64'] },
 };
 
 /**

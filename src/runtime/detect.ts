@@ -3,14 +3,17 @@
  */
 import { createBunRuntime } from './bun.ts';
 import { createDenoRuntime } from './deno.ts';
+import { createLlrtRuntime, isLlrt } from './llrt.ts';
 import { createNodeRuntime } from './node.ts';
 import type { Runtime } from './types.ts';
 
 /** Reports which runtime is executing, from the globals each one defines. */
-export function runtimeKey(): 'node' | 'deno' | 'bun' {
+export function runtimeKey(): 'node' | 'deno' | 'bun' | 'llrt' {
 	const global: Record<string, unknown> = globalThis;
 	if (global['Deno'] !== undefined) return 'deno';
 	if (global['Bun'] !== undefined) return 'bun';
+	// LLRT defines `process` with versions.llrt (and a placeholder versions.node).
+	if (global['process'] !== undefined && isLlrt()) return 'llrt';
 	return 'node';
 }
 
@@ -23,5 +26,6 @@ export function detectRuntime(): Runtime {
 	const key = runtimeKey();
 	if (key === 'bun') return createBunRuntime();
 	if (key === 'deno') return createDenoRuntime();
+	if (key === 'llrt') return createLlrtRuntime();
 	return createNodeRuntime();
 }

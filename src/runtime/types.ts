@@ -52,7 +52,7 @@ export interface ResourceUsage {
 	readonly cpuSeconds: number;
 }
 
-export type RuntimeName = 'node' | 'deno' | 'bun';
+export type RuntimeName = 'node' | 'deno' | 'bun' | 'llrt';
 
 export interface Runtime {
 	readonly name: RuntimeName;
