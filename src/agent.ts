@@ -107,7 +107,7 @@ async function rebootCheck(deps: NodeDeps & { readTextFile: Runtime['readTextFil
 /** The IMDS client as the settings describe it. */
 export function imdsClientFor(runtime: Runtime, config: Config, log: Logger, metrics: Metrics): ImdsClient {
 	return createImdsClient({
-		fetch: runtime.createFetch(),
+		fetch: runtime.createFetch({ rawBody: true }),
 		baseUrl: config.metadataUrl,
 		ipv6BaseUrl: config.metadataIpv6Url,
 		ipv6Fallback: config.metadataIpv6Fallback,

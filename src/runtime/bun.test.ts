@@ -1,4 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -58,4 +61,35 @@ serve('serves the handler, and a second process cannot take the same port', asyn
 	}
 });
 
+const rawBody = suite('createBunFetch() on Bun');
+
+rawBody('rawBody hands a gzip body over still encoded, so the IMDS cap sees its wire size; without it Bun inflates it', async () => {
+	if (!existsSync(bun)) throw new Error(`Cannot run Bun tests: ${bun} is missing (npm ci installs it)`);
+	const inflated = 4 << 20;
+	const wire = gzipSync(Buffer.alloc(inflated, 'a'));
+	const server = createServer((_request, response) => {
+		response.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'content-length': String(wire.length) });
+		response.end(wire);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address();
+	const port = typeof address === 'object' && address !== null ? address.port : 0;
+	try {
+		const fetchModule = join(import.meta.dirname, 'bun.ts');
+		const script = [
+			`import { createBunFetch } from ${JSON.stringify(fetchModule)};`,
+			`const url = 'http://127.0.0.1:${port}/';`,
+			'const raw = (await (await createBunFetch({ rawBody: true })(url)).arrayBuffer()).byteLength;',
+			'const decoded = (await (await createBunFetch()(url)).arrayBuffer()).byteLength;',
+			'console.log(JSON.stringify({ raw, decoded }));',
+		].join('\n');
+		const { stdout } = await promisify(execFile)(bun, ['-e', script], { timeout: 30_000 });
+		const sizes: unknown = JSON.parse(stdout.trim());
+		assert.equal(sizes, { raw: wire.length, decoded: inflated });
+	} finally {
+		server.close();
+	}
+});
+
 serve.run();
+rawBody.run();

@@ -22,6 +22,8 @@ interface BunFetchInit extends RequestInit {
 		readonly rejectUnauthorized?: boolean;
 	};
 	readonly proxy?: string;
+	/** false: hand the body over still encoded (see FetchOptions.rawBody). */
+	readonly decompress?: boolean;
 }
 
 type BunFetch = (input: Request | URL | string, init?: BunFetchInit) => Promise<Response>;
@@ -42,7 +44,7 @@ export function createBunFetch(options: FetchOptions = {}): FetchFn {
 		...(options.key === undefined ? {} : { key: options.key }),
 		rejectUnauthorized: options.insecureSkipTlsVerify !== true,
 	};
-	const extra: BunFetchInit = { tls, ...(options.proxy ? { proxy: proxyUrl(options.proxy) } : {}) };
+	const extra: BunFetchInit = { tls, ...(options.proxy ? { proxy: proxyUrl(options.proxy) } : {}), ...(options.rawBody === true ? { decompress: false } : {}) };
 	return (input, init) => native(input, { ...init, ...extra });
 }
 

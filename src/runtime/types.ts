@@ -25,6 +25,13 @@ export interface FetchOptions {
 	readonly servername?: string | undefined;
 	/** Proxy URL: `http://host:port` (or `tcp://`): plain forward for http targets, CONNECT for https. */
 	readonly proxy?: string | undefined;
+	/**
+	 * Hand bodies over as they arrive, without Content-Encoding decoding. For IMDS: its bodies are
+	 * capped while they stream in, and a fetch that inflates gzip first would have decoded a 50 MB
+	 * bomb before the cap saw a byte (Bun: +95 MiB measured). node-fetch.ts never decodes; Bun's
+	 * fetch takes `decompress: false`; Deno's fetch always decodes (Deno is a check target only).
+	 */
+	readonly rawBody?: boolean | undefined;
 }
 
 /** A request handler in the Web standard shape (`app.fetch` style). */

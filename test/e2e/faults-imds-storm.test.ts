@@ -127,9 +127,11 @@ for (const { mode, ms } of outages) {
 		const errorsBefore = await imdsErrorCount(fault.metricsPort);
 		const started = Date.now();
 		await proxy.outage(mode);
-		// The notice appears early in the outage: the agent cannot see it until IMDS is back.
+		// The notice appears early in the outage: the agent cannot see it until IMDS is back. Its time is
+		// what EC2 gives, two minutes after it appears, so it is drainable at once (NTH drains at time −
+		// NODE_TERMINATION_GRACE_PERIOD); a time pushed past the recovery would measure that wait instead.
 		await sleep(Math.min(3000, ms / 4));
-		proxy.on(spotPath, spotNotice(new Date(Date.now() + ms + 120_000)));
+		proxy.on(spotPath, spotNotice(new Date(Date.now() + 120_000)));
 		await sleep(ms - (Date.now() - started));
 		assert.is(watch.at(), undefined, 'nothing could be seen during the outage');
 		await proxy.outage(undefined);
