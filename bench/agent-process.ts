@@ -19,7 +19,8 @@ export interface Agent {
 	/** Settles when the process has exited: its exit code or the signal that ended it. */
 	readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
 	hasExited(): boolean;
-	stop(): Promise<void>;
+	/** SIGTERM, then SIGKILL after `graceMs` (default 10 s). */
+	stop(graceMs?: number): Promise<void>;
 }
 
 const passThrough = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
@@ -102,10 +103,10 @@ export function startAgent(subject: Subject, env: Readonly<Record<string, string
 			waiters.add(check);
 			check();
 		}),
-		stop: async () => {
+		stop: async (graceMs = 10_000) => {
 			if (exited) return;
 			child.kill('SIGTERM');
-			const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+			const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
 			await exit;
 			clearTimeout(timer);
 		},
