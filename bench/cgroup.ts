@@ -62,6 +62,10 @@ export function detectCgroup(): CgroupHierarchy {
 	throw new Error('Cannot find a memory cgroup controller: neither /sys/fs/cgroup/memory (v1) nor a v2 mount with "memory" in cgroup.controllers');
 }
 
+function swapInUse(): boolean {
+	return Number(/^SwapTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) > 0;
+}
+
 function statOf(text: string): Map<string, number> {
 	const map = new Map<string, number>();
 	for (const line of text.split('\n')) {
@@ -83,7 +87,7 @@ function readNumber(path: string): number | undefined {
 /**
  * Creates `parent/name` (parents made as needed) with `limitBytes` as its
  * hard limit (`undefined`: no limit). For v1 the memory+swap limit is set
- * too when the kernel has it, so swap cannot hide a tight limit.
+ * too when the machine has swap, so swap cannot hide a tight limit.
  */
 export function createCgroup(hierarchy: CgroupHierarchy, name: string, limitBytes: number | undefined): MemoryCgroup {
 	const path = join(hierarchy.root, name);
@@ -91,7 +95,8 @@ export function createCgroup(hierarchy: CgroupHierarchy, name: string, limitByte
 	if (hierarchy.version === 'v1') {
 		if (limitBytes !== undefined) {
 			writeFileSync(join(path, 'memory.limit_in_bytes'), String(limitBytes));
-			if (existsSync(join(path, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(path, 'memory.memsw.limit_in_bytes'), String(limitBytes));
+			// Only with swap to hide: with memory+swap limited too, this kernel (6.18) counts no failcnt at all.
+			if (swapInUse() && existsSync(join(path, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(path, 'memory.memsw.limit_in_bytes'), String(limitBytes));
 		}
 	} else {
 		if (limitBytes !== undefined) writeFileSync(join(path, 'memory.max'), String(limitBytes));
@@ -136,7 +141,7 @@ export function createCgroup(hierarchy: CgroupHierarchy, name: string, limitByte
 	};
 }
 
-/** Removes an (empty) cgroup directory left by a bench, children first; errors are reported, not thrown. */
+/** Removes an empty cgroup directory (the bench's parent of its per-rung cgroups); errors are reported, not thrown. */
 export function removeCgroupTree(path: string): void {
 	if (!existsSync(path)) return;
 	try {

@@ -139,6 +139,8 @@ interface Rung {
 
 interface Floor {
 	readonly agent: string;
+	/** false: the start-time budget left out (on a loaded machine start times are noise). */
+	readonly startChecked: boolean;
 	readonly readAheadKb: number;
 	readonly unlimitedDrainMs: number | undefined;
 	/** Smallest passing limit (MiB); undefined: none passed. */
@@ -263,6 +265,7 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 	const samples: MemorySample[] = [];
 	const smaps: { afterStart?: SmapsSummary | undefined; afterDrain?: SmapsSummary | undefined } = {};
 	let raised = false;
+	let stopping = false;
 	const partial = { started: false, startMs: undefined as number | undefined, startedLineMs: undefined as number | undefined, noticeToCordonMs: undefined as number | undefined, drainMs: undefined as number | undefined, podsDrained: 0, idleWs: undefined as number | undefined, peakWs: undefined as number | undefined, idleAnon: undefined as number | undefined, idleFile: undefined as number | undefined, exit: undefined as string | undefined, cachedAtStart: undefined as number | undefined };
 	let error: string | undefined;
 	try {
@@ -283,7 +286,8 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 		const running = startAgent(subject, agentEnv(subject, scene.cluster.state, shipped, busy, proxy.url, await freePort()));
 		agent = running;
 		void running.exited.then(({ code, signal }) => {
-			partial.exit = signal === null ? `exit ${String(code)}` : signal;
+			// How it ended by itself; the bench's own stop at the end of the rung does not count.
+			if (!stopping) partial.exit = signal === null ? `exit ${String(code)}` : signal;
 		});
 		// Started: its first IMDS request.
 		const requests = proxy.requests;
@@ -332,6 +336,7 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 		error = caught instanceof Error ? caught.message.split('\n')[0] : String(caught);
 	} finally {
 		if (sampler !== undefined) clearInterval(sampler);
+		stopping = true;
 		await agent?.stop(3_000);
 		watch?.close();
 		await proxy?.close();
@@ -340,11 +345,16 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 	}
 	const counters = cgroup?.counters() ?? { limitHits: 0, oomKills: 0, maxUsageBytes: undefined };
 	cgroup?.remove();
-	// Whatever the agent left: forced off the node, so the next rung starts with every pod on `next`.
-	await scene.cluster.core.deleteCollectionNamespacedPod({ namespace: scene.namespace, fieldSelector: `spec.nodeName=${busy}`, gracePeriodSeconds: 0 });
-	await harness.deleteNode(scene.cluster, busy);
-	scene.busy = next;
-	if (!interrupted) await settle(scene, next);
+	if (partial.podsDrained === 0 && partial.noticeToCordonMs === undefined && (await podsOn(scene, busy)) === podCount) {
+		// Untouched (the agent did not start, or died before acting): the next rung drains the same node.
+		await harness.deleteNode(scene.cluster, next);
+	} else {
+		// Whatever the agent left: forced off the node, so the next rung starts with every pod on `next`.
+		await scene.cluster.core.deleteCollectionNamespacedPod({ namespace: scene.namespace, fieldSelector: `spec.nodeName=${busy}`, gracePeriodSeconds: 0 });
+		await harness.deleteNode(scene.cluster, busy);
+		scene.busy = next;
+	}
+	if (!interrupted) await settle(scene, scene.busy);
 	const oom = counters.oomKills > 0 || partial.exit === 'SIGKILL';
 	const verdict = !partial.started
 		? `does not start in ${startTimeoutMs / 1000} s`
@@ -385,30 +395,31 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 /** A rung that ends the descent: the agent could not do its job at that limit. */
 const failed = (rung: Rung): boolean => rung.verdict !== 'drained';
 
-function passes(rung: Rung, unlimited: Rung | undefined): boolean {
+function passes(rung: Rung, unlimited: Rung | undefined, checkStart: boolean): boolean {
 	if (failed(rung) || rung.startMs === undefined || rung.drainMs === undefined) return false;
-	if (rung.startMs >= startBudgetMs) return false;
+	if (checkStart && rung.startMs >= startBudgetMs) return false;
 	if (unlimited?.drainMs === undefined) return false;
 	return rung.drainMs <= unlimited.drainMs * drainSlack;
 }
 
-function floorOf(rungs: readonly Rung[], agent: string, readAheadKb: number): Floor {
+function floorOf(rungs: readonly Rung[], agent: string, readAheadKb: number, checkStart = true): Floor {
 	const mine = rungs.filter((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb);
 	const unlimited = mine.find((rung) => rung.limitMiB === undefined);
 	const limited = mine.filter((rung) => rung.limitMiB !== undefined).sort((a, b) => (b.limitMiB ?? 0) - (a.limitMiB ?? 0));
-	if (unlimited?.drainMs === undefined) return { agent, readAheadKb, unlimitedDrainMs: undefined, floorMiB: undefined, atLadderEnd: false, note: 'no unlimited drain to compare with' };
+	if (unlimited?.drainMs === undefined) return { agent, startChecked: checkStart, readAheadKb, unlimitedDrainMs: undefined, floorMiB: undefined, atLadderEnd: false, note: 'no unlimited drain to compare with' };
 	let floor: number | undefined;
 	let firstFail: Rung | undefined;
 	for (const rung of limited) {
-		if (!passes(rung, unlimited)) {
+		if (!passes(rung, unlimited, checkStart)) {
 			firstFail = rung;
 			break;
 		}
 		floor = rung.limitMiB;
 	}
-	const reason = (rung: Rung): string => (failed(rung) ? rung.verdict : (rung.startMs ?? 0) >= startBudgetMs ? `start ${s(rung.startMs)} s ≥ 1 s` : `drain ${s(rung.drainMs)} s > ${drainSlack}× ${s(unlimited.drainMs)} s`);
+	const reason = (rung: Rung): string => (failed(rung) ? rung.verdict : checkStart && (rung.startMs ?? 0) >= startBudgetMs ? `start ${s(rung.startMs)} s ≥ 1 s` : `drain ${s(rung.drainMs)} s > ${drainSlack}× ${s(unlimited.drainMs)} s`);
 	return {
 		agent,
+		startChecked: checkStart,
 		readAheadKb,
 		unlimitedDrainMs: unlimited.drainMs,
 		floorMiB: floor,
@@ -456,8 +467,12 @@ function print(rungs: readonly Rung[], floors: readonly Floor[], context: Contex
 	console.log(table(rows));
 	for (const rung of rungs) if (rung.error !== undefined) console.log(`  ${rung.agent} RA ${rung.readAheadKb} ${limitName(rung.limitMiB)}: ${rung.error}`);
 	console.log(`\nfloors (smallest limit where it and every larger limit start in < 1 s, drain every pod within ${drainSlack}× the unlimited drain, no OOM kill):`);
-	const floorRows: string[][] = [['agent', 'read-ahead', 'unlimited drain s', 'floor', 'why not lower']];
-	for (const floor of floors) floorRows.push([floor.agent, `${floor.readAheadKb} KB`, s(floor.unlimitedDrainMs), floor.floorMiB === undefined ? 'none' : `${floor.atLadderEnd ? '≤ ' : ''}${floor.floorMiB} MiB`, floor.note]);
+	const floorRows: string[][] = [['agent', 'read-ahead', 'unlimited drain s', 'floor', 'why not lower', 'floor, start time not judged', 'why not lower']];
+	const name = (floor: Floor | undefined): string => (floor?.floorMiB === undefined ? 'none' : `${floor.atLadderEnd ? '≤ ' : ''}${floor.floorMiB} MiB`);
+	for (const floor of floors.filter((candidate) => candidate.startChecked)) {
+		const drainOnly = floors.find((candidate) => !candidate.startChecked && candidate.agent === floor.agent && candidate.readAheadKb === floor.readAheadKb);
+		floorRows.push([floor.agent, `${floor.readAheadKb} KB`, s(floor.unlimitedDrainMs), name(floor), floor.note, name(drainOnly), drainOnly?.note ?? '']);
+	}
 	console.log(table(floorRows));
 	if (withSmaps) printSmaps(rungs);
 }
@@ -577,7 +592,7 @@ async function main(): Promise<void> {
 		if (ownStack && stateDir !== undefined) spawnSync('bash', [join(root, 'test', 'real', 'down.sh'), stateDir], { stdio: ['ignore', 'ignore', 'inherit'] });
 	}
 	const floors: Floor[] = [];
-	for (const readAheadKb of readAheadsKb) for (const agent of [...new Set(rungs.map((rung) => rung.agent))]) if (rungs.some((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb)) floors.push(floorOf(rungs, agent, readAheadKb));
+	for (const readAheadKb of readAheadsKb) for (const agent of [...new Set(rungs.map((rung) => rung.agent))]) if (rungs.some((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb)) floors.push(floorOf(rungs, agent, readAheadKb), floorOf(rungs, agent, readAheadKb, false));
 	save(floors);
 	print(rungs, floors, context);
 	console.log(`\nJSON: ${jsonOut}`);
