@@ -21,9 +21,9 @@
 // time notice → cordon (a watch) and notice → last pod gone from the node. The
 // evicted pods land on a fresh node that the next rung drains, so the pods are
 // made once. Sampled every 250 ms from the cgroup: working set (usage −
-// inactive file, as the kubelet reports it), idle (median before the notice)
-// and peak (during the drain); from the kernel: limit hits (failcnt) and OOM
-// kills.
+// inactive file, as the kubelet reports it), idle (median of the idle window
+// before the notice) and peak (the largest sample of the rung); from the
+// kernel: limit hits (failcnt) and OOM kills.
 //
 // An agent's floor at a read-ahead is the smallest limit at which it, and every
 // larger limit measured, starts (spawn → first IMDS request) in < 1 s, drains
@@ -329,8 +329,7 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 			await sleep(podPollMs);
 		}
 		partial.podsDrained = podCount - left;
-		const drainSamples = samples.filter((sample) => sample.atMs >= noticeAt);
-		partial.peakWs = drainSamples.length === 0 ? undefined : Math.max(...drainSamples.map((sample) => sample.workingSetBytes / MiB));
+		partial.peakWs = samples.length === 0 ? undefined : Math.max(...samples.map((sample) => sample.workingSetBytes / MiB));
 		if (withSmaps && !running.hasExited()) smaps.afterDrain = readSmaps(running.pid, copy);
 	} catch (caught) {
 		error = caught instanceof Error ? caught.message.split('\n')[0] : String(caught);
