@@ -35,6 +35,7 @@
 //                       [--limits=none,128,96,64,48,32,24,16,12,8] [--read-ahead=128,8192]
 //                       [--pods=100] [--timeout=150] [--start-timeout=30] [--idle-seconds=5]
 //                       [--smaps] [--no-stop] [--json=FILE]
+//   node bench/floor.ts --report=bench/results/floor-….json [--limits=… --read-ahead=…]
 //
 // --quick: limits none,32,12, 20 pods, 60 s timeout, bun and upstream: a smoke
 // run of a few minutes. --smaps: /proc/PID/smaps by mapping kind after start
@@ -46,9 +47,10 @@
 // test/real/up.sh unless NTH_REAL_STATE names one, and down again afterwards.
 // Ctrl-C stops the rung in progress and cleans up (agents, cgroups, mount,
 // loop device, Kubernetes objects, the stack).
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as v from 'valibot';
 import { type Aemm, startAemm } from '../test/real/aemm.ts';
 import { freePort } from '../test/real/free-port.ts';
 import * as harness from '../test/real/harness.ts';
@@ -515,7 +517,26 @@ interface Context {
 	readonly cgroup: string;
 }
 
+/** --report=FILE: prints the tables and floors of a saved run again (also one cut short: rungs are saved as they finish). */
+function reprint(file: string): void {
+	const saved = v.parse(v.object({ machine: v.object({ cpus: v.string(), load: v.string(), cgroup: v.string() }), rungs: v.array(v.looseObject({ agent: v.string(), readAheadKb: v.number() })) }), JSON.parse(readFileSync(file, 'utf8')));
+	// The file is this bench's own output: its rungs have the Rung shape (limitMiB absent = no limit).
+	const rungs = saved.rungs.map((rung) => ({ limitMiB: undefined, ...rung }) as unknown as Rung);
+	const floors: Floor[] = [];
+	for (const readAheadKb of [...new Set(rungs.map((rung) => rung.readAheadKb))]) {
+		for (const agent of [...new Set(rungs.map((rung) => rung.agent))]) {
+			if (rungs.some((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb)) floors.push(floorOf(rungs, agent, readAheadKb), floorOf(rungs, agent, readAheadKb, false));
+		}
+	}
+	print(rungs, floors, saved.machine);
+}
+
 async function main(): Promise<void> {
+	const report = option('report');
+	if (report !== undefined) {
+		reprint(report);
+		return;
+	}
 	if (process.getuid?.() !== 0) throw new Error('Cannot run bench:floor: it needs root (memory cgroups, losetup, mount)');
 	const hierarchy = detectCgroup();
 	const context: Context = {
