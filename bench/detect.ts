@@ -43,20 +43,21 @@
 //
 // Brings the stack up with test/real/up.sh unless NTH_REAL_STATE names one,
 // and down again afterwards.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
-import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAllYaml } from '@kubernetes/client-node';
 import * as v from 'valibot';
 import { type Aemm, startAemm } from '../test/real/aemm.ts';
 import { freePort } from '../test/real/free-port.ts';
 import * as harness from '../test/real/harness.ts';
-import type { RealState } from '../test/real/state.ts';
 import { sleep } from '../src/clock.ts';
+import { type Agent, agentEnv, startAgent } from './agent-process.ts';
+import { type RecordingProxy, spotPath, startRecordingProxy } from './imds-proxy.ts';
+import { type NodeWatch, watchNode } from './node-watch.ts';
+import { daemonSetEnv, extraEnv, fileSubject, imageEnv, nthSubjects, serviceAccountDir, type Subject, upstreamSubject } from './subjects.ts';
+import { upstreamExecutable } from './upstream.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const argv = process.argv.slice(2);
@@ -73,11 +74,6 @@ const noticeDelaySeconds = 6;
 const spreadMs = 2_000;
 const probeEveryMs = 10;
 
-const upstreamVersion = 'v1.25.6';
-const upstreamModule = 'github.com/aws/aws-node-termination-handler';
-const upstreamCache = join(homedir(), '.cache', 'nth-bench', 'upstream');
-const upstreamBinary = join(upstreamCache, 'bin', `node-termination-handler-${upstreamVersion}`);
-
 const now = (): number => performance.now();
 
 let interrupted = false;
@@ -86,202 +82,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		console.error(`bench: ${signal}, cleaning up`);
 		interrupted = true;
 	});
-}
-
-// ---------------------------------------------------------------- what ships
-
-const EnvEntrySchema = v.object({ name: v.string(), value: v.optional(v.string()) });
-const DaemonSetSchema = v.object({
-	kind: v.literal('DaemonSet'),
-	spec: v.object({ template: v.object({ spec: v.object({ containers: v.array(v.object({ env: v.array(EnvEntrySchema) })) }) }) }),
-});
-
-/** The literal env values of the shipped DaemonSet (the downward-API ones are set per run). */
-function daemonSetEnv(): Record<string, string> {
-	const documents: unknown[] = loadAllYaml(readFileSync(join(root, 'manifests', 'base', 'daemonset.yaml'), 'utf8'));
-	for (const document of documents) {
-		const parsed = v.safeParse(DaemonSetSchema, document);
-		if (!parsed.success) continue;
-		const env: Record<string, string> = {};
-		for (const entry of parsed.output.spec.template.spec.containers[0]?.env ?? []) {
-			if (entry.value !== undefined) env[entry.name] = entry.value;
-		}
-		return env;
-	}
-	throw new Error('Cannot read the shipped settings: no DaemonSet in manifests/base/daemonset.yaml');
-}
-
-/** `ENV K=V` lines of Dockerfile.distroless: what the image sets for the executable. */
-function imageEnv(): Record<string, string> {
-	const env: Record<string, string> = {};
-	for (const match of readFileSync(join(root, 'Dockerfile.distroless'), 'utf8').matchAll(/^ENV\s+([A-Za-z_][A-Za-z0-9_]*)=(\S+)\s*$/gm)) {
-		env[match[1] ?? ''] = match[2] ?? '';
-	}
-	return env;
-}
-
-function extraEnv(): Record<string, string> {
-	const words = (process.env['NTH_BENCH_EXTRA_ENV'] ?? '').split(' ').filter((word) => word.includes('='));
-	return Object.fromEntries(words.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
-}
-
-const BuildManifestSchema = v.object({
-	defaultFlavour: v.string(),
-	otherFlavour: v.string(),
-	executables: v.record(v.string(), v.object({ flavour: v.string(), arch: v.string() })),
-});
-
-interface Subject {
-	readonly key: string;
-	readonly label: string;
-	readonly kind: 'nth' | 'upstream';
-	readonly command: readonly string[];
-	/** The executable file itself (its cached pages are dropped before each start; see evictFromPageCache). */
-	readonly executable: string;
-	/** Environment beyond the shipped settings and the per-run ones. */
-	readonly env: Readonly<Record<string, string>>;
-}
-
-function nthSubjects(saDir: string): Subject[] {
-	const manifestPath = join(root, 'dist', 'build.json');
-	if (!existsSync(manifestPath)) throw new Error('Cannot bench: dist/build.json is missing; run "npm run build" first');
-	const manifest = v.parse(BuildManifestSchema, JSON.parse(readFileSync(manifestPath, 'utf8')));
-	const fileOf = (flavour: string): string => {
-		const entry = Object.entries(manifest.executables).find(([, info]) => info.flavour === flavour && info.arch === 'x64');
-		if (entry === undefined) throw new Error(`Cannot bench the "${flavour}" executable: it is not in dist/build.json`);
-		return join(root, 'dist', entry[0]);
-	};
-	const image = { ...imageEnv(), ...extraEnv() };
-	const list: Subject[] = [];
-	for (const flavour of [manifest.defaultFlavour, manifest.otherFlavour]) {
-		const role = flavour === manifest.defaultFlavour ? 'default' : 'other';
-		list.push({ key: flavour, label: `nth ${flavour} (${role}, as shipped)`, kind: 'nth', command: inClusterCommand(saDir, fileOf(flavour)), executable: fileOf(flavour), env: image });
-	}
-	if (manifest.defaultFlavour === 'bun' || manifest.otherFlavour === 'bun') {
-		const { BUN_JSC_useJIT: _jit, ...withJit } = image;
-		list.push({ key: 'bun-jit', label: 'nth bun, JIT on', kind: 'nth', command: inClusterCommand(saDir, fileOf('bun')), executable: fileOf('bun'), env: withJit });
-	}
-	return list;
-}
-
-// ---------------------------------------------------------------- upstream NTH
-
-function go(args: readonly string[], cwd: string): string {
-	const result = spawnSync('go', args, {
-		cwd,
-		encoding: 'utf8',
-		env: { ...process.env, GOMODCACHE: join(upstreamCache, 'gomod'), GOCACHE: join(upstreamCache, 'gobuild'), CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	if (result.status !== 0) throw new Error(`Cannot run "go ${args.join(' ')}": ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-	return result.stdout;
-}
-
-/**
- * Upstream NTH, built once from the Go module proxy into ~/.cache/nth-bench.
- * (`go install module/cmd@version` fails here: it asks the proxy for the
- * module's version list, which the proxy refuses; a download of the one
- * version does not.)
- */
-function upstreamExecutable(): string | undefined {
-	if (existsSync(upstreamBinary)) return upstreamBinary;
-	if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) return undefined;
-	console.error(`bench: building upstream NTH ${upstreamVersion} from the Go module proxy into ${upstreamCache} (once)`);
-	mkdirSync(join(upstreamCache, 'bin'), { recursive: true });
-	const DownloadSchema = v.object({ Dir: v.string() });
-	const download = v.parse(DownloadSchema, JSON.parse(go(['mod', 'download', '-json', `${upstreamModule}@${upstreamVersion}`], upstreamCache)));
-	const source = join(upstreamCache, `src-${upstreamVersion}`);
-	rmSync(source, { recursive: true, force: true });
-	// The module cache is read-only; go build writes go.sum entries.
-	spawnSync('cp', ['-r', download.Dir, source]);
-	spawnSync('chmod', ['-R', 'u+w', source]);
-	go(['build', '-trimpath', '-ldflags', '-s -w', '-o', upstreamBinary, './cmd'], source);
-	return upstreamBinary;
-}
-
-/** The service-account files upstream reads in-cluster: the stack's CA and admin token. */
-function serviceAccountDir(state: RealState): string {
-	const dir = mkdtempSync(join(tmpdir(), 'nth-bench-sa-'));
-	writeFileSync(join(dir, 'ca.crt'), readFileSync(state.caFile));
-	writeFileSync(join(dir, 'token'), state.adminToken);
-	writeFileSync(join(dir, 'namespace'), 'kube-system');
-	return dir;
-}
-
-/**
- * Runs `binary` as a pod would: the service-account files on
- * /var/run/secrets/kubernetes.io/serviceaccount, in a private mount namespace
- * (a tmpfs on /run, = /var/run, holds the mount point; the host's /run is
- * untouched). `unshare` and `sh` exec, so the pid is the agent's.
- */
-function inClusterCommand(saDir: string, binary: string): string[] {
-	const script = 'mount -t tmpfs nth-bench /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && mount --bind "$0" /run/secrets/kubernetes.io/serviceaccount && exec "$1"';
-	return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, saDir, binary];
-}
-
-function upstreamSubject(saDir: string, binary: string): Subject {
-	return {
-		key: 'upstream',
-		label: `upstream NTH ${upstreamVersion} (Go)`,
-		kind: 'upstream',
-		command: inClusterCommand(saDir, binary),
-		executable: binary,
-		env: { ENABLE_PROBES_SERVER: 'false' },
-	};
-}
-
-// ---------------------------------------------------------------- IMDS proxy
-
-interface ImdsRequest {
-	readonly atMs: number;
-	readonly method: string;
-	readonly path: string;
-}
-
-interface RecordingProxy {
-	readonly url: string;
-	readonly requests: ImdsRequest[];
-	close(): Promise<void>;
-}
-
-const scheduledPath = '/latest/meta-data/events/maintenance/scheduled';
-const spotPath = '/latest/meta-data/spot/instance-action';
-
-/** Forwards to AEMM and stamps each request's arrival; `[]` for a 404 on the scheduled-events path. */
-async function startRecordingProxy(target: string): Promise<RecordingProxy> {
-	const upstream = new URL(target);
-	const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-	const requests: ImdsRequest[] = [];
-	const server = http.createServer((request, response) => {
-		requests.push({ atMs: now(), method: request.method ?? '', path: request.url ?? '' });
-		const forward = http.request({ host: upstream.hostname, port: Number(upstream.port), method: request.method, path: request.url, headers: request.headers, agent }, (answer) => {
-			if (answer.statusCode === 404 && request.url === scheduledPath) {
-				answer.resume();
-				response.writeHead(200, { 'content-type': 'text/plain' }).end('[]');
-				return;
-			}
-			response.writeHead(answer.statusCode ?? 502, answer.headers);
-			answer.pipe(response);
-		});
-		forward.on('error', (error) => {
-			// AEMM stopped under a request (end of a run): the agent sees a transport error, as from IMDS.
-			response.destroy(error);
-		});
-		request.pipe(forward);
-	});
-	server.keepAliveTimeout = 60_000;
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const address = server.address();
-	const port = typeof address === 'object' && address !== null ? address.port : 0;
-	return {
-		url: `http://127.0.0.1:${port}`,
-		requests,
-		close: async () => {
-			server.closeAllConnections();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-			agent.destroy();
-		},
-	};
 }
 
 // ---------------------------------------------------------------- observers
@@ -307,175 +107,6 @@ async function noticeVisible(aemm: Aemm, signal: AbortSignal): Promise<{ atMs: n
 	} finally {
 		agent.destroy();
 	}
-}
-
-const WatchEventSchema = v.object({
-	type: v.string(),
-	object: v.object({ spec: v.optional(v.object({ unschedulable: v.optional(v.boolean()) })) }),
-});
-
-interface NodeWatch {
-	/** Resolves with the moment the watch saw spec.unschedulable=true. */
-	readonly cordoned: Promise<number>;
-	close(): void;
-}
-
-/** A watch on one Node, established (its first event seen) when this resolves. */
-async function watchNode(state: RealState, name: string): Promise<NodeWatch> {
-	const url = new URL(`/api/v1/nodes?watch=true&fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`, state.apiserverUrl);
-	let request: http.ClientRequest | undefined;
-	let established = (): void => {};
-	const ready = new Promise<void>((resolve) => {
-		established = resolve;
-	});
-	const cordoned = new Promise<number>((resolve, reject) => {
-		request = https.get(url, { ca: Buffer.from(state.caData, 'base64'), headers: { authorization: `Bearer ${state.adminToken}` } }, (response) => {
-			let buffer = '';
-			response.setEncoding('utf8');
-			response.on('data', (chunk: string) => {
-				const at = now();
-				buffer += chunk;
-				let newline = buffer.indexOf('\n');
-				while (newline >= 0) {
-					const line = buffer.slice(0, newline);
-					buffer = buffer.slice(newline + 1);
-					newline = buffer.indexOf('\n');
-					const event = v.safeParse(WatchEventSchema, JSON.parse(line));
-					if (!event.success) continue;
-					established();
-					if (event.output.object.spec?.unschedulable === true) resolve(at);
-				}
-			});
-			response.on('error', reject);
-		});
-		request.on('error', reject);
-	});
-	// The promise may reject when closed; the run that awaits it reports that.
-	cordoned.catch(() => {});
-	await Promise.race([ready, sleep(10_000).then(() => {
-		throw new Error(`Cannot watch node "${name}": no event within 10 s`);
-	})]);
-	return { cordoned, close: () => request?.destroy() };
-}
-
-// ---------------------------------------------------------------- the agent
-
-interface Line {
-	readonly atMs: number;
-	readonly text: string;
-}
-
-interface Agent {
-	readonly pid: number;
-	readonly spawnedAtMs: number;
-	readonly lines: Line[];
-	waitForLine(pattern: RegExp, timeoutMs: number): Promise<Line>;
-	stop(): Promise<void>;
-}
-
-const passThrough = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
-
-/** Agents still running, so a failing bench does not leave them behind. */
-const liveAgents = new Set<ChildProcess>();
-process.once('exit', () => {
-	// Only this script's own children, each by its own handle.
-	for (const child of liveAgents) child.kill('SIGKILL');
-});
-
-/**
- * Drops the executable's pages from the page cache (GNU dd: `iflag=nocache
- * count=0` discards the whole file's cache), so every start reads it as a
- * first start does. Why: how the file's pages entered the cache changes the
- * RSS the same program shows by several MiB (this kernel maps large folios of
- * a freshly written file whole: +4.5 MiB file-backed RSS measured on a fresh
- * copy of the Bun executable), which would make a just-built file look worse
- * than an old one. Pages another process has mapped stay.
- */
-function evictFromPageCache(path: string): void {
-	if (process.env['NTH_BENCH_WARM'] === '1') return;
-	spawnSync('dd', [`if=${path}`, 'iflag=nocache', 'count=0'], { stdio: 'ignore' });
-}
-
-function startAgent(subject: Subject, env: Readonly<Record<string, string>>): Agent {
-	const childEnv: Record<string, string> = {};
-	for (const key of passThrough) {
-		const value = process.env[key];
-		if (value !== undefined) childEnv[key] = value;
-	}
-	Object.assign(childEnv, env);
-	const [command, ...args] = subject.command;
-	if (command === undefined) throw new Error(`Cannot start "${subject.label}": no command`);
-	evictFromPageCache(subject.executable);
-	const spawnedAtMs = now();
-	const child: ChildProcess = spawn(command, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-	const pid = child.pid;
-	if (pid === undefined) throw new Error(`Cannot start "${subject.label}": no pid`);
-	liveAgents.add(child);
-	const lines: Line[] = [];
-	const waiters = new Set<() => void>();
-	let exited = false;
-	const collect = (chunk: Buffer, state: { partial: string }): void => {
-		const at = now();
-		const parts = (state.partial + chunk.toString('utf8')).split('\n');
-		state.partial = parts.pop() ?? '';
-		for (const text of parts) lines.push({ atMs: at, text });
-		for (const waiter of [...waiters]) waiter();
-	};
-	const out = { partial: '' };
-	const err = { partial: '' };
-	child.stdout?.on('data', (chunk: Buffer) => collect(chunk, out));
-	child.stderr?.on('data', (chunk: Buffer) => collect(chunk, err));
-	const exit = new Promise<void>((resolve) => child.once('exit', () => {
-		liveAgents.delete(child);
-		exited = true;
-		for (const waiter of [...waiters]) waiter();
-		resolve();
-	}));
-	return {
-		pid,
-		spawnedAtMs,
-		lines,
-		waitForLine: (pattern, timeoutMs) => new Promise<Line>((resolve, reject) => {
-			const timer = setTimeout(() => {
-				waiters.delete(check);
-				reject(new Error(`Cannot see "${subject.label}" log ${String(pattern)} within ${timeoutMs} ms; last lines:\n${lines.slice(-8).map((line) => line.text).join('\n')}`));
-			}, timeoutMs);
-			const check = (): void => {
-				const line = lines.find((candidate) => pattern.test(candidate.text));
-				if (line === undefined && !exited) return;
-				clearTimeout(timer);
-				waiters.delete(check);
-				if (line !== undefined) resolve(line);
-				else reject(new Error(`Cannot see "${subject.label}" log ${String(pattern)}: it exited; last lines:\n${lines.slice(-8).map((entry) => entry.text).join('\n')}`));
-			};
-			waiters.add(check);
-			check();
-		}),
-		stop: async () => {
-			if (exited) return;
-			child.kill('SIGTERM');
-			const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-			await exit;
-			clearTimeout(timer);
-		},
-	};
-}
-
-function agentEnv(subject: Subject, state: RealState, shipped: Readonly<Record<string, string>>, node: string, imdsUrl: string, probesPort: number): Record<string, string> {
-	const server = new URL(state.apiserverUrl);
-	const env: Record<string, string> = {
-		...shipped,
-		...subject.env,
-		NODE_NAME: node,
-		INSTANCE_METADATA_URL: imdsUrl,
-		KUBERNETES_SERVICE_HOST: server.hostname,
-		KUBERNETES_SERVICE_PORT: server.port,
-	};
-	if (subject.kind === 'nth') {
-		env['PROBES_SERVER_PORT'] = String(probesPort);
-		env['PROBES_SERVER_HOST'] = '127.0.0.1';
-	}
-	return env;
 }
 
 // ---------------------------------------------------------------- /proc
@@ -725,14 +356,7 @@ async function main(): Promise<void> {
 				subjects.push(upstreamSubject(saDir, binary));
 			} else if (key.startsWith('file:')) {
 				// file:/path[;K=V;-K]: an nth executable with the image's ENV and NTH_BENCH_EXTRA_ENV, plus K=V, minus -K.
-				const [path = '', ...pairs] = key.slice('file:'.length).split(';');
-				const env: Record<string, string> = { ...imageEnv(), ...extraEnv() };
-				for (const pair of pairs) {
-					if (pair.startsWith('-')) delete env[pair.slice(1)];
-					else env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
-				}
-				const name = `${path.split('/').at(-1) ?? path}${pairs.length > 0 ? ` ${pairs.join(' ')}` : ''}`;
-				subjects.push({ key: name, label: `nth ${name}`, kind: 'nth', command: inClusterCommand(saDir, path), executable: path, env });
+				subjects.push(fileSubject(saDir, key, { ...imageEnv(), ...extraEnv() }));
 			} else {
 				const subject = nth.find((candidate) => candidate.key === key);
 				if (subject === undefined) throw new Error(`Cannot bench "${key}": known subjects are ${[...nth.map((s) => s.key), 'upstream', 'file:/path'].join(', ')}`);

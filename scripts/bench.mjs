@@ -6,6 +6,7 @@
 //   bench:drain   100 pods under PDBs: wall time, apiserver requests per pod, peak RSS
 //   bench:detect  notice → event → cordon, start → first poll, idle CPU and RSS
 //   bench:template  parse + execute of the default webhook template
+//   bench:floor   each agent under a ladder of memory limits at two read-aheads: its floor
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ const benches = [
 	['bench:drain', join(root, 'bench', 'drain.ts')],
 	['bench:detect', join(root, 'bench', 'detect.ts')],
 	['bench:template', join(root, 'bench', 'template.ts')],
+	['bench:floor', join(root, 'bench', 'floor.ts')],
 ];
 let failed = 0;
 for (const [name, file] of benches) {
