@@ -4,7 +4,12 @@
 // test/real/up.sh brings up), then prints one line "N passed, N failed" summing
 // every suite. Exits non-zero on any failure, or when no test ran at all.
 //
-//   node scripts/test.mjs --all | --unit | --e2e   [substring filters...]
+//   node scripts/test.mjs --all | --unit | --e2e   [--long]   [substring filters...]
+//
+// --long runs the long variants: 100,000 cases per property test
+// (NTH_PROPERTY_RUNS, unless set), and NTH_LONG=1 for the e2e files that then
+// run their long forms (5-minute IMDS outage, 30-minute soak); each e2e file
+// may then take up to an hour.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,8 +17,13 @@ import { join, relative } from 'node:path';
 const argv = process.argv.slice(2);
 const tiers = argv.includes('--unit') ? ['unit'] : argv.includes('--e2e') ? ['e2e'] : ['unit', 'e2e'];
 const filters = argv.filter((arg) => !arg.startsWith('--'));
+const long = argv.includes('--long');
+if (long) {
+	process.env.NTH_PROPERTY_RUNS ??= '100000';
+	process.env.NTH_LONG = '1';
+}
 const root = process.cwd();
-const e2eFileTimeoutMs = Number(process.env.NTH_E2E_FILE_TIMEOUT_MS ?? 15 * 60_000);
+const e2eFileTimeoutMs = Number(process.env.NTH_E2E_FILE_TIMEOUT_MS ?? (long ? 60 : 15) * 60_000);
 
 function walk(dir, out = []) {
 	for (const name of readdirSync(dir)) {

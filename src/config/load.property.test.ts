@@ -11,15 +11,14 @@ import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isConfigError } from '../errors.ts';
-import { detectRuntime } from '../runtime/detect.ts';
+import { propertyRuns } from '../../test/support/property-runs.ts';
 import { parseGoArgs } from './argv.ts';
 import { configFields, configText } from './dump.ts';
 import { loadConfig, type LoadInput } from './load.ts';
 import { settings } from './settings.ts';
 
-const longRuns = detectRuntime().env()['NTH_PROPERTY_RUNS'];
-/** Cases per property: 2,000 by default (CI), NTH_PROPERTY_RUNS when set (100,000 when it is not a number). */
-const numRuns = longRuns === undefined || longRuns === '' ? 2_000 : Number.isInteger(Number(longRuns)) && Number(longRuns) > 0 ? Number(longRuns) : 100_000;
+/** Cases per property: 2,000 by default (CI), NTH_PROPERTY_RUNS in the `--long` run. */
+const numRuns = propertyRuns(2_000);
 
 const allSettings = Object.values(settings);
 const envNames = allSettings.flatMap((setting) => (setting.alias ? [setting.env, setting.alias.env] : [setting.env]));

@@ -18,7 +18,7 @@ import { silentLogger } from '../log/logger.ts';
 import { createImdsClient, defaultMaxBodyBytes } from './client.ts';
 import { fetchInstanceMetadata } from './metadata.ts';
 import { parseRfc3339, parseScheduledEventTime } from './payloads.ts';
-import { propertyRuns } from './property-runs.ts';
+import { propertyRuns } from '../../test/support/property-runs.ts';
 import { fakeClock, fakeFetch } from './testing.ts';
 
 const runs = propertyRuns(2000);

@@ -22,6 +22,7 @@ import { noopRecorder } from '../notify/types.ts';
 import { createNodeRuntime } from '../runtime/node.ts';
 import { IncidentHandler } from './handler.ts';
 import { restartCodes } from './incident.ts';
+import { propertyRuns } from '../../test/support/property-runs.ts';
 import { createIncidentPorts } from './ports.ts';
 import { restorePlan } from './restore.ts';
 import { type IncidentState, incidentAnnotation, readIncidentState } from './state.ts';
@@ -29,7 +30,7 @@ import { EventStore, eventRetentionMs } from './store.ts';
 import type { DrainOutcome, IncidentPorts } from './types.ts';
 
 const env = createNodeRuntime().env();
-const runs = Number(env['NTH_PROPERTY_RUNS'] ?? '') || 2_000;
+const runs = propertyRuns(2_000);
 const seed = env['NTH_PROPERTY_SEED'] === undefined ? undefined : Number(env['NTH_PROPERTY_SEED']);
 /** A counterexample to replay with a trace (`NTH_PROPERTY_REPLAY='[false,[{"t":"asg"}]]'`). */
 const replay = env['NTH_PROPERTY_REPLAY'];

@@ -1,10 +1,10 @@
 /**
  * @module How many cases the property-based tests run: a few thousand by
  * default, more in the `--long` run (scripts/test.mjs sets NTH_PROPERTY_RUNS,
- * e.g. 100000). Test code only; the environment is read through the runtime
- * like everything else.
+ * e.g. 100000). One reader for every property test, so the flag means the same
+ * everywhere. Test code only.
  */
-import { detectRuntime } from '../runtime/detect.ts';
+import { detectRuntime } from '../../src/runtime/detect.ts';
 
 /** NTH_PROPERTY_RUNS when it is a positive integer, else `defaultRuns`. */
 export function propertyRuns(defaultRuns: number): number {
