@@ -14,7 +14,8 @@ import {
 	removeNodeLabels,
 	removeNthLabels,
 } from './labels.ts';
-import { isValidLabelValue, labelValueFor, matchesLabelValue } from './values.ts';
+import { isValidLabelValue } from '../kube/validation.ts';
+import { labelValueFor, matchesLabelValue } from './values.ts';
 
 const signal = new AbortController().signal;
 const nowMs = Date.parse('2025-06-01T12:00:00Z');

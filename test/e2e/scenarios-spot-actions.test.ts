@@ -6,7 +6,8 @@
 // Needs NTH_REAL_STATE (scripts/test.mjs sets it: `node scripts/test.mjs --e2e scenarios-spot-actions`).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { labelValueFor, isValidLabelValue } from '../../src/node/values.ts';
+import { isValidLabelValue } from '../../src/kube/validation.ts';
+import { labelValueFor } from '../../src/node/values.ts';
 import { agentEnv, appPods, describeNode, inPhase, ScenarioKit, taintOf, uidsOf, waitForEvicted, waitForNode, withAgentLog } from './scenarios-kit.ts';
 
 const spotTaint = 'aws-node-termination-handler/spot-itn';
