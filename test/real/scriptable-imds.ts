@@ -78,9 +78,9 @@ export async function startScriptableImds(): Promise<ScriptableImds> {
 	const notices: ImdsNotices = { spot: undefined, scheduled: [], rebalance: undefined, asgTargetLifecycleState: undefined };
 	const requests = new Map<number, number>();
 	const tokens = new Set<string>();
-	const answer = (response: ServerResponse, status: number, body: string, type = 'text/plain'): void => {
+	const answer = (response: ServerResponse, status: number, body: string, type = 'text/plain', headers: Record<string, string> = {}): void => {
 		requests.set(status, (requests.get(status) ?? 0) + 1);
-		response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
+		response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers }).end(body);
 	};
 	const json = (response: ServerResponse, value: unknown): void => answer(response, 200, JSON.stringify(value), 'application/json');
 	const handle = (request: IncomingMessage, response: ServerResponse): void => {
@@ -90,7 +90,8 @@ export async function startScriptableImds(): Promise<ScriptableImds> {
 			// A long-running soak keeps only the recent ones (the agent renews before expiry).
 			if (tokens.size > 1000) tokens.clear();
 			tokens.add(token);
-			answer(response, 200, token);
+			const ttl = String(request.headers['x-aws-ec2-metadata-token-ttl-seconds'] ?? '21600');
+			answer(response, 200, token, 'text/plain', { 'x-aws-ec2-metadata-token-ttl-seconds': ttl });
 			return;
 		}
 		if (request.method !== 'GET') return answer(response, 405, 'method not allowed');
