@@ -8,16 +8,18 @@
 // counts for a process whose file pages are reclaimable).
 //
 // Verdict: the least-squares slope of VmRSS over the second half of the run (the first
-// half is warm-up: JIT-less Bun grows its heap to a steady size in the first minutes).
+// half is warm-up: the heap grows to its steady size over the first incidents).
 // It FAILS when that slope is above
-//   - 0.25 MiB/min in the long run (NTH_LONG=1, 30 min; fit over 15 min): from the 41–45 MiB
-//     the agent idles at, such a rise reaches the DaemonSet's 128Mi limit within ~6 h, i.e.
-//     an OOM kill several times a day; slower rises are within the fit's noise (a ~2–3 MiB
-//     GC sawtooth over 15 min is ~0.2 MiB/min);
-//   - 3 MiB/min in the short CI run (~150 s; fit over 75 s), where the same sawtooth is
-//     ~2.5 MiB/min of noise: it catches gross per-incident leaks (≥ 180 MiB/h), the long run the rest;
+//   - 0.25 MiB/min in the long run (NTH_LONG=1, 30 min; fit over 15 min): from the 42–45 MiB
+//     the agent runs at, such a rise reaches the DaemonSet's 128Mi limit within ~6 h, an OOM
+//     kill several times a day;
+//   - 1 MiB/min in the short CI run (150 s; fit over 75 s): measured on this machine the
+//     JIT-less Bun agent's VmRSS moves by ~1 MiB between samples (42.1 → 44.6 MiB peak over
+//     64 incidents, slope +0.05 MiB/min), so 1 MiB/min (60 MiB/h, the limit within ~1.5 h)
+//     is well above the noise and catches per-incident leaks; the long run catches slower ones;
 // and always when the peak passes the 128Mi limit, or when an incident does not complete
 // within 30 s. Lines `soak-metric: key=value` carry the numbers for the report.
+// NTH_SOAK_SECONDS and NTH_SOAK_MAX_SLOPE override the duration and the threshold.
 // The long run needs a longer per-file timeout than scripts/test.mjs's default 15 min:
 //   NTH_LONG=1 NTH_E2E_FILE_TIMEOUT_MS=2400000 node scripts/test.mjs --e2e soak
 // Needs NTH_REAL_STATE (scripts/test.mjs sets it).
@@ -37,7 +39,7 @@ kit.attach(test);
 const long = process.env['NTH_LONG'] === '1';
 const durationMs = Number(process.env['NTH_SOAK_SECONDS'] ?? (long ? 30 * 60 : 150)) * 1000;
 /** MiB per minute over the second half; see the header. */
-const maxSlope = Number(process.env['NTH_SOAK_MAX_SLOPE'] ?? (long ? 0.25 : 3));
+const maxSlope = Number(process.env['NTH_SOAK_MAX_SLOPE'] ?? (long ? 0.25 : 1));
 const limitMiB = 128;
 const replicas = 3;
 
