@@ -5,8 +5,10 @@
  * `pids` and `state.json` so test/real/down.sh stops the new process.
  *
  * The command line is the one the kernel recorded for the running process
- * (`/proc/<pid>/cmdline` and `environ`), saved to `<state>/kube-apiserver.cmdline.json`
- * before the first kill, so up.sh needs no change and a second restart reuses it.
+ * (`/proc/<pid>/cmdline`), saved to `<state>/kube-apiserver.cmdline.json` before the
+ * first kill, so up.sh needs no change and a second restart reuses it. The
+ * environment (`/proc/<pid>/environ`) is read just before each kill and kept in
+ * memory only: it is the test runner's, and may hold secrets.
  *
  * Test code only (Node, Linux /proc).
  */
@@ -20,9 +22,12 @@ import { type RealState, readRealState } from './state.ts';
 
 const component = 'kube-apiserver';
 
-const RecordedSchema = v.object({ argv: v.pipe(v.array(v.string()), v.minLength(1)), env: v.record(v.string(), v.string()) });
+const RecordedSchema = v.object({ argv: v.pipe(v.array(v.string()), v.minLength(1)) });
 /** How the apiserver was started: argv (argv[0] is the binary) and environment. */
-export type RecordedCommand = v.InferOutput<typeof RecordedSchema>;
+export interface RecordedCommand {
+	readonly argv: readonly string[];
+	readonly env: Readonly<Record<string, string>>;
+}
 
 function recordFile(state: RealState): string {
 	return join(state.stateDir, `${component}.cmdline.json`);
@@ -52,23 +57,25 @@ function running(pid: number): boolean {
 	}
 }
 
-/** Reads the running apiserver's command line and environment and saves them in the state dir (once). */
+/** Reads the running apiserver's command line (saved in the state dir, once) and its environment (not saved). */
 export function recordApiserverCommand(state: RealState = readRealState()): RecordedCommand {
 	const file = recordFile(state);
-	if (existsSync(file)) return v.parse(RecordedSchema, JSON.parse(readFileSync(file, 'utf8')));
 	const pid = apiserverPid(state);
+	const env = running(pid)
+		? Object.fromEntries(nulSeparated(`/proc/${pid}/environ`).map((entry) => {
+			const at = entry.indexOf('=');
+			return [entry.slice(0, at), entry.slice(at + 1)] as const;
+		}))
+		// Gone already (a start after a kill outside this module): up.sh's environment was the test runner's.
+		: Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+	if (existsSync(file)) return { argv: v.parse(RecordedSchema, JSON.parse(readFileSync(file, 'utf8'))).argv, env };
 	const argv = nulSeparated(`/proc/${pid}/cmdline`);
 	if (!(argv[0] ?? '').endsWith(`/${component}`)) throw new Error(`Cannot record the ${component} command line: pid ${pid} runs "${argv[0] ?? ''}"`);
-	const env = Object.fromEntries(nulSeparated(`/proc/${pid}/environ`).map((entry) => {
-		const at = entry.indexOf('=');
-		return [entry.slice(0, at), entry.slice(at + 1)] as const;
-	}));
-	const recorded = { argv, env };
-	writeFileSync(file, JSON.stringify(recorded), { mode: 0o600 });
-	return recorded;
+	writeFileSync(file, JSON.stringify({ argv }), { mode: 0o600 });
+	return { argv, env };
 }
 
-/** SIGKILLs the stack's apiserver (after recording its command line) and waits until it is gone. */
+/** SIGKILLs the stack's apiserver (after reading its command line and environment) and waits until it is gone. */
 export async function killApiserver(state: RealState = readRealState()): Promise<RecordedCommand> {
 	const recorded = recordApiserverCommand(state);
 	const pid = apiserverPid(state);
