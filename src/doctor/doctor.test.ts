@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ImdsError } from '../errors.ts';
 import type { ImdsClient, ImdsClientState } from '../imds/types.ts';
 import { emptyInstanceMetadata } from '../imds/types.ts';
-import { FakeKubeApi } from '../kube/fake.ts';
+import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import { basePermissions, eventPermissions } from '../kube/permissions.ts';
 import type { Monitor } from '../monitors/types.ts';
 import { type DoctorDeps, formatReport, runDoctor } from './doctor.ts';

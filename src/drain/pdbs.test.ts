@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { PodDisruptionBudgetSchema } from '../kube/schemas.ts';
-import { budget } from './fakes.test-support.ts';
+import { budget } from '../../test/support/drain-fakes.ts';
 import { PdbBook, disruptionsAllowed, inflightTtlMs, selectorMatches } from './pdbs.ts';
 
 const pdb = (seed: Parameters<typeof v.parse<typeof PodDisruptionBudgetSchema>>[1]) => v.parse(PodDisruptionBudgetSchema, seed);

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { PodSchema } from '../kube/schemas.ts';
-import { runningPod } from './fakes.test-support.ts';
+import { runningPod } from '../../test/support/drain-fakes.ts';
 import { baseGraceSeconds, cappedGraceSeconds, deadlockLeadSeconds, planGroups, priorityGroupOf } from './plan.ts';
 import type { PodSelection } from './select.ts';
 

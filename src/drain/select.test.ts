@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { type Pod, PodSchema } from '../kube/schemas.ts';
-import { runningPod } from './fakes.test-support.ts';
+import { runningPod } from '../../test/support/drain-fakes.ts';
 import { type SelectOptions, daemonSetFatal, localStorageFatal, selectPod, selectPods } from './select.ts';
 
 const signal = new AbortController().signal;

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { type Pod, PodSchema } from '../kube/schemas.ts';
-import { runningPod } from './fakes.test-support.ts';
+import { runningPod } from '../../test/support/drain-fakes.ts';
 import { PodTracker, nodeFieldSelector, trackedFrom } from './wait.ts';
 
 function pod(name: string, uid: string, extra: Parameters<typeof runningPod>[1] = {}): Pod {

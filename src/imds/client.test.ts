@@ -5,7 +5,7 @@ import { ImdsError, isImdsError } from '../errors.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { gzipSync } from 'node:zlib';
 import { createImdsClient, goDuration, type ImdsClientOptions, pollAttempts, retrySeconds } from './client.ts';
-import { fakeClock, fakeFetch, type FakeHandler, hang, type RecordedRequest, recordingMetrics, refused } from './testing.ts';
+import { fakeClock, fakeFetch, type FakeHandler, hang, type RecordedRequest, recordingMetrics, refused } from '../../test/support/fake-imds.ts';
 import type { ImdsClient } from './types.ts';
 
 const ipv4 = 'http://169.254.169.254';

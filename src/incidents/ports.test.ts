@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../config/load.ts';
-import { FakeKubeApi } from '../kube/fake.ts';
+import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import { silentLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
 import type { InterruptionEvent } from '../monitors/types.ts';

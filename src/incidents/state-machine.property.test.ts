@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../config/load.ts';
-import { FakeKubeApi } from '../kube/fake.ts';
+import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import type { Node } from '../kube/schemas.ts';
 import { silentLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';

@@ -4,7 +4,7 @@
  * Status shapes of its errors (k8s.io/apimachinery and pkg/apis/core/validation
  * of Kubernetes v1.36, same rules and messages).
  *
- * The fake API (`fake.ts`) runs them on every write, so a unit test sees the
+ * The fake API (test/support/fake-kube-api.ts) runs them on every write, so a unit test sees the
  * 422 the real apiserver would answer; test/support/kube-api.contract.ts keeps
  * the two in step. Production code may use them to check a value before
  * writing it (a label value over 63 bytes is rejected, forever).

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createImdsClient } from '../imds/client.ts';
 import { longRun } from '../../test/support/property-runs.ts';
-import { fakeClock, fakeFetch, hang, type RecordedRequest, recordingMetrics, refused } from '../imds/testing.ts';
+import { fakeClock, fakeFetch, hang, type RecordedRequest, recordingMetrics, refused } from '../../test/support/fake-imds.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { createAsgLifecycleMonitor } from './asg-lifecycle.ts';
 import { checkBudgetMs, monitorIntervals, startPolling } from './poll.ts';

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ImdsError } from '../errors.ts';
-import { fakeClock, type FakeClock, recordingMetrics } from '../imds/testing.ts';
+import { fakeClock, type FakeClock, recordingMetrics } from '../../test/support/fake-imds.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { checkBudgetMs, monitorIntervals, type PollOptions, startPolling } from './poll.ts';
 import type { EventKind, InterruptionEvent, Monitor, MonitorName, MonitorResult } from './types.ts';

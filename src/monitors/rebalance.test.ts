@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fakeImds } from '../imds/testing.ts';
+import { fakeImds } from '../../test/support/fake-imds.ts';
 import { createRebalanceMonitor } from './rebalance.ts';
 
 const path = '/latest/meta-data/events/recommendations/rebalance';

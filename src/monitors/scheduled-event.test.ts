@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ImdsError } from '../errors.ts';
-import { fakeImds } from '../imds/testing.ts';
+import { fakeImds } from '../../test/support/fake-imds.ts';
 import { createScheduledEventMonitor } from './scheduled-event.ts';
 
 const path = '/latest/meta-data/events/maintenance/scheduled';

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ImdsError } from '../errors.ts';
-import { fakeImds, refused } from '../imds/testing.ts';
+import { fakeImds, refused } from '../../test/support/fake-imds.ts';
 import { createSpotItnMonitor } from './spot-itn.ts';
 
 const path = '/latest/meta-data/spot/instance-action';

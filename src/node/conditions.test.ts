@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { AgentError, KubeError } from '../errors.ts';
-import { FakeKubeApi } from '../kube/fake.ts';
+import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
 import { clearTerminationCondition, readNodeAnnotation, setTerminationCondition, writeNodeAnnotation } from './conditions.ts';

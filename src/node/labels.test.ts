@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeKubeApi } from '../kube/fake.ts';
+import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
 import {

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KubeError } from '../errors.ts';
-import { FakeKubeApi } from '../kube/fake.ts';
+import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
 import { addInterruptionTaint, addOutOfServiceTaint, addTaint, interruptionTaintKeys, removeNthTaints, taintValue } from './taints.ts';

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fakeClock, type Scripted, scriptedFetch } from './fake-time.test-support.ts';
+import { fakeClock, type Scripted, scriptedFetch } from '../../test/support/fake-time.ts';
 import { backoffMs, type PostOptions, postWithRetry, retryAfterMs } from './post.ts';
 
 const url = 'http://127.0.0.1:9/hook';

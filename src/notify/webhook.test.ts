@@ -7,7 +7,7 @@ import { memoryLogger } from '../log/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/types.ts';
 import type { InterruptionEvent } from '../monitors/types.ts';
 import type { FetchOptions } from '../runtime/types.ts';
-import { type FakeClock, fakeClock, type Scripted, scriptedFetch } from './fake-time.test-support.ts';
+import { type FakeClock, fakeClock, type Scripted, scriptedFetch } from '../../test/support/fake-time.ts';
 import type { NotificationContext } from './types.ts';
 import { createNotifier, type NotifierDeps, validateWebhookConfig, type WebhookNotifier } from './webhook.ts';
 

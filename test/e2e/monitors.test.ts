@@ -23,7 +23,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createImdsClient } from '../../src/imds/client.ts';
 import { fetchInstanceMetadata } from '../../src/imds/metadata.ts';
-import { recordingMetrics } from '../../src/imds/testing.ts';
+import { recordingMetrics } from '../support/fake-imds.ts';
 import type { ImdsClientState } from '../../src/imds/types.ts';
 import { memoryLogger } from '../../src/log/logger.ts';
 import { createAsgLifecycleMonitor } from '../../src/monitors/asg-lifecycle.ts';

@@ -1,6 +1,6 @@
 /**
  * @module The fake-IMDS contract: one set of cases, run against the fake
- * (`imdsModel` of src/imds/testing.ts, unit tier: test/unit/imds-contract.test.ts)
+ * (`imdsModel` of test/support/fake-imds.ts, unit tier: test/unit/imds-contract.test.ts)
  * and against a real AEMM v1.13.0 process (e2e tier:
  * test/e2e/imds-contract.test.ts), so the fake the unit tests rely on cannot
  * drift from the IMDS the e2e tier runs. The cases check what nth relies on:
@@ -16,7 +16,7 @@ import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { createImdsClient } from '../../src/imds/client.ts';
 import { fetchInstanceMetadata } from '../../src/imds/metadata.ts';
-import { aemmBodies, aemmContentTypes, type ImdsModelState, recordingMetrics } from '../../src/imds/testing.ts';
+import { aemmBodies, aemmContentTypes, type ImdsModelState, recordingMetrics } from './fake-imds.ts';
 import type { ImdsClient } from '../../src/imds/types.ts';
 import { memoryLogger } from '../../src/log/logger.ts';
 import { createAsgLifecycleMonitor } from '../../src/monitors/asg-lifecycle.ts';

@@ -1,8 +1,8 @@
 // The fake-IMDS contract (test/support/imds.contract.ts) against the fake:
-// imdsModel of src/imds/testing.ts, in process, on a manual clock for token
+// imdsModel of test/support/fake-imds.ts, in process, on a manual clock for token
 // expiry. The same cases run against a real AEMM in test/e2e/imds-contract.test.ts.
 import { suite } from 'uvu';
-import { imdsModel } from '../../src/imds/testing.ts';
+import { imdsModel } from '../support/fake-imds.ts';
 import { type ImdsTarget, registerImdsContract } from '../support/imds.contract.ts';
 
 const fake: ImdsTarget = {

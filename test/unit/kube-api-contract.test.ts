@@ -1,8 +1,8 @@
 // The KubeApi contract (test/support/kube-api.contract.ts) on the in-memory
-// fake of src/kube/fake.ts. test/e2e/kube-api-contract.test.ts runs the same
+// fake of test/support/fake-kube-api.ts. test/e2e/kube-api-contract.test.ts runs the same
 // cases on the real apiserver, so the fake answers as the apiserver does.
 import { suite } from 'uvu';
-import { FakeKubeApi } from '../../src/kube/fake.ts';
+import { FakeKubeApi } from '../support/fake-kube-api.ts';
 import { type ContractWorld, registerKubeApiContract } from '../support/kube-api.contract.ts';
 
 /** A fake with budgets enforced; the world plays the disruption controller when it adds a budget. */

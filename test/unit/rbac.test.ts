@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import * as v from 'valibot';
 import { runDoctor } from '../../src/doctor/doctor.ts';
 import { emptyInstanceMetadata } from '../../src/imds/types.ts';
-import { FakeKubeApi } from '../../src/kube/fake.ts';
+import { FakeKubeApi } from '../support/fake-kube-api.ts';
 import type { AccessCheck } from '../../src/kube/api.ts';
 import {
 	allPermissions,

@@ -3,8 +3,8 @@
  * advances time, and a scripted fake fetch. Not a test file itself (no
  * `.test.ts` suffix); imported by the notify tests.
  */
-import type { FetchFn } from '../runtime/types.ts';
-import type { Sleep } from '../clock.ts';
+import type { FetchFn } from '../../src/runtime/types.ts';
+import type { Sleep } from '../../src/clock.ts';
 
 interface Timer {
 	readonly at: number;

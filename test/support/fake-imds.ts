@@ -7,13 +7,13 @@
  * {@link imdsModel} in the unit tier and against a real AEMM in the e2e tier,
  * so this fake cannot drift from it.
  */
-import { type Logger, memoryLogger } from '../log/logger.ts';
-import { type Metrics, noopMetrics } from '../metrics/types.ts';
-import type { FetchFn } from '../runtime/types.ts';
-import { createImdsClient } from './client.ts';
-import { tokenPath } from './paths.ts';
-import type { Sleep } from '../clock.ts';
-import type { ImdsClient } from './types.ts';
+import { type Logger, memoryLogger } from '../../src/log/logger.ts';
+import { type Metrics, noopMetrics } from '../../src/metrics/types.ts';
+import type { FetchFn } from '../../src/runtime/types.ts';
+import { createImdsClient } from '../../src/imds/client.ts';
+import { tokenPath } from '../../src/imds/paths.ts';
+import type { Sleep } from '../../src/clock.ts';
+import type { ImdsClient } from '../../src/imds/types.ts';
 
 export interface RecordedRequest {
 	readonly method: string;

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KubeError } from '../errors.ts';
-import { FakeKubeApi } from './fake.ts';
+import { KubeError } from '../../src/errors.ts';
+import { FakeKubeApi } from '../support/fake-kube-api.ts';
 
 const signal = new AbortController().signal;
 

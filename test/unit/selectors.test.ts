@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { matchesFieldSelector, matchesLabelSelector, matchesLabelSelectorObject, parseLabelSelector } from './selectors.ts';
+import { matchesFieldSelector, matchesLabelSelector, matchesLabelSelectorObject, parseLabelSelector } from '../support/selectors.ts';
 
 const labels = { 'kubernetes.io/hostname': 'ip-10-0-0-1', app: 'web', tier: 'front' };
 

@@ -6,7 +6,7 @@
  * a PodDisruptionBudget against a pod's labels (metav1 semantics: an empty
  * selector matches everything, an absent one nothing).
  */
-import type { LabelSelector } from './schemas.ts';
+import type { LabelSelector } from '../../src/kube/schemas.ts';
 
 type Labels = Readonly<Record<string, string>> | null | undefined;
 

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './apply-patch.ts';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../support/apply-patch.ts';
 
 const node = {
 	metadata: { name: 'n1', labels: { a: '1', 'x/y': '2' } },

@@ -4,11 +4,11 @@
  * the way the eviction registry does, and a recording EventRecorder. Not a test
  * file itself (no `.test.ts` suffix).
  */
-import type { DeleteOptions, EvictOptions } from '../kube/api.ts';
-import { FakeKubeApi, type PdbSeed, type PodSeed } from '../kube/fake.ts';
-import type { Pod, PodDisruptionBudget } from '../kube/schemas.ts';
-import type { EventReason, EventRecorder, EventType, PodRef } from '../notify/types.ts';
-import { selectorMatches } from './pdbs.ts';
+import type { DeleteOptions, EvictOptions } from '../../src/kube/api.ts';
+import { FakeKubeApi, type PdbSeed, type PodSeed } from './fake-kube-api.ts';
+import type { Pod, PodDisruptionBudget } from '../../src/kube/schemas.ts';
+import type { EventReason, EventRecorder, EventType, PodRef } from '../../src/notify/types.ts';
+import { selectorMatches } from '../../src/drain/pdbs.ts';
 
 interface Timer {
 	readonly at: number;

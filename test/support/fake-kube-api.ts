@@ -18,7 +18,7 @@
  * on the real apiserver, so the two cannot drift apart.
  */
 import * as v from 'valibot';
-import { KubeError } from '../errors.ts';
+import { KubeError } from '../../src/errors.ts';
 import {
 	alreadyExistsStatus,
 	conflictStatus,
@@ -28,7 +28,7 @@ import {
 	notFoundStatus,
 	validateEventCreate,
 	validateNodeUpdate,
-} from './validation.ts';
+} from '../../src/kube/validation.ts';
 import type {
 	AccessCheck,
 	CoreEventInput,
@@ -41,7 +41,7 @@ import type {
 	WatchEvent,
 	WatchEventType,
 	WatchOptions,
-} from './api.ts';
+} from '../../src/kube/api.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './apply-patch.ts';
 import { AsyncQueue } from './async-queue.ts';
 import {
@@ -51,7 +51,7 @@ import {
 	type PodDisruptionBudget,
 	PodDisruptionBudgetSchema,
 	PodSchema,
-} from './schemas.ts';
+} from '../../src/kube/schemas.ts';
 import { matchesFieldSelector, matchesLabelSelector, matchesLabelSelectorObject } from './selectors.ts';
 
 export type FakeMethod = keyof KubeApi;
