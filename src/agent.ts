@@ -5,27 +5,23 @@
  * servers, IMDS metadata, events, reboot check, monitors) and fails fast on
  * bad configuration; after that, nothing ends the process but a signal.
  */
-import { connectKube } from './kube/config.ts';
-import { createKubeApi } from './kube/client.ts';
 import type { KubeApi } from './kube/api.ts';
+import { kubeApiFor } from './kube/from-config.ts';
 import type { LoadedConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { configFields, configText } from './config/dump.ts';
 import { ConfigError, isAbortError } from './errors.ts';
-import { createImdsClient } from './imds/client.ts';
 import { fetchInstanceMetadata } from './imds/metadata.ts';
+import { imdsClientFor } from './imds/from-config.ts';
 import { sleep } from './clock.ts';
-import type { ImdsClient, InstanceMetadata } from './imds/types.ts';
+import type { InstanceMetadata } from './imds/types.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { createMetricsRegistry } from './metrics/registry.ts';
 import type { Metrics } from './metrics/types.ts';
-import { createAsgLifecycleMonitor } from './monitors/asg-lifecycle.ts';
+import { enabledMonitors } from './monitors/enabled.ts';
 import { monitorIntervals, startPolling } from './monitors/poll.ts';
-import { createRebalanceMonitor } from './monitors/rebalance.ts';
-import { createScheduledEventMonitor } from './monitors/scheduled-event.ts';
-import { createSpotItnMonitor } from './monitors/spot-itn.ts';
-import type { Monitor } from './monitors/types.ts';
 import { createEventRecorder } from './notify/kube-events.ts';
+import { webhooksConfigured } from './notify/configured.ts';
 import type { Notifier } from './notify/types.ts';
 import { createProbes } from './http/probes.ts';
 import { createReadiness, nodeReadinessCheck } from './http/readiness.ts';
@@ -44,25 +40,6 @@ import { commit, flavour, version } from './version.ts';
 
 const rebootCheckAttempts = 5;
 const rebootCheckIntervalMs = 2_000;
-
-export function enabledMonitors(config: Config, deps: { client: Parameters<typeof createSpotItnMonitor>[0]['client']; log: Logger }): Monitor[] {
-	const monitors: Monitor[] = [];
-	if (config.enableSpotInterruptionDraining) monitors.push(createSpotItnMonitor({ client: deps.client }));
-	if (config.enableScheduledEventDraining) monitors.push(createScheduledEventMonitor({ client: deps.client, log: deps.log }));
-	if (config.enableRebalanceMonitoring || config.enableRebalanceDraining) monitors.push(createRebalanceMonitor({ client: deps.client }));
-	if (config.enableAsgLifecycleDraining) monitors.push(createAsgLifecycleMonitor({ client: deps.client }));
-	return monitors;
-}
-
-/**
- * True when WEBHOOK_URL or WEBHOOK_SINKS names a destination (what
- * notify/sinks.ts resolveSinks turns into sinks). Without one the webhook
- * module tree (the Go-template engine, Sprig, the sinks) is never evaluated:
- * it is imported only then (measured: packaging/README.md).
- */
-export function webhooksConfigured(config: Config): boolean {
-	return config.webhookUrl !== '' || config.webhookSinks.length > 0;
-}
 
 /** What createNotifier returns when no sink is configured. */
 const disabledNotifier: Notifier = { enabled: false, send: async () => {}, flush: async () => {} };
@@ -104,40 +81,6 @@ async function rebootCheck(deps: NodeDeps & { readTextFile: Runtime['readTextFil
 	return undefined;
 }
 
-/** The IMDS client as the settings describe it. */
-export function imdsClientFor(runtime: Runtime, config: Config, log: Logger, metrics: Metrics): ImdsClient {
-	return createImdsClient({
-		fetch: runtime.createFetch({ rawBody: true }),
-		baseUrl: config.metadataUrl,
-		ipv6BaseUrl: config.metadataIpv6Url,
-		ipv6Fallback: config.metadataIpv6Fallback,
-		tries: config.metadataTries,
-		log,
-		metrics,
-	});
-}
-
-/** The Kubernetes API: in-cluster, or the kubeconfig of host mode. Throws ConfigError when the configuration is broken. */
-export async function kubeApiFor(runtime: Runtime, config: Config, log: Logger, metrics: Metrics): Promise<KubeApi> {
-	const connection = await connectKube((options) => runtime.createFetch(options), {
-		kubeconfig: config.kubeconfig,
-		serviceHost: config.kubernetesServiceHost,
-		servicePort: config.kubernetesServicePort,
-	});
-	log.info('Kubernetes client configured', { server: connection.server, source: connection.source });
-	return createKubeApi({
-		server: connection.server,
-		fetch: connection.fetch,
-		authHeaders: () => connection.authHeaders(),
-		onUnauthorized: () => connection.invalidate(),
-		qps: config.kubeApiQps,
-		burst: config.kubeApiBurst,
-		log,
-		metrics,
-		userAgent: `nth/${version} (${runtime.name} ${runtime.version})`,
-	});
-}
-
 export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<number> {
 	const { config, sources } = loaded;
 	const startedAtMs = Date.now();
@@ -169,11 +112,11 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		});
 		const metrics: Metrics = registry;
 
-		const imds = imdsClientFor(runtime, config, log, metrics);
+		const imds = imdsClientFor(config, { runtime, log, metrics });
 		const metadata = await fetchInstanceMetadata(imds, root.signal, { log, metrics });
 		const nodeName = resolveNodeName(config, metadata);
 
-		const kube = await kubeApiFor(runtime, config, log, metrics);
+		const kube = await kubeApiFor(config, { runtime, log, metrics });
 
 		const probes = createProbes({
 			livenessPath: config.probesServerEndpoint,

@@ -2,7 +2,10 @@
  * @module `nth doctor`: runs the preflight with the agent's own settings and
  * clients, prints the report, exits 1 when something must be fixed.
  */
-import { enabledMonitors, imdsClientFor, kubeApiFor, webhooksConfigured } from '../agent.ts';
+import { imdsClientFor } from '../imds/from-config.ts';
+import { kubeApiFor } from '../kube/from-config.ts';
+import { enabledMonitors } from '../monitors/enabled.ts';
+import { webhooksConfigured } from '../notify/configured.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { fetchInstanceMetadata } from '../imds/metadata.ts';
 import { emptyInstanceMetadata } from '../imds/types.ts';
@@ -22,7 +25,7 @@ export async function doctorCommand(runtime: Runtime, loaded: LoadedConfig): Pro
 	// The report is the output: the clients' own log lines would only repeat it, so only errors pass.
 	const log = createLogger({ level: 'error', stdout: runtime.writeStderr, stderr: runtime.writeStderr });
 	const metrics = noopMetrics();
-	const imds = imdsClientFor(runtime, config, log, metrics);
+	const imds = imdsClientFor(config, { runtime, log, metrics });
 	const signal = AbortSignal.timeout(doctorTimeoutMs);
 	let providerId: string | undefined;
 	const webhook = webhooksConfigured(config) ? await import('../notify/webhook.ts') : undefined;
@@ -38,7 +41,7 @@ export async function doctorCommand(runtime: Runtime, loaded: LoadedConfig): Pro
 			},
 			monitors: enabledMonitors(config, { client: imds, log }),
 			nodeName: config.nodeName || (config.kubeconfig ? undefined : ''),
-			kube: () => kubeApiFor(runtime, config, log, metrics),
+			kube: () => kubeApiFor(config, { runtime, log, metrics }),
 			findNode: async (kube, name, abort) => (await findNode({ kube, log, metrics }, { name, providerId }, abort))?.metadata.name,
 			permissions: requiredPermissions(config),
 			validateWebhook: webhook ? () => webhook.validateWebhookConfig({ config, runtime, metadata: emptyInstanceMetadata }) : undefined,

@@ -6,7 +6,8 @@
  * only ever escalates (cordon → cordon and drain), one deadline (the earliest
  * any event gives), one notification at the start and one with the outcome.
  */
-import type { EventKind, InterruptionEvent } from '../monitors/types.ts';
+import type { EventKind } from '../vocabulary.ts';
+import type { InterruptionEvent } from '../monitors/types.ts';
 import { fromStoredEvent, type IncidentState, toStoredEvent } from './state.ts';
 
 export type IncidentAction = 'cordon' | 'cordon-and-drain';

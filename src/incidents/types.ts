@@ -5,7 +5,8 @@
 import type { Sleep } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
-import type { EventKind, InterruptionEvent } from '../monitors/types.ts';
+import type { EventKind } from '../vocabulary.ts';
+import type { InterruptionEvent } from '../monitors/types.ts';
 import type { EventRecorder } from '../notify/types.ts';
 import type { ActionSettings } from './incident.ts';
 import type { IncidentState, ReadResult } from './state.ts';

@@ -13,7 +13,7 @@
  * Everything else is nth's own, prefixed `nth_`, plus the standard `process_*`
  * trio. No label ever holds a node name, pod name or event id.
  */
-import type { EventKind, MonitorName } from '../monitors/types.ts';
+import type { EventKind, MonitorName } from '../vocabulary.ts';
 import type { ResourceUsage } from '../runtime/types.ts';
 import { Family, HistogramFamily, type Labels } from './exposition.ts';
 import type { ActionStatus, Metrics, NodeAction } from './types.ts';

@@ -5,7 +5,7 @@
  * and renders the Prometheus exposition. Label values are bounded sets: never
  * a node name, pod name or event id.
  */
-import type { EventKind, MonitorName } from '../monitors/types.ts';
+import type { EventKind, MonitorName } from '../vocabulary.ts';
 
 /** NTH's `node_action` label values. */
 export type NodeAction = 'cordon' | 'cordon-and-drain' | 'pre-drain' | 'post-drain' | 'uncordon';

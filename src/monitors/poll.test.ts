@@ -4,7 +4,8 @@ import { ImdsError } from '../errors.ts';
 import { fakeClock, type FakeClock, recordingMetrics } from '../../test/support/fake-imds.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { checkBudgetMs, monitorIntervals, type PollOptions, startPolling } from './poll.ts';
-import type { EventKind, InterruptionEvent, Monitor, MonitorName, MonitorResult } from './types.ts';
+import type { EventKind, MonitorName } from '../vocabulary.ts';
+import type { InterruptionEvent, Monitor, MonitorResult } from './types.ts';
 
 const nothing: MonitorResult = { events: [], cancellations: [] };
 const event: InterruptionEvent = {

@@ -5,15 +5,7 @@
  * its payload into these plain values; the incident store decides what to do.
  */
 
-/** NTH's event kinds (`event.Kind`), kept verbatim for templates, events and metrics. */
-export type EventKind = 'SPOT_ITN' | 'SCHEDULED_EVENT' | 'REBALANCE_RECOMMENDATION' | 'ASG_LIFECYCLE';
-
-/** NTH's monitor names (`event.Monitor`), also the `event_error_where` metric label. */
-export type MonitorName =
-	| 'SPOT_ITN_MONITOR'
-	| 'SCHEDULED_EVENT_MONITOR'
-	| 'REBALANCE_RECOMMENDATION_MONITOR'
-	| 'ASG_LIFECYCLE_MONITOR';
+import type { EventKind, MonitorName } from '../vocabulary.ts';
 
 export type SpotAction = 'terminate' | 'stop' | 'hibernate';
 

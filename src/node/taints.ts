@@ -8,7 +8,7 @@
  * is one guarded read-modify-write of `spec.taints` (see update-node.ts).
  */
 import type { Taint } from '../kube/schemas.ts';
-import type { EventKind } from '../monitors/types.ts';
+import type { EventKind } from '../vocabulary.ts';
 import type { NodeDeps } from './deps.ts';
 import { patchNodeGuarded } from './update-node.ts';
 import { taintValueFor } from './values.ts';

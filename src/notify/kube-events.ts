@@ -24,7 +24,7 @@ import type { KubeApi } from '../kube/api.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import { isKubeError } from '../errors.ts';
-import type { EventKind } from '../monitors/types.ts';
+import type { EventKind } from '../vocabulary.ts';
 import { type EventReason, type EventRecorder, type EventType, noopRecorder, type PodRef } from './types.ts';
 
 export const eventSourceComponent = 'aws-node-termination-handler';
