@@ -98,11 +98,19 @@ test('sinks down / slow / 500: the drain is not delayed, retries back off, the o
 	console.log(`  always-500 sink: outcome first tried ${seconds(outcomeAt - times.drainedAt)} s after Drained`);
 
 	await opening;
-	await waitFor(() => down !== undefined && down.delivered().length >= 2 && slow.delivered().length >= 2, { timeoutMs: 40_000, what: 'both messages at the recovered sinks' });
+	// A start message still being retried when the outcome is ready is superseded by it (notify/webhook.ts):
+	// the outcome carries the same event, and a late start after the outcome would read as a new
+	// interruption. So a recovered sink gets the start then the outcome, or the outcome alone.
+	const delivered = (receiver: FaultyReceiver | undefined): string[] => (receiver?.delivered() ?? []).map((body) => parseBody(body).outcome);
+	await waitFor(() => delivered(down).includes('drained') && delivered(slow).includes('drained'), { timeoutMs: 40_000, what: 'the outcome at the recovered sinks' });
 	await sleep(2000);
 	for (const [name, receiver] of [['down', down], ['slow', slow]] as const) {
-		const outcomes = (receiver?.delivered() ?? []).map((body) => parseBody(body).outcome);
-		assert.equal(outcomes, ['', 'drained'], `sink "${name}": one start, then one outcome`);
+		const outcomes = delivered(receiver);
+		assert.ok(
+			JSON.stringify(outcomes) === JSON.stringify(['', 'drained']) || JSON.stringify(outcomes) === JSON.stringify(['drained']),
+			`sink "${name}": one start then one outcome, or the outcome alone; got ${JSON.stringify(outcomes)}`,
+		);
+		if (outcomes.length === 1) assert.ok(agent.matching(/superseded it/).length >= 1, `sink "${name}": a start message left out is logged as superseded`);
 	}
 	const startTries = failing.attempts.filter((attempt) => parseBody(attempt.body).outcome === '').map((attempt) => attempt.atMs);
 	const slowTries = slow.attempts.filter((attempt) => parseBody(attempt.body).outcome === '').map((attempt) => attempt.atMs);
