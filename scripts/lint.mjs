@@ -6,8 +6,11 @@
 //   - no empty catch block (every catch logs and counts, or says why in a comment)
 //   - no `as` cast on parsed JSON (valibot at every boundary)
 //   - error messages start with a capital letter and do not end with a period
+//   - at most 3 parameters on an exported function (deno std's rule: an options object after that),
+//     except where Go's signatures are the contract (src/drain/, src/notify/template/funcs/)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import ts from 'typescript';
 
 const root = process.cwd();
 const findings = [];
@@ -42,6 +45,39 @@ for (const path of walk(join(root, 'src'))) {
 			if (/\.$/.test(message[2]) && message[1] === "'") findings.push(`${at}: error message ends with a period`);
 		}
 	});
+}
+
+/** Folders whose exported functions keep Go's positional signatures (the drain mirrors kubectl's, the template funcs Go's). */
+const goSignatures = ['src/drain/', 'src/notify/template/funcs/'];
+const maxParameters = 3;
+
+/** Exported function declarations and exported `const f = (...) =>` / `function` expressions with more than {@link maxParameters} parameters. */
+function tooManyParameters(file, text) {
+	const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+	const exported = (node) => node.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) === true;
+	const report = (node, name, count) => {
+		const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+		findings.push(`${file}:${line}: exported function ${name} takes ${count} parameters (at most ${maxParameters}: put the rest in an options object)`);
+	};
+	for (const statement of source.statements) {
+		if (ts.isFunctionDeclaration(statement) && exported(statement) && statement.parameters.length > maxParameters) {
+			report(statement, statement.name?.text ?? 'default', statement.parameters.length);
+		}
+		if (ts.isVariableStatement(statement) && exported(statement)) {
+			for (const declaration of statement.declarationList.declarations) {
+				const value = declaration.initializer;
+				if (value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) && value.parameters.length > maxParameters) {
+					report(declaration, declaration.name.getText(source), value.parameters.length);
+				}
+			}
+		}
+	}
+}
+
+for (const path of walk(join(root, 'src'))) {
+	const file = relative(root, path);
+	if (goSignatures.some((folder) => file.startsWith(folder))) continue;
+	tooManyParameters(file, readFileSync(path, 'utf8'));
 }
 
 for (const finding of findings) console.log(finding);

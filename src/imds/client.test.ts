@@ -508,7 +508,8 @@ const bodies = suite('createImdsClient() body cap');
 bodies('asks for identity encoding', async () => {
 	const { fake, get } = setup(imdsV2());
 	await get();
-	assert.ok(fake.requests.every((r) => r.headers['accept-encoding'] === 'identity'), JSON.stringify(fake.requests.map((r) => r.headers)));
+	// every() over no requests would pass: name the requests (token PUT, then the GET) and each one's header.
+	assert.equal(fake.requests.map((r) => `${r.method} ${r.headers['accept-encoding']}`), ['PUT identity', 'GET identity']);
 });
 
 bodies('refuses a declared Content-Length over 64 KiB without reading the body', async () => {

@@ -33,9 +33,9 @@ export async function cordonOnly(context: FlowContext, incident: Incident, signa
 	ports.recorder.node('Cordon', 'Normal', 'Node successfully cordoned');
 	measureCordon(context, incident);
 	incident.failures = 0;
-	await setPhase(context, incident, 'Cordoned', 'cordoned', signal);
+	await setPhase(context, incident, { phase: 'Cordoned', summary: 'cordoned', signal });
 	await sendStart(context, incident, signal);
-	if (!context.settings.webhookPerIncident) await sendOutcome(context, incident, context.settings.dryRun ? 'dry-run' : 'cordoned', 'cordoned', signal);
+	if (!context.settings.webhookPerIncident) await sendOutcome(context, incident, { outcome: context.settings.dryRun ? 'dry-run' : 'cordoned', details: 'cordoned', signal });
 }
 
 /** Cordon, record, start message, then the drain in the background (its result is taken up by {@link finishDrain}). */
@@ -45,9 +45,9 @@ export async function cordonAndDrain(context: FlowContext, incident: Incident, s
 		ports.log.info('Node would have been cordoned and drained, but dry-run flag was set.');
 		ports.metrics.action('cordon-and-drain', 'success');
 		ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
-		await setPhase(context, incident, 'Drained', 'dry run', signal);
+		await setPhase(context, incident, { phase: 'Drained', summary: 'dry run', signal });
 		await sendStart(context, incident, signal);
-		await sendOutcome(context, incident, 'dry-run', 'Dry run: nothing was changed', signal);
+		await sendOutcome(context, incident, { outcome: 'dry-run', details: 'Dry run: nothing was changed', signal });
 		context.ports.metrics.incidentsInFlight(0);
 		return;
 	}
@@ -65,10 +65,10 @@ export async function cordonAndDrain(context: FlowContext, incident: Incident, s
 		}
 		// Notice→cordon is measured once per incident (a rebalance cordon already counted it).
 		measureCordon(context, incident);
-		await setPhase(context, incident, 'Draining', 'draining', signal);
+		await setPhase(context, incident, { phase: 'Draining', summary: 'draining', signal });
 		await sendStart(context, incident, signal);
 	} else {
-		await setPhase(context, incident, 'Draining', 'draining', signal);
+		await setPhase(context, incident, { phase: 'Draining', summary: 'draining', signal });
 	}
 	// Past the deadline (a retry, or a notice seen late) each attempt still gets a real budget.
 	const recorded = Date.parse(incident.state.deadline);
@@ -126,8 +126,8 @@ export async function finishDrain(context: FlowContext, incident: Incident, sign
 	ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
 	ports.metrics.noticeToDrained((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
 	incident.failures = 0;
-	await setPhase(context, incident, 'Drained', `drained: ${whole.evicted} of ${whole.total} pods evicted`, signal);
-	await sendOutcome(context, incident, 'drained', `${whole.evicted} of ${whole.total} pods evicted`, signal);
+	await setPhase(context, incident, { phase: 'Drained', summary: `drained: ${whole.evicted} of ${whole.total} pods evicted`, signal });
+	await sendOutcome(context, incident, { outcome: 'drained', details: `${whole.evicted} of ${whole.total} pods evicted`, signal });
 	ports.metrics.incidentsInFlight(0);
 }
 
@@ -136,10 +136,10 @@ async function drainFailed(context: FlowContext, incident: Incident, reason: str
 	ports.metrics.action('cordon-and-drain', 'error');
 	ports.recorder.node('CordonAndDrainError', 'Warning', `There was a problem while trying to cordon and drain the node: ${reason}`);
 	ports.log.error('There was a problem while trying to cordon and drain the node: will retry while the event is live', { reason, node_name: context.settings.nodeName });
-	await setPhase(context, incident, 'Failed', reason, signal);
+	await setPhase(context, incident, { phase: 'Failed', summary: reason, signal });
 	scheduleRetry(context, incident);
 	// Per incident, "failed" is final: sent once the deadline has passed (earlier failures are retried).
-	if (!context.settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline)) await sendOutcome(context, incident, 'failed', reason, signal);
+	if (!context.settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline)) await sendOutcome(context, incident, { outcome: 'failed', details: reason, signal });
 }
 
 /** Notice→cordon, once per incident (an escalation from a rebalance cordon does not count again). */

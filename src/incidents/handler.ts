@@ -190,7 +190,7 @@ export class IncidentHandler {
 		// An event of a new kind joined the open incident, or changed its action or deadline: record it now, not at the
 		// next phase change (a restarted agent must know it, or a cancellation of another event of the incident would
 		// release the node under it). AEMM's re-issued ids of a known kind are not worth a write each poll.
-		if (this.#recordStale && isOpen(incident.state)) await saveRecord(this.#context, incident, 'incident', signal);
+		if (this.#recordStale && isOpen(incident.state)) await saveRecord(this.#context, incident, { what: 'incident', signal });
 		if (incident.drainResult) await finishDrain(this.#context, incident, signal);
 		const now = this.#ports.now();
 		if (isOpen(incident.state) && !incident.drain && incident.retryAtMs <= now && needsWork({ phase: incident.state.phase, events: incident.events.values(), recorded: incident.recorded })) {
@@ -200,7 +200,7 @@ export class IncidentHandler {
 		// A pre-drain task that failed while the flow went on (never-miss: the cordon and drain do not wait for it) is retried on its own.
 		if (incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs <= now && pendingPreDrain(incident).length > 0) {
 			const node = await this.#ports.readNode(signal);
-			if (node) await runPreDrain(this.#context, incident, node.facts, signal);
+			if (node) await runPreDrain(this.#context, incident, { facts: node.facts, signal });
 		}
 	}
 
@@ -297,7 +297,7 @@ export class IncidentHandler {
 				this.#ports.log.info('Another interruption event is active, not uncordoning the node', { event_id: cancellation.eventId });
 				continue;
 			}
-			if (!(await releaseNode(this.#context, incident, cancellation, signal))) {
+			if (!(await releaseNode(this.#context, incident, { cancellation, signal }))) {
 				// Retried when the backoff ends (not at once: a refused release must not spin the loop).
 				this.#cancellations.unshift(cancellation);
 				this.#releaseRetryAtMs = incident.retryAtMs;
@@ -322,7 +322,7 @@ export class IncidentHandler {
 			ports.recorder.node(interruptionReason(event.kind), 'Normal', event.description);
 			ports.log.info('Requesting instance drain', { 'event-id': event.eventId, kind: event.kind, 'node-name': this.#settings.nodeName });
 		}
-		if (incident.preDrainRetryAtMs <= ports.now()) await runPreDrain(this.#context, incident, node.facts, signal);
+		if (incident.preDrainRetryAtMs <= ports.now()) await runPreDrain(this.#context, incident, { facts: node.facts, signal });
 		incident.pods = await ports.listPods(signal);
 		ports.log.info('Pods on node', { node_name: this.#settings.nodeName, pod_names: incident.pods });
 

@@ -17,7 +17,8 @@ export interface MessageContext {
 }
 
 /** Writes the record (not in dry run); a failure is logged and counted, never thrown: the record is for resuming. */
-export async function saveRecord(context: MessageContext, incident: Incident, what: string, signal: AbortSignal): Promise<void> {
+export async function saveRecord(context: MessageContext, incident: Incident, options: { readonly what: string; readonly signal: AbortSignal }): Promise<void> {
+	const { what, signal } = options;
 	if (context.settings.dryRun) return;
 	try {
 		await context.ports.persist(incident.state, signal);
@@ -29,14 +30,15 @@ export async function saveRecord(context: MessageContext, incident: Incident, wh
 }
 
 /** Moves the incident to a phase and records it. */
-export async function setPhase(context: MessageContext, incident: Incident, phase: Phase, summary: string, signal: AbortSignal): Promise<void> {
+export async function setPhase(context: MessageContext, incident: Incident, options: { readonly phase: Phase; readonly summary: string; readonly signal: AbortSignal }): Promise<void> {
+	const { phase, summary, signal } = options;
 	incident.state = { ...incident.state, phase, message: summary, updatedAt: new Date(context.ports.now()).toISOString() };
-	await saveRecord(context, incident, 'incident', signal);
+	await saveRecord(context, incident, { what: 'incident', signal });
 }
 
 async function markNotified(context: MessageContext, incident: Incident, what: string, signal: AbortSignal): Promise<void> {
 	incident.state = { ...incident.state, notified: [...incident.state.notified, what] };
-	await saveRecord(context, incident, 'notification', signal);
+	await saveRecord(context, incident, { what: 'notification', signal });
 }
 
 /** Per-incident mode: the start message, once per incident. */
@@ -47,7 +49,8 @@ export async function sendStart(context: MessageContext, incident: Incident, sig
 }
 
 /** Per-incident mode: the one outcome message. Per-event mode: one message per event not yet notified. */
-export async function sendOutcome(context: MessageContext, incident: Incident, outcome: Outcome, details: string, signal: AbortSignal): Promise<void> {
+export async function sendOutcome(context: MessageContext, incident: Incident, options: { readonly outcome: Outcome; readonly details: string; readonly signal: AbortSignal }): Promise<void> {
+	const { outcome, details, signal } = options;
 	if (!context.settings.webhookPerIncident) {
 		if (outcome === 'cancelled') return;
 		for (const event of incident.events.values()) {

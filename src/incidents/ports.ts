@@ -53,7 +53,7 @@ export function createIncidentPorts(deps: PortsDeps): AgentPorts {
 	const persist = async (state: IncidentState, signal: AbortSignal): Promise<void> => {
 		await writeNodeAnnotation(nodeDeps, { nodeName, key: incidentAnnotation, value: state }, signal);
 		const active = state.phase === 'Pending' || state.phase === 'Cordoned' || state.phase === 'Draining' || state.phase === 'Failed' || state.phase === 'Drained';
-		await setTerminationCondition(nodeDeps, nodeName, { status: active ? 'True' : 'False', reason: state.phase, message: state.message || state.phase }, signal);
+		await setTerminationCondition(nodeDeps, nodeName, { condition: { status: active ? 'True' : 'False', reason: state.phase, message: state.message || state.phase }, signal });
 	};
 	return {
 		log: deps.log,
@@ -67,8 +67,8 @@ export function createIncidentPorts(deps: PortsDeps): AgentPorts {
 			return { facts, record: readIncidentState(node) };
 		},
 		preDrain: async (event, facts, signal) => {
-			if (config.taintNode) await addInterruptionTaint(nodeDeps, nodeName, { kind: event.kind, eventId: event.eventId, effect: config.taintEffect }, signal);
-			if (comesBack(event)) await labelForReboot(nodeDeps, nodeName, { eventId: event.eventId, uncordonAfterReboot: !facts.unschedulable }, signal);
+			if (config.taintNode) await addInterruptionTaint(nodeDeps, nodeName, { taint: { kind: event.kind, eventId: event.eventId, effect: config.taintEffect }, signal });
+			if (comesBack(event)) await labelForReboot(nodeDeps, nodeName, { mark: { eventId: event.eventId, uncordonAfterReboot: !facts.unschedulable }, signal });
 		},
 		listPods: (signal) => listPodNames(kube, nodeName, signal),
 		cordon: async (options, signal) => {

@@ -32,7 +32,8 @@ export function pendingPreDrain(incident: Incident): InterruptionEvent[] {
  * but a node left uncordoned because a taint or label was refused is a missed
  * notice, which is worse than a missing taint.
  */
-export async function runPreDrain(context: FlowContext, incident: Incident, facts: NodeFacts, signal: AbortSignal): Promise<void> {
+export async function runPreDrain(context: FlowContext, incident: Incident, options: { readonly facts: NodeFacts; readonly signal: AbortSignal }): Promise<void> {
+	const { facts, signal } = options;
 	const ports = context.ports;
 	// The node as it was before the incident: our own cordon must not read as an admin's (the reboot labels depend on it).
 	const before: NodeFacts = incident.state.cordonedByUs ? { ...facts, unschedulable: false } : facts;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { KubeConfig } from './client-node-adapter.ts';
 import { isConfigError } from '../errors.ts';
 import type { FetchFn, FetchOptions } from '../runtime/types.ts';
 import { connectKube, inClusterServer } from './config.ts';

@@ -1,5 +1,5 @@
 /**
- * @module Where the API server is and how to authenticate: client-node's KubeConfig, and nothing else of it.
+ * @module Where the API server is and how to authenticate: client-node's KubeConfig (reached through ./client-node-adapter.ts), and nothing else of it.
  *
  * In a pod the service account is used (`loadFromCluster`: the CA file and the
  * projected token, which client-node re-reads every minute as the kubelet
@@ -8,10 +8,9 @@
  * `applyToHTTPSOptions`; we cache that result briefly and rebuild the
  * transport when the TLS material changes (a rotated kubelet client cert).
  */
-// The KubeConfig module itself, not the package index (which re-exports the generated API, watch, exec...).
-import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { ConfigError } from '../errors.ts';
 import type { FetchFn, FetchOptions } from '../runtime/types.ts';
+import { applyCredentials, type CredentialsRequest, KubeConfig } from './client-node-adapter.ts';
 
 export interface KubeConnectionOptions {
 	/** Kubeconfig file (host mode). Empty or absent: the in-cluster service account. */
@@ -69,42 +68,6 @@ function headerText(value: unknown): string | undefined {
 	if (typeof value === 'number') return String(value);
 	if (Array.isArray(value)) return value.map(String).join(', ');
 	return undefined;
-}
-
-/** What KubeConfig fills in for a request: headers, TLS material, basic auth. */
-interface CredentialsRequest {
-	headers?: Record<string, unknown>;
-	ca?: unknown;
-	cert?: unknown;
-	key?: unknown;
-	rejectUnauthorized?: boolean;
-	servername?: string;
-	auth?: string;
-}
-
-/**
- * Fills `request` with the current user's headers (token, exec plugin, auth
- * provider, impersonation) and TLS material.
- *
- * KubeConfig does that in `applyOptions`; its public `applyToHTTPSOptions`
- * calls it, sets basic auth, and then builds an https.Agent (or a proxy agent)
- * for the caller's requests. nth never uses that agent (its transport is its
- * own, built from the same material), and building one loads node:https, which
- * nth's Bun executable otherwise never loads (scripts/build.mjs lazyBuiltins;
- * measured in packaging/README.md). So this calls `applyOptions` (private in
- * client-node 1.4.0's typings, pinned) and sets basic auth as
- * applyToHTTPSOptions does; without that method it takes the public path.
- */
-async function applyCredentials(kc: KubeConfig, request: CredentialsRequest): Promise<void> {
-	const applyOptions: unknown = Reflect.get(kc, 'applyOptions');
-	if (typeof applyOptions !== 'function') {
-		// KubeConfig's typing wants https.RequestOptions; this is the subset it fills.
-		await kc.applyToHTTPSOptions(request as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
-		return;
-	}
-	await Reflect.apply(applyOptions, kc, [request]);
-	const user = kc.getCurrentUser();
-	if (user?.username) request.auth = `${user.username}:${user.password}`;
 }
 
 function sameTls(a: FetchOptions, b: FetchOptions): boolean {

@@ -104,12 +104,12 @@ objects('an event of a cluster-scoped object lives in "default" (or no namespace
 });
 
 objects('invalidStatus has the apiserver\'s 422 shape: one error inline, several in brackets, a cause each', () => {
-	const one = invalidStatus('Node', 'a', validateLabels({ k: '-' }));
+	const one = invalidStatus({ kind: 'Node' }, 'a', validateLabels({ k: '-' }));
 	assert.is(one.code, 422);
 	assert.is(one.reason, 'Invalid');
 	assert.match(one.message, /^Node "a" is invalid: metadata\.labels: Invalid value: "-": a valid label must be/);
 	assert.equal(one.details?.causes?.map((cause) => [cause.reason, cause.field]), [['FieldValueInvalid', 'metadata.labels']]);
-	const two = invalidStatus('Node', 'a', validateLabels({ k: '-', j: '.' }));
+	const two = invalidStatus({ kind: 'Node' }, 'a', validateLabels({ k: '-', j: '.' }));
 	assert.match(two.message, /^Node "a" is invalid: \[metadata\.labels: .*, metadata\.labels: .*\]$/);
 	assert.is(two.details?.kind, 'Node');
 });

@@ -233,8 +233,9 @@ export function validateEventCreate(event: EventInput): FieldError[] {
 	return errors;
 }
 
-/** `NewInvalid`: 422 Invalid, one cause per field error, the message aggregating them. */
-export function invalidStatus(kind: string, name: string, errors: readonly FieldError[], group = ''): KubeStatus {
+/** `NewInvalid(qualifiedKind, name, errs)`: 422 Invalid, one cause per field error, the message aggregating them. */
+export function invalidStatus(qualifiedKind: { readonly kind: string; readonly group?: string | undefined }, name: string, errors: readonly FieldError[]): KubeStatus {
+	const { kind, group = '' } = qualifiedKind;
 	const lines = [...new Set(errors.map((error) => `${error.field}: ${error.message}`))];
 	const aggregated = lines.length === 1 ? lines[0] : `[${lines.join(', ')}]`;
 	return {

@@ -272,9 +272,18 @@ poll('stops when the signal aborts, ending a check in flight without calling it 
 	assert.is(clock.pending(), 0);
 });
 
-poll('resolves at once with no monitors', async () => {
-	const { options } = setup();
-	await startPolling([], options);
+poll('resolves at once with no monitors, logging nothing and leaving no timer', async () => {
+	const { clock, controller, options, log } = setup();
+	let finished = false;
+	const done = startPolling([], options).then(() => (finished = true));
+	// One macrotask flushes every microtask: an early return has resolved by then; a poll loop has not.
+	await new Promise((resolve) => setTimeout(resolve, 0));
+	const resolvedAtOnce = finished;
+	controller.abort();
+	await done;
+	assert.ok(resolvedAtOnce, 'startPolling([]) must resolve without the clock moving or the signal aborting');
+	assert.equal(log.lines, []);
+	assert.is(clock.pending(), 0);
 });
 
 const intervals = suite('monitorIntervals()');

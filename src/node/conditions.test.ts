@@ -26,7 +26,7 @@ const conditions = suite('setTerminationCondition()');
 conditions('adds the condition through /status next to the kubelet\'s conditions', async () => {
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1' }, status: { conditions: [ready] } });
-	await setTerminationCondition(deps, 'n1', { status: 'True', reason: 'Draining', message: 'Draining 3 pods before 12:02:00' }, signal);
+	await setTerminationCondition(deps, 'n1', { condition: { status: 'True', reason: 'Draining', message: 'Draining 3 pods before 12:02:00' }, signal });
 	assert.equal(kube.node('n1')?.status.conditions, [ready, {
 		type: 'TerminationHandling',
 		status: 'True',
@@ -42,15 +42,15 @@ conditions('adds the condition through /status next to the kubelet\'s conditions
 conditions('moves lastTransitionTime only when the status changes; skips an identical write', async () => {
 	const { kube, deps, clock } = setup();
 	kube.addNode({ metadata: { name: 'n1' } });
-	await setTerminationCondition(deps, 'n1', { status: 'True', reason: 'Draining', message: 'm' }, signal);
+	await setTerminationCondition(deps, 'n1', { condition: { status: 'True', reason: 'Draining', message: 'm' }, signal });
 	clock.ms += 60_000;
-	await setTerminationCondition(deps, 'n1', { status: 'True', reason: 'Draining', message: 'm' }, signal);
+	await setTerminationCondition(deps, 'n1', { condition: { status: 'True', reason: 'Draining', message: 'm' }, signal });
 	assert.is(kube.callsTo('patchNode').length, 1, 'identical: no write');
-	await setTerminationCondition(deps, 'n1', { status: 'True', reason: 'Drained', message: 'done' }, signal);
+	await setTerminationCondition(deps, 'n1', { condition: { status: 'True', reason: 'Drained', message: 'done' }, signal });
 	assert.is(condition(kube)?.lastTransitionTime, '2025-06-01T12:00:00Z');
 	assert.is(condition(kube)?.lastHeartbeatTime, '2025-06-01T12:01:00Z');
 	clock.ms += 60_000;
-	await setTerminationCondition(deps, 'n1', { status: 'False', reason: 'Cancelled', message: 'event cancelled' }, signal);
+	await setTerminationCondition(deps, 'n1', { condition: { status: 'False', reason: 'Cancelled', message: 'event cancelled' }, signal });
 	assert.is(condition(kube)?.lastTransitionTime, '2025-06-01T12:02:00Z');
 	assert.is(condition(kube)?.status, 'False');
 });
@@ -58,7 +58,7 @@ conditions('moves lastTransitionTime only when the status changes; skips an iden
 conditions('in dry run logs and changes nothing', async () => {
 	const { kube, deps, log } = setup(true);
 	kube.addNode({ metadata: { name: 'n1' } });
-	await setTerminationCondition(deps, 'n1', { status: 'True', reason: 'Draining', message: 'm' }, signal);
+	await setTerminationCondition(deps, 'n1', { condition: { status: 'True', reason: 'Draining', message: 'm' }, signal });
 	assert.is(kube.callsTo('patchNode').length, 0);
 	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Would have set condition (TerminationHandling=True, reason Draining) on node n1, but dry-run flag was set'));
 });
@@ -68,7 +68,7 @@ conditions('clears the condition and only it', async () => {
 	kube.addNode({ metadata: { name: 'n1' }, status: { conditions: [ready] } });
 	await clearTerminationCondition(deps, 'n1', signal);
 	assert.is(kube.callsTo('patchNode').length, 0, 'absent: nothing to do');
-	await setTerminationCondition(deps, 'n1', { status: 'True', reason: 'Failed', message: 'x' }, signal);
+	await setTerminationCondition(deps, 'n1', { condition: { status: 'True', reason: 'Failed', message: 'x' }, signal });
 	await clearTerminationCondition(deps, 'n1', signal);
 	assert.equal(kube.node('n1')?.status.conditions, [ready]);
 });

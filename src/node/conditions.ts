@@ -25,8 +25,9 @@ export interface TerminationCondition {
 }
 
 /** Sets the condition; a no-op when status, reason and message are already those. */
-export async function setTerminationCondition(deps: NodeDeps, nodeName: string, condition: TerminationCondition, signal: AbortSignal): Promise<void> {
-	const node = await readNode(deps, nodeName, `set condition of node "${nodeName}"`, signal);
+export async function setTerminationCondition(deps: NodeDeps, nodeName: string, options: { readonly condition: TerminationCondition; readonly signal: AbortSignal }): Promise<void> {
+	const { condition, signal } = options;
+	const node = await readNode(deps, nodeName, { action: `set condition of node "${nodeName}"`, signal });
 	const current = node.status.conditions?.find((existing) => existing.type === terminationConditionType);
 	if (current?.status === condition.status && current.reason === condition.reason && current.message === condition.message) return;
 	if (deps.dryRun) {
@@ -45,7 +46,7 @@ export async function setTerminationCondition(deps: NodeDeps, nodeName: string, 
 
 /** Removes the condition (a no-op when absent). */
 export async function clearTerminationCondition(deps: NodeDeps, nodeName: string, signal: AbortSignal): Promise<void> {
-	const node = await readNode(deps, nodeName, `clear condition of node "${nodeName}"`, signal);
+	const node = await readNode(deps, nodeName, { action: `clear condition of node "${nodeName}"`, signal });
 	if (!node.status.conditions?.some((existing) => existing.type === terminationConditionType)) return;
 	if (deps.dryRun) {
 		deps.log.info(`Would have removed condition ${terminationConditionType} from node ${nodeName}, but dry-run flag was set`);

@@ -31,7 +31,7 @@ const reboot = suite('labelForReboot()');
 reboot('writes event-id, action=UncordonAfterReboot and action-time in one patch', async () => {
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1', labels: { keep: 'me' } } });
-	await labelForReboot(deps, 'n1', { eventId: 'instance-event-0abc', uncordonAfterReboot: true }, signal);
+	await labelForReboot(deps, 'n1', { mark: { eventId: 'instance-event-0abc', uncordonAfterReboot: true }, signal });
 	assert.equal(kube.node('n1')?.metadata.labels, {
 		keep: 'me',
 		[eventIdLabel]: 'instance-event-0abc',
@@ -44,7 +44,7 @@ reboot('writes event-id, action=UncordonAfterReboot and action-time in one patch
 reboot('writes only the event id when the node was already cordoned by someone else', async () => {
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1' } });
-	await labelForReboot(deps, 'n1', { eventId: 'instance-event-0abc', uncordonAfterReboot: false }, signal);
+	await labelForReboot(deps, 'n1', { mark: { eventId: 'instance-event-0abc', uncordonAfterReboot: false }, signal });
 	assert.equal(kube.node('n1')?.metadata.labels, { [eventIdLabel]: 'instance-event-0abc' });
 });
 
@@ -52,7 +52,7 @@ reboot('a spot id (73 characters, too long for a label value) is written as its 
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1' } });
 	const spotId = `spot-itn-${'5f'.repeat(32)}`;
-	await labelForReboot(deps, 'n1', { eventId: spotId, uncordonAfterReboot: true }, signal);
+	await labelForReboot(deps, 'n1', { mark: { eventId: spotId, uncordonAfterReboot: true }, signal });
 	const value = kube.node('n1')?.metadata.labels?.[eventIdLabel] ?? '';
 	assert.ok(isValidLabelValue(value), value);
 	assert.is(value, labelValueFor(spotId));
@@ -62,7 +62,7 @@ reboot('a spot id (73 characters, too long for a label value) is written as its 
 reboot('in dry run logs NTH\'s lines and changes nothing', async () => {
 	const { kube, deps, log } = setup(true);
 	kube.addNode({ metadata: { name: 'n1' } });
-	await labelForReboot(deps, 'n1', { eventId: 'e1', uncordonAfterReboot: true }, signal);
+	await labelForReboot(deps, 'n1', { mark: { eventId: 'e1', uncordonAfterReboot: true }, signal });
 	assert.is(kube.callsTo('patchNode').length, 0);
 	assert.equal(log.lines, [
 		'1970/01/01 00:00:00 INF Would have added label (aws-node-termination-handler/event-id=e1) to node n1, but dry-run flag was set',
@@ -78,8 +78,8 @@ const generic = suite('addNodeLabels() / removeNodeLabels()');
 generic('adds and removes with merge patches; removing an absent label is fine (NTH §8.8)', async () => {
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1', labels: { a: '1' } } });
-	await addNodeLabels(deps, 'n1', { b: '2' }, signal);
-	await removeNodeLabels(deps, 'n1', ['a', 'never-there'], signal);
+	await addNodeLabels(deps, 'n1', { labels: { b: '2' }, signal });
+	await removeNodeLabels(deps, 'n1', { keys: ['a', 'never-there'], signal });
 	assert.equal(kube.node('n1')?.metadata.labels, { b: '2' });
 	assert.equal(kube.callsTo('patchNode').map((call) => call.args[1]), [
 		{ type: 'merge', body: { metadata: { labels: { b: '2' } } } },

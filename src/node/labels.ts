@@ -30,7 +30,8 @@ function wouldHaveRemoved(deps: NodeDeps, nodeName: string, keys: readonly strin
 }
 
 /** Sets labels (one merge patch). Throws KubeError (404 when the node is gone, 422 for an invalid value). */
-export async function addNodeLabels(deps: NodeDeps, nodeName: string, labels: Readonly<Record<string, string>>, signal: AbortSignal): Promise<void> {
+export async function addNodeLabels(deps: NodeDeps, nodeName: string, options: { readonly labels: Readonly<Record<string, string>>; readonly signal: AbortSignal }): Promise<void> {
+	const { labels, signal } = options;
 	if (deps.dryRun) {
 		wouldHaveAdded(deps, nodeName, labels);
 		return;
@@ -40,7 +41,8 @@ export async function addNodeLabels(deps: NodeDeps, nodeName: string, labels: Re
 }
 
 /** Removes labels (one merge patch); absent ones are fine. */
-export async function removeNodeLabels(deps: NodeDeps, nodeName: string, keys: readonly string[], signal: AbortSignal): Promise<void> {
+export async function removeNodeLabels(deps: NodeDeps, nodeName: string, options: { readonly keys: readonly string[]; readonly signal: AbortSignal }): Promise<void> {
+	const { keys, signal } = options;
 	if (keys.length === 0) return;
 	if (deps.dryRun) {
 		wouldHaveRemoved(deps, nodeName, keys);
@@ -63,13 +65,14 @@ export interface RebootMark {
 }
 
 /** The pre-drain labels of a restart-type scheduled event (NTH's MarkWithEventID + MarkForUncordonAfterReboot), in one patch. */
-export function labelForReboot(deps: NodeDeps, nodeName: string, mark: RebootMark, signal: AbortSignal): Promise<void> {
+export function labelForReboot(deps: NodeDeps, nodeName: string, options: { readonly mark: RebootMark; readonly signal: AbortSignal }): Promise<void> {
+	const { mark, signal } = options;
 	const labels: Record<string, string> = { [eventIdLabel]: labelValueFor(mark.eventId) };
 	if (mark.uncordonAfterReboot) {
 		labels[actionLabel] = uncordonAfterReboot;
 		labels[actionTimeLabel] = String(Math.floor(nowOf(deps).getTime() / 1000));
 	}
-	return addNodeLabels(deps, nodeName, labels, signal);
+	return addNodeLabels(deps, nodeName, { labels, signal });
 }
 
 /**
@@ -77,10 +80,10 @@ export function labelForReboot(deps: NodeDeps, nodeName: string, mark: RebootMar
  * unless the key is already there (with any value). Returns true when it was (or in dry run, would have been) added.
  */
 export async function excludeFromLoadBalancers(deps: NodeDeps, nodeName: string, signal: AbortSignal): Promise<boolean> {
-	const result = await patchNodeGuarded(deps, nodeName, `label node "${nodeName}"`, (node) => {
+	const result = await patchNodeGuarded(deps, nodeName, { action: `label node "${nodeName}"`, change: (node) => {
 		if (node.metadata.labels?.[excludeFromLoadBalancersLabel] !== undefined) return undefined;
 		return { metadata: { labels: { [excludeFromLoadBalancersLabel]: excludeFromLoadBalancersValue } } };
-	}, signal);
+	}, signal });
 	if (result.patch === undefined) {
 		deps.log.debug('Node already has the exclude-from-load-balancers label; leaving it', { node_name: nodeName });
 		return false;
@@ -96,13 +99,13 @@ export async function excludeFromLoadBalancers(deps: NodeDeps, nodeName: string,
  */
 export async function removeNthLabels(deps: NodeDeps, nodeName: string, signal: AbortSignal): Promise<readonly string[]> {
 	let keys: string[] = [];
-	const result = await patchNodeGuarded(deps, nodeName, `remove labels from node "${nodeName}"`, (node) => {
+	const result = await patchNodeGuarded(deps, nodeName, { action: `remove labels from node "${nodeName}"`, change: (node) => {
 		const labels = node.metadata.labels ?? {};
 		keys = [eventIdLabel, actionLabel, actionTimeLabel].filter((key) => labels[key] !== undefined);
 		if (labels[excludeFromLoadBalancersLabel] === excludeFromLoadBalancersValue) keys.push(excludeFromLoadBalancersLabel);
 		if (keys.length === 0) return undefined;
 		return { metadata: { labels: Object.fromEntries(keys.map((key) => [key, null])) } };
-	}, signal);
+	}, signal });
 	if (result.patch === undefined) return [];
 	if (deps.dryRun) wouldHaveRemoved(deps, nodeName, keys);
 	else deps.log.debug('Removed NTH labels', { node_name: nodeName, keys });

@@ -44,7 +44,7 @@ const add = suite('addTaint()');
 add('adds NTH\'s interruption taint keyed by kind with the event id and TAINT_EFFECT, keeping other taints', async () => {
 	const { kube, deps, log } = setup();
 	kube.addNode({ metadata: { name: 'n1' }, spec: { taints: [adminTaint] } });
-	assert.is(await addInterruptionTaint(deps, 'n1', { kind: 'SPOT_ITN', eventId: 'spot-itn-abc', effect: 'NoExecute' }, signal), true);
+	assert.is(await addInterruptionTaint(deps, 'n1', { taint: { kind: 'SPOT_ITN', eventId: 'spot-itn-abc', effect: 'NoExecute' }, signal }), true);
 	assert.equal(kube.node('n1')?.spec.taints, [adminTaint, { key: 'aws-node-termination-handler/spot-itn', value: 'spot-itn-abc', effect: 'NoExecute' }]);
 	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Successfully added taint on node taint_key=aws-node-termination-handler/spot-itn taint_value=spot-itn-abc node_name=n1'));
 });
@@ -61,7 +61,7 @@ add('has a key for every kind', () => {
 add('updates a stale value of the same key instead of keeping it (NTH §8.31)', async () => {
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1' }, spec: { taints: [{ key: 'aws-node-termination-handler/rebalance-recommendation', value: 'old-event', effect: 'NoSchedule' }] } });
-	assert.is(await addInterruptionTaint(deps, 'n1', { kind: 'REBALANCE_RECOMMENDATION', eventId: 'new-event', effect: 'PreferNoSchedule' }, signal), true);
+	assert.is(await addInterruptionTaint(deps, 'n1', { taint: { kind: 'REBALANCE_RECOMMENDATION', eventId: 'new-event', effect: 'PreferNoSchedule' }, signal }), true);
 	assert.equal(kube.node('n1')?.spec.taints, [{ key: 'aws-node-termination-handler/rebalance-recommendation', value: 'new-event', effect: 'PreferNoSchedule' }]);
 });
 
@@ -109,7 +109,7 @@ add('stops retrying when the signal aborts', async () => {
 	const controller = new AbortController();
 	const aborting = { ...deps, sleep: async () => controller.abort() };
 	try {
-		await addTaint(aborting, 'n1', { key: 'k', value: 'v', effect: 'NoSchedule' }, controller.signal);
+		await addTaint(aborting, 'n1', { taint: { key: 'k', value: 'v', effect: 'NoSchedule' }, signal: controller.signal });
 		assert.unreachable('must throw');
 	} catch (error) {
 		assert.is(error instanceof Error ? error.name : undefined, 'AbortError');
@@ -120,7 +120,7 @@ add('stops retrying when the signal aborts', async () => {
 add('in dry run logs NTH\'s line and changes nothing', async () => {
 	const { kube, deps, log } = setup(true);
 	kube.addNode({ metadata: { name: 'n1' } });
-	await addInterruptionTaint(deps, 'n1', { kind: 'ASG_LIFECYCLE', eventId: 'asg-lifecycle-term-1', effect: 'NoSchedule' }, signal);
+	await addInterruptionTaint(deps, 'n1', { taint: { kind: 'ASG_LIFECYCLE', eventId: 'asg-lifecycle-term-1', effect: 'NoSchedule' }, signal });
 	assert.is(kube.callsTo('patchNode').length, 0);
 	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Would have added taint (aws-node-termination-handler/asg-lifecycle-termination=asg-lifecycle-term-1:NoSchedule) to node n1, but dry-run flag was set'));
 });

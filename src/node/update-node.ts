@@ -30,7 +30,8 @@ function syntheticNode(name: string): Node {
  * The node, or: in dry run an empty stand-in (so "would have" lines still
  * print), otherwise KubeError 404 `Cannot <action>: node "<name>" not found`.
  */
-export async function readNode(deps: NodeDeps, nodeName: string, action: string, signal: AbortSignal): Promise<Node> {
+export async function readNode(deps: NodeDeps, nodeName: string, options: { readonly action: string; readonly signal: AbortSignal }): Promise<Node> {
+	const { action, signal } = options;
 	const node = await deps.kube.getNode(nodeName, signal);
 	if (node !== undefined) return node;
 	if (deps.dryRun) {
@@ -63,12 +64,13 @@ function withResourceVersion(patch: Record<string, unknown>, resourceVersion: st
  * {@link conflictDeadlineMs}. In dry run nothing is sent: the caller logs
  * its "would have" line from `patch`.
  */
-export async function patchNodeGuarded(deps: NodeDeps, nodeName: string, action: string, change: NodeChange, signal: AbortSignal): Promise<GuardedResult> {
+export async function patchNodeGuarded(deps: NodeDeps, nodeName: string, options: { readonly action: string; readonly change: NodeChange; readonly signal: AbortSignal }): Promise<GuardedResult> {
+	const { action, change, signal } = options;
 	const sleep = deps.sleep ?? realSleep;
 	const deadline = nowOf(deps).getTime() + conflictDeadlineMs;
 	let backoffMs = firstBackoffMs;
 	for (let attempt = 1; ; attempt += 1) {
-		const node = await readNode(deps, nodeName, action, signal);
+		const node = await readNode(deps, nodeName, { action, signal });
 		const patch = change(node);
 		if (patch === undefined || deps.dryRun) return { node, patch, before: node };
 		try {

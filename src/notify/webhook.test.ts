@@ -98,9 +98,16 @@ async function rejects(promise: Promise<unknown>): Promise<Error> {
 
 const validate = suite('validateWebhookConfig()');
 
+/** 'resolved', or the message it rejected with: a rejection fails an `assert.is(..., 'resolved')` with its reason. */
+function outcome(promise: Promise<unknown>): Promise<string> {
+	return promise.then(() => 'resolved', (error: unknown) => (error instanceof Error ? error.message : String(error)));
+}
+
 validate('accepts NTH\'s default template and no webhook at all', async () => {
-	await validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl }).deps);
-	await validateWebhookConfig(setup({ WEBHOOK_TEMPLATE: '{{ .cat }}' }).deps);
+	assert.is(await outcome(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl }).deps)), 'resolved');
+	// The same broken template is rejected once a URL is set: without one there is no sink to check.
+	assert.is(await outcome(validateWebhookConfig(setup({ WEBHOOK_TEMPLATE: '{{ .cat }}' }).deps)), 'resolved');
+	assert.match(await outcome(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .cat }}' }).deps)), /^Cannot execute the webhook template/);
 });
 
 validate('fails on a template that does not parse, naming the setting and the line', async () => {

@@ -227,7 +227,7 @@ cordon('an admin-cordoned node is reported as such and never uncordoned after th
 	const result = await cordonNode(deps(), name, signal);
 	assert.equal(result, { wasUnschedulable: true, changed: false });
 	// The pre-drain task asks for the post-reboot uncordon only when we cordoned.
-	await labelForReboot(deps(), name, { eventId: `instance-event-${suffix}`, uncordonAfterReboot: !result.wasUnschedulable }, signal);
+	await labelForReboot(deps(), name, { mark: { eventId: `instance-event-${suffix}`, uncordonAfterReboot: !result.wasUnschedulable }, signal });
 	const rebooted = { ...deps(), readTextFile: async () => '5.00 1.00\n' };
 	assert.is(await uncordonAfterRebootCheck(rebooted, { nodeName: name }, signal), undefined);
 	const after = await read(name);
@@ -250,9 +250,9 @@ taints('adds the interruption taint with the event id and effect, updates a stal
 	const admin = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
 	const name = await node(`taint-${suffix}`, { taints: [admin] });
 	const longId = `asg-lifecycle-term-${'0123456789abcdef'.repeat(5)}`;
-	await addInterruptionTaint(deps(), name, { kind: 'ASG_LIFECYCLE', eventId: longId, effect: 'NoSchedule' }, signal);
-	await addInterruptionTaint(deps(), name, { kind: 'REBALANCE_RECOMMENDATION', eventId: 'rebalance-old', effect: 'PreferNoSchedule' }, signal);
-	await addInterruptionTaint(deps(), name, { kind: 'REBALANCE_RECOMMENDATION', eventId: 'rebalance-new', effect: 'PreferNoSchedule' }, signal);
+	await addInterruptionTaint(deps(), name, { taint: { kind: 'ASG_LIFECYCLE', eventId: longId, effect: 'NoSchedule' }, signal });
+	await addInterruptionTaint(deps(), name, { taint: { kind: 'REBALANCE_RECOMMENDATION', eventId: 'rebalance-old', effect: 'PreferNoSchedule' }, signal });
+	await addInterruptionTaint(deps(), name, { taint: { kind: 'REBALANCE_RECOMMENDATION', eventId: 'rebalance-new', effect: 'PreferNoSchedule' }, signal });
 	await addOutOfServiceTaint(deps(), name, signal);
 	const taintsOf = async () => ((await read(name)).spec?.taints ?? []).map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`);
 	assert.equal(await taintsOf(), [
@@ -288,7 +288,7 @@ taints('a write that loses a race gets a real 409, reads again and keeps the oth
 			return kube.patchNode(nodeName, patch, s);
 		},
 	};
-	await addTaint(deps({ kube: racing, metrics }), name, { key: 'writer-a', value: 'y', effect: 'NoSchedule' }, signal);
+	await addTaint(deps({ kube: racing, metrics }), name, { taint: { key: 'writer-a', value: 'y', effect: 'NoSchedule' }, signal });
 	const keys = ((await read(name)).spec?.taints ?? []).map((t) => t.key).sort();
 	assert.equal(keys, ['writer-a', 'writer-b']);
 	assert.is(metrics.errors(), 1, 'exactly one conflict was retried');
@@ -297,7 +297,7 @@ taints('a write that loses a race gets a real 409, reads again and keeps the oth
 
 taints('eight concurrent writers each add their taint; none is lost', async () => {
 	const name = await node(`crowd-${suffix}`);
-	const writers = Array.from({ length: 8 }, (_, index) => addTaint(deps(), name, { key: `crowd/w${index}`, value: 'v', effect: 'NoSchedule' }, signal));
+	const writers = Array.from({ length: 8 }, (_, index) => addTaint(deps(), name, { taint: { key: `crowd/w${index}`, value: 'v', effect: 'NoSchedule' }, signal }));
 	await Promise.all(writers);
 	const keys = ((await read(name)).spec?.taints ?? []).map((t) => t.key).sort();
 	assert.equal(keys, Array.from({ length: 8 }, (_, index) => `crowd/w${index}`));
@@ -311,14 +311,14 @@ const labels = suite('labels on the real apiserver');
 
 labels('reboot labels, our exclude-LB label, and their removal; absent labels are no error', async () => {
 	const name = await node(`label-${suffix}`);
-	await labelForReboot(deps(), name, { eventId: `instance-event-${suffix}`, uncordonAfterReboot: true }, signal);
+	await labelForReboot(deps(), name, { mark: { eventId: `instance-event-${suffix}`, uncordonAfterReboot: true }, signal });
 	assert.is(await excludeFromLoadBalancers(deps(), name, signal), true);
 	const labelled = (await read(name)).metadata?.labels ?? {};
 	assert.is(labelled[eventIdLabel], `instance-event-${suffix}`);
 	assert.is(labelled[actionLabel], 'UncordonAfterReboot');
 	assert.match(labelled[actionTimeLabel] ?? '', /^\d{10}$/);
 	assert.is(labelled[excludeFromLoadBalancersLabel], 'aws-node-termination-handler');
-	await removeNodeLabels(deps(), name, ['never-there', 'also/absent'], signal);
+	await removeNodeLabels(deps(), name, { keys: ['never-there', 'also/absent'], signal });
 	assert.equal(await removeNthLabels(deps(), name, signal), [eventIdLabel, actionLabel, actionTimeLabel, excludeFromLoadBalancersLabel]);
 	const after = (await read(name)).metadata?.labels ?? {};
 	for (const key of [eventIdLabel, actionLabel, actionTimeLabel, excludeFromLoadBalancersLabel]) assert.is(after[key], undefined, key);
@@ -335,8 +335,8 @@ labels('an exclude-LB label someone else set is neither overwritten nor removed 
 labels('after a reboot the check uncordons and removes our labels and taints', async () => {
 	const name = await node(`reboot-${suffix}`);
 	await cordonNode(deps(), name, signal);
-	await labelForReboot(deps({ now: () => new Date(Date.now() - 600_000) }), name, { eventId: `instance-event-${suffix}`, uncordonAfterReboot: true }, signal);
-	await addInterruptionTaint(deps(), name, { kind: 'SCHEDULED_EVENT', eventId: `instance-event-${suffix}`, effect: 'NoSchedule' }, signal);
+	await labelForReboot(deps({ now: () => new Date(Date.now() - 600_000) }), name, { mark: { eventId: `instance-event-${suffix}`, uncordonAfterReboot: true }, signal });
+	await addInterruptionTaint(deps(), name, { taint: { kind: 'SCHEDULED_EVENT', eventId: `instance-event-${suffix}`, effect: 'NoSchedule' }, signal });
 	const rebooted = { ...deps(), readTextFile: async () => '120.00 50.00\n' };
 	assert.is(await uncordonAfterRebootCheck(rebooted, { nodeName: name }, signal), `instance-event-${suffix}`);
 	const after = await read(name);
@@ -353,12 +353,12 @@ const status = suite('condition and annotation on the real apiserver');
 
 status('sets TerminationHandling through /status beside Ready, moves it, clears it', async () => {
 	const name = await node(`condition-${suffix}`);
-	await setTerminationCondition(deps(), name, { status: 'True', reason: 'Draining', message: 'Draining 0 pods' }, signal);
+	await setTerminationCondition(deps(), name, { condition: { status: 'True', reason: 'Draining', message: 'Draining 0 pods' }, signal });
 	const condition = async () => (await read(name)).status?.conditions?.find((c) => c.type === 'TerminationHandling');
 	assert.equal([(await condition())?.status, (await condition())?.reason, (await condition())?.message], ['True', 'Draining', 'Draining 0 pods']);
 	const firstTransition = (await condition())?.lastTransitionTime;
 	assert.ok(firstTransition);
-	await setTerminationCondition(deps({ now: () => new Date(Date.now() + 5_000) }), name, { status: 'True', reason: 'Drained', message: 'done' }, signal);
+	await setTerminationCondition(deps({ now: () => new Date(Date.now() + 5_000) }), name, { condition: { status: 'True', reason: 'Drained', message: 'done' }, signal });
 	assert.is((await condition())?.reason, 'Drained');
 	assert.equal((await condition())?.lastTransitionTime, firstTransition, 'same status: the transition time stays');
 	assert.ok((await read(name)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), 'kwok\'s Ready condition is untouched');
@@ -393,14 +393,14 @@ dryRun('every action reads but changes nothing', async () => {
 	const before = await read(name);
 	const dry = deps({ dryRun: true });
 	await cordonNode(dry, name, signal);
-	await addInterruptionTaint(dry, name, { kind: 'SPOT_ITN', eventId: 'e-new', effect: 'NoExecute' }, signal);
+	await addInterruptionTaint(dry, name, { taint: { kind: 'SPOT_ITN', eventId: 'e-new', effect: 'NoExecute' }, signal });
 	await addOutOfServiceTaint(dry, name, signal);
-	await labelForReboot(dry, name, { eventId: 'e-new', uncordonAfterReboot: true }, signal);
+	await labelForReboot(dry, name, { mark: { eventId: 'e-new', uncordonAfterReboot: true }, signal });
 	await excludeFromLoadBalancers(dry, name, signal);
 	await removeNthLabels(dry, name, signal);
 	await removeNthTaints(dry, name, signal);
 	await uncordonNode(dry, name, signal);
-	await setTerminationCondition(dry, name, { status: 'True', reason: 'Draining', message: 'm' }, signal);
+	await setTerminationCondition(dry, name, { condition: { status: 'True', reason: 'Draining', message: 'm' }, signal });
 	await writeNodeAnnotation(dry, { nodeName: name, key: 'k', value: { a: 1 } }, signal);
 	const after = await read(name);
 	// kwok's heartbeats move status and the resourceVersion, so compare what the actions would have written.

@@ -380,7 +380,7 @@ export class FakeKubeApi implements KubeApi {
 		const invalid = validateNodeUpdate(merged);
 		if (invalid.length > 0) {
 			this.#rv -= 1;
-			throw statusError(action, invalidStatus('Node', name, invalid));
+			throw statusError(action, invalidStatus({ kind: 'Node' }, name, invalid));
 		}
 		this.#nodes.set(name, merged);
 		return structuredClone(merged);
@@ -457,7 +457,7 @@ export class FakeKubeApi implements KubeApi {
 		await this.#enter('createEvent', [event], signal);
 		const id = key(event.namespace, event.name);
 		const invalid = validateEventCreate(event);
-		if (invalid.length > 0) throw statusError(`create event "${id}"`, invalidStatus('Event', event.name, invalid));
+		if (invalid.length > 0) throw statusError(`create event "${id}"`, invalidStatus({ kind: 'Event' }, event.name, invalid));
 		if (this.#events.has(id)) throw statusError(`create event "${id}"`, alreadyExistsStatus('events', event.name));
 		this.#events.set(id, { ...structuredClone(event), patches: 0 });
 	}

@@ -448,7 +448,8 @@ function location(text: string, parseName: string, pos: number): { line: number;
 }
 
 /** Runs the template named `name` of a parsed program against `data`. */
-export function execute(program: Program, name: string, data: unknown, context: ExecContext): string {
+export function execute(program: Program, name: string, options: { readonly data: unknown; readonly context: ExecContext }): string {
+	const { data, context } = options;
 	const tree = program.trees.get(name);
 	const state = new State(program, context, name, data === null ? undefined : data);
 	try {

@@ -36,7 +36,7 @@ export function parseTemplate(text: string, name = 'message'): Template {
 	return {
 		execute(data: unknown, options: ExecuteOptions = {}): string {
 			const context: ExecContext = { env: options.env ?? noEnv, now: options.now ?? systemNow };
-			return execute(program, name, data, context);
+			return execute(program, name, { data, context });
 		},
 	};
 }

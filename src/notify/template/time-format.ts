@@ -127,15 +127,26 @@ export function civil(time: GoTime): Civil {
 	const { abbr, offset } = time.zone.lookup(time.ms);
 	const date = new Date(time.ms + offset * 1000);
 	const year = date.getUTCFullYear();
-	const startOfYear = utcDate(year, 1, 1, 0, 0, 0);
+	const startOfYear = utcDate({ year, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
 	return {
 		year, month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: date.getUTCHours(), minute: date.getUTCMinutes(),
 		second: date.getUTCSeconds(), weekday: date.getUTCDay(), yday: Math.floor((date.getTime() - startOfYear) / 86400000) + 1, abbr, offset,
 	};
 }
 
+/** A UTC civil time, month and day 1-based; out-of-range fields carry over as in Go's `time.Date`. */
+export interface CivilTime {
+	readonly year: number;
+	readonly month: number;
+	readonly day: number;
+	readonly hour: number;
+	readonly minute: number;
+	readonly second: number;
+}
+
 /** Epoch milliseconds of a UTC civil time (years below 100 included, unlike Date.UTC). */
-export function utcDate(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+export function utcDate(civil: CivilTime): number {
+	const { year, month, day, hour, minute, second } = civil;
 	const date = new Date(0);
 	date.setUTCFullYear(year, month - 1, day);
 	date.setUTCHours(hour, minute, second, 0);
@@ -406,7 +417,7 @@ export function parseTime(layout: string, value: string, location: GoZone = utcZ
 	if (pmSet && hour < 12) hour += 12;
 	else if (amSet && hour === 12) hour = 0;
 	if (yday >= 0) {
-		const fromYday = new Date(utcDate(year, 1, yday, 0, 0, 0));
+		const fromYday = new Date(utcDate({ year, month: 1, day: yday, hour: 0, minute: 0, second: 0 }));
 		if (yday < 1 || yday > (isLeap(year) ? 366 : 365)) return fail('', value, ': day-of-year out of range');
 		if (month >= 0 && month !== fromYday.getUTCMonth() + 1) return fail('', value, ': day-of-year does not match month');
 		if (day >= 0 && day !== fromYday.getUTCDate()) return fail('', value, ': day-of-year does not match day');
@@ -416,7 +427,7 @@ export function parseTime(layout: string, value: string, location: GoZone = utcZ
 	if (month < 0) month = 1;
 	if (day < 0) day = 1;
 	if (day < 1 || day > daysIn(month, year)) return fail('', value, ': day out of range');
-	const wall = utcDate(year, month, day, hour, minute, second);
+	const wall = utcDate({ year, month, day, hour, minute, second });
 	const ms = wall + Math.floor(nanos / 1e6);
 	const extra = nanos % 1e6;
 	if (zone) return new GoTime(ms, extra, zone);

@@ -63,7 +63,7 @@ const timeMethods: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	['Sub', fn(['time.Time'], (t: GoTime, u: GoTime) => duration(saturate(unixNanos(t) - unixNanos(u))))],
 	['AddDate', fn(['int', 'int', 'int'], (t: GoTime, years: number, months: number, days: number) => {
 		const c = civil(t);
-		const wall = utcDate(c.year + years, c.month + months, c.day + days, c.hour, c.minute, c.second);
+		const wall = utcDate({ year: c.year + years, month: c.month + months, day: c.day + days, hour: c.hour, minute: c.minute, second: c.second });
 		const offset = t.zone.lookup(wall - c.offset * 1000).offset;
 		return new GoTime(wall - offset * 1000 + (((t.ms % 1000) + 1000) % 1000), t.nanos, t.zone);
 	})],
