@@ -230,6 +230,26 @@ const lazyBuiltinsPlugin = {
 const packageVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const commit = gitCommit();
 
+/** The esbuild options every bundle shares (the default one and the LLRT one): one entry, minified ESM for Node's platform, build stamps. */
+function bundleOptions() {
+	return {
+		entryPoints: [join(root, 'src', 'main.ts')],
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		target: 'es2023',
+		minify: true,
+		treeShaking: true,
+		write: false,
+		legalComments: 'eof',
+		define: {
+			NTH_BUILD_VERSION: JSON.stringify(packageVersion),
+			NTH_BUILD_COMMIT: JSON.stringify(commit),
+		},
+		logLevel: 'warning',
+	};
+}
+
 async function buildBundle() {
 	// client-node is CommonJS: in an ESM bundle its require() calls of Node
 	// built-ins need a real `require`.
@@ -238,23 +258,10 @@ async function buildBundle() {
 		'const require = __nthCreateRequire(import.meta.url);',
 	].join('\n');
 	const result = await esbuild({
-		entryPoints: [join(root, 'src', 'main.ts')],
-		bundle: true,
-		platform: 'node',
-		format: 'esm',
-		target: 'es2023',
-		minify: true,
-		treeShaking: true,
+		...bundleOptions(),
 		metafile: true,
-		write: false,
-		legalComments: 'eof',
 		banner: { js: banner },
 		plugins: [kubeConfigTrimPlugin, lazyBuiltinsPlugin, leaveOutPlugin],
-		define: {
-			NTH_BUILD_VERSION: JSON.stringify(packageVersion),
-			NTH_BUILD_COMMIT: JSON.stringify(commit),
-		},
-		logLevel: 'warning',
 	});
 	const code = result.outputFiles[0].contents;
 	// NTH_BUILD_FLAVOUR stays a free global in the bundle: each executable
@@ -434,23 +441,11 @@ const llrtMissingPlugin = {
  * - the flavour stamped in, as the executable's argv differs from a script's.
  */
 async function buildLlrtBundle() {
+	const base = bundleOptions();
 	const result = await esbuild({
-		entryPoints: [join(root, 'src', 'main.ts')],
-		bundle: true,
-		platform: 'node',
-		format: 'esm',
-		target: 'es2023',
-		minify: true,
-		treeShaking: true,
-		write: false,
-		legalComments: 'eof',
+		...base,
 		plugins: [llrtMissingPlugin, kubeConfigTrimPlugin, lazyBuiltinsPlugin, leaveOutPlugin],
-		define: {
-			NTH_BUILD_VERSION: JSON.stringify(packageVersion),
-			NTH_BUILD_COMMIT: JSON.stringify(commit),
-			NTH_BUILD_FLAVOUR: JSON.stringify(flavours.llrt.stamp),
-		},
-		logLevel: 'warning',
+		define: { ...base.define, NTH_BUILD_FLAVOUR: JSON.stringify(flavours.llrt.stamp) },
 	});
 	const text = Buffer.from(result.outputFiles[0].contents).toString('utf8');
 	const out = join(dist, 'nth-llrt.mjs');

@@ -13,6 +13,7 @@ import { createAsgLifecycleMonitor } from './asg-lifecycle.ts';
 import { checkBudgetMs, monitorIntervals, startPolling } from './poll.ts';
 import { createScheduledEventMonitor } from './scheduled-event.ts';
 import { createSpotItnMonitor } from './spot-itn.ts';
+import { seeded } from '../../test/support/seeded.ts';
 
 const intervalMs = 500;
 const spotPath = '/latest/meta-data/spot/instance-action';
@@ -21,17 +22,6 @@ const scheduledPath = '/latest/meta-data/events/maintenance/scheduled';
 const tokenPath = '/latest/api/token';
 const ttlHeader = 'x-aws-ec2-metadata-token-ttl-seconds';
 
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 type Outage = 'none' | 'refused' | '503' | 'hang';
 

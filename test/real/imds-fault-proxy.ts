@@ -20,6 +20,7 @@
 import { createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { seeded } from '../support/seeded.ts';
 
 /** What the proxy does with a request to one path (or to every path, see {@link ImdsFaultProxy.outage}). */
 export type Behaviour =
@@ -112,17 +113,6 @@ const unauthorizedBody = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 const CHUNK = 64 * 1024;
 
-/** mulberry32: a small seeded PRNG, so a storm is reproducible from its printed seed. */
-function seeded(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 /** The gzip of a huge body, made once per shape (compressing 50 MB takes a moment). */
 const gzipCache = new Map<string, Buffer>();
