@@ -65,6 +65,9 @@ import { readSmaps, type SmapsSummary } from './smaps.ts';
 import { daemonSetEnv, extraEnv, fileSubject, inClusterCommand, serviceAccountDir, shippedExecutable, type Subject, upstreamSubject } from './subjects.ts';
 import { upstreamExecutable, upstreamVersion } from './upstream.ts';
 
+/** The agent's last log lines, clipped: why a rung's agent exited. */
+const lastLines = (agent: Agent): string => agent.lines.slice(-6).map((line) => `    ${line.text.slice(0, 300)}`).join('\n');
+
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -296,7 +299,7 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 		const startDeadline = running.spawnedAtMs + startTimeoutMs;
 		while (requests.length === 0 && !running.hasExited() && now() < startDeadline && !interrupted) await sleep(10);
 		const first = requests[0];
-		if (first === undefined) throw new Error(running.hasExited() ? `it exited (${partial.exit ?? '?'}) before its first IMDS request` : `no IMDS request within ${startTimeoutMs / 1000} s`);
+		if (first === undefined) throw new Error(running.hasExited() ? `it exited (${partial.exit ?? '?'}) before its first IMDS request; last lines:\n${lastLines(running)}` : `no IMDS request within ${startTimeoutMs / 1000} s`);
 		partial.started = true;
 		partial.startMs = first.atMs - running.spawnedAtMs;
 		const startedLine = /has started successfully/;
@@ -310,7 +313,7 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 		partial.idleAnon = median(idleSamples.map((sample) => sample.anonBytes / MiB));
 		partial.idleFile = median(idleSamples.map((sample) => sample.fileBytes / MiB));
 		if (withSmaps && !running.hasExited()) smaps.afterStart = readSmaps(running.pid, copy);
-		if (running.hasExited()) throw new Error(`it exited (${partial.exit ?? '?'}) while idle`);
+		if (running.hasExited()) throw new Error(`it exited (${partial.exit ?? '?'}) while idle; last lines:\n${lastLines(running)}`);
 		if (interrupted) throw new Error('interrupted');
 
 		// The notice: from now on the spot path answers from the AEMM that has one.

@@ -211,7 +211,27 @@ const lazyBuiltins = {
 	'node:os': [],
 };
 
-const lazyBuiltinsPlugin = {
+/**
+ * What LLRT's built-ins lack that the bundle calls, filled in on first load:
+ * `net.isIP/isIPv4/isIPv6` (client-node's loadFromCluster calls isIPv6 on
+ * KUBERNETES_SERVICE_HOST; without it the in-cluster start failed on LLRT).
+ * IPv6 is checked by WHATWG URL parsing, so a zone id (`fe80::1%eth0`), which
+ * Node accepts, is not one here: a service host is never link-local.
+ */
+const llrtAugments = {
+	'node:net': [
+		'(net) => {',
+		'\tconst v4 = /^(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$/;',
+		'\tconst isIPv4 = (text) => typeof text === "string" && v4.test(text);',
+		'\tconst isIPv6 = (text) => { if (typeof text !== "string" || !text.includes(":")) return false; try { new URL(`http://[${text}]/`); return true; } catch { return false; } };',
+		'\tconst isIP = (text) => (isIPv4(text) ? 4 : isIPv6(text) ? 6 : 0);',
+		'\treturn { ...net, isIP: net.isIP ?? isIP, isIPv4: net.isIPv4 ?? isIPv4, isIPv6: net.isIPv6 ?? isIPv6 };',
+		'}',
+	].join('\n'),
+};
+
+/** Built-ins loaded on first use; `augments` (module → source of a function of the module) fill in what a runtime lacks. */
+const lazyBuiltinsPluginWith = (augments) => ({
 	name: 'nth-lazy-builtins',
 	setup(build) {
 		const filter = new RegExp(`^(${Object.keys(lazyBuiltins).join('|')})$`);
@@ -219,13 +239,16 @@ const lazyBuiltinsPlugin = {
 		build.onLoad({ filter: /.*/, namespace: 'nth-lazy-builtin' }, (args) => ({
 			loader: 'js',
 			contents: [
-				`let real; const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+				augments[args.path] === undefined
+					? `let real; const load = () => (real ??= require(${JSON.stringify(args.path)}));`
+					: `let real; const load = () => (real ??= (${augments[args.path]})(require(${JSON.stringify(args.path)})));`,
 				'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
 				...lazyBuiltins[args.path].map((name) => `export const ${name} = (...args) => load().${name}(...args);`),
 			].join('\n'),
 		}));
 	},
-};
+});
+const lazyBuiltinsPlugin = lazyBuiltinsPluginWith({});
 
 const packageVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const commit = gitCommit();
@@ -444,7 +467,7 @@ async function buildLlrtBundle() {
 	const base = bundleOptions();
 	const result = await esbuild({
 		...base,
-		plugins: [llrtMissingPlugin, kubeConfigTrimPlugin, lazyBuiltinsPlugin, leaveOutPlugin],
+		plugins: [llrtMissingPlugin, kubeConfigTrimPlugin, lazyBuiltinsPluginWith(llrtAugments), leaveOutPlugin],
 		define: { ...base.define, NTH_BUILD_FLAVOUR: JSON.stringify(flavours.llrt.stamp) },
 	});
 	const text = Buffer.from(result.outputFiles[0].contents).toString('utf8');

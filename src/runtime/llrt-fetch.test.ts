@@ -7,7 +7,7 @@ const pem = (n: number): string => `-----BEGIN CERTIFICATE-----\nMII${n}\n-----E
 
 /** A Response as LLRT returns it: whole body readable, `body` undefined. */
 function llrtResponse(text: string, status = 200): Response {
-	const response = new Response(text, { status, headers: { 'content-type': 'application/json' } });
+	const response = new Response(status === 204 ? null : text, { status, headers: { 'content-type': 'application/json' } });
 	Object.defineProperty(response, 'body', { value: undefined });
 	return response;
 }
@@ -72,6 +72,17 @@ windows('other requests go to the native fetch as they are', async () => {
 	});
 	await fetchFn(request);
 	assert.is(seen[0], request);
+});
+
+windows('every response without a body stream gets one, so IMDS\'s bounded reader works on LLRT; 204 stays bodiless', async () => {
+	const fetchFn = createLlrtFetch({}, 1, async (input) => (String(input).endsWith('/none') ? llrtResponse('', 204) : llrtResponse('instance-action: terminate')));
+	const response = await fetchFn('http://169.254.169.254/latest/meta-data/spot/instance-action');
+	assert.ok(response.body, 'a plain response has a body stream on LLRT');
+	const reader = response.body.getReader();
+	const { value } = await reader.read();
+	assert.is(new TextDecoder().decode(value), 'instance-action: terminate');
+	const empty = await fetchFn('http://169.254.169.254/none');
+	assert.is(empty.status, 204);
 });
 
 windows('after the response, a sent request\'s string body (LLRT\'s Request.body) becomes null, so ky\'s body cancel finds nothing to call', async () => {

@@ -68,12 +68,20 @@ function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
 	});
 }
 
+/** Statuses whose responses cannot carry a body (the Response constructor refuses one). */
+const nullBodyStatuses = new Set([204, 205, 304]);
+
 /**
  * The response with a `body` stream over its whole (already read) content,
- * for callers that read `body` (the watch's line reader).
+ * for callers that read `body`: the watch's line reader and IMDS's bounded
+ * reader (src/imds/transport.ts), which otherwise fail on LLRT with "cannot
+ * read property 'getReader' of undefined". LLRT has read (and inflated) the
+ * whole body by then, so IMDS's 64 KiB cap bounds what nth keeps, not what
+ * LLRT reads: a gap recorded in packaging/README.md.
  */
 async function withBody(response: Response): Promise<Response> {
-	if (response.body !== undefined && response.body !== null) return response;
+	if (response.body !== undefined) return response;
+	if (nullBodyStatuses.has(response.status)) return response;
 	const bytes = new Uint8Array(await response.arrayBuffer());
 	const filled = new Response(bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
 	const body = bytesStream(bytes);
@@ -121,7 +129,7 @@ export function createLlrtFetch(options: FetchOptions = {}, windowSeconds: numbe
 		const windowUrl = watchWindowUrl(parts.url, windowSeconds);
 		if (windowUrl === undefined) {
 			try {
-				return await native(input, { ...init, ...extra });
+				return await withBody(await native(input, { ...init, ...extra }));
 			} finally {
 				if (input instanceof Request) settleBody(input);
 			}
