@@ -45,6 +45,12 @@ export interface StartAgentOptions {
 	 * @default unlimited
 	 */
 	readonly maxLineChars?: number;
+	/**
+	 * Wraps the command line (executable first) before it is spawned, e.g. to
+	 * start the agent inside a memory cgroup (test/e2e/memory-limit.test.ts).
+	 * The wrapper must exec the agent so the pid stays the agent's.
+	 */
+	readonly wrap?: (command: readonly string[]) => readonly string[];
 }
 
 export interface WaitForLineOptions {
@@ -121,7 +127,8 @@ export function startAgent(env: Readonly<Record<string, string>>, options: Start
 		if (value !== undefined) childEnv[key] = value;
 	}
 	Object.assign(childEnv, env);
-	const child = spawn(bin, [...(options.args ?? [])], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+	const [command = bin, ...args] = (options.wrap ?? ((line) => line))([bin, ...(options.args ?? [])]);
+	const child = spawn(command, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 	live.add(child);
 	const pid = child.pid;
 	if (pid === undefined) throw new Error(`Cannot start the agent "${bin}": no pid (is it built? npm run test:e2e builds it)`);
