@@ -455,12 +455,15 @@ function print(rungs: readonly Rung[], floors: readonly Floor[], context: Contex
 	console.log(`\nnth memory-floor bench, ${new Date().toISOString()} (${context.cpus} CPUs, load average ${context.load}); cgroup ${context.cgroup}; ${podCount} pods (${deployments} Deployments × ${replicas}, PDB maxUnavailable 10 %); drain timeout ${drainTimeoutMs / 1000} s`);
 	console.log('drain = spot notice → last pod gone; start = spawn → first IMDS request; ws = working set (usage − inactive_file) idle/peak MiB; hits = memory limit hits (failcnt)');
 	const agents = [...new Set(rungs.map((rung) => rung.agent))];
-	for (const readAheadKb of readAheadsKb) {
+	for (const readAheadKb of [...new Set([...readAheadsKb, ...rungs.map((rung) => rung.readAheadKb)])]) {
 		const mine = rungs.filter((rung) => rung.readAheadKb === readAheadKb);
 		if (mine.length === 0) continue;
 		console.log(`\nread-ahead ${readAheadKb} KB`);
 		const rows: string[][] = [['limit', ...agents]];
-		for (const limit of limitsMiB) rows.push([limitName(limit), ...agents.map((agent) => cell(mine.find((rung) => rung.agent === agent && rung.limitMiB === limit)))]);
+		// Every limit some agent was measured at, none first, then descending.
+		const measured = new Set(mine.map((rung) => rung.limitMiB));
+		const limits = [...(measured.has(undefined) ? [undefined] : []), ...[...measured].filter((limit) => limit !== undefined).sort((a, b) => b - a)];
+		for (const limit of limits) rows.push([limitName(limit), ...agents.map((agent) => cell(mine.find((rung) => rung.agent === agent && rung.limitMiB === limit)))]);
 		console.log(table(rows));
 	}
 	console.log('\nevery rung:');
@@ -520,24 +523,41 @@ interface Context {
 	readonly cgroup: string;
 }
 
-/** --report=FILE: prints the tables and floors of a saved run again (also one cut short: rungs are saved as they finish). */
-function reprint(file: string): void {
-	const saved = v.parse(v.object({ machine: v.object({ cpus: v.string(), load: v.string(), cgroup: v.string() }), rungs: v.array(v.looseObject({ agent: v.string(), readAheadKb: v.number() })) }), JSON.parse(readFileSync(file, 'utf8')));
-	// The file is this bench's own output: its rungs have the Rung shape (limitMiB absent = no limit).
-	const rungs = saved.rungs.map((rung) => ({ limitMiB: undefined, ...rung }) as unknown as Rung);
+const SavedSchema = v.looseObject({
+	machine: v.object({ cpus: v.string(), load: v.string(), cgroup: v.string() }),
+	rungs: v.array(v.looseObject({ agent: v.string(), readAheadKb: v.number() })),
+});
+
+/**
+ * --report=FILE[,FILE…]: prints the tables and floors of saved runs again (also
+ * one cut short: rungs are saved as they finish). Several files (ladders run one
+ * agent at a time) are reported as one; with --json=OUT they are also written
+ * there as one file, each rung keeping its own run's load average.
+ */
+function reprint(files: readonly string[]): void {
+	const saved = files.map((file) => ({ file, run: v.parse(SavedSchema, JSON.parse(readFileSync(file, 'utf8'))) }));
+	const first = saved[0];
+	if (first === undefined) throw new Error('Cannot report: --report names no file');
+	// The files are this bench's own output: their rungs have the Rung shape (limitMiB absent = no limit).
+	const rungs = saved.flatMap(({ run }) => run.rungs.map((rung) => ({ limitMiB: undefined, load: run.machine.load, ...rung }) as unknown as Rung));
+	const out = option('json');
+	if (out !== undefined) {
+		const merged = { ...first.run, machine: { ...first.run.machine, load: saved.map(({ run }) => run.machine.load).join('; ') }, mergedFrom: saved.map(({ file }) => file), rungs };
+		writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
+	}
 	const floors: Floor[] = [];
 	for (const readAheadKb of [...new Set(rungs.map((rung) => rung.readAheadKb))]) {
 		for (const agent of [...new Set(rungs.map((rung) => rung.agent))]) {
 			if (rungs.some((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb)) floors.push(floorOf(rungs, agent, readAheadKb), floorOf(rungs, agent, readAheadKb, false));
 		}
 	}
-	print(rungs, floors, saved.machine);
+	print(rungs, floors, { ...first.run.machine, load: saved.map(({ run }) => run.machine.load).join('; ') });
 }
 
 async function main(): Promise<void> {
 	const report = option('report');
 	if (report !== undefined) {
-		reprint(report);
+		reprint(list(report));
 		return;
 	}
 	if (process.getuid?.() !== 0) throw new Error('Cannot run bench:floor: it needs root (memory cgroups, losetup, mount)');
