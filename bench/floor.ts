@@ -540,18 +540,17 @@ function reprint(files: readonly string[]): void {
 	if (first === undefined) throw new Error('Cannot report: --report names no file');
 	// The files are this bench's own output: their rungs have the Rung shape (limitMiB absent = no limit).
 	const rungs = saved.flatMap(({ run }) => run.rungs.map((rung) => ({ limitMiB: undefined, load: run.machine.load, ...rung }) as unknown as Rung));
-	const out = option('json');
-	if (out !== undefined) {
-		const merged = { ...first.run, machine: { ...first.run.machine, load: saved.map(({ run }) => run.machine.load).join('; ') }, mergedFrom: saved.map(({ file }) => file), rungs };
-		writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
-	}
+
 	const floors: Floor[] = [];
 	for (const readAheadKb of [...new Set(rungs.map((rung) => rung.readAheadKb))]) {
 		for (const agent of [...new Set(rungs.map((rung) => rung.agent))]) {
 			if (rungs.some((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb)) floors.push(floorOf(rungs, agent, readAheadKb), floorOf(rungs, agent, readAheadKb, false));
 		}
 	}
-	print(rungs, floors, { ...first.run.machine, load: saved.map(({ run }) => run.machine.load).join('; ') });
+	const machine = { ...first.run.machine, load: saved.map(({ run }) => run.machine.load).join('; ') };
+	const out = option('json');
+	if (out !== undefined) writeFileSync(out, `${JSON.stringify({ ...first.run, machine, mergedFrom: saved.map(({ file }) => file), rungs, floors }, null, 2)}\n`);
+	print(rungs, floors, machine);
 }
 
 async function main(): Promise<void> {

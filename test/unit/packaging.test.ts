@@ -181,3 +181,45 @@ manifests.run();
 chart.run();
 unit.run();
 image.run();
+
+const memory = suite('memory request and limit');
+
+const FloorRungSchema = v.looseObject({ agent: v.string(), readAheadKb: v.number(), limitMiB: v.optional(v.number()), peakWorkingSetMiB: v.optional(v.number()), idleWorkingSetMiB: v.optional(v.number()) });
+const FloorSchema = v.looseObject({ agent: v.string(), startChecked: v.boolean(), readAheadKb: v.number(), floorMiB: v.optional(v.number()) });
+const FloorRunSchema = v.looseObject({ rungs: v.array(FloorRungSchema), floors: v.array(FloorSchema) });
+const MemoryPlanSchema = v.object({
+	results: v.string(),
+	agent: v.string(),
+	requestMiB: v.number(),
+	limitMiB: v.number(),
+	memoryHighMiB: v.number(),
+	rule: v.string(),
+});
+
+memory('request, limit and MemoryMax come from the measured floor (packaging/memory.json → bench:floor results)', () => {
+	const plan = v.parse(MemoryPlanSchema, JSON.parse(read('packaging/memory.json')));
+	const run = v.parse(FloorRunSchema, JSON.parse(read(plan.results)));
+	const floors = run.floors.filter((floor) => floor.agent === plan.agent && floor.startChecked);
+	assert.ok(floors.length >= 2, `${plan.results} has floors of "${plan.agent}" at two read-aheads`);
+	for (const floor of floors) assert.ok(floor.floorMiB !== undefined, `a floor at ${floor.readAheadKb} KB`);
+	const highestFloor = Math.max(...floors.map((floor) => floor.floorMiB ?? Number.POSITIVE_INFINITY));
+	// Limit: the highest floor (the largest read-ahead measured) plus at least a quarter, at most double.
+	assert.ok(plan.limitMiB >= highestFloor * 1.25 && plan.limitMiB <= highestFloor * 2, `limit ${plan.limitMiB} MiB vs floor ${highestFloor} MiB`);
+	// Request: the unlimited drain's peak working set at EC2's read-ahead plus at least half.
+	const unlimited = run.rungs.find((rung) => rung.agent === plan.agent && rung.readAheadKb === 128 && rung.limitMiB === undefined);
+	const peak = unlimited?.peakWorkingSetMiB ?? Number.POSITIVE_INFINITY;
+	assert.ok(plan.requestMiB >= peak * 1.5 && plan.requestMiB <= peak * 4, `request ${plan.requestMiB} MiB vs unlimited peak working set ${peak} MiB at 128 KB`);
+	assert.ok(plan.memoryHighMiB < plan.limitMiB && plan.memoryHighMiB >= highestFloor, 'MemoryHigh between the floor and MemoryMax');
+
+	const ds = v.parse(DaemonSetSchema, loadAllYaml(read('manifests/base/daemonset.yaml'))[0]);
+	const { resources } = ds.spec.template.spec.containers[0];
+	assert.equal([resources.requests.memory, resources.limits.memory], [`${plan.requestMiB}Mi`, `${plan.limitMiB}Mi`], 'the DaemonSet');
+	const values = v.parse(v.object({ resources: v.object({ requests: QuantitySchema, limits: QuantitySchema }) }), loadAllYaml(read('charts/nth/values.yaml'))[0]);
+	assert.equal([values.resources.requests.memory, values.resources.limits.memory], [`${plan.requestMiB}Mi`, `${plan.limitMiB}Mi`], 'the chart');
+	const unit = read('packaging/systemd/nth.service');
+	// systemd's M is 1024², as Kubernetes' Mi.
+	assert.match(unit, new RegExp(`^MemoryMax=${plan.limitMiB}M$`, 'm'), 'the systemd unit\'s MemoryMax');
+	assert.match(unit, new RegExp(`^MemoryHigh=${plan.memoryHighMiB}M$`, 'm'), 'the systemd unit\'s MemoryHigh');
+});
+
+memory.run();
