@@ -34,7 +34,6 @@ export { maxPreDrainAttempts } from './pre-drain.ts';
 export { maxIncidentEvents } from './intake.ts';
 
 export class IncidentHandler {
-	readonly #settings: HandlerSettings;
 	readonly #ports: IncidentPorts;
 	readonly #store: EventStore;
 	readonly #context: FlowContext;
@@ -49,7 +48,6 @@ export class IncidentHandler {
 	readonly #sleep: Sleep;
 
 	constructor(settings: HandlerSettings, ports: IncidentPorts, store: EventStore) {
-		this.#settings = settings;
 		this.#ports = ports;
 		this.#store = store;
 		this.#context = { settings, ports, kick: () => this.#kick() };
