@@ -142,6 +142,9 @@ export function createTransport(options: KubeApiOptions): Transport {
 		fetch: options.fetch,
 		// Retries are the callers' policy (see the module comment).
 		retry: 0,
+		// Error bodies stay text (HTTPError.data): statusOf reads a Status from it and falls back to the raw text,
+		// which ky's own JSON parse would lose for a proxy's HTML page labelled application/json.
+		parseJson: (text) => text,
 		headers: { 'user-agent': options.userAgent, accept: 'application/json' },
 		hooks: {
 			beforeRequest: [
