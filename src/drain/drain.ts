@@ -17,7 +17,7 @@ import { isAbortError } from '../errors.ts';
 import { sleep } from '../clock.ts';
 import { Background } from './background.ts';
 import { type Chosen, choosePods, planStates } from './choose.ts';
-import { type DeadlockWindow, deadlockDueMs, deadlockStep } from './deadlock.ts';
+import { type DeadlockWindow, deadlockStep } from './deadlock.ts';
 import { deleteOnce, evictOnce } from './evict.ts';
 import { follow, type FollowDeps } from './follow.ts';
 import { type Attempt, type OutcomeDeps, settleOutcome } from './outcome.ts';
@@ -26,6 +26,7 @@ import { PdbBook, followBudgets, pdbSource } from './pdbs.ts';
 import { type GroupPlan, cappedGraceSeconds } from './plan.ts';
 import { deadlineError, drainResult, progressLine } from './report.ts';
 import { retryUntilDeadline } from './retry.ts';
+import { nextWakeMs, openDueGroups } from './schedule.ts';
 import { summarizeSelections } from './select.ts';
 import { type PodState, type Tally, podRef } from './state.ts';
 import { PodTracker, nodePodSource } from './wait.ts';
@@ -172,21 +173,15 @@ class DrainRun {
 			this.#applyDeadlockPolicy(nowMs, outcomes);
 			this.#startEvictions(nowMs, outcomes);
 			this.#progress(nowMs, false);
-			await this.#waker.until(this.#nextWakeMs(nowMs));
+			const view = { groups: this.#groups, openGroups: this.#openGroups, states: [...this.#states.values()], nowMs, inflight: this.#inflight, lastProgressMs: this.#lastProgressMs, window: this.#window };
+			await this.#waker.until(nextWakeMs(view));
 		}
 	}
 
 	#openDueGroups(nowMs: number): void {
-		while (this.#openGroups < this.#groups.length) {
-			const plan = this.#groups[this.#openGroups];
-			if (plan === undefined) break;
-			const earlierGone = [...this.#states.values()].every((state) => state.groupIndex >= this.#openGroups || state.status === 'gone');
-			if (!earlierGone && nowMs < plan.latestStartMs) break;
-			if (this.#openGroups > 0) {
-				this.#deps.log.info('Evicting next priority group', { group: plan.group, pods: plan.pods.length, reason: earlierGone ? 'earlier groups gone' : 'its share of the time' });
-			}
-			this.#openGroups += 1;
-		}
+		const due = openDueGroups({ groups: this.#groups, openGroups: this.#openGroups, states: [...this.#states.values()], nowMs });
+		for (const { plan, reason } of due.opened) this.#deps.log.info('Evicting next priority group', { group: plan.group, pods: plan.pods.length, reason });
+		this.#openGroups = due.openGroups;
 	}
 
 	#startEvictions(nowMs: number, outcomes: OutcomeDeps): void {
@@ -247,18 +242,6 @@ class DrainRun {
 		this.#lastProgressMs = nowMs;
 		const line = progressLine(this.#states.values(), Math.max(0, Math.round((this.#deadlineMs - nowMs) / 1000)));
 		this.#deps.log.info(line.message, line.fields);
-	}
-
-	#nextWakeMs(nowMs: number): number {
-		let next = Math.min(this.#deadlineMs, this.#lastProgressMs + progressIntervalMs);
-		const nextGroup = this.#groups[this.#openGroups];
-		if (nextGroup !== undefined) next = Math.min(next, nextGroup.latestStartMs);
-		for (const state of this.#states.values()) {
-			if (state.status !== 'pending') continue;
-			if (state.groupIndex < this.#openGroups && this.#inflight < maxConcurrentEvictions) next = Math.min(next, state.nextAttemptMs);
-			if (state.blocked !== undefined && !state.deadlockDone) next = Math.min(next, Math.max(state.deadlockRetryMs, deadlockDueMs(state, this.#window)));
-		}
-		return Math.max(next, nowMs);
 	}
 
 	#gone(key: string): void {
