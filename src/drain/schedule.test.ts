@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { deadlockDueMs } from './deadlock.ts';
 import { progressIntervalMs } from './options.ts';
 import type { GroupPlan } from './plan.ts';
 import { nextWakeMs, openDueGroups } from './schedule.ts';
@@ -49,8 +50,8 @@ wake('the earliest of the progress line, the next group, a due retry and a deadl
 wake('a blocked pod wakes the loop at its deadlock time, unless the policy already ran for it', () => {
 	const blocked = { kind: 'pdb' as const, pdbs: ['default/web'], message: 'x' };
 	const base = { groups: [groups[0] as GroupPlan], openGroups: 1, inflight: 0, window, nowMs: t0 + 1000, lastProgressMs: t0 + 1000 };
-	const due = nextWakeMs({ ...base, states: [pod('a', 0, { blocked, nextAttemptMs: t0 + 200_000 })] });
-	assert.ok(due > t0 + 1000 && due < window.deadlineMs, `deadlock time ${due - t0} ms after the start`);
+	const due = deadlockDueMs(pod('a', 0), window);
+	assert.ok(due > t0 + 1000 + progressIntervalMs && due < window.deadlineMs, `deadlock time ${due - t0} ms after the start`);
 	// Just before the deadlock time: it wakes the loop then, not at the next progress line; once handled, it does not.
 	const near = { ...base, nowMs: due - 1000, lastProgressMs: due - 1000 };
 	assert.is(nextWakeMs({ ...near, states: [pod('a', 0, { blocked, nextAttemptMs: t0 + 200_000 })] }), due);
