@@ -4,10 +4,10 @@
  * be gone with one watch.
  *
  * One loop owns all state. Each turn it opens the priority groups that are due
- * (plan.ts), applies the PDB-deadlock policy (deadlock.ts) to pods still
+ * (plan.ts, schedule.ts), applies the PDB-deadlock policy (deadlock.ts) to pods still
  * blocked near the deadline, starts the evictions pacing allows (pacing.ts; a
  * budget at 0 holds its pods until the PDB watch shows room), logs progress
- * (report.ts), and sleeps until the next timer or until something happens
+ * (report.ts), and sleeps until the next timer (schedule.ts) or until something happens
  * (wake.ts: a pod gone, a budget changed, an answer came back). Every answer
  * goes through outcome.ts. It never throws for drain failures: the result
  * says what is left and why. It is idempotent: run again on a half-drained
