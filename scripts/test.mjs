@@ -60,7 +60,7 @@ function runCounted(label, command, args, options = {}) {
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
 			const match = [...tail.matchAll(/^(\d+) passed, (\d+) failed/gm)].at(-1);
-			let passed = match ? Number(match[1]) : 0;
+			const passed = match ? Number(match[1]) : 0;
 			let failed = match ? Number(match[2]) : 0;
 			// A crash or a non-zero exit with no failure counted still counts as one failure.
 			if (code !== 0 && failed === 0) failed = 1;
@@ -77,9 +77,14 @@ const add = (result) => { passed += result.passed; failed += result.failed; };
 
 if (tiers.includes('unit')) {
 	// The static checks gate like tests: each counts as one passed or failed test.
-	for (const [label, args] of [['typecheck (tsc)', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']], ['lint (house rules)', ['scripts/lint.mjs']]]) {
+	// `npm run lint` is Biome (lint, and the format check once biome.json enables the formatter) plus scripts/lint.mjs.
+	const checks = [
+		['typecheck (tsc)', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']],
+		['lint (npm run lint: biome check + house rules)', 'npm', ['run', '--silent', 'lint']],
+	];
+	for (const [label, command, args] of checks) {
 		const started = Date.now();
-		const check = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+		const check = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 		const ok = check.status === 0;
 		if (!ok) process.stdout.write(`${check.stdout}${check.stderr}`);
 		console.error(`${label}: ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

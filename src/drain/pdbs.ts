@@ -10,8 +10,10 @@
  * against one remaining disruption.
  */
 import * as v from 'valibot';
-import type { KubeApi } from '../kube/api.ts';
+import { isKubeError } from '../errors.ts';
+import type { KubeApi, WatchEvent } from '../kube/api.ts';
 import type { LabelSelector, PodDisruptionBudget } from '../kube/schemas.ts';
+import { type FollowDeps, type FollowSource, follow } from './follow.ts';
 
 /** The fields of a PDB's status the book reads beyond the shared schema. */
 const DisruptedPodsSchema = v.looseObject({
@@ -206,4 +208,24 @@ export function pdbSource(kube: KubeApi, namespaces: ReadonlySet<string>, useApi
 		list: (signal: AbortSignal) => kube.listPodDisruptionBudgets({ namespace, resourceVersion: useApiserverCache ? '0' : undefined }, signal),
 		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPodDisruptionBudgets({ namespace, resourceVersion, allowBookmarks: true, timeoutSeconds: timeoutSeconds?.() }, signal),
 	};
+}
+
+/**
+ * Keeps `book` in step with the budgets `source` lists and watches, until the
+ * signal aborts. Without RBAC for PDBs (NTH's ClusterRole has none) it turns
+ * the book off and returns: pacing nothing beats retrying for ever.
+ */
+export function followBudgets(deps: FollowDeps, source: FollowSource<PodDisruptionBudget>, book: PdbBook, signal: AbortSignal): Promise<void> {
+	const handlers = {
+		sync: (items: readonly PodDisruptionBudget[]) => book.sync(items),
+		event: (event: WatchEvent<PodDisruptionBudget>) => {
+			if (event.type !== 'BOOKMARK') book.apply(event.type, event.object);
+		},
+		stopped: (error: unknown) => {
+			deps.log.warn('Cannot pace evictions by PodDisruptionBudgets: evicting without them, 429 answers are retried', { error });
+			deps.metrics.errorCaught('drain');
+			book.turnOff();
+		},
+	};
+	return follow(deps, source, handlers, { stopOn: (error) => isKubeError(error) && (error.status === 403 || error.status === 401 || error.status === 404) }, signal);
 }

@@ -133,3 +133,9 @@ export function nodePodSource(kube: KubeApi, nodeName: string, useApiserverCache
 		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPods({ fieldSelector, resourceVersion, allowBookmarks: true, timeoutSeconds: timeoutSeconds?.() }, signal),
 	};
 }
+
+/** Names of the pods on the node (NTH's `Pods on node` line and the webhook's `.Pods`), unfiltered. */
+export async function listPodNames(kube: KubeApi, nodeName: string, signal: AbortSignal): Promise<string[]> {
+	const listed = await kube.listPods({ fieldSelector: nodeFieldSelector(nodeName) }, signal);
+	return listed.items.map((pod) => pod.metadata.name);
+}

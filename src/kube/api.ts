@@ -2,7 +2,8 @@
  * @module The agent's whole view of the Kubernetes API.
  *
  * node/, drain/, incidents/ and notify/ take a {@link KubeApi}; `kube/client.ts`
- * implements it over a fetch (lean request path: no generated client), unit
+ * implements it over a fetch (lean request path: no generated client; the
+ * request path is `transport.ts`, watches `watch-stream.ts`), unit
  * tests pass in-memory fakes. Every method takes an AbortSignal. Failures are
  * thrown as `KubeError` carrying the HTTP status and the Status `reason`, so
  * callers branch on 404 / 409 / 429 / 500 without parsing text, and the

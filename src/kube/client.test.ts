@@ -133,6 +133,19 @@ requests('maps a non-Status error body to KubeError with its text', async () => 
 	assert.is(error.message, 'Cannot list nodes: <html>bad gateway</html>');
 });
 
+requests('keeps the text of an error body labelled JSON that is not (a proxy page), and reads a Status sent as text/plain', async () => {
+	const mislabelled = new Response('<html>bad gateway</html>', { status: 502, headers: { 'content-type': 'application/json' } });
+	const error = await rejection(api(fakeFetch(mislabelled).fetch).listNodes({}, signal));
+	assert.instance(error, KubeError);
+	assert.is(error instanceof Error ? error.message : '', 'Cannot list nodes: <html>bad gateway</html>');
+	const plain = new Response(JSON.stringify({ kind: 'Status', status: 'Failure', message: 'nodes "x" is forbidden', reason: 'Forbidden', code: 403 }), { status: 403, headers: { 'content-type': 'text/plain' } });
+	const forbidden = await rejection(api(fakeFetch(plain).fetch).getNode('x', signal));
+	assert.instance(forbidden, KubeError);
+	if (!(forbidden instanceof KubeError)) return;
+	assert.is(forbidden.reason, 'Forbidden');
+	assert.is(forbidden.message, 'Cannot get node "x": nodes "x" is forbidden');
+});
+
 requests('maps a 403 to KubeError carrying the Forbidden reason', async () => {
 	const { fetch } = fakeFetch(status(403, 'Forbidden', 'nodes "n1" is forbidden: User "system:serviceaccount:x:y" cannot patch resource "nodes"'));
 	const error = await rejection(api(fetch).patchNode('n1', { type: 'merge', body: { spec: { unschedulable: true } } }, signal));

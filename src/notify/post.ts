@@ -7,9 +7,16 @@
  * so retries never bunch at zero), honouring a Retry-After header when it fits
  * the time left. The whole exchange, attempts and waits, ends within
  * max(retryForMs, timeoutMs) of the start. Time comes from injected `now`,
- * `sleep` and `random`, so tests drive it with a fake clock. (ky is not used
- * here: its retry delays and timeouts run on the global timers and
- * Math.random, which a fake clock cannot drive.)
+ * `sleep` and `random`, so tests drive it with a fake clock.
+ *
+ * ky is bypassed here on purpose (checked against ky 2.1.0): its retry wait
+ * (utils/delay.js), its `timeout` and `totalTimeout` (utils/timeout.js) and
+ * the bound on reading an `HTTPError`'s body (10 s when `timeout` is false) all
+ * run on the global setTimeout, which an injected clock cannot drive — the
+ * unit tests would have to sleep for real through 30 s retry windows — and the
+ * retry budget (WEBHOOK_RETRY_FOR across attempts and waits, Retry-After only
+ * when it fits) is our policy, not ky's. There are no credentials to add
+ * (the headers are the configured ones), so a hook has nothing to do either.
  */
 import { isAbortError } from '../errors.ts';
 import type { Sleep } from '../clock.ts';

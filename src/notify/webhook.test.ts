@@ -349,7 +349,6 @@ send('re-reads the template file only when its mtime changes, keeping the last g
 	const files: Files = { [templatePath]: { text: 'v1 {{ .Kind }}', mtimeMs: 1000 } };
 	const { deps, clock, fake, log, reads } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE_FILE: templatePath }, [200], files);
 	const notifier = createNotifier(deps);
-	const signal = new AbortController().signal;
 	const bodies = async (): Promise<string | undefined> => {
 		await deliver(notifier, clock, context);
 		return fake.requests.at(-1)?.body;

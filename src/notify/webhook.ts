@@ -1,10 +1,6 @@
 /**
- * @module The webhook notifier: validation at start, and sending.
- *
- * `validateWebhookConfig` runs at start, as NTH's ValidateWebhookConfig: every
- * sink's URL, headers and template are checked, the template is parsed and
- * executed on a sample event, and any failure stops the start with a
- * ConfigError naming the setting and the template error's position.
+ * @module The webhook notifier: sending (the start-up check of the settings,
+ * `validateWebhookConfig`, lives in webhook-config.ts and is re-exported here).
  *
  * `createNotifier(...).send()` renders the body per sink and POSTs it with
  * retries (post.ts). It never throws, and it logs NTH's lines
@@ -22,18 +18,20 @@
  * message still on its way (tests, shutdown).
  */
 import { scrub, secretParts } from '../config/redact.ts';
-import { ConfigError } from '../errors.ts';
 import type { InstanceMetadata } from '../imds/types.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/types.ts';
 import type { FetchFn, Runtime } from '../runtime/types.ts';
 import { version } from '../version.ts';
-import { buildTemplateData, sampleInstanceMetadata, sampleTemplateData, type TemplateData } from './data.ts';
+import { buildTemplateData, sampleTemplateData, type TemplateData } from './data.ts';
 import type { Sleep } from '../clock.ts';
 import { type AttemptFailure, postWithRetry } from './post.ts';
 import { createTemplateSource, resolveSinks, type SinkSpec, type TemplateSource, type WebhookSettings } from './sinks.ts';
-import { isTemplateError, parseTemplate, type Template, type TemplateError } from './template/template.ts';
+import { isTemplateError, type Template } from './template/template.ts';
 import type { NotificationContext, Notifier } from './types.ts';
+import { checkOnSample, envReader } from './webhook-config.ts';
+
+export { validateWebhookConfig } from './webhook-config.ts';
 
 export interface NotifierDeps {
 	readonly config: WebhookSettings;
@@ -72,69 +70,6 @@ interface Sink {
 	firstAttempts: Promise<void>;
 	/** Messages not yet delivered or given up (first attempt or retries). */
 	readonly pending: Set<Delivery>;
-}
-
-function position(error: TemplateError): string {
-	if (error.line === undefined) return '';
-	return error.column === undefined ? `, line ${error.line}` : `, line ${error.line}, column ${error.column}`;
-}
-
-/** Throws when `template` cannot render the sample event (NTH's start-up check, on a populated event). */
-function checkOnSample(template: Template, sample: TemplateData, env: (name: string) => string | undefined): void {
-	template.execute(sample, { env });
-}
-
-function envReader(runtime: Pick<Runtime, 'env'>): (name: string) => string | undefined {
-	// Sprig's env/expandenv read the process environment in NTH (TxtFuncMap is not hermetic).
-	return (name) => runtime.env()[name];
-}
-
-function checkHeaders(spec: SinkSpec): void {
-	for (const [name, value] of Object.entries(spec.headers)) {
-		try {
-			new Headers([[name, value]]);
-		} catch (error) {
-			throw new ConfigError(`Cannot use the webhook headers (${spec.headersSetting}): "${name}" is not a valid HTTP header name or value`, { cause: error });
-		}
-	}
-}
-
-/**
- * Checks every sink at start: http(s) URL, valid headers, a readable template
- * that parses and renders a sample event. Throws ConfigError naming the setting.
- * Needs no IMDS answer: without `metadata` the sample event uses sample
- * instance metadata, so the check runs before IMDS is asked anything.
- */
-export async function validateWebhookConfig(deps: Pick<NotifierDeps, 'config' | 'runtime'> & { readonly metadata?: InstanceMetadata | undefined }): Promise<void> {
-	const sample = sampleTemplateData(deps.metadata ?? sampleInstanceMetadata, deps.config.nodeName);
-	const env = envReader(deps.runtime);
-	for (const spec of resolveSinks(deps.config)) {
-		const urlSetting = spec.name === 'webhook-url' ? 'WEBHOOK_URL' : `WEBHOOK_SINKS (sink "${spec.name}")`;
-		if (!/^https?:\/\//i.test(spec.url)) throw new ConfigError(`Cannot use the webhook URL (${urlSetting}): it must be an http:// or https:// URL`);
-		checkHeaders(spec);
-		const source = spec.template;
-		let text: string;
-		if (source.kind === 'file') {
-			try {
-				text = await deps.runtime.readTextFile(source.path);
-			} catch (error) {
-				throw new ConfigError(`Cannot read the webhook template file "${source.path}" (${source.setting}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-			}
-		} else text = source.text;
-		let template: Template;
-		try {
-			template = parseTemplate(text);
-		} catch (error) {
-			if (!isTemplateError(error)) throw error;
-			throw new ConfigError(`Cannot parse the webhook template (${source.setting}${position(error)}): ${error.message}`, { cause: error });
-		}
-		try {
-			checkOnSample(template, sample, env);
-		} catch (error) {
-			if (!isTemplateError(error)) throw error;
-			throw new ConfigError(`Cannot execute the webhook template on a sample event (${source.setting}${position(error)}): ${error.message}`, { cause: error });
-		}
-	}
 }
 
 function failureMessage(failure: AttemptFailure): string {

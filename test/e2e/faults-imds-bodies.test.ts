@@ -8,40 +8,27 @@
 // Needs NTH_REAL_STATE (`node scripts/test.mjs --e2e faults-imds`).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ScenarioKit, agentKubeconfig, readNodeState } from './scenarios-kit.ts';
-import { startAemm, type Aemm } from '../real/aemm.ts';
+import { readNodeState } from './scenarios-kit.ts';
 import { waitFor } from '../real/harness.ts';
-import { type ImdsFaultProxy, startImdsFaultProxy } from '../real/imds-fault-proxy.ts';
 import { sleep } from '../../src/clock.ts';
-import { type CordonWatch, daemonSetMemoryRequest, faultMetric, imdsErrorCount, mib, sampleRss, scheduledPath, spotPath, only, watchCordon } from '../support/fault-kit.ts';
-import { type FaultAgent, startFaultAgent } from '../support/fault-agent.ts';
+import { type CordonWatch, daemonSetMemoryRequest, faultMetric, imdsErrorCount, mib, sampleRss, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
+import type { FaultAgent } from '../support/fault-agent.ts';
+import { FaultStack } from '../support/fault-stack.ts';
 
-const quietAemm = ['spot', '--mock-delay-sec', '86400', '--rebalance-delay-sec', '86400'];
 /** The issue's detection target after failed polls: 2 poll intervals (POLL_INTERVAL 0.5) + 1 s. */
 const noticeBoundMs = 2 * 500 + 1000;
 const memoryRequest = daemonSetMemoryRequest();
 const notice = (time: string): string => JSON.stringify({ action: 'terminate', time });
 const soon = (): string => new Date(Date.now() + 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const kit = new ScenarioKit();
-const { cleanup } = kit;
-let kubeconfig: string;
-let aemm: Aemm;
-let proxy: ImdsFaultProxy;
+const stack = new FaultStack();
+const { kit } = stack;
 
 const bodies = suite('faults: hostile IMDS bodies');
 
 const test = only(bodies);
 
-kit.attach(bodies, async (cluster) => {
-	kubeconfig = await agentKubeconfig(cluster);
-	aemm = await startAemm(quietAemm);
-	proxy = await startImdsFaultProxy(aemm.url);
-});
-bodies.after(async () => {
-	await proxy.close();
-	await aemm.stop();
-});
+stack.attach(bodies);
 
 /** Milliseconds from `appeared` to the watch seeing the node cordoned (infinite when not within 20 s). */
 async function cordonLatency(watch: CordonWatch, appeared: number): Promise<number> {
@@ -51,13 +38,12 @@ async function cordonLatency(watch: CordonWatch, appeared: number): Promise<numb
 
 /** A fresh agent (its VmHWM counts only this test) behind a proxy with no faults. */
 async function agentFor(label: string, maxLineChars?: number): Promise<FaultAgent> {
-	await proxy.reset();
-	return startFaultAgent(kit.cluster, cleanup, kubeconfig, proxy, label, maxLineChars === undefined ? {} : { maxLineChars });
+	return stack.agent(label, maxLineChars === undefined ? {} : { maxLineChars });
 }
 
 /** Waits until the proxy served `count` answers of `outcome` on `path` since `sinceMs`. */
 async function served(path: string, outcome: string, count: number, sinceMs: number, timeoutMs = 30_000): Promise<void> {
-	await waitFor(() => proxy.requests(path).filter((entry) => entry.atMs >= sinceMs && entry.outcome === outcome).length >= count, {
+	await waitFor(() => stack.proxy.requests(path).filter((entry) => entry.atMs >= sinceMs && entry.outcome === outcome).length >= count, {
 		timeoutMs,
 		intervalMs: 100,
 		what: `${count} "${outcome}" answers on ${path}`,
@@ -80,14 +66,13 @@ test('truncated bodies on the spot path: counted, no action, and a whole notice 
 	const rss = sampleRss(fault.agent.pid);
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);
 	const since = Date.now();
-	proxy.on(spotPath, { kind: 'truncate', body: notice(soon()) });
+	stack.proxy.on(spotPath, { kind: 'truncate', body: notice(soon()) });
 	await served(spotPath, 'truncate', 5, since);
 	await sleep(1000);
 	assert.is((await readNodeState(kit.cluster, fault.node)).unschedulable, false, 'half a notice is not a notice');
 	await assertSurvived(fault, 'truncated', errorsBefore, rss.stop());
-	const watch = await watchCordon(kit.cluster, fault.node);
-	cleanup.add(() => watch.stop());
-	proxy.on(spotPath, { kind: 'respond', body: notice(soon()) });
+	const watch = await stack.watchCordon(fault.node);
+	stack.proxy.on(spotPath, { kind: 'respond', body: notice(soon()) });
 	const latency = await cordonLatency(watch, Date.now());
 	faultMetric('truncated.then_whole_notice_to_cordon_ms', Number.isFinite(latency) ? latency : 'never');
 	assert.ok(latency <= noticeBoundMs, `a failed poll is retried at the next tick: the whole notice acted on ${latency} ms after it appeared (bound ${noticeBoundMs} ms)`);
@@ -101,7 +86,7 @@ for (const gzip of [false, true]) {
 		const errorsBefore = await imdsErrorCount(fault.metricsPort);
 		const since = Date.now();
 		// Valid JSON from the first byte to the last: an agent that reads it all parses it and drains.
-		proxy.on(spotPath, { kind: 'huge', bytes: 50 * 1024 ** 2, gzip, prefix: `{"action":"terminate","time":"${soon()}","pad":"`, fill: 'x', suffix: '"}' });
+		stack.proxy.on(spotPath, { kind: 'huge', bytes: 50 * 1024 ** 2, gzip, prefix: `{"action":"terminate","time":"${soon()}","pad":"`, fill: 'x', suffix: '"}' });
 		await served(spotPath, gzip ? 'huge-gzip' : 'huge', 4, since, 60_000);
 		await sleep(2000);
 		const state = await readNodeState(kit.cluster, fault.node);
@@ -116,7 +101,7 @@ test('a 10 MB `time` field: log output over 20 s stays small, RSS within the req
 	const rss = sampleRss(fault.agent.pid, 50);
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);
 	const before = fault.agent.outputBytes();
-	proxy.on(spotPath, { kind: 'huge', bytes: 10 * 1024 ** 2, prefix: '{"action":"terminate","time":"', fill: '9', suffix: '"}' });
+	stack.proxy.on(spotPath, { kind: 'huge', bytes: 10 * 1024 ** 2, prefix: '{"action":"terminate","time":"', fill: '9', suffix: '"}' });
 	await sleep(20_000);
 	const after = fault.agent.outputBytes();
 	const written = after.stdout + after.stderr - before.stdout - before.stderr;
@@ -148,7 +133,7 @@ test('a 5,000-entry scheduled-events list: RSS within the request, no action on 
 	const body = JSON.stringify(list, null, '\t');
 	faultMetric('sched5000.body_bytes', body.length);
 	const since = Date.now();
-	proxy.on(scheduledPath, { kind: 'respond', body, contentType: 'application/json' });
+	stack.proxy.on(scheduledPath, { kind: 'respond', body, contentType: 'application/json' });
 	await served(scheduledPath, 'respond', 5, since);
 	await sleep(3000);
 	const state = await readNodeState(kit.cluster, fault.node);
@@ -162,16 +147,15 @@ test('wrong content types: an HTML 200 on every notice path is counted and ignor
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);
 	const html = { kind: 'respond' as const, body: '<html><body><h1>Captive portal</h1></body></html>', contentType: 'text/html; charset=utf-8' };
 	const since = Date.now();
-	for (const path of [spotPath, scheduledPath, '/latest/meta-data/events/recommendations/rebalance']) proxy.on(path, html);
+	for (const path of [spotPath, scheduledPath, '/latest/meta-data/events/recommendations/rebalance']) stack.proxy.on(path, html);
 	await served(scheduledPath, 'respond', 2, since);
 	assert.is((await readNodeState(kit.cluster, fault.node)).unschedulable, false, 'HTML is no notice');
 	assert.ok((await imdsErrorCount(fault.metricsPort)) > errorsBefore, 'the HTML answers were counted as errors');
 	assert.ok(await fault.alive(), 'alive');
-	await proxy.reset();
+	await stack.proxy.reset();
 	// IMDS is no JSON API (its content types vary by path); NTH reads the body whatever the header says.
-	const watch = await watchCordon(kit.cluster, fault.node);
-	cleanup.add(() => watch.stop());
-	proxy.on(spotPath, { kind: 'respond', body: notice(soon()), contentType: 'application/octet-stream' });
+	const watch = await stack.watchCordon(fault.node);
+	stack.proxy.on(spotPath, { kind: 'respond', body: notice(soon()), contentType: 'application/octet-stream' });
 	const latency = await cordonLatency(watch, Date.now());
 	faultMetric('ctype.octet_stream_notice_to_cordon_ms', Number.isFinite(latency) ? latency : 'never');
 	assert.ok(await fault.alive(), 'alive');

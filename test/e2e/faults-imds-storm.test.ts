@@ -1,5 +1,5 @@
 // Fault tier, IMDS storms and outages (issue 10, item 3): the built agent (as
-// shipped) polls AEMM through the IMDS fault proxy (test/real/imds-fault-proxy.ts)
+// shipped) polls AEMM through the IMDS fault proxy (test/real/imds-fault-stack.proxy.ts)
 // and acts on the real apiserver. Targets:
 // - with 30 % 401s and 10 % 5xx on every GET, each spot notice of ≥ 30 trials is
 //   acted on (Node cordoned, seen by a watch) within 2 poll intervals + 1 s of
@@ -12,45 +12,30 @@
 // Needs NTH_REAL_STATE (`node scripts/test.mjs --e2e faults-imds`).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Cleanup, ScenarioKit, agentKubeconfig, readNodeState } from './scenarios-kit.ts';
-import { startAemm, type Aemm } from '../real/aemm.ts';
-import { type ImdsFaultProxy, type Outage, startImdsFaultProxy } from '../real/imds-fault-proxy.ts';
+import { Cleanup, readNodeState } from './scenarios-kit.ts';
+import type { Outage } from '../real/imds-fault-proxy.ts';
 import { sleep } from '../../src/clock.ts';
-import { faultMetric, imdsErrorCount, percentile, spotPath, watchCordon, only } from '../support/fault-kit.ts';
-import { startFaultAgent } from '../support/fault-agent.ts';
+import { faultMetric, imdsErrorCount, percentile, spotPath, only } from '../support/fault-kit.ts';
+import { FaultStack } from '../support/fault-stack.ts';
 
 const pollIntervalMs = 500;
 const trials = Number(process.env['NTH_FAULT_TRIALS'] ?? 30);
 const long = process.env['NTH_LONG'] === '1';
-/** AEMM with no notice of its own: spot and rebalance pushed a day away; the proxy serves the notices. */
-const quietAemm = ['spot', '--mock-delay-sec', '86400', '--rebalance-delay-sec', '86400'];
-
 /** A spot notice as AEMM serves it (`spot -a terminate -t <time>`): the proxy answers with it on the spot path. */
 function spotNotice(time = new Date(Date.now() + 120_000)): { readonly kind: 'respond'; readonly body: string; readonly contentType: string } {
 	return { kind: 'respond', body: JSON.stringify({ action: 'terminate', time: time.toISOString().replace(/\.\d{3}Z$/, 'Z') }, null, '\t'), contentType: 'application/json' };
 }
 
-const kit = new ScenarioKit();
-const { cleanup } = kit;
-let kubeconfig: string;
-let aemm: Aemm;
-let proxy: ImdsFaultProxy;
+const stack = new FaultStack();
+const { kit } = stack;
 
 const storm = suite('faults: IMDS 401/5xx storm and outages');
 
 // The storm runs 30 trials and a long outage may last 5 minutes: a generous per-test limit.
 const test = only(storm, long ? 900_000 : 600_000);
 
-kit.attach(storm, async (cluster) => {
-	kubeconfig = await agentKubeconfig(cluster);
-	// IMDSv2 only, as on a hardened instance: every GET needs a token, so the 401s are the real kind.
-	aemm = await startAemm(quietAemm, { imdsv2: true });
-	proxy = await startImdsFaultProxy(aemm.url);
-});
-storm.after(async () => {
-	await proxy.close();
-	await aemm.stop();
-});
+// IMDSv2 only, as on a hardened instance: every GET needs a token, so the 401s are the real kind.
+stack.attach(storm, { imdsv2: true });
 
 test(`30 % 401s + 10 % 5xx: every spot notice of ${trials} trials is cordoned within 2 poll intervals + 1 s`, async () => {
 	const boundMs = 2 * pollIntervalMs + 1000;
@@ -61,15 +46,13 @@ test(`30 % 401s + 10 % 5xx: every spot notice of ${trials} trials is cordoned wi
 	for (let trial = 0; trial < trials; trial++) {
 		const steps = new Cleanup();
 		try {
-			await proxy.reset();
-			const fault = await startFaultAgent(kit.cluster, steps, kubeconfig, proxy, `storm${trial}`);
-			const watch = await watchCordon(kit.cluster, fault.node);
-			steps.add(() => watch.stop());
-			proxy.faults({ unauthorized: 0.3, serverError: 0.1 });
+			const fault = await stack.agent(`storm${trial}`, { steps });
+			const watch = await stack.watchCordon(fault.node, steps);
+			stack.proxy.faults({ unauthorized: 0.3, serverError: 0.1 });
 			// Let the storm reach the agent (tokens dropped, retries and backoffs under way), then a random phase.
 			await sleep(1500 + Math.random() * pollIntervalMs * 2);
-			const before = proxy.requests().length;
-			proxy.on(spotPath, spotNotice());
+			const before = stack.proxy.requests().length;
+			stack.proxy.on(spotPath, spotNotice());
 			const appeared = Date.now();
 			let cordonedAt: number;
 			try {
@@ -79,18 +62,18 @@ test(`30 % 401s + 10 % 5xx: every spot notice of ${trials} trials is cordoned wi
 			}
 			const latency = cordonedAt - appeared;
 			latencies.push(latency);
-			const served = proxy.requests().slice(before).find((entry) => entry.path === spotPath && entry.outcome === 'respond');
+			const served = stack.proxy.requests().slice(before).find((entry) => entry.path === spotPath && entry.outcome === 'respond');
 			if (served !== undefined) detections.push(served.atMs - appeared);
-			injected += proxy.requests().slice(before).filter((entry) => entry.outcome === '401' || entry.outcome === '5xx').length;
+			injected += stack.proxy.requests().slice(before).filter((entry) => entry.outcome === '401' || entry.outcome === '5xx').length;
 			if (latency > boundMs) {
-				const spot = proxy.requests().slice(before).filter((entry) => entry.path === spotPath).map((entry) => `${entry.atMs - appeared}ms:${entry.outcome}`);
+				const spot = stack.proxy.requests().slice(before).filter((entry) => entry.path === spotPath).map((entry) => `${entry.atMs - appeared}ms:${entry.outcome}`);
 				misses.push(`trial ${trial}: ${Number.isFinite(latency) ? `${latency} ms` : 'never (20 s)'}; spot path after the notice: ${spot.slice(0, 12).join(' ')}`);
 			}
 			assert.is(fault.agent.exit(), undefined, `trial ${trial}: the agent is running\n${fault.agent.tail()}`);
 			assert.ok(await fault.alive(), `trial ${trial}: /healthz answers 200`);
 			assert.ok((await readNodeState(kit.cluster, fault.node)).unschedulable || !Number.isFinite(latency), `trial ${trial}: the API shows the node cordoned`);
 		} finally {
-			proxy.faults(undefined);
+			stack.proxy.faults(undefined);
 			await steps.run();
 		}
 	}
@@ -116,25 +99,23 @@ const outages: { readonly mode: Outage; readonly ms: number }[] = [
 for (const { mode, ms } of outages) {
 	test(`IMDS outage (${mode}, ${ms / 1000} s): a notice present during it is cordoned within one poll interval + 1 s of recovery`, async () => {
 		const boundMs = pollIntervalMs + 1000;
-		await proxy.reset();
-		const fault = await startFaultAgent(kit.cluster, cleanup, kubeconfig, proxy, `outage-${mode}`, {
+		const fault = await stack.agent(`outage-${mode}`, {
 			// A 5-minute outage must not turn the probe 503 for longer than the documented age either.
 			settings: { LIVENESS_MAX_POLL_AGE: String(Math.ceil(ms / 1000) + 60) },
 		});
-		const watch = await watchCordon(kit.cluster, fault.node);
-		cleanup.add(() => watch.stop());
+		const watch = await stack.watchCordon(fault.node);
 		await sleep(1000);
 		const errorsBefore = await imdsErrorCount(fault.metricsPort);
 		const started = Date.now();
-		await proxy.outage(mode);
+		await stack.proxy.outage(mode);
 		// The notice appears early in the outage: the agent cannot see it until IMDS is back. Its time is
 		// what EC2 gives, two minutes after it appears, so it is drainable at once (NTH drains at time −
 		// NODE_TERMINATION_GRACE_PERIOD); a time pushed past the recovery would measure that wait instead.
 		await sleep(Math.min(3000, ms / 4));
-		proxy.on(spotPath, spotNotice(new Date(Date.now() + 120_000)));
+		stack.proxy.on(spotPath, spotNotice(new Date(Date.now() + 120_000)));
 		await sleep(ms - (Date.now() - started));
 		assert.is(watch.at(), undefined, 'nothing could be seen during the outage');
-		await proxy.outage(undefined);
+		await stack.proxy.outage(undefined);
 		const recovered = Date.now();
 		let cordonedAt: number;
 		try {
@@ -143,8 +124,8 @@ for (const { mode, ms } of outages) {
 			cordonedAt = Number.POSITIVE_INFINITY;
 		}
 		const latency = cordonedAt - recovered;
-		const served = proxy.requests().find((entry) => entry.atMs >= recovered && entry.path === spotPath && entry.outcome === 'respond');
-		const spot = proxy.requests().filter((entry) => entry.atMs >= recovered && entry.path === spotPath).slice(0, 8).map((entry) => `${entry.atMs - recovered}ms:${entry.outcome}`);
+		const served = stack.proxy.requests().find((entry) => entry.atMs >= recovered && entry.path === spotPath && entry.outcome === 'respond');
+		const spot = stack.proxy.requests().filter((entry) => entry.atMs >= recovered && entry.path === spotPath).slice(0, 8).map((entry) => `${entry.atMs - recovered}ms:${entry.outcome}`);
 		faultMetric(`outage.${mode}.${ms / 1000}s.recovery_to_cordon_ms`, Number.isFinite(latency) ? latency : 'never (60 s)');
 		faultMetric(`outage.${mode}.${ms / 1000}s.recovery_to_spot_poll_ms`, served === undefined ? 'never' : served.atMs - recovered);
 		assert.is(fault.agent.exit(), undefined, `the agent survived the outage\n${fault.agent.tail()}`);

@@ -1,5 +1,5 @@
 // Fault tier, IMDS answers that never finish and hostile notice times (issue 10,
-// items 3 and 4): the built agent (as shipped) behind the IMDS fault proxy.
+// items 3 and 4): the built agent (as shipped) behind the IMDS fault stack.proxy.
 // - baseline: an idle agent's CPU, RSS and output (the scale of the bounds below);
 // - slow-loris answers on the spot path: the other paths keep being polled,
 //   /healthz stays 200 (as documented: 503 only when no poll succeeded for
@@ -10,45 +10,31 @@
 // Needs NTH_REAL_STATE (`node scripts/test.mjs --e2e faults-imds`).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ScenarioKit, agentKubeconfig, readNodeState } from './scenarios-kit.ts';
-import { startAemm, type Aemm } from '../real/aemm.ts';
+import { readNodeState } from './scenarios-kit.ts';
 import { waitFor } from '../real/harness.ts';
-import { type ImdsFaultProxy, startImdsFaultProxy } from '../real/imds-fault-proxy.ts';
 import { sleep } from '../../src/clock.ts';
-import { asgPath, cpuSecondsOf, daemonSetMemoryRequest, faultMetric, imdsErrorCount, memoryOf, mib, scheduledPath, spotPath, watchCordon, only } from '../support/fault-kit.ts';
-import { type FaultAgent, startFaultAgent } from '../support/fault-agent.ts';
+import { asgPath, cpuSecondsOf, daemonSetMemoryRequest, faultMetric, imdsErrorCount, memoryOf, mib, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
+import type { FaultAgent } from '../support/fault-agent.ts';
+import { FaultStack } from '../support/fault-stack.ts';
 
 const pollIntervalMs = 500;
-const quietAemm = ['spot', '--mock-delay-sec', '86400', '--rebalance-delay-sec', '86400'];
 const memoryRequest = daemonSetMemoryRequest();
 /** CPU seconds an agent may use in 10 s while a hostile time is in its store: 3 % of one core (idle is well under 1 %). */
 const cpuBound10s = 0.3;
 const notice = (time: string): { readonly kind: 'respond'; readonly body: string } => ({ kind: 'respond', body: JSON.stringify({ action: 'terminate', time }) });
 const soon = (): string => new Date(Date.now() + 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const kit = new ScenarioKit();
-const { cleanup } = kit;
-let kubeconfig: string;
-let aemm: Aemm;
-let proxy: ImdsFaultProxy;
+const stack = new FaultStack();
+const { kit } = stack;
 
 const times = suite('faults: slow IMDS answers and hostile notice times');
 
 const test = only(times);
 
-kit.attach(times, async (cluster) => {
-	kubeconfig = await agentKubeconfig(cluster);
-	aemm = await startAemm(quietAemm);
-	proxy = await startImdsFaultProxy(aemm.url);
-});
-times.after(async () => {
-	await proxy.close();
-	await aemm.stop();
-});
+stack.attach(times);
 
 async function agentFor(label: string, settings: Readonly<Record<string, string>> = {}): Promise<FaultAgent> {
-	await proxy.reset();
-	return startFaultAgent(kit.cluster, cleanup, kubeconfig, proxy, label, { settings });
+	return stack.agent(label, { settings });
 }
 
 /** CPU seconds the agent uses over the next `ms`. */
@@ -77,7 +63,7 @@ test('slow-loris answers on the spot path: the other paths keep being polled, /h
 	const fault = await agentFor('slowloris', { LIVENESS_MAX_POLL_AGE: '3' });
 	await sleep(1000);
 	const since = Date.now();
-	proxy.on(spotPath, { kind: 'slow-loris', intervalMs: 300 });
+	stack.proxy.on(spotPath, { kind: 'slow-loris', intervalMs: 300 });
 	const unhealthy: number[] = [];
 	for (let second = 0; second < 12; second++) {
 		await sleep(1000);
@@ -85,9 +71,9 @@ test('slow-loris answers on the spot path: the other paths keep being polled, /h
 		if (status !== 200) unhealthy.push(status);
 	}
 	const windowS = (Date.now() - since) / 1000;
-	const asg = proxy.count(asgPath, since);
-	const scheduled = proxy.count(scheduledPath, since);
-	const spot = proxy.count(spotPath, since);
+	const asg = stack.proxy.count(asgPath, since);
+	const scheduled = stack.proxy.count(scheduledPath, since);
+	const spot = stack.proxy.count(spotPath, since);
 	faultMetric('slowloris.requests_12s', `spot=${spot} asg=${asg} scheduled=${scheduled}`);
 	assert.equal(unhealthy, [], '/healthz 200 throughout: the other monitors keep succeeding');
 	// ASG every interval, scheduled every 4: at least half of the nominal rate.
@@ -95,9 +81,8 @@ test('slow-loris answers on the spot path: the other paths keep being polled, /h
 	assert.ok(scheduled >= (windowS / ((4 * pollIntervalMs) / 1000)) / 2, `the scheduled path kept being polled (${scheduled})`);
 	assert.ok(spot >= 2, `the spot path was asked again after a stuck answer (${spot})`);
 
-	const watch = await watchCordon(kit.cluster, fault.node);
-	cleanup.add(() => watch.stop());
-	proxy.on(spotPath, notice(soon()));
+	const watch = await stack.watchCordon(fault.node);
+	stack.proxy.on(spotPath, notice(soon()));
 	const switched = Date.now();
 	const cordonedAt = await watch.wait(30_000).catch(() => Number.POSITIVE_INFINITY);
 	const latency = cordonedAt - switched;
@@ -125,9 +110,9 @@ for (const { label, time, acted, counted } of hostileTimes) {
 	test(`a notice time ${time} (${label}) served for 1.5 s: ${outcome}, no spin, no TimeoutOverflowWarning`, async () => {
 		const fault = await agentFor(label);
 		const errorsBefore = await imdsErrorCount(fault.metricsPort);
-		proxy.on(spotPath, notice(time));
+		stack.proxy.on(spotPath, notice(time));
 		await sleep(1500);
-		proxy.on(spotPath, undefined);
+		stack.proxy.on(spotPath, undefined);
 		if (acted) {
 			// Not thrown here: the spin and the warnings are measured either way.
 			await waitFor(async () => (await readNodeState(kit.cluster, fault.node)).unschedulable, { timeoutMs: 10_000, intervalMs: 100, what: `the ${label} notice acted on` }).catch(() => false);
@@ -151,13 +136,12 @@ for (const { label, time, acted, counted } of hostileTimes) {
 
 test('a notice that appears and disappears within 1.5 s is acted on', async () => {
 	const fault = await agentFor('blink');
-	const watch = await watchCordon(kit.cluster, fault.node);
-	cleanup.add(() => watch.stop());
+	const watch = await stack.watchCordon(fault.node);
 	await sleep(700 + Math.random() * pollIntervalMs);
-	proxy.on(spotPath, notice(soon()));
+	stack.proxy.on(spotPath, notice(soon()));
 	const appeared = Date.now();
 	await sleep(1500);
-	proxy.on(spotPath, undefined);
+	stack.proxy.on(spotPath, undefined);
 	const cordonedAt = await watch.wait(15_000).catch(() => Number.POSITIVE_INFINITY);
 	faultMetric('blink.notice_to_cordon_ms', Number.isFinite(cordonedAt) ? cordonedAt - appeared : 'never');
 	assert.ok(Number.isFinite(cordonedAt), 'cordoned although the notice is gone');
