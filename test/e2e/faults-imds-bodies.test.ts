@@ -3,21 +3,23 @@
 // gzip-encoded), a 10 MB `time` field, a 5,000-entry scheduled-events list and
 // wrong content types. Each test asserts the Node through the API, the agent's
 // liveness (process and /healthz), that the error was counted (/metrics), and
-// the bounds: peak RSS (VmHWM of the agent process) within the DaemonSet's
-// memory request (manifests/base/daemonset.yaml), log output bounded.
+// the bounds: anonymous memory (sampled RssAnon: what a payload inflates and
+// nothing reclaims) within the DaemonSet's memory request and peak RSS (VmHWM,
+// the executable's file pages included) within its limit
+// (manifests/base/daemonset.yaml), log output bounded.
 // Needs NTH_REAL_STATE (`node scripts/test.mjs --e2e faults-imds`).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readNodeState } from './scenarios-kit.ts';
 import { waitFor } from '../real/harness.ts';
 import { sleep } from '../../src/clock.ts';
-import { type CordonWatch, daemonSetMemoryRequest, faultMetric, imdsErrorCount, mib, sampleRss, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
+import { type CordonWatch, daemonSetMemory, faultMetric, imdsErrorCount, mib, sampleRss, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
 import type { FaultAgent } from '../support/fault-agent.ts';
 import { FaultStack } from '../support/fault-stack.ts';
 
 /** The issue's detection target after failed polls: 2 poll intervals (POLL_INTERVAL 0.5) + 1 s. */
 const noticeBoundMs = 2 * 500 + 1000;
-const memoryRequest = daemonSetMemoryRequest();
+const memory = daemonSetMemory();
 const notice = (time: string): string => JSON.stringify({ action: 'terminate', time });
 const soon = (): string => new Date(Date.now() + 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -50,15 +52,17 @@ async function served(path: string, outcome: string, count: number, sinceMs: num
 	});
 }
 
-/** The common checks after a hostile payload: alive, counted, RSS peak within the request. */
-async function assertSurvived(fault: FaultAgent, label: string, errorsBefore: number, peak: { rss: number; hwm: number }): Promise<void> {
-	faultMetric(`${label}.peak_rss_mib`, mib(Math.max(peak.rss, peak.hwm)), `VmHWM ${mib(peak.hwm)}, sampled VmRSS max ${mib(peak.rss)}, request ${mib(memoryRequest)} MiB`);
+/** The common checks after a hostile payload: alive, counted, anonymous memory within the request, peak RSS within the limit. */
+async function assertSurvived(fault: FaultAgent, label: string, errorsBefore: number, peak: { rss: number; hwm: number; anon: number }): Promise<void> {
+	faultMetric(`${label}.peak_rss_mib`, mib(Math.max(peak.rss, peak.hwm)), `VmHWM ${mib(peak.hwm)}, sampled VmRSS max ${mib(peak.rss)}, limit ${mib(memory.limit)} MiB`);
+	faultMetric(`${label}.peak_anon_mib`, mib(peak.anon), `sampled RssAnon max, request ${mib(memory.request)} MiB`);
 	assert.is(fault.agent.exit(), undefined, `${label}: the agent is running\n${fault.agent.tail()}`);
 	assert.is(await fault.healthz(), 200, `${label}: /healthz answers 200`);
 	const errors = await imdsErrorCount(fault.metricsPort);
 	faultMetric(`${label}.errors_counted`, errors - errorsBefore);
 	assert.ok(errors > errorsBefore, `${label}: the agent counted an IMDS error (/metrics)`);
-	assert.ok(peak.hwm <= memoryRequest, `${label}: peak RSS ${mib(peak.hwm)} MiB within the DaemonSet's request ${mib(memoryRequest)} MiB`);
+	assert.ok(peak.anon <= memory.request, `${label}: anonymous memory ${mib(peak.anon)} MiB within the DaemonSet's request ${mib(memory.request)} MiB`);
+	assert.ok(peak.hwm <= memory.limit, `${label}: peak RSS ${mib(peak.hwm)} MiB within the DaemonSet's limit ${mib(memory.limit)} MiB`);
 }
 
 test('truncated bodies on the spot path: counted, no action, and a whole notice afterwards is acted on', async () => {
@@ -80,7 +84,7 @@ test('truncated bodies on the spot path: counted, no action, and a whole notice 
 
 for (const gzip of [false, true]) {
 	const label = gzip ? 'huge-gzip' : 'huge-plain';
-	test(`a 50 MB spot notice${gzip ? ' (Content-Encoding: gzip)' : ''}: refused and counted, RSS within the request`, async () => {
+	test(`a 50 MB spot notice${gzip ? ' (Content-Encoding: gzip)' : ''}: refused and counted, memory within the request and limit`, async () => {
 		const fault = await agentFor(label);
 		const rss = sampleRss(fault.agent.pid, 50);
 		const errorsBefore = await imdsErrorCount(fault.metricsPort);
@@ -96,7 +100,7 @@ for (const gzip of [false, true]) {
 	});
 }
 
-test('a 10 MB `time` field: log output over 20 s stays small, RSS within the request', async () => {
+test('a 10 MB `time` field: log output over 20 s stays small, memory within the request and limit', async () => {
 	const fault = await agentFor('time10mb', 2048);
 	const rss = sampleRss(fault.agent.pid, 50);
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);
@@ -112,7 +116,7 @@ test('a 10 MB `time` field: log output over 20 s stays small, RSS within the req
 	assert.ok(written < 256 * 1024, `log output bounded: ${written} bytes in 20 s (limit 256 KiB)`);
 });
 
-test('a 5,000-entry scheduled-events list: RSS within the request, no action on a list over the cap', async () => {
+test('a 5,000-entry scheduled-events list: memory within the request and limit, no action on a list over the cap', async () => {
 	const fault = await agentFor('sched5000');
 	const rss = sampleRss(fault.agent.pid, 50);
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);

@@ -13,12 +13,12 @@ import * as assert from 'uvu/assert';
 import { readNodeState } from './scenarios-kit.ts';
 import { waitFor } from '../real/harness.ts';
 import { sleep } from '../../src/clock.ts';
-import { asgPath, cpuSecondsOf, daemonSetMemoryRequest, faultMetric, imdsErrorCount, memoryOf, mib, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
+import { asgPath, cpuSecondsOf, daemonSetMemory, faultMetric, imdsErrorCount, memoryOf, mib, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
 import type { FaultAgent } from '../support/fault-agent.ts';
 import { FaultStack } from '../support/fault-stack.ts';
 
 const pollIntervalMs = 500;
-const memoryRequest = daemonSetMemoryRequest();
+const bounds = daemonSetMemory();
 /** CPU seconds an agent may use in 10 s while a hostile time is in its store: 3 % of one core (idle is well under 1 %). */
 const cpuBound10s = 0.3;
 const notice = (time: string): { readonly kind: 'respond'; readonly body: string } => ({ kind: 'respond', body: JSON.stringify({ action: 'terminate', time }) });
@@ -52,10 +52,11 @@ test('baseline: an idle agent polling four paths every 0.5 s (CPU, RSS, output o
 	const bytesAfter = fault.agent.outputBytes();
 	const memory = memoryOf(fault.agent.pid);
 	faultMetric('baseline.cpu_seconds_10s', cpu.toFixed(3));
-	faultMetric('baseline.rss_mib', mib(memory?.rss ?? 0), `VmHWM ${mib(memory?.hwm ?? 0)}, request ${mib(memoryRequest)}`);
+	faultMetric('baseline.rss_mib', mib(memory?.rss ?? 0), `VmHWM ${mib(memory?.hwm ?? 0)}, RssAnon ${mib(memory?.anon ?? 0)}, request ${mib(bounds.request)}, limit ${mib(bounds.limit)}`);
 	faultMetric('baseline.log_bytes_10s', bytesAfter.stdout + bytesAfter.stderr - bytesBefore.stdout - bytesBefore.stderr);
 	assert.ok(cpu < cpuBound10s, `idle CPU ${cpu.toFixed(3)} s in 10 s is under the bound the hostile tests use (${cpuBound10s} s)`);
-	assert.ok((memory?.hwm ?? Number.POSITIVE_INFINITY) <= memoryRequest, 'idle peak RSS within the request');
+	assert.ok((memory?.anon ?? Number.POSITIVE_INFINITY) <= bounds.request, `idle anonymous memory ${mib(memory?.anon ?? 0)} MiB within the request`);
+	assert.ok((memory?.hwm ?? Number.POSITIVE_INFINITY) <= bounds.limit, 'idle peak RSS within the limit');
 	assert.ok(await fault.alive(), 'alive');
 });
 
@@ -123,14 +124,15 @@ for (const { label, time, acted, counted } of hostileTimes) {
 		const memory = memoryOf(fault.agent.pid);
 		faultMetric(`${label}.cpu_seconds_10s`, cpu.toFixed(3));
 		faultMetric(`${label}.timeout_overflow_warnings`, warnings);
-		faultMetric(`${label}.peak_rss_mib`, mib(memory?.hwm ?? 0));
+		faultMetric(`${label}.peak_rss_mib`, mib(memory?.hwm ?? 0), `RssAnon ${mib(memory?.anon ?? 0)}`);
 		const state = await readNodeState(kit.cluster, fault.node);
 		assert.is(state.unschedulable, acted, `node cordoned: ${String(state.unschedulable)}\n${fault.agent.tail(10)}`);
 		if (counted) assert.ok((await imdsErrorCount(fault.metricsPort)) > errorsBefore, 'the invalid time was counted as an error');
 		assert.ok(await fault.alive(), `alive\n${fault.agent.tail()}`);
 		assert.is(warnings, 0, `no TimeoutOverflowWarning:\n${fault.agent.matching('TimeoutOverflowWarning').slice(0, 3).map((line) => line.text).join('\n')}`);
 		assert.ok(cpu < cpuBound10s, `no spin: ${cpu.toFixed(3)} CPU s in 10 s (bound ${cpuBound10s})`);
-		assert.ok((memory?.hwm ?? Number.POSITIVE_INFINITY) <= memoryRequest, `peak RSS ${mib(memory?.hwm ?? 0)} MiB within the request`);
+		assert.ok((memory?.anon ?? Number.POSITIVE_INFINITY) <= bounds.request, `anonymous memory ${mib(memory?.anon ?? 0)} MiB within the request`);
+		assert.ok((memory?.hwm ?? Number.POSITIVE_INFINITY) <= bounds.limit, `peak RSS ${mib(memory?.hwm ?? 0)} MiB within the limit`);
 	});
 }
 

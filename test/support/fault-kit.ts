@@ -26,6 +26,13 @@ export interface Memory {
 	readonly rss: number;
 	/** VmHWM (the peak RSS since start), bytes. */
 	readonly hwm: number;
+	/**
+	 * RssAnon, bytes: the memory a payload can inflate and the kernel cannot
+	 * reclaim. The rest of RSS is the executable's file pages, which a memory
+	 * cgroup reclaims under its limit (the kubelet's working set counts only the
+	 * active ones): this is what the request is held against.
+	 */
+	readonly anon: number;
 }
 
 /** RSS and peak RSS of `pid` from /proc/<pid>/status; undefined once it is gone. */
@@ -37,7 +44,7 @@ export function memoryOf(pid: number): Memory | undefined {
 		return undefined; // the process exited: callers treat that as "no sample"
 	}
 	const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 'NaN') * 1024;
-	return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+	return { rss: kib('VmRSS'), hwm: kib('VmHWM'), anon: kib('RssAnon') };
 }
 
 /** User + system CPU seconds of `pid` so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
@@ -56,40 +63,51 @@ export interface RssSampler {
 /** Samples VmRSS of `pid` every `intervalMs` (VmHWM catches the peaks between samples). */
 export function sampleRss(pid: number, intervalMs = 100): RssSampler {
 	let peak = memoryOf(pid)?.rss ?? 0;
+	let anonPeak = memoryOf(pid)?.anon ?? 0;
 	let last: Memory | undefined = memoryOf(pid);
 	const timer = setInterval(() => {
 		const sample = memoryOf(pid);
 		if (sample === undefined) return;
 		last = sample;
 		peak = Math.max(peak, sample.rss);
+		anonPeak = Math.max(anonPeak, sample.anon);
 	}, intervalMs);
 	return {
 		stop() {
 			clearInterval(timer);
 			const final = memoryOf(pid) ?? last;
-			return { rss: Math.max(peak, final?.rss ?? 0), hwm: final?.hwm ?? 0 };
+			return { rss: Math.max(peak, final?.rss ?? 0), hwm: final?.hwm ?? 0, anon: Math.max(anonPeak, final?.anon ?? 0) };
 		},
 	};
 }
 
 const QuantitySchema = v.pipe(v.string(), v.regex(/^\d+(Ki|Mi|Gi)?$/));
+const ResourcesSchema = v.object({ requests: v.object({ memory: QuantitySchema }), limits: v.object({ memory: QuantitySchema }) });
 const DaemonSetSchema = v.object({
 	kind: v.literal('DaemonSet'),
-	spec: v.object({ template: v.object({ spec: v.object({ containers: v.array(v.object({ resources: v.object({ requests: v.object({ memory: QuantitySchema }) }) })) }) }) }),
+	spec: v.object({ template: v.object({ spec: v.object({ containers: v.array(v.object({ resources: ResourcesSchema })) }) }) }),
 });
 
-/** The agent container's memory request in manifests/base/daemonset.yaml, in bytes (the RSS bound of every hostile payload). */
-export function daemonSetMemoryRequest(): number {
+function bytesOf(quantity: string): number {
+	const [, digits, unit] = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity) ?? [];
+	const scale = unit === 'Ki' ? 1024 : unit === 'Mi' ? 1024 ** 2 : unit === 'Gi' ? 1024 ** 3 : 1;
+	return Number(digits) * scale;
+}
+
+/**
+ * The agent container's memory request and limit in manifests/base/daemonset.yaml, in bytes:
+ * every hostile payload must keep anonymous memory within the request and peak RSS within the limit.
+ */
+export function daemonSetMemory(): { readonly request: number; readonly limit: number } {
 	const documents = loadAllYaml(readFileSync(resolve(repoRoot, 'manifests/base/daemonset.yaml'), 'utf8'));
 	for (const document of documents) {
 		const parsed = v.safeParse(DaemonSetSchema, document);
 		if (!parsed.success) continue;
-		const quantity = parsed.output.spec.template.spec.containers[0]?.resources.requests.memory ?? '';
-		const [, digits, unit] = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity) ?? [];
-		const scale = unit === 'Ki' ? 1024 : unit === 'Mi' ? 1024 ** 2 : unit === 'Gi' ? 1024 ** 3 : 1;
-		return Number(digits) * scale;
+		const resources = parsed.output.spec.template.spec.containers[0]?.resources;
+		if (resources === undefined) break;
+		return { request: bytesOf(resources.requests.memory), limit: bytesOf(resources.limits.memory) };
 	}
-	throw new Error('Cannot read the memory request of manifests/base/daemonset.yaml: no DaemonSet with requests.memory');
+	throw new Error('Cannot read the memory request and limit of manifests/base/daemonset.yaml: no DaemonSet with requests.memory and limits.memory');
 }
 
 export function mib(bytes: number): string {
