@@ -23,8 +23,19 @@
 // into ~/.cache/nth-bench (never into the repository). Every agent runs as
 // the DaemonSet runs it, in-cluster: under `unshare --mount` with the stack's
 // CA and admin token bind-mounted on /var/run/secrets/kubernetes.io/serviceaccount
-// (a private tmpfs on /run) and KUBERNETES_SERVICE_HOST/PORT set. Upstream's
-// probes server is off (it binds every interface; nth's binds 127.0.0.1).
+// (a private tmpfs on /run) and KUBERNETES_SERVICE_HOST/PORT set.
+//
+// Two tables (--settings=defaults,equal):
+//   defaults  each as shipped: nth with the DaemonSet's settings (probes server
+//             on, POLL_INTERVAL 0.5 s, KUBE_API_QPS 20 / burst 40); NTH with its
+//             own defaults (probes server off, as its chart ships it; polls
+//             every 2 s; client-go QPS 5 / burst 10);
+//   equal     nth at NTH's settings: probes server off (the same servers: none),
+//             POLL_INTERVAL 2 (spot and ASG every 2 s as NTH; nth polls
+//             scheduled events every 4 intervals, 8 s, where NTH polls every
+//             2 s: the idle table shows the rate per path), KUBE_API_QPS 5 /
+//             burst 10. NTH's defaults are these settings: its one run serves
+//             both tables.
 //
 // Both agents see the same IMDS: AEMM through the proxy, which answers `[]`
 // for the scheduled-events path where AEMM's spot mode answers 404 (real IMDS
@@ -33,7 +44,9 @@
 //
 //   node bench/detect.ts [--runs=20] [--idle-minutes=N] [--warmup-seconds=20]
 //                        [--phases=detect,idle] [--only=bun,node,upstream,bun-jit,file:/path]
-//                        [--json=FILE]
+//                        [--settings=defaults,equal] [--json=FILE]
+//
+// Writes bench/results/detect-<date>.json unless --json names another file.
 //
 // Subjects: `bun`/`node` (dist/nth-<flavour>-linux-x64 with the image's ENV),
 // `bun-jit` (the Bun executable without BUN_JSC_useJIT=0), `upstream`, and
@@ -44,7 +57,7 @@
 // Brings the stack up with test/real/up.sh unless NTH_REAL_STATE names one,
 // and down again afterwards.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +67,7 @@ import { freePort } from '../test/real/free-port.ts';
 import * as harness from '../test/real/harness.ts';
 import { sleep } from '../src/clock.ts';
 import { type Agent, agentEnv, startAgent } from './agent-process.ts';
-import { type RecordingProxy, spotPath, startRecordingProxy } from './imds-proxy.ts';
+import { type RecordingProxy, scheduledPath, spotPath, startRecordingProxy } from './imds-proxy.ts';
 import { type NodeWatch, watchNode } from './node-watch.ts';
 import { daemonSetEnv, extraEnv, fileSubject, imageEnv, nthSubjects, serviceAccountDir, type Subject, upstreamSubject } from './subjects.ts';
 import { upstreamExecutable } from './upstream.ts';
@@ -66,7 +79,11 @@ const runs = Number(option('runs') ?? 20);
 const idleMinutes = Number(option('idle-minutes') ?? process.env['BENCH_IDLE_MINUTES'] ?? 10);
 const warmupSeconds = Number(option('warmup-seconds') ?? 20);
 const phases = (option('phases') ?? 'detect,idle').split(',');
-const jsonOut = option('json');
+const jsonOut = option('json') ?? join(root, 'bench', 'results', `detect-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}.json`);
+type Settings = 'defaults' | 'equal';
+const settingsWanted = (option('settings') ?? 'defaults,equal').split(',').filter((name): name is Settings => name === 'defaults' || name === 'equal');
+/** nth at NTH's settings (see the header): the same servers (no probes server) and poll rate, the same client limit. */
+const equalEnv: Readonly<Record<string, string>> = { ENABLE_PROBES_SERVER: 'false', POLL_INTERVAL: '2', KUBE_API_QPS: '5', KUBE_API_BURST: '10' };
 const clockTick = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 /** AEMM raises the notice this long after it starts; the agent starts 0-`spreadMs` after AEMM. */
@@ -224,6 +241,8 @@ interface IdleResult {
 	readonly maxRssMb: number;
 	readonly threads: number;
 	readonly imdsRequestsPerSecond: number;
+	readonly spotPollsPerSecond: number;
+	readonly scheduledPollsPerSecond: number;
 	readonly warnings: number;
 	readonly error?: string | undefined;
 }
@@ -252,6 +271,8 @@ async function idleRun(cluster: harness.RealCluster, subject: Subject, shipped: 
 		}
 		const last = samples.at(-1) ?? first;
 		const windowMs = last.atMs - first.atMs;
+		const windowRequests = proxy.requests.slice(requestsBefore);
+		const perSecond = (count: number): number => (windowMs > 0 ? count / (windowMs / 1000) : Number.NaN);
 		const warnings = agent.lines.slice(linesBefore).filter((line) => /"level":"(warn|warning|error)"|level=(warn|error)/i.test(line.text)).length;
 		return {
 			windowSeconds: windowMs / 1000,
@@ -261,11 +282,13 @@ async function idleRun(cluster: harness.RealCluster, subject: Subject, shipped: 
 			anonMb: median(samples.map((sample) => sample.anonKb)) / 1024,
 			maxRssMb: Math.max(...samples.map((sample) => sample.rssKb)) / 1024,
 			threads: last.threads,
-			imdsRequestsPerSecond: windowMs > 0 ? (proxy.requests.length - requestsBefore) / (windowMs / 1000) : Number.NaN,
+			imdsRequestsPerSecond: perSecond(windowRequests.length),
+			spotPollsPerSecond: perSecond(windowRequests.filter((request) => request.path === spotPath).length),
+			scheduledPollsPerSecond: perSecond(windowRequests.filter((request) => request.path === scheduledPath).length),
 			warnings,
 		};
 	} catch (error) {
-		return { windowSeconds: 0, cpuMs: 0, millicores: Number.NaN, rssMb: Number.NaN, anonMb: Number.NaN, maxRssMb: Number.NaN, threads: 0, imdsRequestsPerSecond: Number.NaN, warnings: 0, error: error instanceof Error ? error.message : String(error) };
+		return { windowSeconds: 0, cpuMs: 0, millicores: Number.NaN, rssMb: Number.NaN, anonMb: Number.NaN, maxRssMb: Number.NaN, threads: 0, imdsRequestsPerSecond: Number.NaN, spotPollsPerSecond: Number.NaN, scheduledPollsPerSecond: Number.NaN, warnings: 0, error: error instanceof Error ? error.message : String(error) };
 	} finally {
 		await agent.stop();
 		await proxy.close();
@@ -278,6 +301,10 @@ async function idleRun(cluster: harness.RealCluster, subject: Subject, shipped: 
 
 interface SubjectReport {
 	readonly subject: string;
+	readonly kind: Subject['kind'];
+	/** The tables this run belongs to: upstream's defaults are the equal settings. */
+	readonly settings: readonly Settings[];
+	readonly env: Readonly<Record<string, string>>;
 	readonly detect?: {
 		readonly runs: readonly DetectRun[];
 		readonly startToFirstImds: Spread | undefined;
@@ -296,33 +323,53 @@ function table(rows: readonly (readonly string[])[]): string {
 const f = (value: number | undefined, digits = 0): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
 const sp = (value: Spread | undefined): string => (value === undefined ? '-' : `${f(value.p50)} / ${f(value.p90)} / ${f(value.p99)} / ${f(value.max)}`);
 
-function print(reports: readonly SubjectReport[]): void {
+/** The median of nth's and of upstream's value in one table, as "a/b×". */
+function ratio(reports: readonly SubjectReport[], read: (report: SubjectReport) => number | undefined, nthSubject: string): string {
+	const nth = reports.find((report) => report.subject === nthSubject);
+	const upstream = reports.find((report) => report.kind === 'upstream');
+	const a = nth === undefined ? undefined : read(nth);
+	const b = upstream === undefined ? undefined : read(upstream);
+	return a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) || b === 0 ? '-' : `${(a / b).toFixed(2)}×`;
+}
+
+function print(all: readonly SubjectReport[]): void {
 	console.log(`\nnth detection and idle bench, ${new Date().toISOString()}, ${process.env['HOSTNAME'] ?? ''} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs)`);
-	if (reports.some((report) => report.detect !== undefined)) {
-		console.log(`\nLatency, ms: p50 / p90 / p99 / max over ${runs} runs (nearest rank: with 20 runs p99 = max). Notice moment found by probing AEMM every ${probeEveryMs} ms.`);
-		const rows: string[][] = [['executable', 'start → 1st IMDS req', 'start → 1st spot poll', 'notice → event (log)', 'notice → cordon (watch)', 'valid runs']];
-		for (const report of reports) {
-			if (report.detect === undefined) continue;
-			const d = report.detect;
-			rows.push([report.subject, sp(d.startToFirstImds), sp(d.startToFirstSpotPoll), sp(d.noticeToEvent), sp(d.noticeToCordon), `${d.noticeToCordon?.n ?? 0}/${d.runs.length}`]);
+	for (const settings of settingsWanted) {
+		const reports = all.filter((report) => report.settings.includes(settings));
+		if (reports.length === 0) continue;
+		console.log(settings === 'defaults'
+			? '\n=== defaults (each as shipped: nth probes server on, POLL_INTERVAL 0.5, QPS 20/40; NTH probes server off, polls every 2 s, client-go 5/10)'
+			: `\n=== equal settings (nth with ${Object.entries(equalEnv).map(([key, value]) => `${key}=${value}`).join(' ')} = NTH's defaults; scheduled events: nth every 8 s, NTH every 2 s)`);
+		const nthReports = reports.filter((report) => report.kind === 'nth');
+		if (reports.some((report) => report.detect !== undefined)) {
+			console.log(`\nLatency, ms: p50 / p90 / p99 / max over ${runs} runs (nearest rank: with 20 runs p99 = max). Notice moment found by probing AEMM every ${probeEveryMs} ms.`);
+			const rows: string[][] = [['executable', 'start → 1st IMDS req', 'start → 1st spot poll', 'notice → event (log)', 'notice → cordon (watch)', 'valid runs']];
+			for (const report of reports) {
+				if (report.detect === undefined) continue;
+				const d = report.detect;
+				rows.push([report.subject, sp(d.startToFirstImds), sp(d.startToFirstSpotPoll), sp(d.noticeToEvent), sp(d.noticeToCordon), `${d.noticeToCordon?.n ?? 0}/${d.runs.length}`]);
+			}
+			rows.push(['target', '≤ 150', '', '', 'p50 ≤ 500, p99 ≤ 1200', '']);
+			console.log(table(rows));
+			for (const nth of nthReports) console.log(`${nth.subject} / NTH (p50): start → 1st spot poll ${ratio(reports, (report) => report.detect?.startToFirstSpotPoll?.p50, nth.subject)}, notice → cordon ${ratio(reports, (report) => report.detect?.noticeToCordon?.p50, nth.subject)}`);
+			for (const report of reports) {
+				for (const [index, run] of (report.detect?.runs ?? []).entries()) if (run.error !== undefined) console.log(`  ${report.subject} run ${index + 1}: ${run.error.split('\n')[0]}`);
+			}
 		}
-		rows.push(['target', '≤ 150', '', '', 'p50 ≤ 500, p99 ≤ 1200', '']);
-		console.log(table(rows));
-		for (const report of reports) {
-			for (const [index, run] of (report.detect?.runs ?? []).entries()) if (run.error !== undefined) console.log(`  ${report.subject} run ${index + 1}: ${run.error.split('\n')[0]}`);
+		if (reports.some((report) => report.idle !== undefined)) {
+			console.log(`\nIdle (all executables at once, ${idleMinutes} min window after a ${warmupSeconds} s warm-up; MiB, median of 5 s samples):`);
+			const rows: string[][] = [['executable', 'window s', 'CPU ms', 'millicores', 'RSS', 'anon', 'max RSS', 'threads', 'IMDS req/s', 'spot/s', 'sched/s', 'CPU ms/req', 'warn lines']];
+			for (const report of reports) {
+				const idle = report.idle;
+				if (idle === undefined) continue;
+				const perRequest = idle.imdsRequestsPerSecond > 0 ? idle.millicores / idle.imdsRequestsPerSecond : Number.NaN;
+				rows.push([report.subject, f(idle.windowSeconds), f(idle.cpuMs), f(idle.millicores, 2), f(idle.rssMb, 1), f(idle.anonMb, 1), f(idle.maxRssMb, 1), f(idle.threads), f(idle.imdsRequestsPerSecond, 2), f(idle.spotPollsPerSecond, 2), f(idle.scheduledPollsPerSecond, 2), f(perRequest, 2), f(idle.warnings)]);
+			}
+			rows.push(['target', '', '', '≤ 1 (10 min)', '≤ 40', '', '', '', '', '', '', '', '']);
+			console.log(table(rows));
+			for (const nth of nthReports) console.log(`${nth.subject} / NTH: idle CPU ${ratio(reports, (report) => report.idle?.millicores, nth.subject)}, RSS ${ratio(reports, (report) => report.idle?.rssMb, nth.subject)}, IMDS req/s ${ratio(reports, (report) => report.idle?.imdsRequestsPerSecond, nth.subject)}`);
+			for (const report of reports) if (report.idle?.error !== undefined) console.log(`  ${report.subject}: ${report.idle.error}`);
 		}
-	}
-	if (reports.some((report) => report.idle !== undefined)) {
-		console.log(`\nIdle (all executables at once, ${idleMinutes} min window after a ${warmupSeconds} s warm-up; MiB, median of 5 s samples):`);
-		const rows: string[][] = [['executable', 'window s', 'CPU ms', 'millicores', 'RSS', 'anon', 'max RSS', 'threads', 'IMDS req/s', 'warn lines']];
-		for (const report of reports) {
-			const idle = report.idle;
-			if (idle === undefined) continue;
-			rows.push([report.subject, f(idle.windowSeconds), f(idle.cpuMs), f(idle.millicores, 2), f(idle.rssMb, 1), f(idle.anonMb, 1), f(idle.maxRssMb, 1), f(idle.threads), f(idle.imdsRequestsPerSecond, 2), f(idle.warnings)]);
-		}
-		rows.push(['target', '', '', '≤ 1 (10 min)', '≤ 40', '', '', '', '', '']);
-		console.log(table(rows));
-		for (const report of reports) if (report.idle?.error !== undefined) console.log(`  ${report.subject}: ${report.idle.error}`);
 	}
 }
 
@@ -344,8 +391,20 @@ async function main(): Promise<void> {
 		const cluster = harness.connect(stateDir);
 		const shipped = daemonSetEnv();
 		const subjects: Subject[] = [];
+		/** The tables each subject's runs belong to, by index. */
+		const tables: (readonly Settings[])[] = [];
 		saDir = serviceAccountDir(cluster.state);
 		const nth = nthSubjects(saDir);
+		const addNth = (subject: Subject): void => {
+			if (settingsWanted.includes('defaults')) {
+				subjects.push(subject);
+				tables.push(['defaults']);
+			}
+			if (settingsWanted.includes('equal')) {
+				subjects.push({ ...subject, key: `${subject.key}-equal`, label: `${subject.label.replace(/ \(.*\)$/, '')} at NTH's settings`, env: { ...subject.env, ...equalEnv } });
+				tables.push(['equal']);
+			}
+		};
 		for (const key of wanted) {
 			if (key === 'upstream') {
 				const binary = upstreamExecutable();
@@ -354,16 +413,17 @@ async function main(): Promise<void> {
 					continue;
 				}
 				subjects.push(upstreamSubject(saDir, binary));
+				tables.push(settingsWanted);
 			} else if (key.startsWith('file:')) {
 				// file:/path[;K=V;-K]: an nth executable with the image's ENV and NTH_BENCH_EXTRA_ENV, plus K=V, minus -K.
-				subjects.push(fileSubject(saDir, key, { ...imageEnv(), ...extraEnv() }));
+				addNth(fileSubject(saDir, key, { ...imageEnv(), ...extraEnv() }));
 			} else {
 				const subject = nth.find((candidate) => candidate.key === key);
 				if (subject === undefined) throw new Error(`Cannot bench "${key}": known subjects are ${[...nth.map((s) => s.key), 'upstream', 'file:/path'].join(', ')}`);
-				subjects.push(subject);
+				addNth(subject);
 			}
 		}
-		for (const subject of subjects) reports.push({ subject: subject.label });
+		for (const [index, subject] of subjects.entries()) reports.push({ subject: subject.label, kind: subject.kind, settings: tables[index] ?? [], env: subject.env });
 		console.error(`bench: ${subjects.map((subject) => subject.label).join(', ')}; phases ${phases.join(', ')}`);
 
 		if (phases.includes('detect')) {
@@ -377,6 +437,9 @@ async function main(): Promise<void> {
 				const pick = (key: keyof DetectRun): number[] => results.map((run) => run[key]).filter((value): value is number => typeof value === 'number');
 				reports[s] = {
 					subject: subject.label,
+					kind: subject.kind,
+					settings: tables[s] ?? [],
+					env: subject.env,
 					detect: {
 						runs: results,
 						startToFirstImds: spread(pick('startToFirstImdsMs')),
@@ -400,7 +463,9 @@ async function main(): Promise<void> {
 		if (ownStack) spawnSync('bash', [join(root, 'test', 'real', 'down.sh'), stateDir], { stdio: ['ignore', 'ignore', 'inherit'] });
 	}
 	print(reports);
-	if (jsonOut !== undefined) writeFileSync(jsonOut, `${JSON.stringify({ runs, idleMinutes, warmupSeconds, reports }, null, 2)}\n`);
+	mkdirSync(join(jsonOut, '..'), { recursive: true });
+	writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), runs, idleMinutes, warmupSeconds, equalEnv, reports }, null, 2)}\n`);
+	console.log(`\nJSON: ${jsonOut}`);
 }
 
 main().then(

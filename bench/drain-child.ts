@@ -61,7 +61,7 @@ async function child(input: ChildInput): Promise<void> {
 	let error: string | undefined;
 	let pods = 0;
 	if (input.mode === 'nth') {
-		const kube = createKubeApi({ server: state.apiserverUrl, fetch: counted, authHeaders: async () => ({ authorization: `Bearer ${state.adminToken}` }), qps: 20, burst: 40, log, metrics: noopMetrics(), userAgent: 'nth-bench-drain' });
+		const kube = createKubeApi({ server: state.apiserverUrl, fetch: counted, authHeaders: async () => ({ authorization: `Bearer ${input.token ?? state.adminToken}` }), qps: 20, burst: 40, log, metrics: noopMetrics(), userAgent: 'nth-bench-drain' });
 		const result = await drainNode(
 			{ kube, log, metrics: noopMetrics(), recorder: noopRecorder() },
 			{ nodeName: input.nodeName, deadline: new Date(Date.now() + input.deadlineSeconds * 1000), podGracePeriodSeconds: -1, deleteLocalData: true, ignoreDaemonSets: true, evictDaemonSetPods: false, pdbDeadlockPolicy: 'wait', useApiserverCache: false },
@@ -71,7 +71,7 @@ async function child(input: ChildInput): Promise<void> {
 		error = result.error;
 		pods = result.total;
 	} else {
-		({ ok, error, pods } = await kubectlStyleDrain(state, counted, input));
+		({ ok, error, pods } = await kubectlStyleDrain({ apiserverUrl: state.apiserverUrl, token: input.token ?? state.adminToken }, counted, input));
 	}
 	const wallMs = performance.now() - started;
 	report({ phase: 'done', ...memoryOf('self'), wallMs, ok, ...(error === undefined ? {} : { error }), pods, requests });
@@ -90,8 +90,8 @@ const PodSchema = v.object({ metadata: v.object({ uid: v.string() }) });
  * then per pod, all at once: POST the eviction; on 429 wait 5 s, GET the pod
  * and try again; once accepted, GET the pod every second until 404 or a new UID.
  */
-async function kubectlStyleDrain(state: { apiserverUrl: string; adminToken: string }, fetchFn: (input: string, init?: RequestInit) => Promise<Response>, input: ChildInput): Promise<{ ok: boolean; error?: string; pods: number }> {
-	const headers = { authorization: `Bearer ${state.adminToken}`, accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'kubectl-style-bench' };
+async function kubectlStyleDrain(state: { apiserverUrl: string; token: string }, fetchFn: (input: string, init?: RequestInit) => Promise<Response>, input: ChildInput): Promise<{ ok: boolean; error?: string; pods: number }> {
+	const headers = { authorization: `Bearer ${state.token}`, accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'kubectl-style-bench' };
 	const api = (path: string, init: RequestInit = {}) => fetchFn(`${state.apiserverUrl}${path}`, { ...init, headers });
 	const deadline = Date.now() + input.deadlineSeconds * 1000;
 	const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,6 +10,8 @@ export const ChildInputSchema = v.object({
 	stateDir: v.string(),
 	nodeName: v.string(),
 	deadlineSeconds: v.number(),
+	/** The drain's bearer token (a ServiceAccount's, so the audit log counts its requests); the stack's admin token without it. */
+	token: v.optional(v.string()),
 });
 export type ChildInput = v.InferOutput<typeof ChildInputSchema>;
 

@@ -8,7 +8,8 @@
 #
 # Each bring-up gets its own state dir, so several stacks can run at once. It
 # holds kubeconfig (admin), state.json, env (shell), pids, logs/ (with the
-# apiserver's audit log of the agent's ServiceAccount, logs/audit.log), and
+# apiserver's audit log of the agent's ServiceAccount and the bench's,
+# logs/audit.log), and
 # kube-apiserver.cmd (its command line, to restart it). Timings go to
 # stderr; the state dir is the LAST line of stdout (scripts/test.mjs reads it).
 # Stop it with: bash test/real/down.sh <state-dir>
@@ -135,9 +136,12 @@ start etcd "$BIN/etcd" --name=n0 --data-dir="$ETCD_DATA" \
 wait_ready etcd 30 sh -c "curl -sf --max-time 2 http://127.0.0.1:$P_ETCD/health | grep -q '\"health\":\"true\"'"
 
 # --- audit: every request of the agent's ServiceAccount (manifests/), at
-# Metadata level (verb, resource, subresource, status; no bodies), nothing of
-# anyone else. test/e2e/zz-rbac-audit.test.ts holds the verbs it used to the
-# ClusterRole. The log accumulates over every e2e file run on this stack.
+# Metadata level (verb, resource, subresource, status; no bodies), and of every
+# ServiceAccount of the nth-bench namespace (bench:drain runs nth, upstream NTH
+# and a kubectl-style drain each as its own ServiceAccount there and counts
+# their requests and 429s from this log: bench/drain-audit.ts); nothing of
+# anyone else. test/e2e/zz-rbac-audit.test.ts holds the verbs the agent used to
+# the ClusterRole. The log accumulates over every e2e file run on this stack.
 AGENT_USER=system:serviceaccount:kube-system:nth
 cat >"$STATE/audit-policy.yaml" <<EOF
 apiVersion: audit.k8s.io/v1
@@ -146,6 +150,8 @@ omitStages: [RequestReceived]
 rules:
   - level: Metadata
     users: ["$AGENT_USER"]
+  - level: Metadata
+    userGroups: ["system:serviceaccounts:nth-bench"]
   - level: None
 EOF
 AUDIT_LOG=$STATE/logs/audit.log
