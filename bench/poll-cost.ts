@@ -14,7 +14,8 @@
 // loop (src/monitors/poll.ts) over the spot, ASG and scheduled-events
 // monitors at `--interval=MS` (default 500, the default POLL_INTERVAL), with
 // the real metrics registry, and reports millicores and CPU per request; `--layer=fetch|transport|client`
-// makes the monitors call that layer only
+// makes the monitors call that layer only (`timer`: none, `bare`: no poll loop
+// either, one sleep per interval); `--metrics=noop` drops the metrics registry
 // (wake-ups included), without the apiserver side of the agent.
 //
 // Run as shipped: `BUN_JSC_useJIT=0 bun bench/poll-cost.ts [--n=2000]`
@@ -125,12 +126,13 @@ try {
 			return { events: [], cancellations: [] };
 		} }));
 		const stop = new AbortController();
+		const pollMetrics = option('metrics') === 'noop' ? metrics : registry;
 		const polling = layer === 'bare'
 			? (async () => {
 				// The wake-ups alone: one timer every interval, nothing polled.
 				while (!stop.signal.aborted) await sleep(intervalMs, stop.signal).catch(() => {});
 			})()
-			: startPolling(monitors, { intervalMs: monitorIntervals(intervalMs), onResult: () => {}, log, metrics: registry, signal: stop.signal });
+			: startPolling(monitors, { intervalMs: monitorIntervals(intervalMs), onResult: () => {}, log, metrics: pollMetrics, signal: stop.signal });
 		await sleep(3000);
 		const servedBefore = served;
 		const before = process.cpuUsage();
