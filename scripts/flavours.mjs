@@ -26,8 +26,13 @@ export const bunExecArgv = ['--smol'];
  * measured (packaging/README.md); test/unit/packaging.test.ts checks that the
  * image and the unit carry every one.
  * - BUN_JSC_useJIT=0: JIT off, −10 MiB idle RSS (−5 anon), 2 threads fewer.
+ * - BUN_GC_TIMER_DISABLE=1: no full collection from Bun's GC timer about once
+ *   a second while idle (it collects whenever the heap changed, and every IMDS
+ *   poll allocates); JavaScriptCore's allocation-driven collections remain.
+ *   Idle 4.67 → 3.11 mc at the defaults, 2.22 → 1.33 mc at NTH's request mix,
+ *   idle RSS +0.9 MiB (npm run bench:idle, 2026-12-04; README "Idle CPU").
  */
-export const bunRuntimeEnv = { BUN_JSC_useJIT: '0' };
+export const bunRuntimeEnv = { BUN_JSC_useJIT: '0', BUN_GC_TIMER_DISABLE: '1' };
 
 /**
  * Environment the LLRT executable runs with (none needed so far; LLRT reads

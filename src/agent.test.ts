@@ -149,4 +149,36 @@ start('SIGTERM while start-up waits on the apiserver: a clean stop, nothing afte
 	}
 });
 
+start('polls the spot path while the start-up still waits on the instance facts (before the apiserver is asked)', async () => {
+	const fake = fakeRuntime(quiet, () => {});
+	const spot = '/latest/meta-data/spot/instance-action';
+	// IMDS hands out a token and answers the notice paths with 404; the instance facts never come (until the stop).
+	const imds: FetchFn = async (input, init) => {
+		const url = input instanceof Request ? input.url : String(input);
+		const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+		if (method === 'PUT') {
+			fake.requests.push(`PUT ${url}`);
+			return new Response('token', { status: 200, headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' } });
+		}
+		if (url.endsWith(spot) || url.includes('/autoscaling/') || url.includes('/events/')) {
+			fake.requests.push(url);
+			return new Response('', { status: 404 });
+		}
+		return await fake.runtime.createFetch()(input, init);
+	};
+	const running = settle(runAgent({ ...fake.runtime, createFetch: () => imds }, loaded(quiet)));
+	// Macrotask turns, not time: the first tick's polls go out within a few of them.
+	for (let turn = 0; turn < 50 && !fake.requests.some((url) => url.endsWith(spot)); turn += 1) await new Promise((resolve) => setImmediate(resolve));
+	const seen = [...fake.requests];
+	fake.raise('SIGTERM');
+	const result = await running;
+	assert.is(result.error, undefined, `the start threw: ${String(result.error)}`);
+	assert.is(result.value, 0);
+	assert.ok(seen.some((url) => url.endsWith(spot)), `no spot poll during the start-up: ${seen.join(' ')}`);
+	assert.ok(seen.some((url) => url.endsWith('/dynamic/instance-identity/document')), 'the instance facts were being read at the same time');
+	assert.not.ok(seen.some((url) => !url.includes('127.0.0.1:9')), `the apiserver was asked: ${seen.join(' ')}`);
+	assert.is(fake.output.join('').match(/Stopped during start-up/g)?.length, 1, fake.output.join(''));
+	assert.is(fake.listeners(), 0);
+});
+
 start.run();

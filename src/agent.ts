@@ -20,6 +20,7 @@ import { createMetricsRegistry } from './metrics/registry.ts';
 import type { Metrics } from './metrics/types.ts';
 import { enabledMonitors } from './monitors/enabled.ts';
 import { monitorIntervals, startPolling } from './monitors/poll.ts';
+import type { Monitor, MonitorResult } from './monitors/types.ts';
 import { createEventRecorder } from './notify/kube-events.ts';
 import { webhooksConfigured } from './notify/configured.ts';
 import type { Notifier } from './notify/types.ts';
@@ -96,6 +97,11 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		}),
 	);
 	const work = new AbortController();
+	// Polling stops with the agent (root) and when the start-up fails (finally below).
+	const pollingStop = new AbortController();
+	const stopPolling = (): void => pollingStop.abort(root.signal.reason);
+	root.signal.addEventListener('abort', stopPolling, { once: true });
+	let polling: Promise<void> | undefined;
 	let started = false;
 	try {
 		if (config.jsonLogging) log.info('Configuration', { config: configFields(config, sources) });
@@ -113,6 +119,21 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		const metrics: Metrics = registry;
 
 		const imds = imdsClientFor(config, { runtime, log, metrics });
+		// Polling starts before anything else is read (instance facts, the apiserver): a notice that is already
+		// there at start is seen in the first tick, and the start's round trips are not between the spawn and the
+		// first spot poll. Results wait in `early` until the handler (which needs the node and its record) exists.
+		const early: MonitorResult[] = [];
+		let deliver = (result: MonitorResult): void => void early.push(result);
+		let reportMonitorError: ((monitor: Monitor) => void) | undefined;
+		polling = startPolling(enabledMonitors(config, { client: imds, log }), {
+			intervalMs: monitorIntervals(config.pollIntervalMs),
+			onResult: (_monitor, result) => deliver(result),
+			onError: (monitor) => reportMonitorError?.(monitor),
+			log,
+			metrics,
+			signal: pollingStop.signal,
+			logFormatVersion: config.logFormatVersion,
+		});
 		const metadata = await fetchInstanceMetadata(imds, root.signal, { log, metrics });
 		const nodeName = resolveNodeName(config, metadata);
 
@@ -184,20 +205,14 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		if (plan.close) await ports.closeRecord(plan.close, 'Rebooted: uncordoned after the reboot', root.signal);
 		if (plan.resume) handler.resume(plan.resume);
 
-		const monitors = enabledMonitors(config, { client: imds, log });
 		const handling = handler.run(work.signal);
-		const polling = startPolling(monitors, {
-			intervalMs: monitorIntervals(config.pollIntervalMs),
-			onResult: (_monitor, result) => {
-				handler.addEvents(result.events);
-				handler.addCancellations(result.cancellations);
-			},
-			onError: (monitor) => recorder.node('MonitorError', 'Warning', `There was a problem monitoring for events in monitor '${monitor.kind}'`),
-			log,
-			metrics,
-			signal: root.signal,
-			logFormatVersion: config.logFormatVersion,
-		});
+		// The polls since the start (nothing is lost while the handler was being set up), then each as it comes.
+		deliver = (result) => {
+			handler.addEvents(result.events);
+			handler.addCancellations(result.cancellations);
+		};
+		for (const result of early.splice(0)) deliver(result);
+		reportMonitorError = (monitor) => recorder.node('MonitorError', 'Warning', `There was a problem monitoring for events in monitor '${monitor.kind}'`);
 		started = true;
 		probes.markReady(createReadiness({ check: nodeReadinessCheck(kube, objectName), now: () => performance.now(), log, metrics }));
 		log.info('Kubernetes AWS Node Termination Handler has started successfully!', { node_name: objectName, version, runtime: `${runtime.name} ${runtime.version}` });
@@ -223,6 +238,9 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		}
 		throw error;
 	} finally {
+		pollingStop.abort();
+		root.signal.removeEventListener('abort', stopPolling);
+		await polling;
 		work.abort();
 		for (const remove of stopSignals) remove();
 	}

@@ -43,8 +43,23 @@ export interface ImdsTransport {
 	 * (ky passes it through).
 	 */
 	readonly fetch: FetchFn;
+	/**
+	 * The same exchange without the Request/Response objects around it: what
+	 * the client's GETs use (a poll is mostly this call, see `request` in
+	 * createImdsTransport). Transport failures are `TypeError('fetch failed')`;
+	 * a body over the cap is an ImdsError.
+	 */
+	request(method: string, path: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ImdsAnswer>;
 	/** The endpoint that answered last. */
 	endpoint(): string;
+}
+
+/** One IMDS answer, its body read whole (within the cap). */
+export interface ImdsAnswer {
+	readonly status: number;
+	readonly statusText: string;
+	readonly headers: Headers;
+	readonly body: string;
 }
 
 /** Statuses whose responses cannot carry a body (the Response constructor refuses one). */
@@ -101,62 +116,63 @@ export function createImdsTransport(options: ImdsTransportOptions): ImdsTranspor
 	const primary = endpoints[0] ?? '';
 	let active = 0;
 
-	/** One request to one endpoint, bounded by the timeout from send to last body byte. */
-	async function exchange(endpoint: string, suffix: string, request: Request): Promise<Response> {
-		const timedOut = new AbortController();
+	/**
+	 * One request to one endpoint, bounded by the timeout from send to last
+	 * body byte. Per call: one controller (aborted by the timeout or by the
+	 * caller's signal; not AbortSignal.any, which allocates a dependent signal
+	 * the runtime keeps until the caller's long-lived signal is collected) and
+	 * one timer. Under Bun without the JIT every allocation here is paid on
+	 * each poll (bench/poll-cost.ts).
+	 */
+	async function exchange(endpoint: string, path: string, method: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ImdsAnswer> {
+		const controller = new AbortController();
+		let timedOut = false;
 		const settled = new AbortController();
 		options.sleep(options.timeoutMs, settled.signal).then(
-			() => timedOut.abort(),
+			() => {
+				timedOut = true;
+				controller.abort();
+			},
 			() => {}, // rejected because the exchange settled first: nothing to time out
 		);
-		const headers = new Headers(request.headers);
-		headers.set('accept-encoding', 'identity');
+		const onAbort = (): void => controller.abort(signal.reason);
+		if (signal.aborted) onAbort();
+		else signal.addEventListener('abort', onAbort, { once: true });
+		const url = `${endpoint}${path}`;
 		try {
-			const response = await options.fetch(`${endpoint}${suffix}`, {
-				method: request.method,
-				headers,
-				signal: AbortSignal.any([request.signal, timedOut.signal]),
-			});
-			const body = await boundedText(response, new URL(`${endpoint}${suffix}`).pathname, options.maxBodyBytes);
-			return new Response(nullBodyStatuses.has(response.status) ? null : body, {
-				status: response.status,
-				statusText: response.statusText,
-				headers: response.headers,
-			});
+			const response = await options.fetch(url, { method, headers: { ...headers, 'accept-encoding': 'identity' }, signal: controller.signal });
+			const body = await boundedText(response, path, options.maxBodyBytes);
+			return { status: response.status, statusText: response.statusText, headers: response.headers, body };
 		} catch (error) {
-			if (request.signal.aborted || isImdsError(error)) throw error;
-			if (timedOut.signal.aborted) {
-				throw transportError(`Cannot get an answer from "${endpoint}" within ${options.timeoutMs} ms`, error);
-			}
+			if (signal.aborted || isImdsError(error)) throw error;
+			if (timedOut) throw transportError(`Cannot get an answer from "${endpoint}" within ${options.timeoutMs} ms`, error);
 			throw error;
 		} finally {
+			signal.removeEventListener('abort', onAbort);
 			settled.abort();
 		}
 	}
 
-	async function fetchImds(input: Request | URL | string, init?: RequestInit): Promise<Response> {
-		// ky passes its Request plus an init of options fetch does not know; nothing in it applies here.
-		const request = input instanceof Request ? input : new Request(input, init);
-		const suffix = request.url.startsWith(primary) ? request.url.slice(primary.length) : new URL(request.url).pathname;
+	async function request(method: string, path: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ImdsAnswer> {
 		const first = active;
 		const firstEndpoint = endpoints[first] ?? primary;
 		try {
-			return await exchange(firstEndpoint, suffix, request);
+			return await exchange(firstEndpoint, path, method, headers, signal);
 		} catch (error) {
 			// Not counted here: the client logs and counts each failed attempt once, whichever endpoints it tried.
 			// An oversized body is an answer, not an unreachable endpoint: no fallback.
-			if (request.signal.aborted || endpoints.length < 2 || isImdsError(error)) throw error;
+			if (signal.aborted || endpoints.length < 2 || isImdsError(error)) throw error;
 			const other = 1 - first;
 			const otherEndpoint = endpoints[other] ?? primary;
 			try {
-				const response = await exchange(otherEndpoint, suffix, request);
+				const answer = await exchange(otherEndpoint, path, method, headers, signal);
 				if (active === first) {
 					active = other;
 					options.log.info('Switched IMDS endpoint', { from: firstEndpoint, to: otherEndpoint, reason: messageOf(error) });
 				}
-				return response;
+				return answer;
 			} catch (otherError) {
-				if (request.signal.aborted) throw otherError;
+				if (signal.aborted) throw otherError;
 				throw transportError(
 					`Cannot reach IMDS at "${firstEndpoint}" (${messageOf(error)}) nor at "${otherEndpoint}" (${messageOf(otherError)})`,
 					error,
@@ -165,5 +181,21 @@ export function createImdsTransport(options: ImdsTransportOptions): ImdsTranspor
 		}
 	}
 
-	return { fetch: fetchImds, endpoint: () => endpoints[active] ?? primary };
+	async function fetchImds(input: Request | URL | string, init?: RequestInit): Promise<Response> {
+		// ky passes its Request plus an init of options fetch does not know; nothing in it applies here.
+		const req = input instanceof Request ? input : new Request(input, init);
+		const path = req.url.startsWith(primary) ? req.url.slice(primary.length) : new URL(req.url).pathname;
+		const headers: Record<string, string> = {};
+		req.headers.forEach((value, key) => {
+			headers[key] = value;
+		});
+		const answer = await request(req.method, path, headers, req.signal);
+		return new Response(nullBodyStatuses.has(answer.status) ? null : answer.body, {
+			status: answer.status,
+			statusText: answer.statusText,
+			headers: answer.headers,
+		});
+	}
+
+	return { fetch: fetchImds, request, endpoint: () => endpoints[active] ?? primary };
 }

@@ -286,13 +286,23 @@ poll('resolves at once with no monitors, logging nothing and leaving no timer', 
 	assert.is(clock.pending(), 0);
 });
 
+poll.run();
+
 const intervals = suite('monitorIntervals()');
 
-intervals('gives spot and ASG the poll interval, scheduled and rebalance four times it', () => {
-	const interval = monitorIntervals(250);
-	const of = (kind: EventKind) => interval({ name: 'SPOT_ITN_MONITOR', kind, path: '', check: async () => nothing });
-	assert.equal([of('SPOT_ITN'), of('ASG_LIFECYCLE'), of('SCHEDULED_EVENT'), of('REBALANCE_RECOMMENDATION')], [250, 250, 1000, 1000]);
+function monitorOf(kind: EventKind): Monitor {
+	return { name: 'SPOT_ITN_MONITOR', kind, path: '/x', check: () => Promise.resolve(nothing) };
+}
+
+intervals('polls spot and ASG every interval, scheduled events and rebalance every 2 s in whole intervals (NTH\'s rate at POLL_INTERVAL=2)', () => {
+	const cases: [number, number][] = [[500, 2000], [2000, 2000], [300, 2100], [100, 2000], [5000, 5000], [60_000, 60_000]];
+	for (const [poll, slow] of cases) {
+		const of = monitorIntervals(poll);
+		assert.is(of(monitorOf('SPOT_ITN')), poll, `spot at ${poll}`);
+		assert.is(of(monitorOf('ASG_LIFECYCLE')), poll, `asg at ${poll}`);
+		assert.is(of(monitorOf('SCHEDULED_EVENT')), slow, `scheduled at ${poll}`);
+		assert.is(of(monitorOf('REBALANCE_RECOMMENDATION')), slow, `rebalance at ${poll}`);
+	}
 });
 
-poll.run();
 intervals.run();

@@ -56,17 +56,26 @@ export function checkBudgetMs(intervalMs: number): number {
 	return Math.max(intervalMs, minCheckBudgetMs);
 }
 
+/** The slow paths (scheduled events, rebalance) are polled at least this far apart: NTH's fixed rate for every path. */
+export const slowPathMinIntervalMs = 2000;
+
 /**
  * The interval per monitor for a POLL_INTERVAL of `pollIntervalMs` (default
  * 500 ms; NTH polls everything every 2 s). Spot ITN and the ASG state are
  * polled at that interval: a spot notice gives 2 minutes and `Terminated`
  * means termination has begun, so every second of detection matters.
  * Scheduled events (announced days ahead) and rebalance recommendations
- * (advisory, ahead of any notice) are polled 4× less often: detection within
- * 2 s is plenty for them, and it halves the request rate.
+ * (advisory, ahead of any notice) are polled every 2 s (NTH's rate), or every
+ * interval when that is longer: detection within 2 s is plenty for them, and
+ * it cuts the request rate. Their interval is a whole number of intervals
+ * (500 ms: every 4th; 300 ms: every 7th, 2.1 s), so their polls share the
+ * fast paths' wake-ups instead of adding wake-ups of their own. So at
+ * POLL_INTERVAL=2 every path is polled every 2 s, the same requests as NTH
+ * (it was every 8 s for the slow paths when they were a fixed 4 intervals).
  */
 export function monitorIntervals(pollIntervalMs: number): (monitor: Monitor) => number {
-	return (monitor) => (monitor.kind === 'SPOT_ITN' || monitor.kind === 'ASG_LIFECYCLE' ? pollIntervalMs : pollIntervalMs * 4);
+	const slowMs = pollIntervalMs * Math.max(1, Math.ceil(slowPathMinIntervalMs / pollIntervalMs));
+	return (monitor) => (monitor.kind === 'SPOT_ITN' || monitor.kind === 'ASG_LIFECYCLE' ? pollIntervalMs : slowMs);
 }
 
 /** One monitor's place in the schedule. */
@@ -96,7 +105,7 @@ interface Slot {
  * One timer drives every monitor: each wake-up starts every monitor that is
  * due (or due within a twentieth of the shortest interval), concurrently, and
  * arms one timer for the next due time. Monitors whose intervals line up (spot
- * and ASG every interval, scheduled events every fourth) therefore share one
+ * and ASG every interval, scheduled events every 2 s) therefore share one
  * wake-up and send their requests together, instead of each loop waking the
  * process on its own timer: an idle agent's CPU is mostly the cost of waking
  * up (measured: packaging/README.md). Per monitor the rules are those of a
