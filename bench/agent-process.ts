@@ -75,34 +75,52 @@ export function startAgent(subject: Subject, env: Readonly<Record<string, string
 	const err = { partial: '' };
 	child.stdout?.on('data', (chunk: Buffer) => collect(chunk, out));
 	child.stderr?.on('data', (chunk: Buffer) => collect(chunk, err));
-	const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => {
-		liveAgents.delete(child);
-		exited = true;
-		for (const waiter of [...waiters]) waiter();
-		resolve({ code, signal });
-	}));
+	const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+		child.once('exit', (code, signal) => {
+			liveAgents.delete(child);
+			exited = true;
+			for (const waiter of [...waiters]) waiter();
+			resolve({ code, signal });
+		}),
+	);
 	return {
 		pid,
 		spawnedAtMs,
 		lines,
 		exited: exit,
 		hasExited: () => exited,
-		waitForLine: (pattern, timeoutMs) => new Promise<Line>((resolve, reject) => {
-			const timer = setTimeout(() => {
-				waiters.delete(check);
-				reject(new Error(`Cannot see "${subject.label}" log ${String(pattern)} within ${timeoutMs} ms; last lines:\n${lines.slice(-8).map((line) => line.text).join('\n')}`));
-			}, timeoutMs);
-			const check = (): void => {
-				const line = lines.find((candidate) => pattern.test(candidate.text));
-				if (line === undefined && !exited) return;
-				clearTimeout(timer);
-				waiters.delete(check);
-				if (line !== undefined) resolve(line);
-				else reject(new Error(`Cannot see "${subject.label}" log ${String(pattern)}: it exited; last lines:\n${lines.slice(-8).map((entry) => entry.text).join('\n')}`));
-			};
-			waiters.add(check);
-			check();
-		}),
+		waitForLine: (pattern, timeoutMs) =>
+			new Promise<Line>((resolve, reject) => {
+				const timer = setTimeout(() => {
+					waiters.delete(check);
+					reject(
+						new Error(
+							`Cannot see "${subject.label}" log ${String(pattern)} within ${timeoutMs} ms; last lines:\n${lines
+								.slice(-8)
+								.map((line) => line.text)
+								.join('\n')}`,
+						),
+					);
+				}, timeoutMs);
+				const check = (): void => {
+					const line = lines.find((candidate) => pattern.test(candidate.text));
+					if (line === undefined && !exited) return;
+					clearTimeout(timer);
+					waiters.delete(check);
+					if (line !== undefined) resolve(line);
+					else
+						reject(
+							new Error(
+								`Cannot see "${subject.label}" log ${String(pattern)}: it exited; last lines:\n${lines
+									.slice(-8)
+									.map((entry) => entry.text)
+									.join('\n')}`,
+							),
+						);
+				};
+				waiters.add(check);
+				check();
+			}),
 		stop: async (graceMs = 10_000) => {
 			if (exited) return;
 			child.kill('SIGTERM');
@@ -113,7 +131,14 @@ export function startAgent(subject: Subject, env: Readonly<Record<string, string
 	};
 }
 
-export function agentEnv(subject: Subject, state: RealState, shipped: Readonly<Record<string, string>>, node: string, imdsUrl: string, probesPort: number): Record<string, string> {
+export function agentEnv(
+	subject: Subject,
+	state: RealState,
+	shipped: Readonly<Record<string, string>>,
+	node: string,
+	imdsUrl: string,
+	probesPort: number,
+): Record<string, string> {
 	const server = new URL(state.apiserverUrl);
 	const env: Record<string, string> = {
 		...shipped,

@@ -59,7 +59,9 @@ export function detectCgroup(): CgroupHierarchy {
 			return { version: 'v2', root: candidate };
 		}
 	}
-	throw new Error('Cannot find a memory cgroup controller: neither /sys/fs/cgroup/memory (v1) nor a v2 mount with "memory" in cgroup.controllers');
+	throw new Error(
+		'Cannot find a memory cgroup controller: neither /sys/fs/cgroup/memory (v1) nor a v2 mount with "memory" in cgroup.controllers',
+	);
 }
 
 function swapInUse(): boolean {
@@ -96,7 +98,8 @@ export function createCgroup(hierarchy: CgroupHierarchy, name: string, limitByte
 		if (limitBytes !== undefined) {
 			writeFileSync(join(path, 'memory.limit_in_bytes'), String(limitBytes));
 			// Only with swap to hide: with memory+swap limited too, this kernel (6.18) counts no failcnt at all.
-			if (swapInUse() && existsSync(join(path, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(path, 'memory.memsw.limit_in_bytes'), String(limitBytes));
+			if (swapInUse() && existsSync(join(path, 'memory.memsw.limit_in_bytes')))
+				writeFileSync(join(path, 'memory.memsw.limit_in_bytes'), String(limitBytes));
 		}
 	} else {
 		if (limitBytes !== undefined) writeFileSync(join(path, 'memory.max'), String(limitBytes));
@@ -126,10 +129,18 @@ export function createCgroup(hierarchy: CgroupHierarchy, name: string, limitByte
 		counters: () => {
 			if (v1) {
 				const oom = statOf(readFileSync(join(path, 'memory.oom_control'), 'utf8'));
-				return { limitHits: readNumber(join(path, 'memory.failcnt')) ?? 0, oomKills: oom.get('oom_kill') ?? 0, maxUsageBytes: readNumber(join(path, 'memory.max_usage_in_bytes')) };
+				return {
+					limitHits: readNumber(join(path, 'memory.failcnt')) ?? 0,
+					oomKills: oom.get('oom_kill') ?? 0,
+					maxUsageBytes: readNumber(join(path, 'memory.max_usage_in_bytes')),
+				};
 			}
 			const events = statOf(readFileSync(join(path, 'memory.events'), 'utf8'));
-			return { limitHits: events.get('max') ?? 0, oomKills: events.get('oom_kill') ?? 0, maxUsageBytes: readNumber(join(path, 'memory.peak')) };
+			return {
+				limitHits: events.get('max') ?? 0,
+				oomKills: events.get('oom_kill') ?? 0,
+				maxUsageBytes: readNumber(join(path, 'memory.peak')),
+			};
 		},
 		remove: () => {
 			try {

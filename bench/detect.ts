@@ -69,7 +69,16 @@ import { sleep } from '../src/clock.ts';
 import { type Agent, agentEnv, startAgent } from './agent-process.ts';
 import { type RecordingProxy, scheduledPath, spotPath, startRecordingProxy } from './imds-proxy.ts';
 import { type NodeWatch, watchNode } from './node-watch.ts';
-import { daemonSetEnv, extraEnv, fileSubject, imageEnv, nthSubjects, serviceAccountDir, type Subject, upstreamSubject } from './subjects.ts';
+import {
+	daemonSetEnv,
+	extraEnv,
+	fileSubject,
+	imageEnv,
+	nthSubjects,
+	serviceAccountDir,
+	type Subject,
+	upstreamSubject,
+} from './subjects.ts';
 import { upstreamExecutable } from './upstream.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -79,11 +88,19 @@ const runs = Number(option('runs') ?? 20);
 const idleMinutes = Number(option('idle-minutes') ?? process.env['BENCH_IDLE_MINUTES'] ?? 10);
 const warmupSeconds = Number(option('warmup-seconds') ?? 20);
 const phases = (option('phases') ?? 'detect,idle').split(',');
-const jsonOut = option('json') ?? join(root, 'bench', 'results', `detect-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}.json`);
+const jsonOut =
+	option('json') ?? join(root, 'bench', 'results', `detect-${new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '')}.json`);
 type Settings = 'defaults' | 'equal';
-const settingsWanted = (option('settings') ?? 'defaults,equal').split(',').filter((name): name is Settings => name === 'defaults' || name === 'equal');
+const settingsWanted = (option('settings') ?? 'defaults,equal')
+	.split(',')
+	.filter((name): name is Settings => name === 'defaults' || name === 'equal');
 /** nth at NTH's settings (see the header): the same servers (no probes server) and poll rate, the same client limit. */
-const equalEnv: Readonly<Record<string, string>> = { ENABLE_PROBES_SERVER: 'false', POLL_INTERVAL: '2', KUBE_API_QPS: '5', KUBE_API_BURST: '10' };
+const equalEnv: Readonly<Record<string, string>> = {
+	ENABLE_PROBES_SERVER: 'false',
+	POLL_INTERVAL: '2',
+	KUBE_API_QPS: '5',
+	KUBE_API_BURST: '10',
+};
 const clockTick = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 /** AEMM raises the notice this long after it starts; the agent starts 0-`spreadMs` after AEMM. */
@@ -106,12 +123,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /** Probes AEMM's spot path every ~10 ms; resolves with the moment the notice became visible. */
 async function noticeVisible(aemm: Aemm, signal: AbortSignal): Promise<{ atMs: number; resolutionMs: number }> {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-	const status = (): Promise<number> => new Promise((resolve, reject) => {
-		http.get(`${aemm.url}${spotPath}`, { agent }, (response) => {
-			response.resume();
-			resolve(response.statusCode ?? 0);
-		}).on('error', reject);
-	});
+	const status = (): Promise<number> =>
+		new Promise((resolve, reject) => {
+			http
+				.get(`${aemm.url}${spotPath}`, { agent }, (response) => {
+					response.resume();
+					resolve(response.statusCode ?? 0);
+				})
+				.on('error', reject);
+		});
 	try {
 		let previous = now();
 		for (;;) {
@@ -187,7 +207,13 @@ interface DetectRun {
 	readonly error?: string | undefined;
 }
 
-async function detectRun(cluster: harness.RealCluster, subject: Subject, shipped: Readonly<Record<string, string>>, subjectIndex: number, index: number): Promise<DetectRun> {
+async function detectRun(
+	cluster: harness.RealCluster,
+	subject: Subject,
+	shipped: Readonly<Record<string, string>>,
+	subjectIndex: number,
+	index: number,
+): Promise<DetectRun> {
 	const state = cluster.state;
 	const node = `nth-bench-${process.pid}-s${subjectIndex}-${index}`;
 	await harness.createNode(cluster, node);
@@ -221,7 +247,14 @@ async function detectRun(cluster: harness.RealCluster, subject: Subject, shipped
 			...(cordonedAt === undefined ? { error: 'no cordon within 30 s' } : {}),
 		};
 	} catch (error) {
-		return { startToFirstImdsMs: undefined, startToFirstSpotPollMs: undefined, noticeToEventMs: undefined, noticeToCordonMs: undefined, resolutionMs: 0, error: error instanceof Error ? error.message : String(error) };
+		return {
+			startToFirstImdsMs: undefined,
+			startToFirstSpotPollMs: undefined,
+			noticeToEventMs: undefined,
+			noticeToCordonMs: undefined,
+			resolutionMs: 0,
+			error: error instanceof Error ? error.message : String(error),
+		};
 	} finally {
 		stop.abort();
 		await agent?.stop();
@@ -247,7 +280,12 @@ interface IdleResult {
 	readonly error?: string | undefined;
 }
 
-async function idleRun(cluster: harness.RealCluster, subject: Subject, shipped: Readonly<Record<string, string>>, subjectIndex: number): Promise<IdleResult> {
+async function idleRun(
+	cluster: harness.RealCluster,
+	subject: Subject,
+	shipped: Readonly<Record<string, string>>,
+	subjectIndex: number,
+): Promise<IdleResult> {
 	const node = `nth-bench-${process.pid}-s${subjectIndex}-idle`;
 	await harness.createNode(cluster, node);
 	const aemm = await startAemm(['spot', '-a', 'terminate', '-d', '86400']);
@@ -266,14 +304,22 @@ async function idleRun(cluster: harness.RealCluster, subject: Subject, shipped: 
 		while (now() < windowEnds && !interrupted) {
 			await sleep(Math.min(5_000, Math.max(0, windowEnds - now())));
 			const sample = procSample(agent.pid);
-			if (sample === undefined) throw new Error(`Cannot measure "${subject.label}" idle: it exited; last lines:\n${agent.lines.slice(-8).map((line) => line.text).join('\n')}`);
+			if (sample === undefined)
+				throw new Error(
+					`Cannot measure "${subject.label}" idle: it exited; last lines:\n${agent.lines
+						.slice(-8)
+						.map((line) => line.text)
+						.join('\n')}`,
+				);
 			samples.push(sample);
 		}
 		const last = samples.at(-1) ?? first;
 		const windowMs = last.atMs - first.atMs;
 		const windowRequests = proxy.requests.slice(requestsBefore);
 		const perSecond = (count: number): number => (windowMs > 0 ? count / (windowMs / 1000) : Number.NaN);
-		const warnings = agent.lines.slice(linesBefore).filter((line) => /"level":"(warn|warning|error)"|level=(warn|error)/i.test(line.text)).length;
+		const warnings = agent.lines
+			.slice(linesBefore)
+			.filter((line) => /"level":"(warn|warning|error)"|level=(warn|error)/i.test(line.text)).length;
 		return {
 			windowSeconds: windowMs / 1000,
 			cpuMs: last.cpuMs - first.cpuMs,
@@ -288,7 +334,20 @@ async function idleRun(cluster: harness.RealCluster, subject: Subject, shipped: 
 			warnings,
 		};
 	} catch (error) {
-		return { windowSeconds: 0, cpuMs: 0, millicores: Number.NaN, rssMb: Number.NaN, anonMb: Number.NaN, maxRssMb: Number.NaN, threads: 0, imdsRequestsPerSecond: Number.NaN, spotPollsPerSecond: Number.NaN, scheduledPollsPerSecond: Number.NaN, warnings: 0, error: error instanceof Error ? error.message : String(error) };
+		return {
+			windowSeconds: 0,
+			cpuMs: 0,
+			millicores: Number.NaN,
+			rssMb: Number.NaN,
+			anonMb: Number.NaN,
+			maxRssMb: Number.NaN,
+			threads: 0,
+			imdsRequestsPerSecond: Number.NaN,
+			spotPollsPerSecond: Number.NaN,
+			scheduledPollsPerSecond: Number.NaN,
+			warnings: 0,
+			error: error instanceof Error ? error.message : String(error),
+		};
 	} finally {
 		await agent.stop();
 		await proxy.close();
@@ -317,11 +376,14 @@ interface SubjectReport {
 
 function table(rows: readonly (readonly string[])[]): string {
 	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
+	return rows
+		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+		.join('\n');
 }
 
 const f = (value: number | undefined, digits = 0): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
-const sp = (value: Spread | undefined): string => (value === undefined ? '-' : `${f(value.p50)} / ${f(value.p90)} / ${f(value.p99)} / ${f(value.max)}`);
+const sp = (value: Spread | undefined): string =>
+	value === undefined ? '-' : `${f(value.p50)} / ${f(value.p90)} / ${f(value.p99)} / ${f(value.max)}`;
 
 /** The median of nth's and of upstream's value in one table, as "a/b×". */
 function ratio(reports: readonly SubjectReport[], read: (report: SubjectReport) => number | undefined, nthSubject: string): string {
@@ -333,41 +395,97 @@ function ratio(reports: readonly SubjectReport[], read: (report: SubjectReport) 
 }
 
 function print(all: readonly SubjectReport[]): void {
-	console.log(`\nnth detection and idle bench, ${new Date().toISOString()}, ${process.env['HOSTNAME'] ?? ''} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs)`);
+	console.log(
+		`\nnth detection and idle bench, ${new Date().toISOString()}, ${process.env['HOSTNAME'] ?? ''} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs)`,
+	);
 	for (const settings of settingsWanted) {
 		const reports = all.filter((report) => report.settings.includes(settings));
 		if (reports.length === 0) continue;
-		console.log(settings === 'defaults'
-			? '\n=== defaults (each as shipped: nth probes server on, POLL_INTERVAL 0.5, QPS 20/40; NTH probes server off, polls every 2 s, client-go 5/10)'
-			: `\n=== equal settings (nth with ${Object.entries(equalEnv).map(([key, value]) => `${key}=${value}`).join(' ')} = NTH's defaults; scheduled events: nth every 8 s, NTH every 2 s)`);
+		console.log(
+			settings === 'defaults'
+				? '\n=== defaults (each as shipped: nth probes server on, POLL_INTERVAL 0.5, QPS 20/40; NTH probes server off, polls every 2 s, client-go 5/10)'
+				: `\n=== equal settings (nth with ${Object.entries(equalEnv)
+						.map(([key, value]) => `${key}=${value}`)
+						.join(' ')} = NTH's defaults; scheduled events: nth every 8 s, NTH every 2 s)`,
+		);
 		const nthReports = reports.filter((report) => report.kind === 'nth');
 		if (reports.some((report) => report.detect !== undefined)) {
-			console.log(`\nLatency, ms: p50 / p90 / p99 / max over ${runs} runs (nearest rank: with 20 runs p99 = max). Notice moment found by probing AEMM every ${probeEveryMs} ms.`);
-			const rows: string[][] = [['executable', 'start → 1st IMDS req', 'start → 1st spot poll', 'notice → event (log)', 'notice → cordon (watch)', 'valid runs']];
+			console.log(
+				`\nLatency, ms: p50 / p90 / p99 / max over ${runs} runs (nearest rank: with 20 runs p99 = max). Notice moment found by probing AEMM every ${probeEveryMs} ms.`,
+			);
+			const rows: string[][] = [
+				['executable', 'start → 1st IMDS req', 'start → 1st spot poll', 'notice → event (log)', 'notice → cordon (watch)', 'valid runs'],
+			];
 			for (const report of reports) {
 				if (report.detect === undefined) continue;
 				const d = report.detect;
-				rows.push([report.subject, sp(d.startToFirstImds), sp(d.startToFirstSpotPoll), sp(d.noticeToEvent), sp(d.noticeToCordon), `${d.noticeToCordon?.n ?? 0}/${d.runs.length}`]);
+				rows.push([
+					report.subject,
+					sp(d.startToFirstImds),
+					sp(d.startToFirstSpotPoll),
+					sp(d.noticeToEvent),
+					sp(d.noticeToCordon),
+					`${d.noticeToCordon?.n ?? 0}/${d.runs.length}`,
+				]);
 			}
 			rows.push(['target', '≤ 150', '', '', 'p50 ≤ 500, p99 ≤ 1200', '']);
 			console.log(table(rows));
-			for (const nth of nthReports) console.log(`${nth.subject} / NTH (p50): start → 1st spot poll ${ratio(reports, (report) => report.detect?.startToFirstSpotPoll?.p50, nth.subject)}, notice → cordon ${ratio(reports, (report) => report.detect?.noticeToCordon?.p50, nth.subject)}`);
+			for (const nth of nthReports)
+				console.log(
+					`${nth.subject} / NTH (p50): start → 1st spot poll ${ratio(reports, (report) => report.detect?.startToFirstSpotPoll?.p50, nth.subject)}, notice → cordon ${ratio(reports, (report) => report.detect?.noticeToCordon?.p50, nth.subject)}`,
+				);
 			for (const report of reports) {
-				for (const [index, run] of (report.detect?.runs ?? []).entries()) if (run.error !== undefined) console.log(`  ${report.subject} run ${index + 1}: ${run.error.split('\n')[0]}`);
+				for (const [index, run] of (report.detect?.runs ?? []).entries())
+					if (run.error !== undefined) console.log(`  ${report.subject} run ${index + 1}: ${run.error.split('\n')[0]}`);
 			}
 		}
 		if (reports.some((report) => report.idle !== undefined)) {
-			console.log(`\nIdle (all executables at once, ${idleMinutes} min window after a ${warmupSeconds} s warm-up; MiB, median of 5 s samples):`);
-			const rows: string[][] = [['executable', 'window s', 'CPU ms', 'millicores', 'RSS', 'anon', 'max RSS', 'threads', 'IMDS req/s', 'spot/s', 'sched/s', 'CPU ms/req', 'warn lines']];
+			console.log(
+				`\nIdle (all executables at once, ${idleMinutes} min window after a ${warmupSeconds} s warm-up; MiB, median of 5 s samples):`,
+			);
+			const rows: string[][] = [
+				[
+					'executable',
+					'window s',
+					'CPU ms',
+					'millicores',
+					'RSS',
+					'anon',
+					'max RSS',
+					'threads',
+					'IMDS req/s',
+					'spot/s',
+					'sched/s',
+					'CPU ms/req',
+					'warn lines',
+				],
+			];
 			for (const report of reports) {
 				const idle = report.idle;
 				if (idle === undefined) continue;
 				const perRequest = idle.imdsRequestsPerSecond > 0 ? idle.millicores / idle.imdsRequestsPerSecond : Number.NaN;
-				rows.push([report.subject, f(idle.windowSeconds), f(idle.cpuMs), f(idle.millicores, 2), f(idle.rssMb, 1), f(idle.anonMb, 1), f(idle.maxRssMb, 1), f(idle.threads), f(idle.imdsRequestsPerSecond, 2), f(idle.spotPollsPerSecond, 2), f(idle.scheduledPollsPerSecond, 2), f(perRequest, 2), f(idle.warnings)]);
+				rows.push([
+					report.subject,
+					f(idle.windowSeconds),
+					f(idle.cpuMs),
+					f(idle.millicores, 2),
+					f(idle.rssMb, 1),
+					f(idle.anonMb, 1),
+					f(idle.maxRssMb, 1),
+					f(idle.threads),
+					f(idle.imdsRequestsPerSecond, 2),
+					f(idle.spotPollsPerSecond, 2),
+					f(idle.scheduledPollsPerSecond, 2),
+					f(perRequest, 2),
+					f(idle.warnings),
+				]);
 			}
 			rows.push(['target', '', '', '≤ 1 (10 min)', '≤ 40', '', '', '', '', '', '', '', '']);
 			console.log(table(rows));
-			for (const nth of nthReports) console.log(`${nth.subject} / NTH: idle CPU ${ratio(reports, (report) => report.idle?.millicores, nth.subject)}, RSS ${ratio(reports, (report) => report.idle?.rssMb, nth.subject)}, IMDS req/s ${ratio(reports, (report) => report.idle?.imdsRequestsPerSecond, nth.subject)}`);
+			for (const nth of nthReports)
+				console.log(
+					`${nth.subject} / NTH: idle CPU ${ratio(reports, (report) => report.idle?.millicores, nth.subject)}, RSS ${ratio(reports, (report) => report.idle?.rssMb, nth.subject)}, IMDS req/s ${ratio(reports, (report) => report.idle?.imdsRequestsPerSecond, nth.subject)}`,
+				);
 			for (const report of reports) if (report.idle?.error !== undefined) console.log(`  ${report.subject}: ${report.idle.error}`);
 		}
 	}
@@ -380,7 +498,11 @@ async function main(): Promise<void> {
 	let stateDir = process.env['NTH_REAL_STATE'];
 	let ownStack = false;
 	if (!stateDir) {
-		const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) } });
+		const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], {
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
+		});
 		stateDir = up.stdout.trim().split('\n').at(-1);
 		if (up.status !== 0 || !stateDir) throw new Error('Cannot bench: test/real/up.sh failed');
 		ownStack = true;
@@ -401,7 +523,12 @@ async function main(): Promise<void> {
 				tables.push(['defaults']);
 			}
 			if (settingsWanted.includes('equal')) {
-				subjects.push({ ...subject, key: `${subject.key}-equal`, label: `${subject.label.replace(/ \(.*\)$/, '')} at NTH's settings`, env: { ...subject.env, ...equalEnv } });
+				subjects.push({
+					...subject,
+					key: `${subject.key}-equal`,
+					label: `${subject.label.replace(/ \(.*\)$/, '')} at NTH's settings`,
+					env: { ...subject.env, ...equalEnv },
+				});
 				tables.push(['equal']);
 			}
 		};
@@ -419,11 +546,13 @@ async function main(): Promise<void> {
 				addNth(fileSubject(saDir, key, { ...imageEnv(), ...extraEnv() }));
 			} else {
 				const subject = nth.find((candidate) => candidate.key === key);
-				if (subject === undefined) throw new Error(`Cannot bench "${key}": known subjects are ${[...nth.map((s) => s.key), 'upstream', 'file:/path'].join(', ')}`);
+				if (subject === undefined)
+					throw new Error(`Cannot bench "${key}": known subjects are ${[...nth.map((s) => s.key), 'upstream', 'file:/path'].join(', ')}`);
 				addNth(subject);
 			}
 		}
-		for (const [index, subject] of subjects.entries()) reports.push({ subject: subject.label, kind: subject.kind, settings: tables[index] ?? [], env: subject.env });
+		for (const [index, subject] of subjects.entries())
+			reports.push({ subject: subject.label, kind: subject.kind, settings: tables[index] ?? [], env: subject.env });
 		console.error(`bench: ${subjects.map((subject) => subject.label).join(', ')}; phases ${phases.join(', ')}`);
 
 		if (phases.includes('detect')) {
@@ -432,9 +561,12 @@ async function main(): Promise<void> {
 				for (let index = 0; index < runs && !interrupted; index += 1) {
 					const result = await detectRun(cluster, subject, shipped, s, index);
 					results.push(result);
-					console.error(`bench: ${subject.label} run ${index + 1}/${runs}: start→IMDS ${f(result.startToFirstImdsMs, 1)} ms, notice→event ${f(result.noticeToEventMs)} ms, →cordon ${f(result.noticeToCordonMs)} ms${result.error ? ` (${result.error.split('\n')[0]})` : ''}`);
+					console.error(
+						`bench: ${subject.label} run ${index + 1}/${runs}: start→IMDS ${f(result.startToFirstImdsMs, 1)} ms, notice→event ${f(result.noticeToEventMs)} ms, →cordon ${f(result.noticeToCordonMs)} ms${result.error ? ` (${result.error.split('\n')[0]})` : ''}`,
+					);
 				}
-				const pick = (key: keyof DetectRun): number[] => results.map((run) => run[key]).filter((value): value is number => typeof value === 'number');
+				const pick = (key: keyof DetectRun): number[] =>
+					results.map((run) => run[key]).filter((value): value is number => typeof value === 'number');
 				reports[s] = {
 					subject: subject.label,
 					kind: subject.kind,
@@ -464,7 +596,10 @@ async function main(): Promise<void> {
 	}
 	print(reports);
 	mkdirSync(join(jsonOut, '..'), { recursive: true });
-	writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), runs, idleMinutes, warmupSeconds, equalEnv, reports }, null, 2)}\n`);
+	writeFileSync(
+		jsonOut,
+		`${JSON.stringify({ date: new Date().toISOString(), runs, idleMinutes, warmupSeconds, equalEnv, reports }, null, 2)}\n`,
+	);
 	console.log(`\nJSON: ${jsonOut}`);
 }
 

@@ -72,7 +72,15 @@ export async function agentDrain(options: AgentDrainOptions): Promise<AgentDrain
 	let raised = false;
 	let peakKb = 0;
 	let sampler: ReturnType<typeof setInterval> | undefined;
-	const result = { idleKb: 0, drainMs: undefined as number | undefined, cordonMs: undefined as number | undefined, left: options.pods, spawnedAt: Date.now(), noticeAt: 0, endAt: 0 };
+	const result = {
+		idleKb: 0,
+		drainMs: undefined as number | undefined,
+		cordonMs: undefined as number | undefined,
+		left: options.pods,
+		spawnedAt: Date.now(),
+		noticeAt: 0,
+		endAt: 0,
+	};
 	let error: string | undefined;
 	try {
 		quiet = await startAemm(['spot', '-a', 'terminate', '-d', '86400']);
@@ -95,9 +103,12 @@ export async function agentDrain(options: AgentDrainOptions): Promise<AgentDrain
 		const noticeAt = now();
 		result.noticeAt = Date.now();
 		// The watch's promise rejects when it is closed: nothing to report then.
-		watch.cordoned.then((at) => {
-			result.cordonMs = at - noticeAt;
-		}, () => {});
+		watch.cordoned.then(
+			(at) => {
+				result.cordonMs = at - noticeAt;
+			},
+			() => {},
+		);
 		while (now() - noticeAt < options.timeoutMs && !running.hasExited()) {
 			result.left = await podsOn(cluster, namespace, node);
 			if (result.left === 0) {
@@ -107,7 +118,8 @@ export async function agentDrain(options: AgentDrainOptions): Promise<AgentDrain
 			await sleep(200);
 		}
 		result.endAt = Date.now();
-		if (result.drainMs === undefined) error = running.hasExited() ? 'it exited during the drain' : `${result.left} pods left after ${options.timeoutMs / 1000} s`;
+		if (result.drainMs === undefined)
+			error = running.hasExited() ? 'it exited during the drain' : `${result.left} pods left after ${options.timeoutMs / 1000} s`;
 		// Requests the agent makes just after the last pod went (its last status GETs) belong to the drain.
 		await sleep(2_000);
 		peakKb = Math.max(peakKb, peakOf(running.pid));
@@ -124,7 +136,15 @@ export async function agentDrain(options: AgentDrainOptions): Promise<AgentDrain
 	}
 	return {
 		ok: error === undefined,
-		...(error === undefined ? {} : { error, lastLines: agent?.lines.slice(-6).map((line) => line.text.slice(0, 300)).join('\n') }),
+		...(error === undefined
+			? {}
+			: {
+					error,
+					lastLines: agent?.lines
+						.slice(-6)
+						.map((line) => line.text.slice(0, 300))
+						.join('\n'),
+				}),
 		pods: options.pods,
 		podsLeft: result.left,
 		drainMs: result.drainMs,

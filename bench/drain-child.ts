@@ -25,7 +25,10 @@ function nextLine(): Promise<void> {
 function requestKind(method: string, url: URL): string {
 	const parts = url.pathname.split('/').filter((part) => part !== '');
 	const watching = url.searchParams.get('watch') === '1' || url.searchParams.get('watch') === 'true';
-	const resource = parts.at(-1) === 'eviction' ? 'eviction' : (parts.find((part) => part === 'pods' || part === 'poddisruptionbudgets' || part === 'events') ?? parts.at(-1) ?? '?');
+	const resource =
+		parts.at(-1) === 'eviction'
+			? 'eviction'
+			: (parts.find((part) => part === 'pods' || part === 'poddisruptionbudgets' || part === 'events') ?? parts.at(-1) ?? '?');
 	const named = parts.at(-2) === 'pods' || parts.at(-2) === 'poddisruptionbudgets';
 	if (watching) return `WATCH ${resource}`;
 	if (method === 'GET') return named ? `GET ${parts.at(-2) === 'pods' ? 'pod' : resource}` : `LIST ${resource}`;
@@ -50,7 +53,16 @@ async function child(input: ChildInput): Promise<void> {
 
 	// Idle as the agent idles: its client has already talked to the apiserver (it reads its node at
 	// start), so connection set-up is not charged to the drain. Not counted below.
-	const warm = createKubeApi({ server: state.apiserverUrl, fetch: baseFetch, authHeaders: async () => ({ authorization: `Bearer ${state.adminToken}` }), qps: 20, burst: 40, log, metrics: noopMetrics(), userAgent: 'nth-bench-warm-up' });
+	const warm = createKubeApi({
+		server: state.apiserverUrl,
+		fetch: baseFetch,
+		authHeaders: async () => ({ authorization: `Bearer ${state.adminToken}` }),
+		qps: 20,
+		burst: 40,
+		log,
+		metrics: noopMetrics(),
+		userAgent: 'nth-bench-warm-up',
+	});
 	await warm.getNode(input.nodeName, AbortSignal.timeout(10_000));
 	await new Promise((resolve) => setTimeout(resolve, 1000));
 	report({ phase: 'idle', ...memoryOf('self') });
@@ -61,17 +73,39 @@ async function child(input: ChildInput): Promise<void> {
 	let error: string | undefined;
 	let pods = 0;
 	if (input.mode === 'nth') {
-		const kube = createKubeApi({ server: state.apiserverUrl, fetch: counted, authHeaders: async () => ({ authorization: `Bearer ${input.token ?? state.adminToken}` }), qps: 20, burst: 40, log, metrics: noopMetrics(), userAgent: 'nth-bench-drain' });
+		const kube = createKubeApi({
+			server: state.apiserverUrl,
+			fetch: counted,
+			authHeaders: async () => ({ authorization: `Bearer ${input.token ?? state.adminToken}` }),
+			qps: 20,
+			burst: 40,
+			log,
+			metrics: noopMetrics(),
+			userAgent: 'nth-bench-drain',
+		});
 		const result = await drainNode(
 			{ kube, log, metrics: noopMetrics(), recorder: noopRecorder() },
-			{ nodeName: input.nodeName, deadline: new Date(Date.now() + input.deadlineSeconds * 1000), podGracePeriodSeconds: -1, deleteLocalData: true, ignoreDaemonSets: true, evictDaemonSetPods: false, pdbDeadlockPolicy: 'wait', useApiserverCache: false },
+			{
+				nodeName: input.nodeName,
+				deadline: new Date(Date.now() + input.deadlineSeconds * 1000),
+				podGracePeriodSeconds: -1,
+				deleteLocalData: true,
+				ignoreDaemonSets: true,
+				evictDaemonSetPods: false,
+				pdbDeadlockPolicy: 'wait',
+				useApiserverCache: false,
+			},
 			AbortSignal.timeout((input.deadlineSeconds + 60) * 1000),
 		);
 		ok = result.ok;
 		error = result.error;
 		pods = result.total;
 	} else {
-		({ ok, error, pods } = await kubectlStyleDrain({ apiserverUrl: state.apiserverUrl, token: input.token ?? state.adminToken }, counted, input));
+		({ ok, error, pods } = await kubectlStyleDrain(
+			{ apiserverUrl: state.apiserverUrl, token: input.token ?? state.adminToken },
+			counted,
+			input,
+		));
 	}
 	const wallMs = performance.now() - started;
 	report({ phase: 'done', ...memoryOf('self'), wallMs, ok, ...(error === undefined ? {} : { error }), pods, requests });
@@ -90,35 +124,52 @@ const PodSchema = v.object({ metadata: v.object({ uid: v.string() }) });
  * then per pod, all at once: POST the eviction; on 429 wait 5 s, GET the pod
  * and try again; once accepted, GET the pod every second until 404 or a new UID.
  */
-async function kubectlStyleDrain(state: { apiserverUrl: string; token: string }, fetchFn: (input: string, init?: RequestInit) => Promise<Response>, input: ChildInput): Promise<{ ok: boolean; error?: string; pods: number }> {
-	const headers = { authorization: `Bearer ${state.token}`, accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'kubectl-style-bench' };
+async function kubectlStyleDrain(
+	state: { apiserverUrl: string; token: string },
+	fetchFn: (input: string, init?: RequestInit) => Promise<Response>,
+	input: ChildInput,
+): Promise<{ ok: boolean; error?: string; pods: number }> {
+	const headers = {
+		authorization: `Bearer ${state.token}`,
+		accept: 'application/json',
+		'content-type': 'application/json',
+		'user-agent': 'kubectl-style-bench',
+	};
 	const api = (path: string, init: RequestInit = {}) => fetchFn(`${state.apiserverUrl}${path}`, { ...init, headers });
 	const deadline = Date.now() + input.deadlineSeconds * 1000;
 	const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-	const listed = v.parse(PodListSchema, await (await api(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${input.nodeName}`)}`)).json());
+	const listed = v.parse(
+		PodListSchema,
+		await (await api(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${input.nodeName}`)}`)).json(),
+	);
 	const errors: string[] = [];
-	await Promise.all(listed.items.map(async ({ metadata: { name, namespace, uid } }) => {
-		const path = `/api/v1/namespaces/${namespace}/pods/${name}`;
-		for (;;) {
-			if (Date.now() > deadline) return void errors.push(`${namespace}/${name}: global timeout reached`);
-			const response = await api(`${path}/eviction`, { method: 'POST', body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } }) });
-			await response.arrayBuffer();
-			if (response.status === 201 || response.status === 200) break;
-			if (response.status === 404) return;
-			if (response.status !== 429) return void errors.push(`${namespace}/${name}: eviction answered ${response.status}`);
-			await sleep(5000);
-			const fresh = await api(path);
-			await fresh.arrayBuffer();
-		}
-		for (;;) {
-			const response = await api(path);
-			if (response.status === 404) return void (await response.arrayBuffer());
-			const pod = v.parse(PodSchema, await response.json());
-			if (pod.metadata.uid !== uid) return;
-			if (Date.now() > deadline) return void errors.push(`${namespace}/${name}: global timeout reached while waiting`);
-			await sleep(1000);
-		}
-	}));
+	await Promise.all(
+		listed.items.map(async ({ metadata: { name, namespace, uid } }) => {
+			const path = `/api/v1/namespaces/${namespace}/pods/${name}`;
+			for (;;) {
+				if (Date.now() > deadline) return void errors.push(`${namespace}/${name}: global timeout reached`);
+				const response = await api(`${path}/eviction`, {
+					method: 'POST',
+					body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } }),
+				});
+				await response.arrayBuffer();
+				if (response.status === 201 || response.status === 200) break;
+				if (response.status === 404) return;
+				if (response.status !== 429) return void errors.push(`${namespace}/${name}: eviction answered ${response.status}`);
+				await sleep(5000);
+				const fresh = await api(path);
+				await fresh.arrayBuffer();
+			}
+			for (;;) {
+				const response = await api(path);
+				if (response.status === 404) return void (await response.arrayBuffer());
+				const pod = v.parse(PodSchema, await response.json());
+				if (pod.metadata.uid !== uid) return;
+				if (Date.now() > deadline) return void errors.push(`${namespace}/${name}: global timeout reached while waiting`);
+				await sleep(1000);
+			}
+		}),
+	);
 	return { ok: errors.length === 0, ...(errors.length === 0 ? {} : { error: errors.slice(0, 3).join('; ') }), pods: listed.items.length };
 }
 

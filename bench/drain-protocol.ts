@@ -33,4 +33,3 @@ export function memoryOf(pid: number | 'self'): { rssKb: number; hwmKb: number }
 	const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
 	return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
 }
-

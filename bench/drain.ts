@@ -59,7 +59,11 @@ import { upstreamExecutable, upstreamVersion } from './upstream.ts';
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-const list = (text: string): string[] => text.split(',').map((word) => word.trim()).filter((word) => word !== '');
+const list = (text: string): string[] =>
+	text
+		.split(',')
+		.map((word) => word.trim())
+		.filter((word) => word !== '');
 const podCount = Number(option('pods') ?? 100);
 const scenarios = list(option('scenarios') ?? 'fast,slow').filter((name): name is Scenario => name === 'fast' || name === 'slow');
 const readyDelay = option('ready-delay') ?? '2s';
@@ -117,7 +121,8 @@ async function createScene(cluster: harness.RealCluster, scenario: Scenario): Pr
 	const busy = `bench-${suffix}-busy`;
 	const spares = [`bench-${suffix}-spare1`, `bench-${suffix}-spare2`];
 	await harness.createNode(cluster, busy, { labels: { 'bench.nth.dev/group': group }, allocatable });
-	for (const spare of spares) await harness.createNode(cluster, spare, { labels: { 'bench.nth.dev/group': group }, unschedulable: true, allocatable });
+	for (const spare of spares)
+		await harness.createNode(cluster, spare, { labels: { 'bench.nth.dev/group': group }, unschedulable: true, allocatable });
 	const annotations = scenario === 'slow' ? { [READY_DELAY_ANNOTATION]: readyDelay } : undefined;
 	for (let index = 0; index < deployments; index += 1) {
 		const app = `app-${index}`;
@@ -138,13 +143,26 @@ async function createScene(cluster: harness.RealCluster, scenario: Scenario): Pr
 		await harness.createPdb(cluster, namespace, app, { selector: { app }, maxUnavailable: '10%' });
 	}
 	// Every pod Running on the busy node and every PDB counting them healthy: before that evictions answer 429 for a reason that is not the budget.
-	await harness.waitFor(async () => {
-		const pods = await cluster.core.listNamespacedPod({ namespace });
-		const running = pods.items.filter((pod) => pod.spec?.nodeName === busy && pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined);
-		if (running.length !== replicas * deployments || pods.items.length !== replicas * deployments) return false;
-		const pdbs = await cluster.policy.listNamespacedPodDisruptionBudget({ namespace });
-		return pdbs.items.length === deployments && pdbs.items.every((pdb) => pdb.status?.currentHealthy === replicas && pdb.status.observedGeneration === pdb.metadata?.generation && (pdb.status.disruptionsAllowed ?? 0) > 0);
-	}, { timeoutMs: 300_000, intervalMs: 500, what: `${replicas * deployments} pods running on "${busy}" under settled PDBs` });
+	await harness.waitFor(
+		async () => {
+			const pods = await cluster.core.listNamespacedPod({ namespace });
+			const running = pods.items.filter(
+				(pod) => pod.spec?.nodeName === busy && pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined,
+			);
+			if (running.length !== replicas * deployments || pods.items.length !== replicas * deployments) return false;
+			const pdbs = await cluster.policy.listNamespacedPodDisruptionBudget({ namespace });
+			return (
+				pdbs.items.length === deployments &&
+				pdbs.items.every(
+					(pdb) =>
+						pdb.status?.currentHealthy === replicas &&
+						pdb.status.observedGeneration === pdb.metadata?.generation &&
+						(pdb.status.disruptionsAllowed ?? 0) > 0,
+				)
+			);
+		},
+		{ timeoutMs: 300_000, intervalMs: 500, what: `${replicas * deployments} pods running on "${busy}" under settled PDBs` },
+	);
 	// The spares take the replacements from now on.
 	for (const spare of spares) await setUnschedulable(cluster, spare, false);
 	return { namespace, busy, spares };
@@ -156,8 +174,13 @@ async function setUnschedulable(cluster: harness.RealCluster, name: string, unsc
 }
 
 async function removeScene(cluster: harness.RealCluster, scene: Scene): Promise<void> {
-	await harness.deleteNamespace(cluster, scene.namespace, { wait: true, timeoutMs: 120_000 }).catch((error: unknown) => console.error(`bench:drain: cannot delete namespace "${scene.namespace}": ${String(error)}`));
-	for (const node of [scene.busy, ...scene.spares]) await harness.deleteNode(cluster, node).catch((error: unknown) => console.error(`bench:drain: cannot delete node "${node}": ${String(error)}`));
+	await harness
+		.deleteNamespace(cluster, scene.namespace, { wait: true, timeoutMs: 120_000 })
+		.catch((error: unknown) => console.error(`bench:drain: cannot delete namespace "${scene.namespace}": ${String(error)}`));
+	for (const node of [scene.busy, ...scene.spares])
+		await harness
+			.deleteNode(cluster, node)
+			.catch((error: unknown) => console.error(`bench:drain: cannot delete node "${node}": ${String(error)}`));
 }
 
 // ---------------------------------------------------------------- identities
@@ -167,7 +190,11 @@ async function identity(cluster: harness.RealCluster, name: string): Promise<{ u
 	const token = await harness.createServiceAccountToken(cluster, benchNamespace, name, { expirationSeconds: 7200 });
 	try {
 		await cluster.rbac.createClusterRoleBinding({
-			body: { metadata: { name: `nth-bench-${name}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name, namespace: benchNamespace }] },
+			body: {
+				metadata: { name: `nth-bench-${name}` },
+				roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+				subjects: [{ kind: 'ServiceAccount', name, namespace: benchNamespace }],
+			},
 		});
 	} catch (error) {
 		if (harness.statusOf(error) !== 409) throw error;
@@ -191,13 +218,29 @@ async function bundleChild(): Promise<string> {
 	const dir = join(root, '.tmp', 'bench');
 	mkdirSync(dir, { recursive: true });
 	const outfile = join(dir, 'drain-child.mjs');
-	await build({ entryPoints: [join(root, 'bench', 'drain-child.ts')], bundle: true, platform: 'node', format: 'esm', target: 'es2023', minify: true, outfile, logLevel: 'warning' });
+	await build({
+		entryPoints: [join(root, 'bench', 'drain-child.ts')],
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		target: 'es2023',
+		minify: true,
+		outfile,
+		logLevel: 'warning',
+	});
 	return outfile;
 }
 
 /** Runs the kubectl-style drain in a child (bench/drain-child.ts) as `token`'s ServiceAccount. */
-async function kubectlDrain(bundle: string, input: ChildInput): Promise<{ report: ChildReport; idleKb: number; peakKb: number; startedAtEpochMs: number; endAtEpochMs: number }> {
-	const proc = spawn(process.execPath, [...(await nodeFlags()), bundle, JSON.stringify(input)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, UV_THREADPOOL_SIZE: '1' } });
+async function kubectlDrain(
+	bundle: string,
+	input: ChildInput,
+): Promise<{ report: ChildReport; idleKb: number; peakKb: number; startedAtEpochMs: number; endAtEpochMs: number }> {
+	const proc = spawn(process.execPath, [...(await nodeFlags()), bundle, JSON.stringify(input)], {
+		cwd: root,
+		stdio: ['pipe', 'pipe', 'inherit'],
+		env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+	});
 	const pid = proc.pid ?? 0;
 	const reports: ChildReport[] = [];
 	let buffer = '';
@@ -217,7 +260,8 @@ async function kubectlDrain(bundle: string, input: ChildInput): Promise<{ report
 			const found = reports.find((report) => report.phase === phase);
 			if (found !== undefined) return found;
 			const outcome = await Promise.race([new Promise<'more'>((resolve) => (wake = () => resolve('more'))), exited]);
-			if (outcome !== 'more') throw new Error(`Cannot run the kubectl-style drain child: it exited with ${String(outcome)} before reporting "${phase}"`);
+			if (outcome !== 'more')
+				throw new Error(`Cannot run the kubectl-style drain child: it exited with ${String(outcome)} before reporting "${phase}"`);
 		}
 	};
 	const idle = await next('idle');
@@ -258,10 +302,34 @@ function plans(upstreamBinary: string | undefined): Plan[] {
 	const shipped = shippedExecutable(flavour);
 	const nthEnv = { ...imageEnv(), ...shipped.env };
 	const out: Plan[] = [];
-	if (wanted.includes('upstream') && upstreamBinary !== undefined) out.push({ who: 'upstream', settings: ['defaults', 'equal'], label: `NTH ${upstreamVersion}`, serviceAccount: 'upstream-nth', env: { ENABLE_PROBES_SERVER: 'false' }, executable: upstreamBinary });
-	if (wanted.includes('nth') && settingsWanted.includes('defaults')) out.push({ who: 'nth', settings: ['defaults'], label: `nth ${flavour}`, serviceAccount: 'nth', env: nthEnv, executable: shipped.path });
-	if (wanted.includes('nth') && settingsWanted.includes('equal')) out.push({ who: 'nth', settings: ['equal'], label: `nth ${flavour} at 5/10`, serviceAccount: 'nth-equal', env: { ...nthEnv, ...equalEnv }, executable: shipped.path });
-	if (wanted.includes('kubectl')) out.push({ who: 'kubectl', settings: ['defaults'], label: 'kubectl-style (no rate limit, reference)', serviceAccount: 'kubectl-style', env: {} });
+	if (wanted.includes('upstream') && upstreamBinary !== undefined)
+		out.push({
+			who: 'upstream',
+			settings: ['defaults', 'equal'],
+			label: `NTH ${upstreamVersion}`,
+			serviceAccount: 'upstream-nth',
+			env: { ENABLE_PROBES_SERVER: 'false' },
+			executable: upstreamBinary,
+		});
+	if (wanted.includes('nth') && settingsWanted.includes('defaults'))
+		out.push({ who: 'nth', settings: ['defaults'], label: `nth ${flavour}`, serviceAccount: 'nth', env: nthEnv, executable: shipped.path });
+	if (wanted.includes('nth') && settingsWanted.includes('equal'))
+		out.push({
+			who: 'nth',
+			settings: ['equal'],
+			label: `nth ${flavour} at 5/10`,
+			serviceAccount: 'nth-equal',
+			env: { ...nthEnv, ...equalEnv },
+			executable: shipped.path,
+		});
+	if (wanted.includes('kubectl'))
+		out.push({
+			who: 'kubectl',
+			settings: ['defaults'],
+			label: 'kubectl-style (no rate limit, reference)',
+			serviceAccount: 'kubectl-style',
+			env: {},
+		});
 	return out;
 }
 
@@ -272,30 +340,74 @@ async function runOne(cluster: harness.RealCluster, scenario: Scenario, plan: Pl
 	try {
 		if (plan.who === 'kubectl') {
 			await setUnschedulable(cluster, scene.busy, true);
-			const run = await kubectlDrain(bundle ?? '', { mode: 'kubectl', stateDir: cluster.state.stateDir, nodeName: scene.busy, deadlineSeconds: drainTimeoutMs / 1000, token: who.token });
+			const run = await kubectlDrain(bundle ?? '', {
+				mode: 'kubectl',
+				stateDir: cluster.state.stateDir,
+				nodeName: scene.busy,
+				deadlineSeconds: drainTimeoutMs / 1000,
+				token: who.token,
+			});
 			await sleep(2_000);
 			return {
-				scenario, who: plan.who, settings: plan.settings, label: plan.label, serviceAccount: who.user, env: plan.env,
-				ok: run.report.ok === true, error: run.report.error, pods: run.report.pods ?? 0,
-				drainSeconds: (run.report.wallMs ?? 0) / 1000, noticeToCordonMs: undefined,
-				requests: auditOf(run.startedAtEpochMs, run.endAtEpochMs), requestsBeforeNotice: undefined,
-				idleKb: run.idleKb, peakKb: run.peakKb,
+				scenario,
+				who: plan.who,
+				settings: plan.settings,
+				label: plan.label,
+				serviceAccount: who.user,
+				env: plan.env,
+				ok: run.report.ok === true,
+				error: run.report.error,
+				pods: run.report.pods ?? 0,
+				drainSeconds: (run.report.wallMs ?? 0) / 1000,
+				noticeToCordonMs: undefined,
+				requests: auditOf(run.startedAtEpochMs, run.endAtEpochMs),
+				requestsBeforeNotice: undefined,
+				idleKb: run.idleKb,
+				peakKb: run.peakKb,
 			};
 		}
-		const base: Subject = plan.who === 'upstream'
-			? upstreamSubject(who.dir, plan.executable ?? '')
-			: { key: 'nth', label: plan.label, kind: 'nth', command: inClusterCommand(who.dir, plan.executable ?? ''), executable: plan.executable ?? '', env: {} };
+		const base: Subject =
+			plan.who === 'upstream'
+				? upstreamSubject(who.dir, plan.executable ?? '')
+				: {
+						key: 'nth',
+						label: plan.label,
+						kind: 'nth',
+						command: inClusterCommand(who.dir, plan.executable ?? ''),
+						executable: plan.executable ?? '',
+						env: {},
+					};
 		const subject: Subject = { ...base, env: plan.env };
-		const drained = await agentDrain({ cluster, subject, shipped: daemonSetEnv(), node: scene.busy, namespace: scene.namespace, pods: replicas * deployments, idleMs, timeoutMs: drainTimeoutMs });
+		const drained = await agentDrain({
+			cluster,
+			subject,
+			shipped: daemonSetEnv(),
+			node: scene.busy,
+			namespace: scene.namespace,
+			pods: replicas * deployments,
+			idleMs,
+			timeoutMs: drainTimeoutMs,
+		});
 		// Blocking audit mode has written every event of a request before its response; the agent is stopped.
 		await sleep(500);
-		if (drained.error !== undefined && drained.lastLines !== undefined) console.error(`bench:drain [${plan.label}]: ${drained.error}; last lines:\n${drained.lastLines}`);
+		if (drained.error !== undefined && drained.lastLines !== undefined)
+			console.error(`bench:drain [${plan.label}]: ${drained.error}; last lines:\n${drained.lastLines}`);
 		return {
-			scenario, who: plan.who, settings: plan.settings, label: plan.label, serviceAccount: who.user, env: plan.env,
-			ok: drained.ok, error: drained.error, pods: drained.pods - drained.podsLeft,
-			drainSeconds: drained.drainMs === undefined ? undefined : drained.drainMs / 1000, noticeToCordonMs: drained.noticeToCordonMs,
-			requests: auditOf(drained.noticeAtEpochMs, drained.endAtEpochMs), requestsBeforeNotice: auditOf(drained.spawnedAtEpochMs, drained.noticeAtEpochMs - 1).total,
-			idleKb: drained.idleKb, peakKb: drained.peakKb,
+			scenario,
+			who: plan.who,
+			settings: plan.settings,
+			label: plan.label,
+			serviceAccount: who.user,
+			env: plan.env,
+			ok: drained.ok,
+			error: drained.error,
+			pods: drained.pods - drained.podsLeft,
+			drainSeconds: drained.drainMs === undefined ? undefined : drained.drainMs / 1000,
+			noticeToCordonMs: drained.noticeToCordonMs,
+			requests: auditOf(drained.noticeAtEpochMs, drained.endAtEpochMs),
+			requestsBeforeNotice: auditOf(drained.spawnedAtEpochMs, drained.noticeAtEpochMs - 1).total,
+			idleKb: drained.idleKb,
+			peakKb: drained.peakKb,
 		};
 	} finally {
 		rmSync(who.dir, { recursive: true, force: true });
@@ -305,7 +417,10 @@ async function runOne(cluster: harness.RealCluster, scenario: Scenario, plan: Pl
 
 // ---------------------------------------------------------------- report
 
-const sum = (count: AuditCount, predicate: (kind: string) => boolean): number => Object.entries(count.byKind).filter(([kind]) => predicate(kind)).reduce((total, [, n]) => total + n, 0);
+const sum = (count: AuditCount, predicate: (kind: string) => boolean): number =>
+	Object.entries(count.byKind)
+		.filter(([kind]) => predicate(kind))
+		.reduce((total, [, n]) => total + n, 0);
 const evictions = (c: AuditCount): number => sum(c, (kind) => kind === 'create pods/eviction');
 const podGets = (c: AuditCount): number => sum(c, (kind) => kind === 'get pods');
 const lists = (c: AuditCount): number => sum(c, (kind) => kind.startsWith('list '));
@@ -319,43 +434,103 @@ function median(values: readonly number[]): number | undefined {
 
 function table(rows: readonly (readonly string[])[]): string {
 	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
+	return rows
+		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+		.join('\n');
 }
 
 const f = (value: number | undefined, digits = 1): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
 const mib = (kb: number): string => (kb === 0 ? '-' : (kb / 1024).toFixed(1));
 
 function print(rows: readonly Row[]): void {
-	console.log(`\ndrain benchmark, ${new Date().toISOString()}: ${podCount} pods (${deployments} Deployments × ${replicas}, PDB maxUnavailable 10 %) on one kwok node, real apiserver + controller-manager + scheduler`);
-	console.log('drain s = spot notice → the node lists no pod; requests, 429s: the apiserver audit log of the agent\'s ServiceAccount, notice → 2 s after the last pod went; RSS MiB: VmRSS idle before the notice, VmHWM at the end');
+	console.log(
+		`\ndrain benchmark, ${new Date().toISOString()}: ${podCount} pods (${deployments} Deployments × ${replicas}, PDB maxUnavailable 10 %) on one kwok node, real apiserver + controller-manager + scheduler`,
+	);
+	console.log(
+		"drain s = spot notice → the node lists no pod; requests, 429s: the apiserver audit log of the agent's ServiceAccount, notice → 2 s after the last pod went; RSS MiB: VmRSS idle before the notice, VmHWM at the end",
+	);
 	for (const scenario of scenarios) {
 		for (const settings of settingsWanted.filter((name): name is Settings => name === 'defaults' || name === 'equal')) {
 			const mine = rows.filter((row) => row.scenario === scenario && row.settings.includes(settings));
 			if (mine.length === 0) continue;
-			const title = settings === 'defaults' ? 'defaults (each as shipped: nth QPS 20 / burst 40, poll 0.5 s, probes on; NTH client-go 5 / 10 per API group, poll 2 s, probes off)' : 'equal settings (nth at KUBE_API_QPS 5, KUBE_API_BURST 10, POLL_INTERVAL 2, probes off = NTH\'s defaults; same servers, same stack)';
-			console.log(`\n${scenario === 'fast' ? 'replacements Ready at once' : `replacements Ready ${readyDelay} after scheduling (the PDBs pace the drain)`} — ${title}`);
-			const out: string[][] = [['agent', 'ok', 'pods', 'drain s', 'n→cordon ms', 'requests', 'req/pod', '429s', 'evictions', 'pod GETs', 'lists', 'watches', 'other', 'idle MiB', 'peak MiB']];
+			const title =
+				settings === 'defaults'
+					? 'defaults (each as shipped: nth QPS 20 / burst 40, poll 0.5 s, probes on; NTH client-go 5 / 10 per API group, poll 2 s, probes off)'
+					: "equal settings (nth at KUBE_API_QPS 5, KUBE_API_BURST 10, POLL_INTERVAL 2, probes off = NTH's defaults; same servers, same stack)";
+			console.log(
+				`\n${scenario === 'fast' ? 'replacements Ready at once' : `replacements Ready ${readyDelay} after scheduling (the PDBs pace the drain)`} — ${title}`,
+			);
+			const out: string[][] = [
+				[
+					'agent',
+					'ok',
+					'pods',
+					'drain s',
+					'n→cordon ms',
+					'requests',
+					'req/pod',
+					'429s',
+					'evictions',
+					'pod GETs',
+					'lists',
+					'watches',
+					'other',
+					'idle MiB',
+					'peak MiB',
+				],
+			];
 			for (const row of mine) {
 				const r = row.requests;
 				const other = r.total - evictions(r) - podGets(r) - lists(r) - watches(r);
-				out.push([row.label, row.ok ? 'yes' : 'NO', String(row.pods), f(row.drainSeconds), f(row.noticeToCordonMs, 0), String(r.total), f(r.total / Math.max(1, row.pods), 2), String(r.tooManyRequests), String(evictions(r)), String(podGets(r)), String(lists(r)), String(watches(r)), String(other), mib(row.idleKb), mib(row.peakKb)]);
+				out.push([
+					row.label,
+					row.ok ? 'yes' : 'NO',
+					String(row.pods),
+					f(row.drainSeconds),
+					f(row.noticeToCordonMs, 0),
+					String(r.total),
+					f(r.total / Math.max(1, row.pods), 2),
+					String(r.tooManyRequests),
+					String(evictions(r)),
+					String(podGets(r)),
+					String(lists(r)),
+					String(watches(r)),
+					String(other),
+					mib(row.idleKb),
+					mib(row.peakKb),
+				]);
 			}
 			console.log(table(out));
-			const pick = (who: Who, read: (row: Row) => number | undefined): number | undefined => median(mine.filter((row) => row.who === who && row.ok).map(read).filter((value): value is number => value !== undefined));
+			const pick = (who: Who, read: (row: Row) => number | undefined): number | undefined =>
+				median(
+					mine
+						.filter((row) => row.who === who && row.ok)
+						.map(read)
+						.filter((value): value is number => value !== undefined),
+				);
 			const ratio = (read: (row: Row) => number | undefined): string => {
 				const a = pick('nth', read);
 				const b = pick('upstream', read);
 				return a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}×`;
 			};
-			console.log(`nth/NTH: drain time ${ratio((row) => row.drainSeconds)}, requests ${ratio((row) => row.requests.total)}, req/pod ${ratio((row) => row.requests.total / Math.max(1, row.pods))}, 429s ${ratio((row) => row.requests.tooManyRequests)}, peak RSS ${ratio((row) => row.peakKb)}`);
+			console.log(
+				`nth/NTH: drain time ${ratio((row) => row.drainSeconds)}, requests ${ratio((row) => row.requests.total)}, req/pod ${ratio((row) => row.requests.total / Math.max(1, row.pods))}, 429s ${ratio((row) => row.requests.tooManyRequests)}, peak RSS ${ratio((row) => row.peakKb)}`,
+			);
 			for (const row of mine) {
 				if (row.error !== undefined) console.log(`  ${row.label}: ${row.error}`);
-				const detail = Object.entries(row.requests.byKind).sort(([, a], [, b]) => b - a).map(([kind, n]) => `${kind} ${n}`).join(', ');
-				console.log(`  ${row.label}: ${detail}${Object.keys(row.requests.errors).length === 0 ? '' : `; errors ${JSON.stringify(row.requests.errors)}`}${row.requestsBeforeNotice === undefined ? '' : `; ${row.requestsBeforeNotice} requests from start to the notice`}`);
+				const detail = Object.entries(row.requests.byKind)
+					.sort(([, a], [, b]) => b - a)
+					.map(([kind, n]) => `${kind} ${n}`)
+					.join(', ');
+				console.log(
+					`  ${row.label}: ${detail}${Object.keys(row.requests.errors).length === 0 ? '' : `; errors ${JSON.stringify(row.requests.errors)}`}${row.requestsBeforeNotice === undefined ? '' : `; ${row.requestsBeforeNotice} requests from start to the notice`}`,
+				);
 			}
 		}
 	}
-	console.log('\nEvery agent runs as its own ServiceAccount bound to cluster-admin; NTH has no KUBE_API_QPS/KUBE_API_BURST (client-go defaults, one limiter per API group: evictions and pod GETs each at 5/s).');
+	console.log(
+		'\nEvery agent runs as its own ServiceAccount bound to cluster-admin; NTH has no KUBE_API_QPS/KUBE_API_BURST (client-go defaults, one limiter per API group: evictions and pod GETs each at 5/s).',
+	);
 }
 
 // ---------------------------------------------------------------- main
@@ -365,7 +540,12 @@ async function main(): Promise<void> {
 	let ownStack = false;
 	if (stateDir === undefined || stateDir === '') {
 		console.error('bench:drain: bringing up the real control plane (test/real/up.sh)…');
-		const up = spawnSync('bash', [join(root, 'test/real/up.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) } });
+		const up = spawnSync('bash', [join(root, 'test/real/up.sh')], {
+			cwd: root,
+			stdio: ['ignore', 'pipe', 'inherit'],
+			encoding: 'utf8',
+			env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
+		});
 		stateDir = up.stdout.trim().split('\n').at(-1) ?? '';
 		if (up.status !== 0 || stateDir === '') throw new Error('Cannot run the drain benchmark: test/real/up.sh failed');
 		ownStack = true;
@@ -375,12 +555,18 @@ async function main(): Promise<void> {
 	const jsonOut = option('json') ?? join(root, 'bench', 'results', `drain-${date}.json`);
 	const save = (): void => {
 		mkdirSync(join(jsonOut, '..'), { recursive: true });
-		writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), upstreamVersion, podCount, deployments, readyDelay, equalEnv, rows }, null, 2)}\n`);
+		writeFileSync(
+			jsonOut,
+			`${JSON.stringify({ date: new Date().toISOString(), upstreamVersion, podCount, deployments, readyDelay, equalEnv, rows }, null, 2)}\n`,
+		);
 	};
 	try {
 		const cluster = harness.connect(stateDir);
 		const policy = readFileSync(join(cluster.state.stateDir, 'audit-policy.yaml'), 'utf8');
-		if (!policy.includes(`system:serviceaccounts:${benchNamespace}`)) throw new Error(`Cannot run the drain benchmark on ${stateDir}: its audit policy does not record the ${benchNamespace} namespace (a stack from an older test/real/up.sh)`);
+		if (!policy.includes(`system:serviceaccounts:${benchNamespace}`))
+			throw new Error(
+				`Cannot run the drain benchmark on ${stateDir}: its audit policy does not record the ${benchNamespace} namespace (a stack from an older test/real/up.sh)`,
+			);
 		await cluster.core.createNamespace({ body: { metadata: { name: benchNamespace } } }).catch((error: unknown) => {
 			if (harness.statusOf(error) !== 409) throw error;
 		});
@@ -391,11 +577,15 @@ async function main(): Promise<void> {
 		for (let round = 0; round < repeat; round += 1) {
 			for (const scenario of scenarios) {
 				for (const plan of planned) {
-					console.error(`bench:drain [${scenario}${repeat > 1 ? ` #${round + 1}` : ''}] ${plan.label}: ${deployments} Deployments × ${replicas} pods…`);
+					console.error(
+						`bench:drain [${scenario}${repeat > 1 ? ` #${round + 1}` : ''}] ${plan.label}: ${deployments} Deployments × ${replicas} pods…`,
+					);
 					const row = await runOne(cluster, scenario, plan, bundle);
 					rows.push(row);
 					save();
-					console.error(`bench:drain [${scenario}] ${plan.label}: ${row.ok ? 'drained' : `FAILED (${row.error ?? '?'})`} ${row.pods} pods in ${f(row.drainSeconds)} s, ${row.requests.total} requests (${row.requests.tooManyRequests} × 429), peak ${mib(row.peakKb)} MiB`);
+					console.error(
+						`bench:drain [${scenario}] ${plan.label}: ${row.ok ? 'drained' : `FAILED (${row.error ?? '?'})`} ${row.pods} pods in ${f(row.drainSeconds)} s, ${row.requests.total} requests (${row.requests.tooManyRequests} × 429), peak ${mib(row.peakKb)} MiB`,
+					);
 				}
 			}
 		}

@@ -76,11 +76,17 @@ function procOf(pid: number): { rssKb: number; cpuTicks: number } {
 
 async function identity(cluster: harness.RealCluster, name: string): Promise<string> {
 	const token = await harness.createServiceAccountToken(cluster, benchNamespace, name, { expirationSeconds: 7200 });
-	await cluster.rbac.createClusterRoleBinding({
-		body: { metadata: { name: `nth-bench-${name}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name, namespace: benchNamespace }] },
-	}).catch((error: unknown) => {
-		if (harness.statusOf(error) !== 409) throw error;
-	});
+	await cluster.rbac
+		.createClusterRoleBinding({
+			body: {
+				metadata: { name: `nth-bench-${name}` },
+				roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+				subjects: [{ kind: 'ServiceAccount', name, namespace: benchNamespace }],
+			},
+		})
+		.catch((error: unknown) => {
+			if (harness.statusOf(error) !== 409) throw error;
+		});
 	const dir = mkdtempSync(join(tmpdir(), 'nth-bench-sa-'));
 	writeFileSync(join(dir, 'ca.crt'), readFileSync(cluster.state.caFile));
 	writeFileSync(join(dir, 'token'), token);
@@ -109,7 +115,14 @@ async function runOne(cluster: harness.RealCluster, who: 'nth' | 'upstream'): Pr
 						spec: {
 							containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10' }],
 							nodeSelector: { 'bench.nth.dev/group': group },
-							topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app } } }],
+							topologySpreadConstraints: [
+								{
+									maxSkew: 1,
+									topologyKey: 'kubernetes.io/hostname',
+									whenUnsatisfiable: 'ScheduleAnyway',
+									labelSelector: { matchLabels: { app } },
+								},
+							],
 						},
 					},
 				},
@@ -117,10 +130,13 @@ async function runOne(cluster: harness.RealCluster, who: 'nth' | 'upstream'): Pr
 		});
 		await harness.createPdb(cluster, namespace, app, { selector: { app }, maxUnavailable: '10%' });
 	}
-	await harness.waitFor(async () => {
-		const pods = await cluster.core.listNamespacedPod({ namespace });
-		return pods.items.filter((pod) => pod.status?.phase === 'Running').length === deployments * perDeployment;
-	}, { timeoutMs: 900_000, intervalMs: 2000, what: `${deployments * perDeployment} pods running` });
+	await harness.waitFor(
+		async () => {
+			const pods = await cluster.core.listNamespacedPod({ namespace });
+			return pods.items.filter((pod) => pod.status?.phase === 'Running').length === deployments * perDeployment;
+		},
+		{ timeoutMs: 900_000, intervalMs: 2000, what: `${deployments * perDeployment} pods running` },
+	);
 
 	const saName = who === 'nth' ? `fleet-nth${qps === undefined ? '' : `-${qps}-${burst ?? ''}`}` : 'fleet-upstream';
 	const saDir = await identity(cluster, saName);
@@ -153,7 +169,8 @@ async function runOne(cluster: harness.RealCluster, who: 'nth' | 'upstream'): Pr
 		const action = { action: 'terminate', time: new Date(startEpoch + 120_000).toISOString().replace(/\.\d+Z$/, 'Z') };
 		for (const server of imds.slice(0, interrupted.length)) server.notices.spot = action;
 		const initial = new Map<string, string>();
-		for (const pod of (await cluster.core.listNamespacedPod({ namespace })).items) initial.set(pod.metadata?.name ?? '', pod.spec?.nodeName ?? '');
+		for (const pod of (await cluster.core.listNamespacedPod({ namespace })).items)
+			initial.set(pod.metadata?.name ?? '', pod.spec?.nodeName ?? '');
 		const landed = new Set<string>();
 		let violations = 0;
 		let drainedAt: number | undefined;
@@ -182,17 +199,27 @@ async function runOne(cluster: harness.RealCluster, who: 'nth' | 'upstream'): Pr
 		const audit = countAudit(readFileSync(cluster.state.auditLog, 'utf8'), serviceAccountUser(saName), startEpoch, endEpoch);
 		const seconds = (endEpoch - startEpoch) / 1000;
 		return {
-			who, label: subject.label, env: subject.env, nodes: nodeCount, interrupted: interrupted.length, pods: deployments * perDeployment,
+			who,
+			label: subject.label,
+			env: subject.env,
+			nodes: nodeCount,
+			interrupted: interrupted.length,
+			pods: deployments * perDeployment,
 			drainSeconds: drainedAt === undefined ? undefined : seconds,
-			reEvictions: landed.size, pdbViolations: violations,
-			requests: audit.total, requestsPerSecond: audit.total / seconds, tooManyRequests: audit.tooManyRequests,
+			reEvictions: landed.size,
+			pdbViolations: violations,
+			requests: audit.total,
+			requestsPerSecond: audit.total / seconds,
+			tooManyRequests: audit.tooManyRequests,
 			totalRssMiB: after.reduce((sum, entry) => sum + entry.rssKb, 0) / 1024,
 			cpuSeconds: after.reduce((sum, entry, index) => sum + entry.cpuTicks - (before[index]?.cpuTicks ?? 0), 0) / 100,
 		};
 	} finally {
 		await Promise.all(agents.map((agent) => agent.stop()));
 		await Promise.all(imds.map((server) => server.close()));
-		await harness.deleteNamespace(cluster, namespace, { wait: false }).catch((error: unknown) => console.error(`bench:fleet: cannot delete namespace "${namespace}": ${String(error)}`));
+		await harness
+			.deleteNamespace(cluster, namespace, { wait: false })
+			.catch((error: unknown) => console.error(`bench:fleet: cannot delete namespace "${namespace}": ${String(error)}`));
 		for (const node of nodes) await harness.deleteNode(cluster, node).catch(() => undefined);
 	}
 }
@@ -201,7 +228,12 @@ async function main(): Promise<void> {
 	let stateDir = process.env['NTH_REAL_STATE'];
 	let ownStack = false;
 	if (stateDir === undefined || stateDir === '') {
-		const up = spawnSync('bash', [join(root, 'test/real/up.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) } });
+		const up = spawnSync('bash', [join(root, 'test/real/up.sh')], {
+			cwd: root,
+			stdio: ['ignore', 'pipe', 'inherit'],
+			encoding: 'utf8',
+			env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
+		});
 		stateDir = up.stdout.trim().split('\n').at(-1) ?? '';
 		if (up.status !== 0 || stateDir === '') throw new Error('Cannot run the fleet benchmark: test/real/up.sh failed');
 		ownStack = true;
@@ -219,7 +251,10 @@ async function main(): Promise<void> {
 			console.error(`bench:fleet ${who}: ${nodeCount} nodes, ${podCount} pods, ${fraction * 100} % interrupted…`);
 			rows.push(await runOne(cluster, who));
 			mkdirSync(join(jsonOut, '..'), { recursive: true });
-			writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), upstreamVersion, nodeCount, podCount, fraction, rows }, null, 2)}\n`);
+			writeFileSync(
+				jsonOut,
+				`${JSON.stringify({ date: new Date().toISOString(), upstreamVersion, nodeCount, podCount, fraction, rows }, null, 2)}\n`,
+			);
 		}
 	} finally {
 		if (ownStack) spawnSync('bash', [join(root, 'test/real/down.sh'), stateDir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });

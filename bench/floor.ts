@@ -57,25 +57,52 @@ import * as harness from '../test/real/harness.ts';
 import { spawnSync } from 'node:child_process';
 import { sleep } from '../src/clock.ts';
 import { type Agent, agentEnv, startAgent } from './agent-process.ts';
-import { type CgroupHierarchy, createCgroup, detectCgroup, inCgroup, type MemoryCgroup, type MemorySample, removeCgroupTree } from './cgroup.ts';
+import {
+	type CgroupHierarchy,
+	createCgroup,
+	detectCgroup,
+	inCgroup,
+	type MemoryCgroup,
+	type MemorySample,
+	removeCgroupTree,
+} from './cgroup.ts';
 import { type RecordingProxy, spotPath, startRecordingProxy } from './imds-proxy.ts';
 import { cachedBytes, createLoopFs, evictFile, type LoopFs } from './loop-fs.ts';
 import { type NodeWatch, watchNode } from './node-watch.ts';
 import { readSmaps, type SmapsSummary } from './smaps.ts';
-import { daemonSetEnv, extraEnv, fileSubject, inClusterCommand, serviceAccountDir, shippedExecutable, type Subject, upstreamSubject } from './subjects.ts';
+import {
+	daemonSetEnv,
+	extraEnv,
+	fileSubject,
+	inClusterCommand,
+	serviceAccountDir,
+	shippedExecutable,
+	type Subject,
+	upstreamSubject,
+} from './subjects.ts';
 import { upstreamExecutable, upstreamVersion } from './upstream.ts';
 
 /** The agent's last log lines, clipped: why a rung's agent exited. */
-const lastLines = (agent: Agent): string => agent.lines.slice(-6).map((line) => `    ${line.text.slice(0, 300)}`).join('\n');
+const lastLines = (agent: Agent): string =>
+	agent.lines
+		.slice(-6)
+		.map((line) => `    ${line.text.slice(0, 300)}`)
+		.join('\n');
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
 const quick = flag('quick');
-const list = (text: string): string[] => text.split(',').map((word) => word.trim()).filter((word) => word !== '');
+const list = (text: string): string[] =>
+	text
+		.split(',')
+		.map((word) => word.trim())
+		.filter((word) => word !== '');
 
-const limitsMiB: readonly (number | undefined)[] = list(option('limits') ?? (quick ? 'none,32,12' : 'none,128,96,64,48,32,24,16,12,8')).map((word) => (word === 'none' ? undefined : Number(word)));
+const limitsMiB: readonly (number | undefined)[] = list(option('limits') ?? (quick ? 'none,32,12' : 'none,128,96,64,48,32,24,16,12,8')).map(
+	(word) => (word === 'none' ? undefined : Number(word)),
+);
 const readAheadsKb = list(option('read-ahead') ?? '128,8192').map(Number);
 const wanted = list(option('only') ?? (quick ? 'bun,upstream' : 'bun,node,upstream'));
 const podCount = Number(option('pods') ?? (quick ? 20 : 100));
@@ -217,13 +244,23 @@ async function newNode(scene: Scene): Promise<string> {
 
 /** Until all pods run on `node` and every PDB counts them healthy (before that evictions answer 429 for a reason that is not the budget). */
 async function settle(scene: Scene, node: string): Promise<void> {
-	await harness.waitFor(async () => {
-		const pods = await scene.cluster.core.listNamespacedPod({ namespace: scene.namespace });
-		const running = pods.items.filter((pod) => pod.spec?.nodeName === node && pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined);
-		if (running.length !== replicas * deployments || pods.items.length !== replicas * deployments) return false;
-		const pdbs = await scene.cluster.policy.listNamespacedPodDisruptionBudget({ namespace: scene.namespace });
-		return pdbs.items.every((pdb) => pdb.status?.currentHealthy === replicas && pdb.status.observedGeneration === pdb.metadata?.generation && (pdb.status.disruptionsAllowed ?? 0) > 0);
-	}, { timeoutMs: 300_000, intervalMs: 500, what: `${podCount} pods running on "${node}" under settled PDBs` });
+	await harness.waitFor(
+		async () => {
+			const pods = await scene.cluster.core.listNamespacedPod({ namespace: scene.namespace });
+			const running = pods.items.filter(
+				(pod) => pod.spec?.nodeName === node && pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined,
+			);
+			if (running.length !== replicas * deployments || pods.items.length !== replicas * deployments) return false;
+			const pdbs = await scene.cluster.policy.listNamespacedPodDisruptionBudget({ namespace: scene.namespace });
+			return pdbs.items.every(
+				(pdb) =>
+					pdb.status?.currentHealthy === replicas &&
+					pdb.status.observedGeneration === pdb.metadata?.generation &&
+					(pdb.status.disruptionsAllowed ?? 0) > 0,
+			);
+		},
+		{ timeoutMs: 300_000, intervalMs: 500, what: `${podCount} pods running on "${node}" under settled PDBs` },
+	);
 }
 
 async function createScene(cluster: harness.RealCluster): Promise<Scene> {
@@ -234,7 +271,12 @@ async function createScene(cluster: harness.RealCluster): Promise<Scene> {
 	console.error(`bench:floor: ${deployments} Deployments × ${replicas} pods under maxUnavailable 10 % PDBs on "${scene.busy}"…`);
 	for (let index = 0; index < deployments; index += 1) {
 		const app = `app-${index}`;
-		await harness.createDeployment(cluster, namespace, app, { replicas, labels: { app }, nodeSelector: { 'bench.nth.dev/group': scene.group }, timeoutMs: 300_000 });
+		await harness.createDeployment(cluster, namespace, app, {
+			replicas,
+			labels: { app },
+			nodeSelector: { 'bench.nth.dev/group': scene.group },
+			timeoutMs: 300_000,
+		});
 		await harness.createPdb(cluster, namespace, app, { selector: { app }, maxUnavailable: '10%' });
 	}
 	await settle(scene, scene.busy);
@@ -251,10 +293,22 @@ const median = (values: readonly number[]): number | undefined => {
 
 /** Waits up to `ms`, returning early when the agent exits or the bench is interrupted. */
 async function pause(agent: Agent, ms: number): Promise<void> {
-	await Promise.race([sleep(ms), agent.exited, new Promise((resolve) => interruption.signal.addEventListener('abort', resolve, { once: true }))]);
+	await Promise.race([
+		sleep(ms),
+		agent.exited,
+		new Promise((resolve) => interruption.signal.addEventListener('abort', resolve, { once: true })),
+	]);
 }
 
-async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec, saDir: string, shipped: Readonly<Record<string, string>>, readAheadKb: number, limitMiB: number | undefined): Promise<Rung> {
+async function runRung(
+	scene: Scene,
+	hierarchy: CgroupHierarchy,
+	spec: AgentSpec,
+	saDir: string,
+	shipped: Readonly<Record<string, string>>,
+	readAheadKb: number,
+	limitMiB: number | undefined,
+): Promise<Rung> {
 	const copy = spec.copy ?? spec.source;
 	const busy = scene.busy;
 	const rungStarted = now();
@@ -271,7 +325,20 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 	const smaps: { afterStart?: SmapsSummary | undefined; afterDrain?: SmapsSummary | undefined } = {};
 	let raised = false;
 	let stopping = false;
-	const partial = { started: false, startMs: undefined as number | undefined, startedLineMs: undefined as number | undefined, noticeToCordonMs: undefined as number | undefined, drainMs: undefined as number | undefined, podsDrained: 0, idleWs: undefined as number | undefined, peakWs: undefined as number | undefined, idleAnon: undefined as number | undefined, idleFile: undefined as number | undefined, exit: undefined as string | undefined, cachedAtStart: undefined as number | undefined };
+	const partial = {
+		started: false,
+		startMs: undefined as number | undefined,
+		startedLineMs: undefined as number | undefined,
+		noticeToCordonMs: undefined as number | undefined,
+		drainMs: undefined as number | undefined,
+		podsDrained: 0,
+		idleWs: undefined as number | undefined,
+		peakWs: undefined as number | undefined,
+		idleAnon: undefined as number | undefined,
+		idleFile: undefined as number | undefined,
+		exit: undefined as string | undefined,
+		cachedAtStart: undefined as number | undefined,
+	};
 	let error: string | undefined;
 	try {
 		cgroup = createCgroup(hierarchy, cgroupName, limitMiB === undefined ? undefined : limitMiB * MiB);
@@ -282,7 +349,14 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 		watch = await watchNode(scene.cluster.state, busy);
 		evictFile(copy);
 		partial.cachedAtStart = cachedBytes(copy);
-		const subject: Subject = { key: spec.key, label: spec.label, kind: spec.kind, command: inCgroup(cgroup, inClusterCommand(saDir, copy)), executable: copy, env: spec.env };
+		const subject: Subject = {
+			key: spec.key,
+			label: spec.label,
+			kind: spec.kind,
+			command: inCgroup(cgroup, inClusterCommand(saDir, copy)),
+			executable: copy,
+			env: spec.env,
+		};
 		const group = cgroup;
 		sampler = setInterval(() => {
 			const sample = group.sample();
@@ -299,7 +373,12 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 		const startDeadline = running.spawnedAtMs + startTimeoutMs;
 		while (requests.length === 0 && !running.hasExited() && now() < startDeadline && !interrupted) await sleep(10);
 		const first = requests[0];
-		if (first === undefined) throw new Error(running.hasExited() ? `it exited (${partial.exit ?? '?'}) before its first IMDS request; last lines:\n${lastLines(running)}` : `no IMDS request within ${startTimeoutMs / 1000} s`);
+		if (first === undefined)
+			throw new Error(
+				running.hasExited()
+					? `it exited (${partial.exit ?? '?'}) before its first IMDS request; last lines:\n${lastLines(running)}`
+					: `no IMDS request within ${startTimeoutMs / 1000} s`,
+			);
 		partial.started = true;
 		partial.startMs = first.atMs - running.spawnedAtMs;
 		const startedLine = /has started successfully/;
@@ -320,9 +399,12 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 		raised = true;
 		const noticeAt = now();
 		// The watch's promise rejects when it is closed: nothing to report then.
-		watch.cordoned.then((at) => {
-			partial.noticeToCordonMs = at - noticeAt;
-		}, () => {});
+		watch.cordoned.then(
+			(at) => {
+				partial.noticeToCordonMs = at - noticeAt;
+			},
+			() => {},
+		);
 		let left = podCount;
 		while (now() - noticeAt < drainTimeoutMs && !interrupted) {
 			left = await podsOn(scene, busy);
@@ -354,7 +436,11 @@ async function runRung(scene: Scene, hierarchy: CgroupHierarchy, spec: AgentSpec
 		await harness.deleteNode(scene.cluster, next);
 	} else {
 		// Whatever the agent left: forced off the node, so the next rung starts with every pod on `next`.
-		await scene.cluster.core.deleteCollectionNamespacedPod({ namespace: scene.namespace, fieldSelector: `spec.nodeName=${busy}`, gracePeriodSeconds: 0 });
+		await scene.cluster.core.deleteCollectionNamespacedPod({
+			namespace: scene.namespace,
+			fieldSelector: `spec.nodeName=${busy}`,
+			gracePeriodSeconds: 0,
+		});
 		await harness.deleteNode(scene.cluster, busy);
 		scene.busy = next;
 	}
@@ -410,7 +496,16 @@ function floorOf(rungs: readonly Rung[], agent: string, readAheadKb: number, che
 	const mine = rungs.filter((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb);
 	const unlimited = mine.find((rung) => rung.limitMiB === undefined);
 	const limited = mine.filter((rung) => rung.limitMiB !== undefined).sort((a, b) => (b.limitMiB ?? 0) - (a.limitMiB ?? 0));
-	if (unlimited?.drainMs === undefined) return { agent, startChecked: checkStart, readAheadKb, unlimitedDrainMs: undefined, floorMiB: undefined, atLadderEnd: false, note: 'no unlimited drain to compare with' };
+	if (unlimited?.drainMs === undefined)
+		return {
+			agent,
+			startChecked: checkStart,
+			readAheadKb,
+			unlimitedDrainMs: undefined,
+			floorMiB: undefined,
+			atLadderEnd: false,
+			note: 'no unlimited drain to compare with',
+		};
 	let floor: number | undefined;
 	let firstFail: Rung | undefined;
 	for (const rung of limited) {
@@ -420,7 +515,12 @@ function floorOf(rungs: readonly Rung[], agent: string, readAheadKb: number, che
 		}
 		floor = rung.limitMiB;
 	}
-	const reason = (rung: Rung): string => (failed(rung) ? rung.verdict : checkStart && (rung.startMs ?? 0) >= startBudgetMs ? `start ${s(rung.startMs)} s ≥ 1 s` : `drain ${s(rung.drainMs)} s > ${drainSlack}× ${s(unlimited.drainMs)} s`);
+	const reason = (rung: Rung): string =>
+		failed(rung)
+			? rung.verdict
+			: checkStart && (rung.startMs ?? 0) >= startBudgetMs
+				? `start ${s(rung.startMs)} s ≥ 1 s`
+				: `drain ${s(rung.drainMs)} s > ${drainSlack}× ${s(unlimited.drainMs)} s`;
 	return {
 		agent,
 		startChecked: checkStart,
@@ -428,7 +528,12 @@ function floorOf(rungs: readonly Rung[], agent: string, readAheadKb: number, che
 		unlimitedDrainMs: unlimited.drainMs,
 		floorMiB: floor,
 		atLadderEnd: firstFail === undefined && floor !== undefined,
-		note: firstFail === undefined ? (floor === undefined ? 'no limited rung measured' : 'passed every limit measured: the floor may be lower') : `fails at ${firstFail.limitMiB} MiB: ${reason(firstFail)}`,
+		note:
+			firstFail === undefined
+				? floor === undefined
+					? 'no limited rung measured'
+					: 'passed every limit measured: the floor may be lower'
+				: `fails at ${firstFail.limitMiB} MiB: ${reason(firstFail)}`,
 	};
 }
 
@@ -440,20 +545,27 @@ const limitName = (limit: number | undefined): string => (limit === undefined ? 
 
 function table(rows: readonly (readonly string[])[]): string {
 	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
+	return rows
+		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+		.join('\n');
 }
 
 /** One cell of the issue-style matrix: what a reader needs to judge the rung. */
 function cell(rung: Rung | undefined): string {
 	if (rung === undefined) return '—';
 	const start = `start ${s(rung.startMs, 2)}`;
-	if (rung.verdict === 'drained') return `${s(rung.drainMs)} s (${start}; ws ${m(rung.idleWorkingSetMiB)}/${m(rung.peakWorkingSetMiB)}; hits ${rung.limitHits})`;
+	if (rung.verdict === 'drained')
+		return `${s(rung.drainMs)} s (${start}; ws ${m(rung.idleWorkingSetMiB)}/${m(rung.peakWorkingSetMiB)}; hits ${rung.limitHits})`;
 	return `${rung.verdict}${rung.started ? ` (${start}; hits ${rung.limitHits})` : ''}`;
 }
 
 function print(rungs: readonly Rung[], floors: readonly Floor[], context: Context): void {
-	console.log(`\nnth memory-floor bench, ${new Date().toISOString()} (${context.cpus} CPUs, load average ${context.load}); cgroup ${context.cgroup}; ${podCount} pods (${deployments} Deployments × ${replicas}, PDB maxUnavailable 10 %); drain timeout ${drainTimeoutMs / 1000} s`);
-	console.log('drain = spot notice → last pod gone; start = spawn → first IMDS request; ws = working set (usage − inactive_file) idle/peak MiB; hits = memory limit hits (failcnt)');
+	console.log(
+		`\nnth memory-floor bench, ${new Date().toISOString()} (${context.cpus} CPUs, load average ${context.load}); cgroup ${context.cgroup}; ${podCount} pods (${deployments} Deployments × ${replicas}, PDB maxUnavailable 10 %); drain timeout ${drainTimeoutMs / 1000} s`,
+	);
+	console.log(
+		'drain = spot notice → last pod gone; start = spawn → first IMDS request; ws = working set (usage − inactive_file) idle/peak MiB; hits = memory limit hits (failcnt)',
+	);
 	const agents = [...new Set(rungs.map((rung) => rung.agent))];
 	for (const readAheadKb of [...new Set([...readAheadsKb, ...rungs.map((rung) => rung.readAheadKb)])]) {
 		const mine = rungs.filter((rung) => rung.readAheadKb === readAheadKb);
@@ -462,33 +574,109 @@ function print(rungs: readonly Rung[], floors: readonly Floor[], context: Contex
 		const rows: string[][] = [['limit', ...agents]];
 		// Every limit some agent was measured at, none first, then descending.
 		const measured = new Set(mine.map((rung) => rung.limitMiB));
-		const limits = [...(measured.has(undefined) ? [undefined] : []), ...[...measured].filter((limit) => limit !== undefined).sort((a, b) => b - a)];
-		for (const limit of limits) rows.push([limitName(limit), ...agents.map((agent) => cell(mine.find((rung) => rung.agent === agent && rung.limitMiB === limit)))]);
+		const limits = [
+			...(measured.has(undefined) ? [undefined] : []),
+			...[...measured].filter((limit) => limit !== undefined).sort((a, b) => b - a),
+		];
+		for (const limit of limits)
+			rows.push([limitName(limit), ...agents.map((agent) => cell(mine.find((rung) => rung.agent === agent && rung.limitMiB === limit)))]);
 		console.log(table(rows));
 	}
 	console.log('\nevery rung:');
-	const rows: string[][] = [['agent', 'RA KB', 'limit', 'start s', 'started s', 'n→cordon s', 'drain s', 'pods', 'ws idle', 'ws peak', 'anon', 'file', 'max usage', 'hits', 'OOM', 'verdict']];
+	const rows: string[][] = [
+		[
+			'agent',
+			'RA KB',
+			'limit',
+			'start s',
+			'started s',
+			'n→cordon s',
+			'drain s',
+			'pods',
+			'ws idle',
+			'ws peak',
+			'anon',
+			'file',
+			'max usage',
+			'hits',
+			'OOM',
+			'verdict',
+		],
+	];
 	for (const rung of rungs) {
-		rows.push([rung.agent, String(rung.readAheadKb), limitName(rung.limitMiB), s(rung.startMs, 2), s(rung.startedLineMs, 2), s(rung.noticeToCordonMs, 2), s(rung.drainMs), `${rung.podsDrained}/${rung.pods}`, m(rung.idleWorkingSetMiB), m(rung.peakWorkingSetMiB), m(rung.idleAnonMiB), m(rung.idleFileMiB), m(rung.maxUsageMiB), String(rung.limitHits), String(rung.oomKills), rung.verdict]);
+		rows.push([
+			rung.agent,
+			String(rung.readAheadKb),
+			limitName(rung.limitMiB),
+			s(rung.startMs, 2),
+			s(rung.startedLineMs, 2),
+			s(rung.noticeToCordonMs, 2),
+			s(rung.drainMs),
+			`${rung.podsDrained}/${rung.pods}`,
+			m(rung.idleWorkingSetMiB),
+			m(rung.peakWorkingSetMiB),
+			m(rung.idleAnonMiB),
+			m(rung.idleFileMiB),
+			m(rung.maxUsageMiB),
+			String(rung.limitHits),
+			String(rung.oomKills),
+			rung.verdict,
+		]);
 	}
 	console.log(table(rows));
-	for (const rung of rungs) if (rung.error !== undefined) console.log(`  ${rung.agent} RA ${rung.readAheadKb} ${limitName(rung.limitMiB)}: ${rung.error}`);
-	console.log(`\nfloors (smallest limit where it and every larger limit start in < 1 s, drain every pod within ${drainSlack}× the unlimited drain, no OOM kill):`);
-	const floorRows: string[][] = [['agent', 'read-ahead', 'unlimited drain s', 'floor', 'why not lower', 'floor, start time not judged', 'why not lower']];
-	const name = (floor: Floor | undefined): string => (floor?.floorMiB === undefined ? 'none' : `${floor.atLadderEnd ? '≤ ' : ''}${floor.floorMiB} MiB`);
+	for (const rung of rungs)
+		if (rung.error !== undefined) console.log(`  ${rung.agent} RA ${rung.readAheadKb} ${limitName(rung.limitMiB)}: ${rung.error}`);
+	console.log(
+		`\nfloors (smallest limit where it and every larger limit start in < 1 s, drain every pod within ${drainSlack}× the unlimited drain, no OOM kill):`,
+	);
+	const floorRows: string[][] = [
+		['agent', 'read-ahead', 'unlimited drain s', 'floor', 'why not lower', 'floor, start time not judged', 'why not lower'],
+	];
+	const name = (floor: Floor | undefined): string =>
+		floor?.floorMiB === undefined ? 'none' : `${floor.atLadderEnd ? '≤ ' : ''}${floor.floorMiB} MiB`;
 	for (const floor of floors.filter((candidate) => candidate.startChecked)) {
-		const drainOnly = floors.find((candidate) => !candidate.startChecked && candidate.agent === floor.agent && candidate.readAheadKb === floor.readAheadKb);
-		floorRows.push([floor.agent, `${floor.readAheadKb} KB`, s(floor.unlimitedDrainMs), name(floor), floor.note, name(drainOnly), drainOnly?.note ?? '']);
+		const drainOnly = floors.find(
+			(candidate) => !candidate.startChecked && candidate.agent === floor.agent && candidate.readAheadKb === floor.readAheadKb,
+		);
+		floorRows.push([
+			floor.agent,
+			`${floor.readAheadKb} KB`,
+			s(floor.unlimitedDrainMs),
+			name(floor),
+			floor.note,
+			name(drainOnly),
+			drainOnly?.note ?? '',
+		]);
 	}
 	console.log(table(floorRows));
 	if (withSmaps) printSmaps(rungs);
 }
 
 function printSmaps(rungs: readonly Rung[]): void {
-	console.log('\nwhere the pages go (/proc/PID/smaps, KiB Rss / Pss by mapping kind; exe touched = Rss of the executable mappings / file size; cached = its pages in the page cache, read-ahead included):');
-	const rows: string[][] = [['agent', 'RA KB', 'limit', 'when', 'total Rss', 'exe Rss', 'exe Pss', 'anon Rss', 'libs Rss', 'other Rss', 'exe touched', 'exe cached']];
+	console.log(
+		'\nwhere the pages go (/proc/PID/smaps, KiB Rss / Pss by mapping kind; exe touched = Rss of the executable mappings / file size; cached = its pages in the page cache, read-ahead included):',
+	);
+	const rows: string[][] = [
+		[
+			'agent',
+			'RA KB',
+			'limit',
+			'when',
+			'total Rss',
+			'exe Rss',
+			'exe Pss',
+			'anon Rss',
+			'libs Rss',
+			'other Rss',
+			'exe touched',
+			'exe cached',
+		],
+	];
 	for (const rung of rungs) {
-		for (const [when, summary] of [['start', rung.smaps?.afterStart], ['drain', rung.smaps?.afterDrain]] as const) {
+		for (const [when, summary] of [
+			['start', rung.smaps?.afterStart],
+			['drain', rung.smaps?.afterDrain],
+		] as const) {
 			if (summary === undefined) continue;
 			const k = summary.byKind;
 			const fileMiB = summary.executableBytes / MiB;
@@ -511,7 +699,10 @@ function printSmaps(rungs: readonly Rung[]): void {
 	console.log(table(rows));
 	for (const rung of rungs) {
 		const top = rung.smaps?.afterDrain?.top ?? rung.smaps?.afterStart?.top;
-		if (top !== undefined) console.log(`  ${rung.agent} RA ${rung.readAheadKb} ${limitName(rung.limitMiB)} largest: ${top.map((entry) => `${entry.name.split('/').at(-1)} ${entry.rssKb}`).join(', ')}`);
+		if (top !== undefined)
+			console.log(
+				`  ${rung.agent} RA ${rung.readAheadKb} ${limitName(rung.limitMiB)} largest: ${top.map((entry) => `${entry.name.split('/').at(-1)} ${entry.rssKb}`).join(', ')}`,
+			);
 	}
 }
 
@@ -539,17 +730,21 @@ function reprint(files: readonly string[]): void {
 	const first = saved[0];
 	if (first === undefined) throw new Error('Cannot report: --report names no file');
 	// The files are this bench's own output: their rungs have the Rung shape (limitMiB absent = no limit).
-	const rungs = saved.flatMap(({ run }) => run.rungs.map((rung) => ({ limitMiB: undefined, load: run.machine.load, ...rung }) as unknown as Rung));
+	const rungs = saved.flatMap(({ run }) =>
+		run.rungs.map((rung) => ({ limitMiB: undefined, load: run.machine.load, ...rung }) as unknown as Rung),
+	);
 
 	const floors: Floor[] = [];
 	for (const readAheadKb of [...new Set(rungs.map((rung) => rung.readAheadKb))]) {
 		for (const agent of [...new Set(rungs.map((rung) => rung.agent))]) {
-			if (rungs.some((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb)) floors.push(floorOf(rungs, agent, readAheadKb), floorOf(rungs, agent, readAheadKb, false));
+			if (rungs.some((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb))
+				floors.push(floorOf(rungs, agent, readAheadKb), floorOf(rungs, agent, readAheadKb, false));
 		}
 	}
 	const machine = { ...first.run.machine, load: saved.map(({ run }) => run.machine.load).join('; ') };
 	const out = option('json');
-	if (out !== undefined) writeFileSync(out, `${JSON.stringify({ ...first.run, machine, mergedFrom: saved.map(({ file }) => file), rungs, floors }, null, 2)}\n`);
+	if (out !== undefined)
+		writeFileSync(out, `${JSON.stringify({ ...first.run, machine, mergedFrom: saved.map(({ file }) => file), rungs, floors }, null, 2)}\n`);
 	print(rungs, floors, machine);
 }
 
@@ -566,7 +761,9 @@ async function main(): Promise<void> {
 		load: spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 3).join(' '),
 		cgroup: `${hierarchy.version} at ${hierarchy.root}`,
 	};
-	console.error(`bench:floor: cgroup ${context.cgroup}; limits ${limitsMiB.map(limitName).join(', ')}; read-ahead ${readAheadsKb.join(', ')} KB; ${podCount} pods`);
+	console.error(
+		`bench:floor: cgroup ${context.cgroup}; limits ${limitsMiB.map(limitName).join(', ')}; read-ahead ${readAheadsKb.join(', ')} KB; ${podCount} pods`,
+	);
 	const date = new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
 	const jsonOut = option('json') ?? join(root, 'bench', 'results', `floor-${date}.json`);
 	mkdirSync(join(jsonOut, '..'), { recursive: true });
@@ -584,12 +781,19 @@ async function main(): Promise<void> {
 	});
 	const rungs: Rung[] = [];
 	const save = (floors: readonly Floor[]): void => {
-		writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), machine: context, upstreamVersion, settings: { limitsMiB: limitsMiB.map((limit) => limit ?? null), readAheadsKb, podCount, drainTimeoutMs, startTimeoutMs, idleMs, drainSlack, startBudgetMs }, rungs, floors }, null, 2)}\n`);
+		writeFileSync(
+			jsonOut,
+			`${JSON.stringify({ date: new Date().toISOString(), machine: context, upstreamVersion, settings: { limitsMiB: limitsMiB.map((limit) => limit ?? null), readAheadsKb, podCount, drainTimeoutMs, startTimeoutMs, idleMs, drainSlack, startBudgetMs }, rungs, floors }, null, 2)}\n`,
+		);
 	};
 	try {
 		if (stateDir === undefined || stateDir === '') {
 			console.error('bench:floor: bringing up the real control plane (test/real/up.sh)…');
-			const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) } });
+			const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], {
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'inherit'],
+				env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
+			});
 			stateDir = up.stdout.trim().split('\n').at(-1);
 			if (up.status !== 0 || stateDir === undefined || stateDir === '') throw new Error('Cannot run bench:floor: test/real/up.sh failed');
 			ownStack = true;
@@ -602,8 +806,11 @@ async function main(): Promise<void> {
 		const bytes = specs.reduce((sum, spec) => sum + statSync(spec.source).size, 0);
 		loop = createLoopFs(Math.ceil(bytes * 1.3) + 64 * MiB);
 		const fs = loop;
-		for (const [index, spec] of specs.entries()) spec.copy = fs.copy(spec.source, `agent-${index}-${spec.source.split('/').at(-1) ?? 'exe'}`);
-		console.error(`bench:floor: ${specs.map((spec) => spec.label).join(', ')} copied to ${fs.mountPoint} on ${fs.device} (direct I/O to ${fs.backingFile})`);
+		for (const [index, spec] of specs.entries())
+			spec.copy = fs.copy(spec.source, `agent-${index}-${spec.source.split('/').at(-1) ?? 'exe'}`);
+		console.error(
+			`bench:floor: ${specs.map((spec) => spec.label).join(', ')} copied to ${fs.mountPoint} on ${fs.device} (direct I/O to ${fs.backingFile})`,
+		);
 		scene = await createScene(cluster);
 		for (const readAheadKb of readAheadsKb) {
 			const actual = fs.setReadAhead(readAheadKb);
@@ -614,9 +821,13 @@ async function main(): Promise<void> {
 					const rung = await runRung(scene, hierarchy, spec, saDir, shipped, readAheadKb, limit);
 					rungs.push(rung);
 					save([]);
-					console.error(`bench:floor: ${spec.label}, RA ${readAheadKb} KB, limit ${limitName(limit)}: ${rung.verdict}; start ${s(rung.startMs, 2)} s, drain ${s(rung.drainMs)} s, ws ${m(rung.idleWorkingSetMiB)}/${m(rung.peakWorkingSetMiB)} MiB, hits ${rung.limitHits}, OOM ${rung.oomKills}${rung.error === undefined ? '' : ` (${rung.error})`} [${s(rung.elapsedMs, 0)} s]`);
+					console.error(
+						`bench:floor: ${spec.label}, RA ${readAheadKb} KB, limit ${limitName(limit)}: ${rung.verdict}; start ${s(rung.startMs, 2)} s, drain ${s(rung.drainMs)} s, ws ${m(rung.idleWorkingSetMiB)}/${m(rung.peakWorkingSetMiB)} MiB, hits ${rung.limitHits}, OOM ${rung.oomKills}${rung.error === undefined ? '' : ` (${rung.error})`} [${s(rung.elapsedMs, 0)} s]`,
+					);
 					if (stopAtFailure && limit !== undefined && failed(rung)) {
-						console.error(`bench:floor: ${spec.label} at RA ${readAheadKb} KB stops descending after ${limitName(limit)} (--no-stop measures every limit)`);
+						console.error(
+							`bench:floor: ${spec.label} at RA ${readAheadKb} KB stops descending after ${limitName(limit)} (--no-stop measures every limit)`,
+						);
 						break;
 					}
 				}
@@ -625,16 +836,24 @@ async function main(): Promise<void> {
 	} finally {
 		if (scene !== undefined) {
 			const { cluster, namespace } = scene;
-			await harness.deleteNamespace(cluster, namespace, { wait: true, timeoutMs: 120_000 }).catch((error: unknown) => console.error(`bench:floor: cannot delete namespace "${namespace}": ${String(error)}`));
-			await harness.deleteNode(cluster, scene.busy).catch((error: unknown) => console.error(`bench:floor: cannot delete node "${scene?.busy ?? ''}": ${String(error)}`));
+			await harness
+				.deleteNamespace(cluster, namespace, { wait: true, timeoutMs: 120_000 })
+				.catch((error: unknown) => console.error(`bench:floor: cannot delete namespace "${namespace}": ${String(error)}`));
+			await harness
+				.deleteNode(cluster, scene.busy)
+				.catch((error: unknown) => console.error(`bench:floor: cannot delete node "${scene?.busy ?? ''}": ${String(error)}`));
 		}
 		loop?.destroy();
 		removeCgroupTree(cgroupParent);
 		if (saDir !== undefined) rmSync(saDir, { recursive: true, force: true });
-		if (ownStack && stateDir !== undefined) spawnSync('bash', [join(root, 'test', 'real', 'down.sh'), stateDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+		if (ownStack && stateDir !== undefined)
+			spawnSync('bash', [join(root, 'test', 'real', 'down.sh'), stateDir], { stdio: ['ignore', 'ignore', 'inherit'] });
 	}
 	const floors: Floor[] = [];
-	for (const readAheadKb of readAheadsKb) for (const agent of [...new Set(rungs.map((rung) => rung.agent))]) if (rungs.some((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb)) floors.push(floorOf(rungs, agent, readAheadKb), floorOf(rungs, agent, readAheadKb, false));
+	for (const readAheadKb of readAheadsKb)
+		for (const agent of [...new Set(rungs.map((rung) => rung.agent))])
+			if (rungs.some((rung) => rung.agent === agent && rung.readAheadKb === readAheadKb))
+				floors.push(floorOf(rungs, agent, readAheadKb), floorOf(rungs, agent, readAheadKb, false));
 	save(floors);
 	print(rungs, floors, context);
 	console.log(`\nJSON: ${jsonOut}`);

@@ -36,7 +36,17 @@ import * as harness from '../test/real/harness.ts';
 import { sleep } from '../src/clock.ts';
 import { type Agent, agentEnv, startAgent } from './agent-process.ts';
 import { type RecordingProxy, spotPath, startRecordingProxy } from './imds-proxy.ts';
-import { daemonSetEnv, extraEnv, fileSubject, imageEnv, inClusterCommand, serviceAccountDir, shippedExecutable, type Subject, upstreamSubject } from './subjects.ts';
+import {
+	daemonSetEnv,
+	extraEnv,
+	fileSubject,
+	imageEnv,
+	inClusterCommand,
+	serviceAccountDir,
+	shippedExecutable,
+	type Subject,
+	upstreamSubject,
+} from './subjects.ts';
 import { upstreamExecutable } from './upstream.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -80,7 +90,14 @@ function subjectsFor(keys: readonly string[], saDir: string): Subject[] {
 			list.push({ key, label: 'nth bun, JIT on', kind: 'nth', command: inClusterCommand(saDir, path), executable: path, env: withJit });
 		} else {
 			const { path } = shippedExecutable(key);
-			list.push({ key, label: `nth ${key} (as shipped)`, kind: 'nth', command: inClusterCommand(saDir, path), executable: path, env: image });
+			list.push({
+				key,
+				label: `nth ${key} (as shipped)`,
+				kind: 'nth',
+				command: inClusterCommand(saDir, path),
+				executable: path,
+				env: image,
+			});
 		}
 	}
 	return list;
@@ -149,7 +166,12 @@ const failedIdle = (subject: string, error: unknown): IdleResult => ({
 	error: error instanceof Error ? error.message : String(error),
 });
 
-async function idleRun(cluster: harness.RealCluster, subject: Subject, shipped: Readonly<Record<string, string>>, name: string): Promise<IdleResult> {
+async function idleRun(
+	cluster: harness.RealCluster,
+	subject: Subject,
+	shipped: Readonly<Record<string, string>>,
+	name: string,
+): Promise<IdleResult> {
 	const node = `nth-idle-${process.pid}-${name}`;
 	await harness.createNode(cluster, node);
 	let aemm: Aemm | undefined;
@@ -170,7 +192,13 @@ async function idleRun(cluster: harness.RealCluster, subject: Subject, shipped: 
 		while (now() < windowEnds && !interrupted) {
 			await sleep(Math.min(5_000, Math.max(0, windowEnds - now())));
 			const sample = procSample(agent.pid);
-			if (sample === undefined) throw new Error(`Cannot measure "${subject.label}" idle: it exited; last lines:\n${agent.lines.slice(-8).map((line) => line.text).join('\n')}`);
+			if (sample === undefined)
+				throw new Error(
+					`Cannot measure "${subject.label}" idle: it exited; last lines:\n${agent.lines
+						.slice(-8)
+						.map((line) => line.text)
+						.join('\n')}`,
+				);
 			samples.push(sample);
 		}
 		const last = samples.at(-1) ?? first;
@@ -210,7 +238,12 @@ interface StartResult {
 }
 
 /** Spawn → first spot poll at the proxy, `starts` times, the executable evicted from the page cache before each (startAgent does). */
-async function startRun(cluster: harness.RealCluster, subject: Subject, shipped: Readonly<Record<string, string>>, name: string): Promise<StartResult> {
+async function startRun(
+	cluster: harness.RealCluster,
+	subject: Subject,
+	shipped: Readonly<Record<string, string>>,
+	name: string,
+): Promise<StartResult> {
 	const node = `nth-idle-${process.pid}-${name}-start`;
 	await harness.createNode(cluster, node);
 	const aemm = await startAemm(['spot', '-a', 'terminate', '-d', '86400']);
@@ -224,7 +257,13 @@ async function startRun(cluster: harness.RealCluster, subject: Subject, shipped:
 				const deadline = now() + 30_000;
 				while (!proxy.requests.some((request) => request.path === spotPath) && now() < deadline && !agent.hasExited()) await sleep(5);
 				const first = proxy.requests.find((request) => request.path === spotPath);
-				if (first === undefined) throw new Error(`Cannot see "${subject.label}" poll the spot path within 30 s; last lines:\n${agent.lines.slice(-8).map((line) => line.text).join('\n')}`);
+				if (first === undefined)
+					throw new Error(
+						`Cannot see "${subject.label}" poll the spot path within 30 s; last lines:\n${agent.lines
+							.slice(-8)
+							.map((line) => line.text)
+							.join('\n')}`,
+					);
 				measured.push(first.atMs - agent.spawnedAtMs);
 				console.error(`bench: ${subject.label} start ${index + 1}/${starts}: ${(first.atMs - agent.spawnedAtMs).toFixed(1)} ms`);
 			} finally {
@@ -233,7 +272,12 @@ async function startRun(cluster: harness.RealCluster, subject: Subject, shipped:
 		}
 		return { subject: subject.label, startToFirstSpotPollMs: measured, median: median(measured) };
 	} catch (error) {
-		return { subject: subject.label, startToFirstSpotPollMs: measured, median: median(measured), error: error instanceof Error ? error.message : String(error) };
+		return {
+			subject: subject.label,
+			startToFirstSpotPollMs: measured,
+			median: median(measured),
+			error: error instanceof Error ? error.message : String(error),
+		};
 	} finally {
 		await proxy.close();
 		await aemm.stop();
@@ -245,7 +289,9 @@ async function startRun(cluster: harness.RealCluster, subject: Subject, shipped:
 
 function table(rows: readonly (readonly string[])[]): string {
 	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
+	return rows
+		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+		.join('\n');
 }
 
 const f = (value: number | undefined, digits = 0): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
@@ -265,7 +311,10 @@ function printIdle(title: string, results: readonly IdleResult[]): void {
 	console.log(`\n${title} (all at once, ${seconds} s after a ${warmupSeconds} s warm-up)`);
 	const rows: string[][] = [['subject', 'mc', '× NTH', 'IMDS req/s', 'per path (req/s)', 'ms CPU/req', '× NTH', 'RSS MiB']];
 	for (const result of results) {
-		const perPath = Object.entries(result.perPath).sort(([a], [b]) => a.localeCompare(b)).map(([key, rate]) => `${pathLabel(key)} ${rate.toFixed(2)}`).join(', ');
+		const perPath = Object.entries(result.perPath)
+			.sort(([a], [b]) => a.localeCompare(b))
+			.map(([key, rate]) => `${pathLabel(key)} ${rate.toFixed(2)}`)
+			.join(', ');
 		rows.push([
 			result.subject,
 			f(result.millicores, 2),
@@ -284,7 +333,8 @@ function printIdle(title: string, results: readonly IdleResult[]): void {
 function printStart(results: readonly StartResult[]): void {
 	console.log(`\nStart (spawn) → first spot poll, cold page cache, ms (median of ${starts}; target ≤ 150)`);
 	const rows: string[][] = [['subject', 'median', 'runs']];
-	for (const result of results) rows.push([result.subject, f(result.median, 1), result.startToFirstSpotPollMs.map((value) => value.toFixed(0)).join(' ')]);
+	for (const result of results)
+		rows.push([result.subject, f(result.median, 1), result.startToFirstSpotPollMs.map((value) => value.toFixed(0)).join(' ')]);
 	console.log(table(rows));
 	for (const result of results) if (result.error !== undefined) console.log(`  ${result.subject}: ${result.error}`);
 }
@@ -294,7 +344,11 @@ async function main(): Promise<void> {
 	let stateDir = process.env['NTH_REAL_STATE'];
 	let ownStack = false;
 	if (!stateDir) {
-		const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) } });
+		const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], {
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
+		});
 		stateDir = up.stdout.trim().split('\n').at(-1);
 		if (up.status !== 0 || !stateDir) throw new Error('Cannot bench: test/real/up.sh failed');
 		ownStack = true;
@@ -324,7 +378,8 @@ async function main(): Promise<void> {
 	}
 	console.log(`\nnth idle bench, ${new Date().toISOString()} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs)`);
 	if (report.defaults !== undefined) printIdle('Defaults: each as shipped', report.defaults);
-	if (report.equal !== undefined) printIdle('Equal settings: every IMDS path every 2 s, probes server on, metrics server off', report.equal);
+	if (report.equal !== undefined)
+		printIdle('Equal settings: every IMDS path every 2 s, probes server on, metrics server off', report.equal);
 	if (report.start !== undefined) printStart(report.start);
 	mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 	writeFileSync(jsonOut, `${JSON.stringify({ seconds, warmupSeconds, starts, equalNth, equalUpstream, ...report }, null, 2)}\n`);

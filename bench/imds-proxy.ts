@@ -39,15 +39,18 @@ export async function startRecordingProxy(target: string, options: ProxyOptions 
 		const upstream = new URL(routed ?? target);
 		const headers = { ...request.headers };
 		if (routed !== undefined) delete headers['x-aws-ec2-metadata-token'];
-		const forward = http.request({ host: upstream.hostname, port: Number(upstream.port), method: request.method, path, headers, agent }, (answer) => {
-			if (answer.statusCode === 404 && path === scheduledPath) {
-				answer.resume();
-				response.writeHead(200, { 'content-type': 'text/plain' }).end('[]');
-				return;
-			}
-			response.writeHead(answer.statusCode ?? 502, answer.headers);
-			answer.pipe(response);
-		});
+		const forward = http.request(
+			{ host: upstream.hostname, port: Number(upstream.port), method: request.method, path, headers, agent },
+			(answer) => {
+				if (answer.statusCode === 404 && path === scheduledPath) {
+					answer.resume();
+					response.writeHead(200, { 'content-type': 'text/plain' }).end('[]');
+					return;
+				}
+				response.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(response);
+			},
+		);
 		forward.on('error', (error) => {
 			// AEMM stopped under a request (end of a run): the agent sees a transport error, as from IMDS.
 			response.destroy(error);

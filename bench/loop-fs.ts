@@ -81,7 +81,9 @@ export function createLoopFs(sizeBytes: number): LoopFs {
 		mounted = true;
 	} catch (error) {
 		destroy();
-		throw new Error(`Cannot set up the loop file system for the executables: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+		throw new Error(`Cannot set up the loop file system for the executables: ${error instanceof Error ? error.message : String(error)}`, {
+			cause: error,
+		});
 	}
 	const loop = device;
 	const readAheadFile = `/sys/block/${basename(loop)}/queue/read_ahead_kb`;

@@ -28,31 +28,38 @@ export async function watchNode(state: RealState, name: string): Promise<NodeWat
 		established = resolve;
 	});
 	const cordoned = new Promise<number>((resolve, reject) => {
-		request = https.get(url, { ca: Buffer.from(state.caData, 'base64'), headers: { authorization: `Bearer ${state.adminToken}` } }, (response) => {
-			let buffer = '';
-			response.setEncoding('utf8');
-			response.on('data', (chunk: string) => {
-				const at = now();
-				buffer += chunk;
-				let newline = buffer.indexOf('\n');
-				while (newline >= 0) {
-					const line = buffer.slice(0, newline);
-					buffer = buffer.slice(newline + 1);
-					newline = buffer.indexOf('\n');
-					const event = v.safeParse(WatchEventSchema, JSON.parse(line));
-					if (!event.success) continue;
-					established();
-					if (event.output.object.spec?.unschedulable === true) resolve(at);
-				}
-			});
-			response.on('error', reject);
-		});
+		request = https.get(
+			url,
+			{ ca: Buffer.from(state.caData, 'base64'), headers: { authorization: `Bearer ${state.adminToken}` } },
+			(response) => {
+				let buffer = '';
+				response.setEncoding('utf8');
+				response.on('data', (chunk: string) => {
+					const at = now();
+					buffer += chunk;
+					let newline = buffer.indexOf('\n');
+					while (newline >= 0) {
+						const line = buffer.slice(0, newline);
+						buffer = buffer.slice(newline + 1);
+						newline = buffer.indexOf('\n');
+						const event = v.safeParse(WatchEventSchema, JSON.parse(line));
+						if (!event.success) continue;
+						established();
+						if (event.output.object.spec?.unschedulable === true) resolve(at);
+					}
+				});
+				response.on('error', reject);
+			},
+		);
 		request.on('error', reject);
 	});
 	// The promise may reject when closed; the run that awaits it reports that.
 	cordoned.catch(() => {});
-	await Promise.race([ready, sleep(10_000).then(() => {
-		throw new Error(`Cannot watch node "${name}": no event within 10 s`);
-	})]);
+	await Promise.race([
+		ready,
+		sleep(10_000).then(() => {
+			throw new Error(`Cannot watch node "${name}": no event within 10 s`);
+		}),
+	]);
 	return { cordoned, close: () => request?.destroy() };
 }

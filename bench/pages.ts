@@ -15,6 +15,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const argv = process.argv.slice(2);
-const args = [join(root, 'bench', 'floor.ts'), '--smaps', ...(argv.some((arg) => arg.startsWith('--limits=')) ? [] : ['--limits=none']), ...argv];
+const args = [
+	join(root, 'bench', 'floor.ts'),
+	'--smaps',
+	...(argv.some((arg) => arg.startsWith('--limits=')) ? [] : ['--limits=none']),
+	...argv,
+];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

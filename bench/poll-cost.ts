@@ -93,18 +93,36 @@ async function measure(name: string, once: () => Promise<unknown>): Promise<void
 	const before = process.cpuUsage();
 	for (let i = 0; i < n; i += 1) await once();
 	const used = process.cpuUsage(before);
-	console.log(`${name.padEnd(10)} ${(((used.user + used.system) / n) / 1000).toFixed(3)} ms CPU/request (user ${((used.user / n) / 1000).toFixed(3)}, sys ${((used.system / n) / 1000).toFixed(3)})`);
+	console.log(
+		`${name.padEnd(10)} ${((used.user + used.system) / n / 1000).toFixed(3)} ms CPU/request (user ${(used.user / n / 1000).toFixed(3)}, sys ${(used.system / n / 1000).toFixed(3)})`,
+	);
 }
 
 try {
-	console.log(`${isBun ? `bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}` : `node ${process.version}`}, BUN_JSC_useJIT=${process.env['BUN_JSC_useJIT'] ?? '(unset)'}, ${n} sequential 404s`);
+	console.log(
+		`${isBun ? `bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}` : `node ${process.version}`}, BUN_JSC_useJIT=${process.env['BUN_JSC_useJIT'] ?? '(unset)'}, ${n} sequential 404s`,
+	);
 	await measure('fetch', async () => {
-		const response = await fetchFn(`${baseUrl}${spotInstanceActionPath}`, { headers: { 'x-aws-ec2-metadata-token': 'token' }, signal: never });
+		const response = await fetchFn(`${baseUrl}${spotInstanceActionPath}`, {
+			headers: { 'x-aws-ec2-metadata-token': 'token' },
+			signal: never,
+		});
 		await response.text();
 	});
-	const transport = createImdsTransport({ fetch: fetchFn, baseUrl, ipv6BaseUrl: undefined, timeoutMs: 2000, maxBodyBytes: 65_536, sleep, log });
+	const transport = createImdsTransport({
+		fetch: fetchFn,
+		baseUrl,
+		ipv6BaseUrl: undefined,
+		timeoutMs: 2000,
+		maxBodyBytes: 65_536,
+		sleep,
+		log,
+	});
 	await measure('transport', async () => {
-		const response = await transport.fetch(`${baseUrl}${spotInstanceActionPath}`, { headers: { 'x-aws-ec2-metadata-token': 'token' }, signal: never });
+		const response = await transport.fetch(`${baseUrl}${spotInstanceActionPath}`, {
+			headers: { 'x-aws-ec2-metadata-token': 'token' },
+			signal: never,
+		});
 		await response.text();
 	});
 	const client = createImdsClient({ fetch: fetchFn, baseUrl, ipv6Fallback: false, tries: 3, log, metrics });
@@ -112,27 +130,47 @@ try {
 	const monitor = createSpotItnMonitor({ client });
 	await measure('monitor', () => monitor.check(never));
 	if (idleSeconds > 0) {
-		const registry = createMetricsRegistry({ now: Date.now, startTimeMs: Date.now(), resourceUsage: () => ({ cpuSeconds: 0, rssBytes: 0, heapUsedBytes: 0 }), build: { version: '', commit: '', flavour: '', runtime: '', runtimeVersion: '' } });
+		const registry = createMetricsRegistry({
+			now: Date.now,
+			startTimeMs: Date.now(),
+			resourceUsage: () => ({ cpuSeconds: 0, rssBytes: 0, heapUsedBytes: 0 }),
+			build: { version: '', commit: '', flavour: '', runtime: '', runtimeVersion: '' },
+		});
 		const real = [monitor, createScheduledEventMonitor({ client, log }), createAsgLifecycleMonitor({ client })];
 		const viaLayer = async (path: string, signal: AbortSignal): Promise<void> => {
 			if (layer === 'net') await rawGet(path);
 			else if (layer === 'timer') return;
-			else if (layer === 'fetch') await (await fetchFn(`${baseUrl}${path}`, { headers: { 'x-aws-ec2-metadata-token': 'token' }, signal })).text();
-			else if (layer === 'transport') await (await transport.fetch(`${baseUrl}${path}`, { headers: { 'x-aws-ec2-metadata-token': 'token' }, signal })).text();
+			else if (layer === 'fetch')
+				await (await fetchFn(`${baseUrl}${path}`, { headers: { 'x-aws-ec2-metadata-token': 'token' }, signal })).text();
+			else if (layer === 'transport')
+				await (await transport.fetch(`${baseUrl}${path}`, { headers: { 'x-aws-ec2-metadata-token': 'token' }, signal })).text();
 			else await client.get(path, signal, { retry: 'poll' });
 		};
-		const monitors = layer === 'monitor' ? real : real.map((m) => ({ ...m, check: async (signal: AbortSignal) => {
-			await viaLayer(m.path, signal);
-			return { events: [], cancellations: [] };
-		} }));
+		const monitors =
+			layer === 'monitor'
+				? real
+				: real.map((m) => ({
+						...m,
+						check: async (signal: AbortSignal) => {
+							await viaLayer(m.path, signal);
+							return { events: [], cancellations: [] };
+						},
+					}));
 		const stop = new AbortController();
 		const pollMetrics = option('metrics') === 'noop' ? metrics : registry;
-		const polling = layer === 'bare'
-			? (async () => {
-				// The wake-ups alone: one timer every interval, nothing polled.
-				while (!stop.signal.aborted) await sleep(intervalMs, stop.signal).catch(() => {});
-			})()
-			: startPolling(monitors, { intervalMs: monitorIntervals(intervalMs), onResult: () => {}, log, metrics: pollMetrics, signal: stop.signal });
+		const polling =
+			layer === 'bare'
+				? (async () => {
+						// The wake-ups alone: one timer every interval, nothing polled.
+						while (!stop.signal.aborted) await sleep(intervalMs, stop.signal).catch(() => {});
+					})()
+				: startPolling(monitors, {
+						intervalMs: monitorIntervals(intervalMs),
+						onResult: () => {},
+						log,
+						metrics: pollMetrics,
+						signal: stop.signal,
+					});
 		await sleep(3000);
 		const servedBefore = served;
 		const before = process.cpuUsage();
@@ -142,7 +180,9 @@ try {
 		stop.abort();
 		await polling;
 		const cpuMs = (used.user + used.system) / 1000;
-		console.log(`idle       ${(cpuMs / idleSeconds).toFixed(2)} mc at POLL_INTERVAL ${intervalMs} ms, ${(requests / idleSeconds).toFixed(2)} requests/s, ${(cpuMs / requests).toFixed(3)} ms CPU/request (wake-ups included)`);
+		console.log(
+			`idle       ${(cpuMs / idleSeconds).toFixed(2)} mc at POLL_INTERVAL ${intervalMs} ms, ${(requests / idleSeconds).toFixed(2)} requests/s, ${(cpuMs / requests).toFixed(3)} ms CPU/request (wake-ups included)`,
+		);
 	}
 } finally {
 	child.kill();

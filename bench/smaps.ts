@@ -82,6 +82,9 @@ export function readSmaps(pid: number, executable: string): SmapsSummary {
 		executableBytes: statSync(executable).size,
 		executableRssKb: byKind.executable.rssKb,
 		executableCachedBytes: cachedBytes(executable),
-		top: [...byName.entries()].map(([name, sums]) => ({ name, ...sums })).sort((a, b) => b.rssKb - a.rssKb).slice(0, 6),
+		top: [...byName.entries()]
+			.map(([name, sums]) => ({ name, ...sums }))
+			.sort((a, b) => b.rssKb - a.rssKb)
+			.slice(0, 6),
 	};
 }

@@ -87,11 +87,25 @@ export function nthSubjects(saDir: string): Subject[] {
 	const list: Subject[] = [];
 	for (const flavour of [manifest.defaultFlavour, manifest.otherFlavour]) {
 		const role = flavour === manifest.defaultFlavour ? 'default' : 'other';
-		list.push({ key: flavour, label: `nth ${flavour} (${role}, as shipped)`, kind: 'nth', command: inClusterCommand(saDir, fileOf(flavour)), executable: fileOf(flavour), env: image });
+		list.push({
+			key: flavour,
+			label: `nth ${flavour} (${role}, as shipped)`,
+			kind: 'nth',
+			command: inClusterCommand(saDir, fileOf(flavour)),
+			executable: fileOf(flavour),
+			env: image,
+		});
 	}
 	if (manifest.defaultFlavour === 'bun' || manifest.otherFlavour === 'bun') {
 		const { BUN_JSC_useJIT: _jit, ...withJit } = image;
-		list.push({ key: 'bun-jit', label: 'nth bun, JIT on', kind: 'nth', command: inClusterCommand(saDir, fileOf('bun')), executable: fileOf('bun'), env: withJit });
+		list.push({
+			key: 'bun-jit',
+			label: 'nth bun, JIT on',
+			kind: 'nth',
+			command: inClusterCommand(saDir, fileOf('bun')),
+			executable: fileOf('bun'),
+			env: withJit,
+		});
 	}
 	return list;
 }
@@ -112,7 +126,8 @@ export function serviceAccountDir(state: RealState): string {
  * untouched). `unshare` and `sh` exec, so the pid is the agent's.
  */
 export function inClusterCommand(saDir: string, binary: string): string[] {
-	const script = 'mount -t tmpfs nth-bench /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && mount --bind "$0" /run/secrets/kubernetes.io/serviceaccount && exec "$1"';
+	const script =
+		'mount -t tmpfs nth-bench /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && mount --bind "$0" /run/secrets/kubernetes.io/serviceaccount && exec "$1"';
 	return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, saDir, binary];
 }
 

@@ -17,7 +17,8 @@ import { goStruct, goTime } from '../src/notify/template/values.ts';
 
 const runsArg = process.argv.find((arg) => arg.startsWith('--runs='));
 const runs = runsArg === undefined ? 20_000 : Number(runsArg.slice('--runs='.length));
-const defaultTemplate = '{"text":"[NTH][Instance Interruption] EventID: {{ .EventID }} - Kind: {{ .Kind }} - Instance: {{ .InstanceID }} - Node: {{ .NodeName }} - Description: {{ .Description }} - Start Time: {{ .StartTime }}"}';
+const defaultTemplate =
+	'{"text":"[NTH][Instance Interruption] EventID: {{ .EventID }} - Kind: {{ .Kind }} - Instance: {{ .InstanceID }} - Node: {{ .NodeName }} - Description: {{ .Description }} - Start Time: {{ .StartTime }}"}';
 const data = goStruct('monitor.InterruptionEvent', {
 	EventID: 'spot-itn-0123456789abcdef',
 	Kind: 'SPOT_ITN',
@@ -61,16 +62,26 @@ const nth: Record<string, number> = {
 	'execute only (default)': measure(() => parsed.execute(data)),
 };
 const go = goRender();
-console.log(`\nwebhook template render, µs per run (${runs} runs after a warm-up), NTH's default template; this process's runtime (${process.versions.bun === undefined ? `Node ${process.version}` : `Bun ${process.versions.bun}`}) for nth`);
+console.log(
+	`\nwebhook template render, µs per run (${runs} runs after a warm-up), NTH's default template; this process's runtime (${process.versions.bun === undefined ? `Node ${process.version}` : `Bun ${process.versions.bun}`}) for nth`,
+);
 console.log(`${'measure'.padEnd(28)} ${'nth'.padStart(9)} ${'NTH (Go)'.padStart(9)} ${'nth/NTH'.padStart(8)}`);
 for (const [label, us] of Object.entries(nth)) {
 	const upstream = 'results' in go ? go.results[label] : undefined;
-	console.log(`${label.padEnd(28)} ${us.toFixed(2).padStart(9)} ${(upstream === undefined ? '-' : upstream.toFixed(2)).padStart(9)} ${(upstream === undefined ? '-' : `${(us / upstream).toFixed(2)}×`).padStart(8)}`);
+	console.log(
+		`${label.padEnd(28)} ${us.toFixed(2).padStart(9)} ${(upstream === undefined ? '-' : upstream.toFixed(2)).padStart(9)} ${(upstream === undefined ? '-' : `${(us / upstream).toFixed(2)}×`).padStart(8)}`,
+	);
 }
 if ('why' in go) console.log(`NTH (Go) left out: ${go.why}`);
-else console.log("NTH (Go): text/template + Sprig v3.3.0, template.New(\"message\").Funcs(sprig.TxtFuncMap()).Parse + Execute, as NTH v1.25.6 renders a webhook body");
+else
+	console.log(
+		'NTH (Go): text/template + Sprig v3.3.0, template.New("message").Funcs(sprig.TxtFuncMap()).Parse + Execute, as NTH v1.25.6 renders a webhook body',
+	);
 const date = new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
 const jsonOut = join(root, 'bench', 'results', `template-${date}.json`);
 mkdirSync(join(jsonOut, '..'), { recursive: true });
-writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), runs, nth, upstream: 'results' in go ? go.results : null, ...('why' in go ? { upstreamLeftOut: go.why } : {}) }, null, 2)}\n`);
+writeFileSync(
+	jsonOut,
+	`${JSON.stringify({ date: new Date().toISOString(), runs, nth, upstream: 'results' in go ? go.results : null, ...('why' in go ? { upstreamLeftOut: go.why } : {}) }, null, 2)}\n`,
+);
 console.log(`JSON: ${jsonOut}`);

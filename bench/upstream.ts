@@ -16,7 +16,14 @@ function go(args: readonly string[], cwd: string): string {
 	const result = spawnSync('go', args, {
 		cwd,
 		encoding: 'utf8',
-		env: { ...process.env, GOMODCACHE: join(upstreamCache, 'gomod'), GOCACHE: join(upstreamCache, 'gobuild'), CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+		env: {
+			...process.env,
+			GOMODCACHE: join(upstreamCache, 'gomod'),
+			GOCACHE: join(upstreamCache, 'gobuild'),
+			CGO_ENABLED: '0',
+			GOTOOLCHAIN: 'local',
+			GOFLAGS: '-mod=mod',
+		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	if (result.status !== 0) throw new Error(`Cannot run "go ${args.join(' ')}": ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
@@ -35,7 +42,10 @@ export function upstreamExecutable(): string | undefined {
 	console.error(`bench: building upstream NTH ${upstreamVersion} from the Go module proxy into ${upstreamCache} (once)`);
 	mkdirSync(join(upstreamCache, 'bin'), { recursive: true });
 	const DownloadSchema = v.object({ Dir: v.string() });
-	const download = v.parse(DownloadSchema, JSON.parse(go(['mod', 'download', '-json', `${upstreamModule}@${upstreamVersion}`], upstreamCache)));
+	const download = v.parse(
+		DownloadSchema,
+		JSON.parse(go(['mod', 'download', '-json', `${upstreamModule}@${upstreamVersion}`], upstreamCache)),
+	);
 	const source = join(upstreamCache, `src-${upstreamVersion}`);
 	rmSync(source, { recursive: true, force: true });
 	// The module cache is read-only; go build writes go.sum entries.

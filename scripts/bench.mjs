@@ -30,7 +30,11 @@ import { fileURLToPath } from 'node:url';
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const argv = process.argv.slice(2);
 const option = (name) => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-const list = (text) => (text ?? '').split(',').map((word) => word.trim()).filter((word) => word !== '');
+const list = (text) =>
+	(text ?? '')
+		.split(',')
+		.map((word) => word.trim())
+		.filter((word) => word !== '');
 const quick = argv.includes('--quick');
 const only = list(option('only'));
 const skip = list(option('skip'));
@@ -47,7 +51,8 @@ const benches = [
 
 function unavailable(name, file) {
 	if (!existsSync(join(root, 'bench', file))) return `bench/${file} does not exist in this checkout`;
-	if (name === 'floor' && process.getuid?.() !== 0) return 'it needs root (memory cgroups, losetup, mount); run `sudo npm run bench:floor` or pass --skip=floor';
+	if (name === 'floor' && process.getuid?.() !== 0)
+		return 'it needs root (memory cgroups, losetup, mount); run `sudo npm run bench:floor` or pass --skip=floor';
 	return undefined;
 }
 
@@ -70,7 +75,8 @@ function ensureBuilt() {
 	}
 }
 
-if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) console.log('bench: no Go toolchain: upstream NTH cannot be built, the benchmarks run nth alone');
+if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0)
+	console.log('bench: no Go toolchain: upstream NTH cannot be built, the benchmarks run nth alone');
 const selected = benches.filter(([name]) => (only.length === 0 || only.includes(name)) && !skip.includes(name));
 if (selected.some(([name]) => name !== 'template')) ensureBuilt();
 
@@ -92,7 +98,11 @@ for (const [name, file, normal, small] of selected) {
 }
 
 const resultsDir = join(root, 'bench', 'results');
-const written = existsSync(resultsDir) ? readdirSync(resultsDir).filter((file) => file.endsWith('.json') && statSync(join(resultsDir, file)).mtimeMs >= started).sort() : [];
+const written = existsSync(resultsDir)
+	? readdirSync(resultsDir)
+			.filter((file) => file.endsWith('.json') && statSync(join(resultsDir, file)).mtimeMs >= started)
+			.sort()
+	: [];
 console.log('\n==== summary');
 for (const [name, outcome] of summary) console.log(`bench:${name.padEnd(9)} ${outcome}`);
 console.log(written.length === 0 ? 'no JSON written under bench/results/' : `JSON under bench/results/: ${written.join(', ')}`);

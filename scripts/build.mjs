@@ -21,7 +21,18 @@
 // never truncated and concurrent builds never leave a half-written file.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	copyFileSync,
+	existsSync,
+	linkSync,
+	mkdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { arches, bunExecArgv, defaultFlavour, flavours, nodeExecArgv, otherFlavour } from './flavours.mjs';
@@ -39,10 +50,10 @@ const work = join(dist, '.work');
 const node24 = join(root, 'node_modules', 'node', 'bin', 'node');
 const nodeVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'node', 'package.json'), 'utf8')).version;
 // bun's postinstall moves its binary out of @oven/bun-linux-x64 into bun/bin/bun.exe.
-const bunX64 = [
-	join(root, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun'),
-	join(root, 'node_modules', 'bun', 'bin', 'bun.exe'),
-].find((path) => existsSync(path)) ?? join(root, 'node_modules', 'bun', 'bin', 'bun.exe');
+const bunX64 =
+	[join(root, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun'), join(root, 'node_modules', 'bun', 'bin', 'bun.exe')].find((path) =>
+		existsSync(path),
+	) ?? join(root, 'node_modules', 'bun', 'bin', 'bun.exe');
 const seaFuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const log = (line) => {
@@ -176,12 +187,20 @@ const kubeConfigTrims = {
 const kubeConfigTrimPlugin = {
 	name: 'nth-kubeconfig-trims',
 	setup(build) {
-		const filter = new RegExp(`^(${Object.keys(kubeConfigTrims).map((name) => name.replace(/[.\/-]/g, (c) => `\\${c}`)).join('|')})$`);
+		const filter = new RegExp(
+			`^(${Object.keys(kubeConfigTrims)
+				.map((name) => name.replace(/[.\/-]/g, (c) => `\\${c}`))
+				.join('|')})$`,
+		);
 		build.onResolve({ filter }, (args) => {
 			if (!args.importer.replaceAll('\\', '/').endsWith('/@kubernetes/client-node/dist/config.js')) return undefined;
 			return { path: args.path, namespace: 'nth-kubeconfig-trim', pluginData: { resolveDir: args.resolveDir } };
 		});
-		build.onLoad({ filter: /.*/, namespace: 'nth-kubeconfig-trim' }, (args) => ({ loader: 'js', contents: kubeConfigTrims[args.path], resolveDir: args.pluginData.resolveDir }));
+		build.onLoad({ filter: /.*/, namespace: 'nth-kubeconfig-trim' }, (args) => ({
+			loader: 'js',
+			contents: kubeConfigTrims[args.path],
+			resolveDir: args.pluginData.resolveDir,
+		}));
 	},
 };
 
@@ -235,7 +254,9 @@ const lazyBuiltinsPluginWith = (augments) => ({
 	name: 'nth-lazy-builtins',
 	setup(build) {
 		const filter = new RegExp(`^(${Object.keys(lazyBuiltins).join('|')})$`);
-		build.onResolve({ filter }, (args) => (args.namespace === 'nth-lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'nth-lazy-builtin' }));
+		build.onResolve({ filter }, (args) =>
+			args.namespace === 'nth-lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'nth-lazy-builtin' },
+		);
 		build.onLoad({ filter: /.*/, namespace: 'nth-lazy-builtin' }, (args) => ({
 			loader: 'js',
 			contents: [
@@ -343,19 +364,30 @@ async function buildNodeSea(bundle, arch, dest) {
 	const main = await seaMain(bundle, flavours.node.stamp);
 	const runtime = nodeRuntime(arch);
 	const strip = stripTool(arch);
-	const key = sha256([readFileSync(main, 'utf8'), fileIdentity(runtime), nodeExecArgv.join(' '), strip ?? 'nostrip', readFileSync(new URL(import.meta.url))].join('\n'));
+	const key = sha256(
+		[
+			readFileSync(main, 'utf8'),
+			fileIdentity(runtime),
+			nodeExecArgv.join(' '),
+			strip ?? 'nostrip',
+			readFileSync(new URL(import.meta.url)),
+		].join('\n'),
+	);
 	return cached(dest, key, (tmp) => {
 		const blob = join(work, `sea-${arch}.blob`);
 		const config = join(work, `sea-${arch}.json`);
-		writeFileSync(config, JSON.stringify({
-			main,
-			output: blob,
-			disableExperimentalSEAWarning: true,
-			// Code cache and snapshots are architecture-specific: the same blob serves x64 and arm64.
-			useCodeCache: false,
-			useSnapshot: false,
-			execArgv: nodeExecArgv,
-		}));
+		writeFileSync(
+			config,
+			JSON.stringify({
+				main,
+				output: blob,
+				disableExperimentalSEAWarning: true,
+				// Code cache and snapshots are architecture-specific: the same blob serves x64 and arm64.
+				useCodeCache: false,
+				useSnapshot: false,
+				execArgv: nodeExecArgv,
+			}),
+		);
 		// The blob must come from the same Node version as the target binary.
 		run(node24, ['--experimental-sea-config', config], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
 		copyFileSync(runtime, tmp);
@@ -396,24 +428,33 @@ async function buildPkgSea(bundle, arch, dest) {
 	return cached(dest, key, (tmp) => {
 		const home = seedPkgHome(arch);
 		// pkg 6.23 needs Node >= 22 to run in --sea mode: use the project's Node 24.
-		run(node24, [
-			join(root, 'node_modules', '@yao-pkg', 'pkg', 'lib-es5', 'bin.js'),
-			'--sea',
-			'--targets', `node${nodeVersion}-linux-${arch}`,
-			'--output', tmp,
-			main,
-		], { env: { ...process.env, HOME: home, PKG_CACHE_PATH: join(home, '.pkg-cache') } });
+		run(
+			node24,
+			[
+				join(root, 'node_modules', '@yao-pkg', 'pkg', 'lib-es5', 'bin.js'),
+				'--sea',
+				'--targets',
+				`node${nodeVersion}-linux-${arch}`,
+				'--output',
+				tmp,
+				main,
+			],
+			{ env: { ...process.env, HOME: home, PKG_CACHE_PATH: join(home, '.pkg-cache') } },
+		);
 	});
 }
 
 async function buildBun(bundle, arch, dest) {
 	const runtime = bunRuntime(arch);
 	const args = [
-		'build', '--compile', '--minify',
+		'build',
+		'--compile',
+		'--minify',
 		`--target=bun-linux-${arch === 'x64' ? 'x64' : 'arm64'}`,
 		// Use our own (pinned, offline) runtime instead of letting bun download one.
 		`--compile-executable-path=${runtime}`,
-		`--define`, `NTH_BUILD_FLAVOUR=${JSON.stringify(flavours.bun.stamp)}`,
+		`--define`,
+		`NTH_BUILD_FLAVOUR=${JSON.stringify(flavours.bun.stamp)}`,
 		...bunExecArgv.map((arg) => `--compile-exec-argv=${arg}`),
 		// An agent must not pick up .env or bunfig.toml from whatever directory it starts in.
 		'--no-compile-autoload-dotenv',
@@ -506,13 +547,23 @@ async function main() {
 	const started = Date.now();
 	mkdirSync(work, { recursive: true });
 	// Opt-in flavours (llrt) are built only when named in --flavour.
-	const wantedFlavours = (option('flavour') ?? (forTests ? [defaultFlavour, otherFlavour].join(',') : Object.keys(flavours).filter((name) => flavours[name].optIn !== true).join(','))).split(',');
+	const wantedFlavours = (
+		option('flavour') ??
+		(forTests
+			? [defaultFlavour, otherFlavour].join(',')
+			: Object.keys(flavours)
+					.filter((name) => flavours[name].optIn !== true)
+					.join(','))
+	).split(',');
 	const wantedArches = (option('arch') ?? (forTests ? 'x64' : arches.join(','))).split(',');
-	for (const name of wantedFlavours) if (!(name in flavours)) throw new Error(`Cannot build flavour "${name}": known flavours are ${Object.keys(flavours).join(', ')}`);
-	for (const arch of wantedArches) if (!arches.includes(arch)) throw new Error(`Cannot build for "${arch}": known architectures are ${arches.join(', ')}`);
+	for (const name of wantedFlavours)
+		if (!(name in flavours)) throw new Error(`Cannot build flavour "${name}": known flavours are ${Object.keys(flavours).join(', ')}`);
+	for (const arch of wantedArches)
+		if (!arches.includes(arch)) throw new Error(`Cannot build for "${arch}": known architectures are ${arches.join(', ')}`);
 
 	if (wantedArches.some((arch) => arch !== 'x64') && !targetsReady()) {
-		if (offline) throw new Error('Cannot build arm64 offline: the pinned runtimes are missing; run "node scripts/targets.mjs" while online');
+		if (offline)
+			throw new Error('Cannot build arm64 offline: the pinned runtimes are missing; run "node scripts/targets.mjs" while online');
 		ensureTargets({ log });
 	}
 
@@ -534,7 +585,9 @@ async function main() {
 			const built = await builders[name](bundle, arch, dest);
 			const size = statSync(dest).size;
 			executables[file] = { flavour: name, arch, size, sha256: sha256(readFileSync(dest)), env: flavours[name].env };
-			log(`build: dist/${file} ${(size / 1e6).toFixed(1)} MB ${built ? `built in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'up to date'}`);
+			log(
+				`build: dist/${file} ${(size / 1e6).toFixed(1)} MB ${built ? `built in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'up to date'}`,
+			);
 		}
 	}
 
@@ -560,7 +613,15 @@ async function main() {
 		renameSync(tmpPath(link), link);
 	}
 
-	const manifest = { version: packageVersion, commit, nodeVersion, defaultFlavour, otherFlavour, bundle: { file: 'nth.mjs', size: statSync(bundle.path).size, sha256: bundle.hash }, executables };
+	const manifest = {
+		version: packageVersion,
+		commit,
+		nodeVersion,
+		defaultFlavour,
+		otherFlavour,
+		bundle: { file: 'nth.mjs', size: statSync(bundle.path).size, sha256: bundle.hash },
+		executables,
+	};
 	writeFileSync(tmpPath(manifestPath), `${JSON.stringify(manifest, null, 2)}\n`);
 	renameSync(tmpPath(manifestPath), manifestPath);
 	log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -60,7 +60,8 @@ function apt(arch, args, cwd) {
 	].flatMap((option) => ['-o', option]);
 	const result = spawnSync('apt-get', ['-qq', ...options, ...args], { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
 	if (result.error) throw new Error(`Cannot run apt-get: ${result.error.message}`, { cause: result.error });
-	if (result.status !== 0) throw new Error(`Cannot fetch Debian packages for ${arch}: "apt-get ${args.join(' ')}" exited with ${result.status}`);
+	if (result.status !== 0)
+		throw new Error(`Cannot fetch Debian packages for ${arch}: "apt-get ${args.join(' ')}" exited with ${result.status}`);
 }
 
 export function ensureDebs({ arches = Object.keys(debianArch), log = (line) => process.stderr.write(`${line}\n`) } = {}) {

@@ -22,7 +22,12 @@ say(`real control plane at ${cluster.state.apiserverUrl} (kubeconfig ${cluster.s
 // The Deployment may run on either node of the pool: while the interrupted node drains, replacements start on the spare.
 await createNode(cluster, nodeName, { labels: { pool: 'demo' } });
 const namespace = await createNamespace(cluster, 'demo');
-await createDeployment(cluster, namespace, 'web', { replicas: 6, labels: { app: 'web' }, nodeSelector: { pool: 'demo' }, deleteDelay: '1s' });
+await createDeployment(cluster, namespace, 'web', {
+	replicas: 6,
+	labels: { app: 'web' },
+	nodeSelector: { pool: 'demo' },
+	deleteDelay: '1s',
+});
 await createNode(cluster, 'spare-node-1', { labels: { pool: 'demo' } });
 await createPdb(cluster, namespace, 'web', { selector: { app: 'web' }, maxUnavailable: 2 });
 say(`node ${nodeName} Ready with 6 pods of Deployment ${namespace}/web under a PDB (maxUnavailable 2); a spare node waits empty`);
@@ -57,7 +62,8 @@ const agent = spawn(agentBin, [], {
 		PROMETHEUS_SERVER_PORT: String(metricsPort),
 		PROBES_SERVER_HOST: '127.0.0.1',
 		WEBHOOK_URL: `http://127.0.0.1:${webhookPort}/notify`,
-		WEBHOOK_TEMPLATE: '{"text":"{{ .Description }} (node {{ .NodeName }}, {{ len .Pods }} pods{{ if .Outcome }}, outcome {{ .Outcome }}: {{ .Details }}{{ end }})"}',
+		WEBHOOK_TEMPLATE:
+			'{"text":"{{ .Description }} (node {{ .NodeName }}, {{ len .Pods }} pods{{ if .Outcome }}, outcome {{ .Outcome }}: {{ .Details }}{{ end }})"}',
 	},
 	stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -94,7 +100,12 @@ const events = await cluster.core.listNamespacedEvent({ namespace: 'default', fi
 say(`Kubernetes events on the node: ${events.items.map((event) => `${event.reason}×${event.count ?? 1}`).join(', ')}`);
 const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
 for (const line of metrics.split('\n')) {
-	if (/^(actions_total\{node_action="cordon-and-drain",node_status="success"|nth_notice_to_(cordon|drained)_seconds_(sum|count)|process_resident_memory_bytes)/.test(line)) say(`metric: ${line}`);
+	if (
+		/^(actions_total\{node_action="cordon-and-drain",node_status="success"|nth_notice_to_(cordon|drained)_seconds_(sum|count)|process_resident_memory_bytes)/.test(
+			line,
+		)
+	)
+		say(`metric: ${line}`);
 }
 agent.kill('SIGTERM');
 await new Promise((resolve) => agent.once('exit', resolve));

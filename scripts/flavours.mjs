@@ -52,7 +52,15 @@ export const flavours = {
 	// by scripts/llrt.mjs (minutes, needs cargo) and only for the build machine's
 	// architecture. Its gaps (no client certificates, no proxy, watches in short
 	// windows, no signal handling): src/runtime/llrt.ts and packaging/README.md "LLRT".
-	llrt: { stamp: 'llrt', file: (arch) => `nth-llrt-linux-${arch}`, runtime: 'llrt', base: 'glibc', env: llrtRuntimeEnv, optIn: true, arches: ['x64'] },
+	llrt: {
+		stamp: 'llrt',
+		file: (arch) => `nth-llrt-linux-${arch}`,
+		runtime: 'llrt',
+		base: 'glibc',
+		env: llrtRuntimeEnv,
+		optIn: true,
+		arches: ['x64'],
+	},
 };
 
 /**

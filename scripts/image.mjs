@@ -13,7 +13,20 @@
 // Needs buildah (apt: buildah; storage: vfs, isolation: chroot, run as root).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	chownSync,
+	chmodSync,
+	existsSync,
+	linkSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { basePackages, debFile, debianArch, ensureDebs, debsReady } from './debs.mjs';
@@ -31,13 +44,16 @@ const log = (line) => {
 	if (!quiet) process.stderr.write(`${line}\n`);
 };
 
-if (!(flavour in flavours)) throw new Error(`Cannot build an image of flavour "${flavour}": known flavours are ${Object.keys(flavours).join(', ')}`);
+if (!(flavour in flavours))
+	throw new Error(`Cannot build an image of flavour "${flavour}": known flavours are ${Object.keys(flavours).join(', ')}`);
 
 function run(command, args, options = {}) {
 	const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
 	if (result.error) throw new Error(`Cannot run "${command}": ${result.error.message}`, { cause: result.error });
 	if (result.status !== 0) {
-		throw new Error(`Cannot build the image: "${command} ${args.join(' ')}" exited with ${result.status}: ${(result.stderr ?? '').trim().split('\n').slice(-6).join(' | ')}`);
+		throw new Error(
+			`Cannot build the image: "${command} ${args.join(' ')}" exited with ${result.status}: ${(result.stderr ?? '').trim().split('\n').slice(-6).join(' | ')}`,
+		);
 	}
 	return (result.stdout ?? '').trim();
 }
@@ -54,20 +70,38 @@ function assembleRootfs(arch, dir) {
 	const versions = {};
 	for (const name of packages) {
 		const file = debFile(arch, name);
-		if (file === undefined) throw new Error(`Cannot assemble the ${arch} root fs: package "${name}" is missing (run "node scripts/debs.mjs")`);
+		if (file === undefined)
+			throw new Error(`Cannot assemble the ${arch} root fs: package "${name}" is missing (run "node scripts/debs.mjs")`);
 		run('dpkg-deb', ['-x', file, dir]);
 		versions[name] = run('dpkg-deb', ['-f', file, 'Version']);
 	}
 	// Docs, manuals and locales are dead weight in an image that runs one file.
-	for (const path of ['usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/lintian', 'usr/share/locale', 'usr/share/bug', 'usr/sbin', 'usr/bin', 'sbin', 'bin']) {
+	for (const path of [
+		'usr/share/doc',
+		'usr/share/man',
+		'usr/share/info',
+		'usr/share/lintian',
+		'usr/share/locale',
+		'usr/share/bug',
+		'usr/sbin',
+		'usr/bin',
+		'sbin',
+		'bin',
+	]) {
 		rmSync(join(dir, path), { recursive: true, force: true });
 	}
 	// What update-ca-certificates would write: every Mozilla root in one bundle.
 	const mozilla = join(dir, 'usr', 'share', 'ca-certificates', 'mozilla');
-	const bundle = readdirSync(mozilla).sort().map((name) => readFileSync(join(mozilla, name), 'utf8').trimEnd()).join('\n');
+	const bundle = readdirSync(mozilla)
+		.sort()
+		.map((name) => readFileSync(join(mozilla, name), 'utf8').trimEnd())
+		.join('\n');
 	mkdirSync(join(dir, 'etc', 'ssl', 'certs'), { recursive: true });
 	writeFileSync(join(dir, 'etc', 'ssl', 'certs', 'ca-certificates.crt'), `${bundle}\n`);
-	writeFileSync(join(dir, 'etc', 'passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n');
+	writeFileSync(
+		join(dir, 'etc', 'passwd'),
+		'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
+	);
 	writeFileSync(join(dir, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n');
 	writeFileSync(join(dir, 'etc', 'nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
 	mkdirSync(join(dir, 'tmp'), { recursive: true });
@@ -82,7 +116,17 @@ function assembleRootfs(arch, dir) {
 function main() {
 	const started = Date.now();
 	// The executables (idempotent; offline once the targets are fetched).
-	const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), `--flavour=${flavour}`, `--arch=${arches.join(',')}`, '--quiet', ...(offline ? ['--offline'] : [])], { stdio: 'inherit' });
+	const build = spawnSync(
+		process.execPath,
+		[
+			join(root, 'scripts', 'build.mjs'),
+			`--flavour=${flavour}`,
+			`--arch=${arches.join(',')}`,
+			'--quiet',
+			...(offline ? ['--offline'] : []),
+		],
+		{ stdio: 'inherit' },
+	);
 	if (build.status !== 0) throw new Error('Cannot build the image: the executables did not build');
 	if (!debsReady(arches)) {
 		if (offline) throw new Error('Cannot build the image offline: Debian packages are missing; run "node scripts/debs.mjs" while online');
@@ -90,13 +134,21 @@ function main() {
 	}
 	const built = manifest();
 	// Same executables, packages, Dockerfile and script as the archive on disk: nothing to do.
-	const key = createHash('sha256').update(JSON.stringify({
-		flavour, arches, epoch, version, commit: built.commit,
-		executables: arches.map((arch) => built.executables[flavours[flavour].file(arch)]?.sha256),
-		debs: arches.flatMap((arch) => basePackages[flavours[flavour].base].map((name) => debFile(arch, name))),
-		dockerfile: readFileSync(join(root, 'Dockerfile.distroless'), 'utf8'),
-		script: readFileSync(new URL(import.meta.url), 'utf8'),
-	})).digest('hex');
+	const key = createHash('sha256')
+		.update(
+			JSON.stringify({
+				flavour,
+				arches,
+				epoch,
+				version,
+				commit: built.commit,
+				executables: arches.map((arch) => built.executables[flavours[flavour].file(arch)]?.sha256),
+				debs: arches.flatMap((arch) => basePackages[flavours[flavour].base].map((name) => debFile(arch, name))),
+				dockerfile: readFileSync(join(root, 'Dockerfile.distroless'), 'utf8'),
+				script: readFileSync(new URL(import.meta.url), 'utf8'),
+			}),
+		)
+		.digest('hex');
 	const infoPath = join(root, 'dist', 'nth-image.json');
 	if (existsSync(out) && existsSync(infoPath) && JSON.parse(readFileSync(infoPath, 'utf8')).key === key) {
 		log(`image: ${out.replace(`${root}/`, '')} is up to date`);
@@ -128,19 +180,54 @@ function main() {
 			const baseTag = `localhost/nth-base:${darch}`;
 			const container = buildah(['from', '--arch', darch, '--os', 'linux', 'scratch']);
 			buildah(['add', container, baseTar, '/']);
-			buildah(['config', '--arch', darch, '--os', 'linux', '--user', '65532:65532', '--workingdir', '/', '--env', 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt', container]);
+			buildah([
+				'config',
+				'--arch',
+				darch,
+				'--os',
+				'linux',
+				'--user',
+				'65532:65532',
+				'--workingdir',
+				'/',
+				'--env',
+				'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt',
+				container,
+			]);
 			buildah(['commit', '--timestamp', String(epoch), '--rm', container, baseTag]);
 			const imageTag = `${tag}-${darch}`;
 			buildah([
-				'bud', '--isolation', 'chroot', '--pull-never', '--arch', darch, '--os', 'linux',
-				'--timestamp', String(epoch),
-				'--build-arg', `BASE=${baseTag}`, '--build-arg', `FLAVOUR=${flavour}`, '--build-arg', `TARGETARCH=${darch}`,
-				'--label', `org.opencontainers.image.title=nth`,
-				'--label', `org.opencontainers.image.version=${version}`,
-				'--label', `org.opencontainers.image.revision=${built.commit}`,
-				'--label', `org.opencontainers.image.licenses=Apache-2.0`,
-				'--label', `dev.nth.flavour=${flavour}`,
-				'-f', join(root, 'Dockerfile.distroless'), '-t', imageTag, context,
+				'bud',
+				'--isolation',
+				'chroot',
+				'--pull-never',
+				'--arch',
+				darch,
+				'--os',
+				'linux',
+				'--timestamp',
+				String(epoch),
+				'--build-arg',
+				`BASE=${baseTag}`,
+				'--build-arg',
+				`FLAVOUR=${flavour}`,
+				'--build-arg',
+				`TARGETARCH=${darch}`,
+				'--label',
+				`org.opencontainers.image.title=nth`,
+				'--label',
+				`org.opencontainers.image.version=${version}`,
+				'--label',
+				`org.opencontainers.image.revision=${built.commit}`,
+				'--label',
+				`org.opencontainers.image.licenses=Apache-2.0`,
+				'--label',
+				`dev.nth.flavour=${flavour}`,
+				'-f',
+				join(root, 'Dockerfile.distroless'),
+				'-t',
+				imageTag,
+				context,
 			]);
 			buildah(['manifest', 'add', '--arch', darch, '--os', 'linux', tag, imageTag]);
 			const inspect = JSON.parse(buildah(['inspect', '--type', 'image', imageTag]));
@@ -160,7 +247,9 @@ function main() {
 	const sha256 = createHash('sha256').update(readFileSync(out)).digest('hex');
 	const info = { file: out.replace(`${root}/`, ''), tag: `nth:${version}`, flavour, size, sha256, epoch, key, images };
 	writeFileSync(infoPath, `${JSON.stringify(info, null, 2)}\n`);
-	log(`image: ${info.file} ${(size / 1e6).toFixed(1)} MB (${arches.map((arch) => `linux/${debianArch[arch]}`).join(' + ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	log(
+		`image: ${info.file} ${(size / 1e6).toFixed(1)} MB (${arches.map((arch) => `linux/${debianArch[arch]}`).join(' + ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+	);
 }
 
 try {

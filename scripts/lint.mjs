@@ -51,22 +51,29 @@ function checkSyntax(file, text) {
 	// The template engine reproduces Go's own error texts ("json: unsupported value"): that wording is the contract there.
 	const checkWording = !file.startsWith('src/notify/template/') && !file.endsWith('.test.ts');
 	const visit = (node) => {
-		if (ts.isCatchClause(node) && node.block.statements.length === 0 && text.slice(node.block.getStart(source) + 1, node.block.getEnd() - 1).trim() === '') {
+		if (
+			ts.isCatchClause(node) &&
+			node.block.statements.length === 0 &&
+			text.slice(node.block.getStart(source) + 1, node.block.getEnd() - 1).trim() === ''
+		) {
 			findings.push(`${at(node)}: empty catch block`);
 		}
 		if (ts.isAsExpression(node) && node.type.kind !== ts.SyntaxKind.UnknownKeyword) {
 			let inner = node.expression;
 			while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
-			if (ts.isCallExpression(inner) && inner.expression.getText(source) === 'JSON.parse') findings.push(`${at(node)}: \`as\` on parsed JSON (parse it with valibot)`);
+			if (ts.isCallExpression(inner) && inner.expression.getText(source) === 'JSON.parse')
+				findings.push(`${at(node)}: \`as\` on parsed JSON (parse it with valibot)`);
 		}
 		if (checkWording && ts.isNewExpression(node) && /Error$/.test(node.expression.getText(source))) {
 			const first = node.arguments?.[0];
-			const quoted = first !== undefined && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) || ts.isTemplateExpression(first));
+			const quoted =
+				first !== undefined && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) || ts.isTemplateExpression(first));
 			// Single-quoted and template messages, as before the formatter (a double-quoted one carries a quote of its own).
 			const raw = quoted ? first.getText(source) : '';
 			if (raw.startsWith("'") || raw.startsWith('`')) {
 				const message = raw.startsWith("'") ? raw.slice(1, -1) : raw.slice(1);
-				if (/^[a-z]/.test(message) && !/^(fetch failed|template:)/.test(message)) findings.push(`${at(node)}: error message should start with a capital letter ("${message.slice(0, 40)}")`);
+				if (/^[a-z]/.test(message) && !/^(fetch failed|template:)/.test(message))
+					findings.push(`${at(node)}: error message should start with a capital letter ("${message.slice(0, 40)}")`);
 				if (raw.startsWith("'") && message.endsWith('.')) findings.push(`${at(node)}: error message ends with a period`);
 			}
 		}
@@ -91,7 +98,9 @@ function tooManyParameters(file, text) {
 	const exported = (node) => node.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) === true;
 	const report = (node, name, count) => {
 		const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
-		findings.push(`${file}:${line}: exported function ${name} takes ${count} parameters (at most ${maxParameters}: put the rest in an options object)`);
+		findings.push(
+			`${file}:${line}: exported function ${name} takes ${count} parameters (at most ${maxParameters}: put the rest in an options object)`,
+		);
 	};
 	for (const statement of source.statements) {
 		if (ts.isFunctionDeclaration(statement) && exported(statement) && statement.parameters.length > maxParameters) {

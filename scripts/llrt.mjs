@@ -41,8 +41,13 @@ export function ensureLlrt({ log = (line) => process.stderr.write(`${line}\n`) }
 	const lock = join(cacheRoot, '.lock');
 	log(`llrt: building llrt ${llrtVersion} from crates.io into ${join(cacheRoot, llrtVersion)} (minutes)`);
 	// flock serialises builders; the one that waited finds the binary and cargo says it is installed.
-	const result = spawnSync('flock', [lock, 'cargo', 'install', '--locked', 'llrt', '--version', llrtVersion, '--root', join(cacheRoot, llrtVersion)], { stdio: ['ignore', 'inherit', 'inherit'] });
-	if (result.error) throw new Error(`Cannot build llrt ${llrtVersion}: ${result.error.message} (are flock and cargo installed?)`, { cause: result.error });
+	const result = spawnSync(
+		'flock',
+		[lock, 'cargo', 'install', '--locked', 'llrt', '--version', llrtVersion, '--root', join(cacheRoot, llrtVersion)],
+		{ stdio: ['ignore', 'inherit', 'inherit'] },
+	);
+	if (result.error)
+		throw new Error(`Cannot build llrt ${llrtVersion}: ${result.error.message} (are flock and cargo installed?)`, { cause: result.error });
 	if (result.status !== 0 || !llrtReady()) throw new Error(`Cannot build llrt ${llrtVersion}: cargo install exited with ${result.status}`);
 	return llrtBinary();
 }

@@ -44,11 +44,17 @@ function subjects() {
 	const manifest = JSON.parse(readFileSync(join(root, 'dist', 'build.json'), 'utf8'));
 	for (const [file, info] of Object.entries(manifest.executables)) {
 		if (info.arch !== 'x64') continue;
-		list.push({ label: file + (info.flavour === manifest.defaultFlavour ? ' (default)' : ''), command: [join(root, 'dist', file)], env: {} });
+		list.push({
+			label: file + (info.flavour === manifest.defaultFlavour ? ' (default)' : ''),
+			command: [join(root, 'dist', file)],
+			env: {},
+		});
 		// As the image and the systemd unit run it (Dockerfile.distroless ENV, nth.service Environment).
 		const shipped = flavours[info.flavour]?.env ?? {};
 		if (Object.keys(shipped).length > 0) {
-			const label = Object.entries(shipped).map(([name, value]) => `${name}=${value}`).join(' ');
+			const label = Object.entries(shipped)
+				.map(([name, value]) => `${name}=${value}`)
+				.join(' ');
 			list.push({ label: `${file} + ${label} (as shipped)`, command: [join(root, 'dist', file)], env: shipped });
 		}
 	}
@@ -59,7 +65,11 @@ function subjects() {
 			['+ --max-semi-space-size=1', ['--max-semi-space-size=1'], {}],
 			['+ --max-old-space-size=32', ['--max-semi-space-size=1', '--max-old-space-size=32'], {}],
 			['+ --optimize-for-size', ['--max-semi-space-size=1', '--max-old-space-size=32', '--optimize-for-size'], {}],
-			['+ --v8-pool-size=0 UV_THREADPOOL_SIZE=1', ['--max-semi-space-size=1', '--max-old-space-size=32', '--optimize-for-size', '--v8-pool-size=0'], uv],
+			[
+				'+ --v8-pool-size=0 UV_THREADPOOL_SIZE=1',
+				['--max-semi-space-size=1', '--max-old-space-size=32', '--optimize-for-size', '--v8-pool-size=0'],
+				uv,
+			],
 			['+ --lite-mode', [...nodeExecArgv], uv],
 		];
 		for (const [label, flags, env] of steps) list.push({ label, command: [node24, ...flags, bundle], env });
@@ -113,7 +123,8 @@ function median(values) {
 
 function nodeManifest(name, pods) {
 	const rs = {
-		apiVersion: 'apps/v1', kind: 'ReplicaSet',
+		apiVersion: 'apps/v1',
+		kind: 'ReplicaSet',
 		metadata: { name, namespace: 'default' },
 		spec: {
 			replicas: pods,
@@ -240,12 +251,24 @@ function table(results) {
 	const rows = [['executable', 'idle RSS', 'anon', 'heap', 'thr', 'cpu s', '| drain s', 'peak RSS', 'anon', 'heap', 'cpu s', 'HWM']];
 	for (const r of results) {
 		rows.push([
-			r.label, f(r.idle.rssMb), f(r.idle.anonMb), f(r.idle.heapMb), f(r.idle.threads, 0), f(r.idle.cpuSeconds, 2),
-			`| ${r.drain.seconds === undefined ? 'none' : f(r.drain.seconds)}`, f(r.drain.peakRssMb), f(r.drain.peakAnonMb), f(r.drain.heapMb), f(r.drain.cpuSeconds, 2), f(r.hwmMb),
+			r.label,
+			f(r.idle.rssMb),
+			f(r.idle.anonMb),
+			f(r.idle.heapMb),
+			f(r.idle.threads, 0),
+			f(r.idle.cpuSeconds, 2),
+			`| ${r.drain.seconds === undefined ? 'none' : f(r.drain.seconds)}`,
+			f(r.drain.peakRssMb),
+			f(r.drain.peakAnonMb),
+			f(r.drain.heapMb),
+			f(r.drain.cpuSeconds, 2),
+			f(r.hwmMb),
 		]);
 	}
 	const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
-	return rows.map((row) => row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ')).join('\n');
+	return rows
+		.map((row) => row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  '))
+		.join('\n');
 }
 
 /** Ctrl-C ends the current measurement through its cleanup (agent, AEMM, node, stack) instead of orphaning them. */
@@ -258,11 +281,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 async function main() {
-	if (!existsSync(join(root, 'dist', 'build.json'))) throw new Error('Cannot measure: dist/build.json is missing; run "npm run build" first');
+	if (!existsSync(join(root, 'dist', 'build.json')))
+		throw new Error('Cannot measure: dist/build.json is missing; run "npm run build" first');
 	let stateDir = process.env.NTH_REAL_STATE;
 	let ownStack = false;
 	if (!stateDir) {
-		const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) } });
+		const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], {
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
+		});
 		stateDir = up.stdout.trim().split('\n').at(-1);
 		if (up.status !== 0 || !stateDir) throw new Error('Cannot measure: test/real/up.sh failed');
 		ownStack = true;

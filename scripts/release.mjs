@@ -101,39 +101,74 @@ function sbom(build, image) {
 			...(typeof license === 'string' ? { licenses: [{ expression: license }] } : {}),
 			properties: [{ name: 'nth:bundled', value: String(bundled.has(packageName)) }],
 		});
-		const deps = Object.keys(entry.dependencies ?? {}).map((dep) => {
-			// npm resolves a dependency from the nearest node_modules upwards.
-			let dir = path;
-			while (true) {
-				const candidate = `${dir}/node_modules/${dep}`;
-				if (byPath.has(candidate)) return refOf(candidate, byPath.get(candidate));
-				const up = dir.lastIndexOf('/node_modules/');
-				if (up < 0) break;
-				dir = dir.slice(0, up);
-			}
-			const top = `node_modules/${dep}`;
-			return byPath.has(top) ? refOf(top, byPath.get(top)) : undefined;
-		}).filter(Boolean);
+		const deps = Object.keys(entry.dependencies ?? {})
+			.map((dep) => {
+				// npm resolves a dependency from the nearest node_modules upwards.
+				let dir = path;
+				while (true) {
+					const candidate = `${dir}/node_modules/${dep}`;
+					if (byPath.has(candidate)) return refOf(candidate, byPath.get(candidate));
+					const up = dir.lastIndexOf('/node_modules/');
+					if (up < 0) break;
+					dir = dir.slice(0, up);
+				}
+				const top = `node_modules/${dep}`;
+				return byPath.has(top) ? refOf(top, byPath.get(top)) : undefined;
+			})
+			.filter(Boolean);
 		dependencies.push({ ref: refOf(path, entry), dependsOn: deps });
 	}
 	const rootRef = `pkg:npm/nth@${version}`;
-	dependencies.push({ ref: rootRef, dependsOn: Object.keys(pkg.dependencies).map((dep) => refOf(`node_modules/${dep}`, byPath.get(`node_modules/${dep}`))) });
-	components.push({ type: 'platform', 'bom-ref': `pkg:generic/node@${build.nodeVersion}`, name: 'node', version: build.nodeVersion, description: 'Node.js runtime inside the node-sea executables' });
+	dependencies.push({
+		ref: rootRef,
+		dependsOn: Object.keys(pkg.dependencies).map((dep) => refOf(`node_modules/${dep}`, byPath.get(`node_modules/${dep}`))),
+	});
+	components.push({
+		type: 'platform',
+		'bom-ref': `pkg:generic/node@${build.nodeVersion}`,
+		name: 'node',
+		version: build.nodeVersion,
+		description: 'Node.js runtime inside the node-sea executables',
+	});
 	const bunVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'bun', 'package.json'), 'utf8')).version;
-	components.push({ type: 'platform', 'bom-ref': `pkg:generic/bun@${bunVersion}`, name: 'bun', version: bunVersion, description: 'Bun runtime inside the bun executables' });
+	components.push({
+		type: 'platform',
+		'bom-ref': `pkg:generic/bun@${bunVersion}`,
+		name: 'bun',
+		version: bunVersion,
+		description: 'Bun runtime inside the bun executables',
+	});
 	for (const [darch, info] of Object.entries(image.images)) {
 		for (const [debName, debVersion] of Object.entries(info.basePackages)) {
-			components.push({ type: 'library', 'bom-ref': `pkg:deb/debian/${debName}@${debVersion}?arch=${darch}`, name: debName, version: debVersion, purl: `pkg:deb/debian/${debName}@${encodeURIComponent(debVersion)}?arch=${darch}&distro=debian-12`, properties: [{ name: 'nth:image-base', value: `linux/${darch}` }] });
+			components.push({
+				type: 'library',
+				'bom-ref': `pkg:deb/debian/${debName}@${debVersion}?arch=${darch}`,
+				name: debName,
+				version: debVersion,
+				purl: `pkg:deb/debian/${debName}@${encodeURIComponent(debVersion)}?arch=${darch}&distro=debian-12`,
+				properties: [{ name: 'nth:image-base', value: `linux/${darch}` }],
+			});
 		}
 	}
 	return {
 		bomFormat: 'CycloneDX',
 		specVersion: '1.5',
-		serialNumber: `urn:uuid:${createHash('sha256').update(`${version}-${build.commit}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5')}`,
+		serialNumber: `urn:uuid:${createHash('sha256')
+			.update(`${version}-${build.commit}`)
+			.digest('hex')
+			.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5')}`,
 		version: 1,
 		metadata: {
 			timestamp: new Date(Number(image.epoch) * 1000).toISOString(),
-			component: { type: 'application', 'bom-ref': rootRef, name: 'nth', version, purl: rootRef, licenses: [{ expression: pkg.license }], properties: [{ name: 'nth:commit', value: build.commit }] },
+			component: {
+				type: 'application',
+				'bom-ref': rootRef,
+				name: 'nth',
+				version,
+				purl: rootRef,
+				licenses: [{ expression: pkg.license }],
+				properties: [{ name: 'nth:commit', value: build.commit }],
+			},
 			tools: { components: [{ type: 'application', name: 'nth scripts/release.mjs', version }] },
 		},
 		components,
@@ -145,7 +180,13 @@ function main() {
 	const started = Date.now();
 	const wanted = [defaultFlavour, otherFlavour];
 	const offlineFlag = offline ? ['--offline'] : [];
-	run(process.execPath, [join(root, 'scripts', 'build.mjs'), `--flavour=${wanted.join(',')}`, `--arch=${arches.join(',')}`, '--quiet', ...offlineFlag]);
+	run(process.execPath, [
+		join(root, 'scripts', 'build.mjs'),
+		`--flavour=${wanted.join(',')}`,
+		`--arch=${arches.join(',')}`,
+		'--quiet',
+		...offlineFlag,
+	]);
 	run(process.execPath, [join(root, 'scripts', 'image.mjs'), '--quiet', ...offlineFlag]);
 	const build = JSON.parse(readFileSync(join(root, 'dist', 'build.json'), 'utf8'));
 	const image = JSON.parse(readFileSync(join(root, 'dist', 'nth-image.json'), 'utf8'));
@@ -163,22 +204,48 @@ function main() {
 	place(join(root, 'dist', 'nth-image.oci.tar'), join(stage, 'image', 'nth-image.oci.tar'));
 	cpSync(join(root, 'manifests'), join(stage, 'manifests'), { recursive: true });
 	cpSync(join(root, 'charts', 'nth'), join(stage, 'charts', 'nth'), { recursive: true });
-	run('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${image.epoch}`, '-czf', join(stage, 'charts', `nth-${version}.tgz`), '-C', join(root, 'charts'), 'nth']);
+	run('tar', [
+		'--sort=name',
+		'--owner=0',
+		'--group=0',
+		'--numeric-owner',
+		`--mtime=@${image.epoch}`,
+		'-czf',
+		join(stage, 'charts', `nth-${version}.tgz`),
+		'-C',
+		join(root, 'charts'),
+		'nth',
+	]);
 	cpSync(join(root, 'packaging', 'systemd'), join(stage, 'systemd'), { recursive: true });
 	cpSync(join(root, 'packaging', 'install.sh'), join(stage, 'install.sh'));
 	cpSync(join(root, 'packaging', 'air-gapped.md'), join(stage, 'INSTALL.md'));
 	writeFileSync(join(stage, 'sbom.cdx.json'), `${JSON.stringify(sbom(build, image), null, 2)}\n`);
 
-	const files = walk(stage).filter((path) => !path.endsWith('SHA256SUMS')).sort();
+	const files = walk(stage)
+		.filter((path) => !path.endsWith('SHA256SUMS'))
+		.sort();
 	const sums = files.map((path) => `${sha256File(path)}  ${relative(stage, path)}`).join('\n');
 	writeFileSync(join(stage, 'SHA256SUMS'), `${sums}\n`);
 
 	const tarball = join(outDir, `${name}-linux.tar.gz`);
-	run('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${image.epoch}`, '-czf', `${tarball}.tmp`, '-C', outDir, name]);
+	run('tar', [
+		'--sort=name',
+		'--owner=0',
+		'--group=0',
+		'--numeric-owner',
+		`--mtime=@${image.epoch}`,
+		'-czf',
+		`${tarball}.tmp`,
+		'-C',
+		outDir,
+		name,
+	]);
 	run('mv', ['-f', `${tarball}.tmp`, tarball]);
 	writeFileSync(`${tarball}.sha256`, `${sha256File(tarball)}  ${name}-linux.tar.gz\n`);
 	const rawBytes = files.reduce((sum, path) => sum + statSync(path).size, 0);
-	console.error(`release: ${relative(root, tarball)} ${(statSync(tarball).size / 1e6).toFixed(1)} MB (${(rawBytes / 1e6).toFixed(1)} MB unpacked, ${files.length + 1} files) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	console.error(
+		`release: ${relative(root, tarball)} ${(statSync(tarball).size / 1e6).toFixed(1)} MB (${(rawBytes / 1e6).toFixed(1)} MB unpacked, ${files.length + 1} files) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+	);
 	rmSync(stage, { recursive: true, force: true });
 }
 

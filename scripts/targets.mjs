@@ -74,7 +74,9 @@ export function ensureTargets({ log = (line) => process.stderr.write(`${line}\n`
 		const staging = join(targetsDir, `${key}.partial`);
 		rmSync(staging, { recursive: true, force: true });
 		mkdirSync(staging, { recursive: true });
-		const untar = spawnSync('tar', ['-xzf', tarball, '-C', staging, `package/${target.binary}`, 'package/package.json'], { stdio: 'inherit' });
+		const untar = spawnSync('tar', ['-xzf', tarball, '-C', staging, `package/${target.binary}`, 'package/package.json'], {
+			stdio: 'inherit',
+		});
 		if (untar.status !== 0) throw new Error(`Cannot unpack "${tarball}": tar exited with ${untar.status}`);
 		writeFileSync(join(staging, '.ok'), target.integrity);
 		rmSync(join(targetsDir, key), { recursive: true, force: true });

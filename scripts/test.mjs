@@ -38,7 +38,11 @@ function pick(files) {
 	return files.sort().filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
 }
 function exists(dir) {
-	try { return statSync(dir).isDirectory(); } catch { return false; }
+	try {
+		return statSync(dir).isDirectory();
+	} catch {
+		return false;
+	}
 }
 
 /** Runs a child, streams its output, and reads its closing "N passed, N failed" line. */
@@ -53,9 +57,9 @@ function runCounted(label, command, args, options = {}) {
 		});
 		const timer = options.timeoutMs
 			? setTimeout(() => {
-				console.error(`\n${label}: timed out after ${options.timeoutMs} ms, killing it`);
-				child.kill('SIGKILL');
-			}, options.timeoutMs)
+					console.error(`\n${label}: timed out after ${options.timeoutMs} ms, killing it`);
+					child.kill('SIGKILL');
+				}, options.timeoutMs)
 			: undefined;
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
@@ -65,7 +69,9 @@ function runCounted(label, command, args, options = {}) {
 			// A crash or a non-zero exit with no failure counted still counts as one failure.
 			if (code !== 0 && failed === 0) failed = 1;
 			if (!match && code === 0) failed = 1;
-			console.error(`${label}: ${passed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s${signal ? ` (${signal})` : ''}`);
+			console.error(
+				`${label}: ${passed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s${signal ? ` (${signal})` : ''}`,
+			);
 			resolve({ passed, failed });
 		});
 	});
@@ -73,7 +79,10 @@ function runCounted(label, command, args, options = {}) {
 
 let passed = 0;
 let failed = 0;
-const add = (result) => { passed += result.passed; failed += result.failed; };
+const add = (result) => {
+	passed += result.passed;
+	failed += result.failed;
+};
 
 if (tiers.includes('unit')) {
 	// The static checks gate like tests: each counts as one passed or failed test.
@@ -114,7 +123,11 @@ if (tiers.includes('e2e')) {
 		} else {
 			const upStarted = Date.now();
 			// NTH_REAL_WATCH_PID: the stack stops itself when this runner dies, even when killed without cleanup.
-			const up = spawnSync('bash', ['test/real/up.sh'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: { ...process.env, NTH_REAL_WATCH_PID: process.env.NTH_REAL_WATCH_PID ?? String(process.pid) } });
+			const up = spawnSync('bash', ['test/real/up.sh'], {
+				stdio: ['ignore', 'pipe', 'inherit'],
+				encoding: 'utf8',
+				env: { ...process.env, NTH_REAL_WATCH_PID: process.env.NTH_REAL_WATCH_PID ?? String(process.pid) },
+			});
 			const state = up.stdout.trim().split('\n').at(-1) ?? '';
 			if (up.status !== 0 || !state) {
 				console.error('Cannot run the e2e tier: test/real/up.sh failed');
@@ -123,10 +136,12 @@ if (tiers.includes('e2e')) {
 				console.error(`real control plane up in ${((Date.now() - upStarted) / 1000).toFixed(1)} s (state ${state})`);
 				try {
 					for (const file of files) {
-						add(await runCounted(file, process.execPath, ['scripts/uvu-run.mjs', file], {
-							env: { ...process.env, NTH_REAL_STATE: state },
-							timeoutMs: e2eFileTimeoutMs,
-						}));
+						add(
+							await runCounted(file, process.execPath, ['scripts/uvu-run.mjs', file], {
+								env: { ...process.env, NTH_REAL_STATE: state },
+								timeoutMs: e2eFileTimeoutMs,
+							}),
+						);
 					}
 				} finally {
 					spawnSync('bash', ['test/real/down.sh', state], { stdio: 'inherit' });

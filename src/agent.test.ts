@@ -15,7 +15,10 @@ type SignalName = 'SIGTERM' | 'SIGINT';
  * `onRequest` runs for each request (a test sends a signal from there).
  */
 function fakeRuntime(env: Record<string, string>, onRequest: (url: string, raise: (name: SignalName) => void) => void) {
-	const handlers = new Map<SignalName, Set<() => void>>([['SIGTERM', new Set()], ['SIGINT', new Set()]]);
+	const handlers = new Map<SignalName, Set<() => void>>([
+		['SIGTERM', new Set()],
+		['SIGINT', new Set()],
+	]);
 	const raise = (name: SignalName): void => {
 		for (const handler of [...(handlers.get(name) ?? [])]) handler();
 	};
@@ -127,19 +130,30 @@ start('SIGTERM while start-up waits on the apiserver: a clean stop, nothing afte
 			}),
 		);
 		// IMDS refuses at once (one try, no fallback); the apiserver never answers until the stop.
-		const env = { ...quiet, METADATA_TRIES: '1', KUBECONFIG: kubeconfig, ENABLE_SCHEDULED_EVENT_DRAINING: 'false', ENABLE_SPOT_INTERRUPTION_DRAINING: 'false', ENABLE_REBALANCE_MONITORING: 'true' };
+		const env = {
+			...quiet,
+			METADATA_TRIES: '1',
+			KUBECONFIG: kubeconfig,
+			ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
+			ENABLE_SPOT_INTERRUPTION_DRAINING: 'false',
+			ENABLE_REBALANCE_MONITORING: 'true',
+		};
 		const fake = fakeRuntime(env, (url, raise) => {
 			if (url.startsWith('http://127.0.0.1:7/')) raise('SIGTERM');
 		});
 		const imdsRefuses: FetchFn = async (input, init) => {
 			const url = input instanceof Request ? input.url : String(input);
-			if (url.startsWith('http://127.0.0.1:9/')) throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
+			if (url.startsWith('http://127.0.0.1:9/'))
+				throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
 			return await fake.runtime.createFetch()(input, init);
 		};
 		const result = await settle(runAgent({ ...fake.runtime, createFetch: () => imdsRefuses }, loaded(env)));
 		assert.is(result.error, undefined, `the start threw: ${String(result.error)}`);
 		assert.is(result.value, 0);
-		assert.ok(fake.requests.some((url) => url.startsWith('http://127.0.0.1:7/')), fake.requests.join(' '));
+		assert.ok(
+			fake.requests.some((url) => url.startsWith('http://127.0.0.1:7/')),
+			fake.requests.join(' '),
+		);
 		const text = fake.output.join('');
 		assert.is(text.match(/Stopped during start-up/g)?.length, 1, text);
 		assert.not.match(text, /has started successfully|Cannot look the node up yet/, text);
@@ -168,15 +182,25 @@ start('polls the spot path while the start-up still waits on the instance facts 
 	};
 	const running = settle(runAgent({ ...fake.runtime, createFetch: () => imds }, loaded(quiet)));
 	// Macrotask turns, not time: the first tick's polls go out within a few of them.
-	for (let turn = 0; turn < 50 && !fake.requests.some((url) => url.endsWith(spot)); turn += 1) await new Promise((resolve) => setImmediate(resolve));
+	for (let turn = 0; turn < 50 && !fake.requests.some((url) => url.endsWith(spot)); turn += 1)
+		await new Promise((resolve) => setImmediate(resolve));
 	const seen = [...fake.requests];
 	fake.raise('SIGTERM');
 	const result = await running;
 	assert.is(result.error, undefined, `the start threw: ${String(result.error)}`);
 	assert.is(result.value, 0);
-	assert.ok(seen.some((url) => url.endsWith(spot)), `no spot poll during the start-up: ${seen.join(' ')}`);
-	assert.ok(seen.some((url) => url.endsWith('/dynamic/instance-identity/document')), 'the instance facts were being read at the same time');
-	assert.not.ok(seen.some((url) => !url.includes('127.0.0.1:9')), `the apiserver was asked: ${seen.join(' ')}`);
+	assert.ok(
+		seen.some((url) => url.endsWith(spot)),
+		`no spot poll during the start-up: ${seen.join(' ')}`,
+	);
+	assert.ok(
+		seen.some((url) => url.endsWith('/dynamic/instance-identity/document')),
+		'the instance facts were being read at the same time',
+	);
+	assert.not.ok(
+		seen.some((url) => !url.includes('127.0.0.1:9')),
+		`the apiserver was asked: ${seen.join(' ')}`,
+	);
 	assert.is(fake.output.join('').match(/Stopped during start-up/g)?.length, 1, fake.output.join(''));
 	assert.is(fake.listeners(), 0);
 });

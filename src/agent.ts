@@ -49,15 +49,27 @@ const disabledNotifier: Notifier = { enabled: false, send: async () => {}, flush
 function resolveNodeName(config: Config, metadata: InstanceMetadata): string {
 	if (config.nodeName !== '') return config.nodeName;
 	if (config.kubeconfig !== '' && metadata.localHostname !== '') return metadata.localHostname;
-	throw new ConfigError('Cannot start: NODE_NAME (--node-name) is required (in host mode it defaults to the IMDS local-hostname, which was not available)');
+	throw new ConfigError(
+		'Cannot start: NODE_NAME (--node-name) is required (in host mode it defaults to the IMDS local-hostname, which was not available)',
+	);
 }
 
 /** The Node object's name: by NODE_NAME (hostname label, then name) or by providerID. */
-async function nodeObjectName(kube: KubeApi, log: Logger, metrics: Metrics, config: Config, nodeName: string, metadata: InstanceMetadata, signal: AbortSignal): Promise<string> {
-	const providerId = config.useProviderId && metadata.instanceId !== '' ? awsProviderId(metadata.availabilityZone, metadata.instanceId) : undefined;
+async function nodeObjectName(
+	kube: KubeApi,
+	log: Logger,
+	metrics: Metrics,
+	config: Config,
+	nodeName: string,
+	metadata: InstanceMetadata,
+	signal: AbortSignal,
+): Promise<string> {
+	const providerId =
+		config.useProviderId && metadata.instanceId !== '' ? awsProviderId(metadata.availabilityZone, metadata.instanceId) : undefined;
 	try {
 		const node = await findNode({ kube, log, metrics }, { name: nodeName, providerId }, signal);
-		if (node?.metadata.name && node.metadata.name !== nodeName) log.info('Resolved the node object', { node_name: nodeName, object: node.metadata.name });
+		if (node?.metadata.name && node.metadata.name !== nodeName)
+			log.info('Resolved the node object', { node_name: nodeName, object: node.metadata.name });
 		return node?.metadata.name || nodeName;
 	} catch (error) {
 		if (isAbortError(error) && signal.aborted) throw error;
@@ -68,7 +80,12 @@ async function nodeObjectName(kube: KubeApi, log: Logger, metrics: Metrics, conf
 }
 
 /** NTH's reboot check: every 2 s until it succeeds, a few times; failure only warns. */
-async function rebootCheck(deps: NodeDeps & { readTextFile: Runtime['readTextFile'] }, nodeName: string, uptimeFile: string, signal: AbortSignal): Promise<RebootOutcome | undefined> {
+async function rebootCheck(
+	deps: NodeDeps & { readTextFile: Runtime['readTextFile'] },
+	nodeName: string,
+	uptimeFile: string,
+	signal: AbortSignal,
+): Promise<RebootOutcome | undefined> {
 	for (let attempt = 1; attempt <= rebootCheckAttempts; attempt += 1) {
 		try {
 			return await rebootCheckOutcome(deps, { nodeName, uptimeFile }, signal);
@@ -167,16 +184,32 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 			enabled: config.emitKubernetesEvents,
 			signal: work.signal,
 		});
-		const notifier = webhook?.createNotifier({ config, runtime, log, metrics, metadata, now: Date.now, sleep, random: Math.random }) ?? disabledNotifier;
+		const notifier =
+			webhook?.createNotifier({ config, runtime, log, metrics, metadata, now: Date.now, sleep, random: Math.random }) ?? disabledNotifier;
 		const nodeDeps: NodeDeps = { kube, log, metrics, dryRun: config.dryRun };
 
 		const store = new EventStore({ nodeTerminationGracePeriodSeconds: config.nodeTerminationGracePeriod, now: Date.now });
 		let reboot: RebootOutcome | undefined;
 		if (config.enableScheduledEventDraining || config.enableSpotInterruptionDraining) {
-			reboot = await rebootCheck({ ...nodeDeps, readTextFile: (path) => runtime.readTextFile(path) }, objectName, config.uptimeFromFile, root.signal);
+			reboot = await rebootCheck(
+				{ ...nodeDeps, readTextFile: (path) => runtime.readTextFile(path) },
+				objectName,
+				config.uptimeFromFile,
+				root.signal,
+			);
 		}
 
-		const ports = createIncidentPorts({ config, kube, nodeDeps, nodeName: objectName, recorder, notifier, log, metrics, providerId: undefined });
+		const ports = createIncidentPorts({
+			config,
+			kube,
+			nodeDeps,
+			nodeName: objectName,
+			recorder,
+			notifier,
+			log,
+			metrics,
+			providerId: undefined,
+		});
 		const handler = new IncidentHandler(
 			{
 				nodeName: objectName,
@@ -200,7 +233,12 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 		});
 		const record = recordResult?.record ?? readIncidentState(undefined);
 		if ('problem' in record && record.problem) log.warn('Ignoring the incident record on the node', { problem: record.problem });
-		const plan = restorePlan({ record: record.state, reboot: reboot && { labelValue: reboot.eventId, rebooted: reboot.rebooted }, nowMs: Date.now(), absorbWindowMs: eventRetentionMs });
+		const plan = restorePlan({
+			record: record.state,
+			reboot: reboot && { labelValue: reboot.eventId, rebooted: reboot.rebooted },
+			nowMs: Date.now(),
+			absorbWindowMs: eventRetentionMs,
+		});
 		for (const id of plan.ignore) store.ignore(id);
 		if (plan.close) await ports.closeRecord(plan.close, 'Rebooted: uncordoned after the reboot', root.signal);
 		if (plan.resume) handler.resume(plan.resume);
@@ -212,10 +250,15 @@ export async function runAgent(runtime: Runtime, loaded: LoadedConfig): Promise<
 			handler.addCancellations(result.cancellations);
 		};
 		for (const result of early.splice(0)) deliver(result);
-		reportMonitorError = (monitor) => recorder.node('MonitorError', 'Warning', `There was a problem monitoring for events in monitor '${monitor.kind}'`);
+		reportMonitorError = (monitor) =>
+			recorder.node('MonitorError', 'Warning', `There was a problem monitoring for events in monitor '${monitor.kind}'`);
 		started = true;
 		probes.markReady(createReadiness({ check: nodeReadinessCheck(kube, objectName), now: () => performance.now(), log, metrics }));
-		log.info('Kubernetes AWS Node Termination Handler has started successfully!', { node_name: objectName, version, runtime: `${runtime.name} ${runtime.version}` });
+		log.info('Kubernetes AWS Node Termination Handler has started successfully!', {
+			node_name: objectName,
+			version,
+			runtime: `${runtime.name} ${runtime.version}`,
+		});
 
 		await polling;
 		// Stopping: polling is over; a running drain may finish within the shutdown grace period.

@@ -8,14 +8,20 @@ const test = suite('clock');
 test('sleep on an aborted signal rejects with its reason at once', async () => {
 	const controller = new AbortController();
 	controller.abort(new Error('stopping'));
-	const error = await sleep(3_600_000, controller.signal).then(() => undefined, (reason: unknown) => reason);
+	const error = await sleep(3_600_000, controller.signal).then(
+		() => undefined,
+		(reason: unknown) => reason,
+	);
 	assert.instance(error, Error);
 	assert.is((error as Error).message, 'stopping');
 });
 
 test('an abort during a sleep rejects it with the reason and clears its timer', async () => {
 	const controller = new AbortController();
-	const pending = sleep(3_600_000, controller.signal).then(() => 'resolved', (reason: unknown) => reason);
+	const pending = sleep(3_600_000, controller.signal).then(
+		() => 'resolved',
+		(reason: unknown) => reason,
+	);
 	controller.abort(new Error('replaced'));
 	const outcome = await pending;
 	assert.instance(outcome, Error);
@@ -24,7 +30,10 @@ test('an abort during a sleep rejects it with the reason and clears its timer', 
 
 test('an abort without a reason still rejects with an AbortError', async () => {
 	const signal = { aborted: true, reason: undefined } as unknown as AbortSignal;
-	const error = await sleep(10, signal).then(() => undefined, (reason: unknown) => reason);
+	const error = await sleep(10, signal).then(
+		() => undefined,
+		(reason: unknown) => reason,
+	);
 	assert.instance(error, DOMException);
 	assert.is((error as DOMException).name, 'AbortError');
 });
@@ -43,7 +52,12 @@ test('monotonicNow reads performance.now(), not the wall clock', () => {
 });
 
 /** Fake timers: records each delay asked for; `fire()` runs the oldest pending one. */
-function fakeTimers(): { delays: number[]; pending: number; fire(): void; timers: { setTimeout(cb: () => void, ms: number): number; clearTimeout(h: number): void } } {
+function fakeTimers(): {
+	delays: number[];
+	pending: number;
+	fire(): void;
+	timers: { setTimeout(cb: () => void, ms: number): number; clearTimeout(h: number): void };
+} {
 	const queue = new Map<number, () => void>();
 	let next = 0;
 	const state = {
@@ -104,7 +118,10 @@ test('an abort during a chained sleep clears the pending timer', async () => {
 	const fake = fakeTimers();
 	const wait = createSleep(fake.timers);
 	const controller = new AbortController();
-	const pending = wait(maxTimerDelayMs + 1, controller.signal).then(() => 'resolved', () => 'rejected');
+	const pending = wait(maxTimerDelayMs + 1, controller.signal).then(
+		() => 'resolved',
+		() => 'rejected',
+	);
 	fake.fire();
 	await Promise.resolve();
 	await Promise.resolve();

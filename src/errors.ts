@@ -42,7 +42,10 @@ export class KubeError extends AgentError {
 	readonly reason: string | undefined;
 	/** The Status object's `details.causes` (which field a 422 is about, which budget a 429), empty when none. */
 	readonly causes: readonly KubeErrorCause[];
-	constructor(message: string, details: { status?: number | undefined; reason?: string | undefined; causes?: readonly KubeErrorCause[] | undefined; cause?: unknown }) {
+	constructor(
+		message: string,
+		details: { status?: number | undefined; reason?: string | undefined; causes?: readonly KubeErrorCause[] | undefined; cause?: unknown },
+	) {
 		super(message, details.cause === undefined ? undefined : { cause: details.cause });
 		this.status = details.status;
 		this.reason = details.reason;

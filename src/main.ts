@@ -19,7 +19,11 @@ function versionLine(runtime: Runtime): string {
 }
 
 /** Loads the settings from the environment and `flags` (long flag name → value) and runs `work`; a bad setting exits 2. */
-async function withConfig(runtime: Runtime, flags: Record<string, unknown>, work: (loaded: LoadedConfig) => Promise<number>): Promise<number> {
+async function withConfig(
+	runtime: Runtime,
+	flags: Record<string, unknown>,
+	work: (loaded: LoadedConfig) => Promise<number>,
+): Promise<number> {
 	try {
 		return await work(loadConfig({ env: runtime.env(), flags }));
 	} catch (error) {
@@ -61,7 +65,12 @@ async function main(runtime: Runtime): Promise<number> {
 	registerSettings(cli.command('run', 'Run the agent')).action(() => {
 		action = run(runtime, settingFlags);
 	});
-	registerSettings(cli.command('doctor', 'Check IMDS (and the IMDSv2 hop limit), the node, RBAC and the webhook template with these settings; changes nothing')).action(() => {
+	registerSettings(
+		cli.command(
+			'doctor',
+			'Check IMDS (and the IMDSv2 hop limit), the node, RBAC and the webhook template with these settings; changes nothing',
+		),
+	).action(() => {
 		action = withConfig(runtime, settingFlags, async (loaded) => (await import('./doctor/command.ts')).doctorCommand(runtime, loaded));
 	});
 	cli

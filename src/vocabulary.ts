@@ -10,8 +10,4 @@
 export type EventKind = 'SPOT_ITN' | 'SCHEDULED_EVENT' | 'REBALANCE_RECOMMENDATION' | 'ASG_LIFECYCLE';
 
 /** NTH's monitor names (`event.Monitor`), also the `event_error_where` metric label. */
-export type MonitorName =
-	| 'SPOT_ITN_MONITOR'
-	| 'SCHEDULED_EVENT_MONITOR'
-	| 'REBALANCE_RECOMMENDATION_MONITOR'
-	| 'ASG_LIFECYCLE_MONITOR';
+export type MonitorName = 'SPOT_ITN_MONITOR' | 'SCHEDULED_EVENT_MONITOR' | 'REBALANCE_RECOMMENDATION_MONITOR' | 'ASG_LIFECYCLE_MONITOR';

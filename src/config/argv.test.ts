@@ -25,7 +25,10 @@ go('one dash and two are the same flag', () => {
 });
 
 go('a value flag takes -flag=value or -flag value', () => {
-	assert.equal(parseGoArgs(['-pod-termination-grace-period=30', '--node-termination-grace-period', '60']).flags, { 'pod-termination-grace-period': '30', 'node-termination-grace-period': '60' });
+	assert.equal(parseGoArgs(['-pod-termination-grace-period=30', '--node-termination-grace-period', '60']).flags, {
+		'pod-termination-grace-period': '30',
+		'node-termination-grace-period': '60',
+	});
 });
 
 go('the separate value is the next argument whatever it looks like (Go: -1, --x, "")', () => {
@@ -37,7 +40,11 @@ go('the separate value is the next argument whatever it looks like (Go: -1, --x,
 });
 
 go('values are raw text: nothing is turned into a number (cac/mri made 0123 into 123 and 0x10 into 16)', () => {
-	assert.equal(parseGoArgs(['--node-name=0123', '--pod-name', '0x10', '--webhook-template', '1e3']).flags, { 'node-name': '0123', 'pod-name': '0x10', 'webhook-template': '1e3' });
+	assert.equal(parseGoArgs(['--node-name=0123', '--pod-name', '0x10', '--webhook-template', '1e3']).flags, {
+		'node-name': '0123',
+		'pod-name': '0x10',
+		'webhook-template': '1e3',
+	});
 	const { config } = loadConfig({ env: {}, flags: parseGoArgs(['--node-name=0123', '-pod-name', '00']).flags });
 	assert.is(config.nodeName, '0123');
 	assert.is(config.podName, '00');
@@ -65,7 +72,10 @@ go('the last repetition wins', () => {
 });
 
 go('deprecated aliases are read like their setting', () => {
-	assert.equal(parseGoArgs(['-grace-period', '15', '--check-asg-tag-before-draining']).flags, { 'grace-period': '15', 'check-asg-tag-before-draining': 'true' });
+	assert.equal(parseGoArgs(['-grace-period', '15', '--check-asg-tag-before-draining']).flags, {
+		'grace-period': '15',
+		'check-asg-tag-before-draining': 'true',
+	});
 });
 
 go('unknown, misspelt, wrong-case and ---names are left for cac to reject', () => {
@@ -80,9 +90,12 @@ go('a value flag at the very end is left as --name for cac to report the missing
 	assert.equal(parseGoArgs(['-dry-run', '-node-name']), { flags: { 'dry-run': 'true' }, rest: ['--node-name'] });
 });
 
-go('commands and cac\'s own options pass through; extra value flags are read only when asked', () => {
+go("commands and cac's own options pass through; extra value flags are read only when asked", () => {
 	assert.equal(parseGoArgs(['doctor', '-dry-run', '--help']), { flags: { 'dry-run': 'true' }, rest: ['doctor', '--help'] });
-	assert.equal(parseGoArgs(['webhook', 'render', '--template', '0123', '-event=e.json'], ['template', 'event']), { flags: { template: '0123', event: 'e.json' }, rest: ['webhook', 'render'] });
+	assert.equal(parseGoArgs(['webhook', 'render', '--template', '0123', '-event=e.json'], ['template', 'event']), {
+		flags: { template: '0123', event: 'e.json' },
+		rest: ['webhook', 'render'],
+	});
 	assert.equal(parseGoArgs(['--template', 'x']).rest, ['--template', 'x']);
 });
 

@@ -7,7 +7,12 @@ const dump = suite('config dump');
 
 dump('never prints webhook URL, headers or template', () => {
 	const { config, sources } = loadConfig({
-		env: { WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRET', WEBHOOK_HEADERS: '{"Authorization":"Bearer SECRET2"}', WEBHOOK_TEMPLATE: 'tpl SECRET3', NODE_NAME: 'n1' },
+		env: {
+			WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRET',
+			WEBHOOK_HEADERS: '{"Authorization":"Bearer SECRET2"}',
+			WEBHOOK_TEMPLATE: 'tpl SECRET3',
+			NODE_NAME: 'n1',
+		},
 		flags: {},
 	});
 	const text = configText(config, sources);

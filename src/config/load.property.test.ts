@@ -27,15 +27,58 @@ const knownEnv = new Set(envNames);
 
 /** Texts each kind of setting meets in practice, valid and not. */
 const typicalValue = fc.constantFrom(
-	'', ' ', 'true', 'false', 'True', 'yes', '1', '0', '-1', '+7', '2m', '0x10', '1_000', '120', '99999999999999999999', '0.5', '.5', '1e3',
-	'http://169.254.169.254', 'https://hooks.example.com/x', 'tcp://127.0.0.1:3128', 'hooks.slack.com/services/T/B/X', 'NoSchedule', 'noexecute', 'debug', 'WAIT',
-	'{}', '[]', '{"a":"b"}', '{"a":1}', '[{"url":"http://127.0.0.1:9/a"}]', '[{"url":1}]', 'null', '{', 'a=b,c=d', 'a=b,c', '{{ .Kind }}', '{{ .Kind ',
+	'',
+	' ',
+	'true',
+	'false',
+	'True',
+	'yes',
+	'1',
+	'0',
+	'-1',
+	'+7',
+	'2m',
+	'0x10',
+	'1_000',
+	'120',
+	'99999999999999999999',
+	'0.5',
+	'.5',
+	'1e3',
+	'http://169.254.169.254',
+	'https://hooks.example.com/x',
+	'tcp://127.0.0.1:3128',
+	'hooks.slack.com/services/T/B/X',
+	'NoSchedule',
+	'noexecute',
+	'debug',
+	'WAIT',
+	'{}',
+	'[]',
+	'{"a":"b"}',
+	'{"a":1}',
+	'[{"url":"http://127.0.0.1:9/a"}]',
+	'[{"url":1}]',
+	'null',
+	'{',
+	'a=b,c=d',
+	'a=b,c',
+	'{{ .Kind }}',
+	'{{ .Kind ',
 );
 const anyText = fc.oneof(typicalValue, fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }));
-const envMap = fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...envNames) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }), anyText, { maxKeys: 12 });
+const envMap = fc.dictionary(
+	fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...envNames) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }),
+	anyText,
+	{ maxKeys: 12 },
+);
 /** What cac used to hand over (numbers, booleans, arrays for repeats) and what parseGoArgs hands over (strings). */
 const flagValue = fc.oneof(anyText, fc.array(anyText, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.integer());
-const flagMap = fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...flagNames) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }), flagValue, { maxKeys: 8 });
+const flagMap = fc.dictionary(
+	fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...flagNames) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }),
+	flagValue,
+	{ maxKeys: 8 },
+);
 
 type Outcome = { readonly ok: true; readonly dump: string } | { readonly ok: false; readonly message: string };
 
@@ -71,7 +114,14 @@ parse('any env map and flags: a Config or a ConfigError naming the setting, noth
 
 parse('any Go-style command line: parseGoArgs never throws, gives raw strings, and loadConfig answers as above', () => {
 	const word = fc.oneof(
-		fc.constantFrom(...flagNames).chain((name) => fc.constantFrom(`-${name}`, `--${name}`).chain((flag) => fc.oneof(fc.constant(flag), anyText.map((value) => `${flag}=${value}`)))),
+		fc.constantFrom(...flagNames).chain((name) =>
+			fc.constantFrom(`-${name}`, `--${name}`).chain((flag) =>
+				fc.oneof(
+					fc.constant(flag),
+					anyText.map((value) => `${flag}=${value}`),
+				),
+			),
+		),
 		anyText,
 		fc.constantFrom('--', '-', '---dry-run', 'run', 'doctor', '--help', '-v'),
 	);
@@ -108,18 +158,22 @@ function maybeBroken(json: string): fc.Arbitrary<string> {
 	return fc.oneof(
 		fc.constant(json),
 		fc.nat({ max: json.length }).map((cut) => json.slice(0, cut)),
-		fc.tuple(fc.nat({ max: json.length }), fc.constantFrom('x', '"', ',', '}', ' ', '\\')).map(([at, char]) => `${json.slice(0, at)}${char}${json.slice(at)}`),
+		fc
+			.tuple(fc.nat({ max: json.length }), fc.constantFrom('x', '"', ',', '}', ' ', '\\'))
+			.map(([at, char]) => `${json.slice(0, at)}${char}${json.slice(at)}`),
 		fc.constant(json.replaceAll('"', '')),
 	);
 }
 
 function headersWith(secret: string): fc.Arbitrary<string> {
-	return fc.constantFrom(
-		JSON.stringify({ 'Content-type': 'application/json', Authorization: `Bearer ${secret}` }),
-		JSON.stringify({ 'X-Api-Key': secret, 'X-Count': 3 }),
-		JSON.stringify([secret]),
-		`{"Authorization": Bearer ${secret}}`,
-	).chain(maybeBroken);
+	return fc
+		.constantFrom(
+			JSON.stringify({ 'Content-type': 'application/json', Authorization: `Bearer ${secret}` }),
+			JSON.stringify({ 'X-Api-Key': secret, 'X-Count': 3 }),
+			JSON.stringify([secret]),
+			`{"Authorization": Bearer ${secret}}`,
+		)
+		.chain(maybeBroken);
 }
 
 function sinksWith(secret: string): fc.Arbitrary<string> {

@@ -18,7 +18,10 @@ load('uses NTH defaults when nothing is set', () => {
 });
 
 load('prefers a flag over the env var over the default', () => {
-	const { config, sources } = loadConfig({ env: { NODE_TERMINATION_GRACE_PERIOD: '60', DRY_RUN: 'true' }, flags: { 'node-termination-grace-period': 30 } });
+	const { config, sources } = loadConfig({
+		env: { NODE_TERMINATION_GRACE_PERIOD: '60', DRY_RUN: 'true' },
+		flags: { 'node-termination-grace-period': 30 },
+	});
 	assert.is(config.nodeTerminationGracePeriod, 30);
 	assert.is(sources.nodeTerminationGracePeriod, 'flag');
 	assert.is(config.dryRun, true);
@@ -32,8 +35,10 @@ load('treats an empty env var as unset', () => {
 });
 
 load('accepts every Go boolean spelling', () => {
-	for (const text of ['1', 't', 'T', 'TRUE', 'true', 'True']) assert.is(loadConfig({ env: { TAINT_NODE: text }, flags: {} }).config.taintNode, true, text);
-	for (const text of ['0', 'f', 'F', 'FALSE', 'false', 'False']) assert.is(loadConfig({ env: { DRY_RUN: text }, flags: {} }).config.dryRun, false, text);
+	for (const text of ['1', 't', 'T', 'TRUE', 'true', 'True'])
+		assert.is(loadConfig({ env: { TAINT_NODE: text }, flags: {} }).config.taintNode, true, text);
+	for (const text of ['0', 'f', 'F', 'FALSE', 'false', 'False'])
+		assert.is(loadConfig({ env: { DRY_RUN: text }, flags: {} }).config.dryRun, false, text);
 });
 
 load('rejects a bad boolean naming the env var and the value', () => {
@@ -48,7 +53,10 @@ load('rejects a bad boolean naming the env var and the value', () => {
 });
 
 load('rejects a non-integer naming the flag', () => {
-	assert.throws(() => loadConfig({ env: {}, flags: { 'node-termination-grace-period': '2m' } }), /NODE_TERMINATION_GRACE_PERIOD \(--node-termination-grace-period\) must be an integer, got "2m"/);
+	assert.throws(
+		() => loadConfig({ env: {}, flags: { 'node-termination-grace-period': '2m' } }),
+		/NODE_TERMINATION_GRACE_PERIOD \(--node-termination-grace-period\) must be an integer, got "2m"/,
+	);
 });
 
 load('copies the deprecated GRACE_PERIOD over with a warning', () => {
@@ -76,7 +84,10 @@ load('rejects webhook headers with a non-string value without printing them', ()
 
 load('rejects malformed extra event annotations', () => {
 	assert.throws(() => loadConfig({ env: { KUBERNETES_EVENTS_EXTRA_ANNOTATIONS: 'a=b,c' }, flags: {} }), /malformed pair "c"/);
-	assert.equal(loadConfig({ env: { KUBERNETES_EVENTS_EXTRA_ANNOTATIONS: 'a=b, c=d' }, flags: {} }).config.kubernetesEventsExtraAnnotations, { a: 'b', c: 'd' });
+	assert.equal(
+		loadConfig({ env: { KUBERNETES_EVENTS_EXTRA_ANNOTATIONS: 'a=b, c=d' }, flags: {} }).config.kubernetesEventsExtraAnnotations,
+		{ a: 'b', c: 'd' },
+	);
 });
 
 load('accepts LOG_LEVEL warn and any case', () => {
@@ -91,7 +102,10 @@ load('clamps LOG_FORMAT_VERSION with a warning', () => {
 });
 
 load('refuses queue-processor mode clearly', () => {
-	assert.throws(() => loadConfig({ env: { ENABLE_SQS_TERMINATION_DRAINING: 'true' }, flags: {} }), /queue-processor \(SQS\) mode is not implemented/);
+	assert.throws(
+		() => loadConfig({ env: { ENABLE_SQS_TERMINATION_DRAINING: 'true' }, flags: {} }),
+		/queue-processor \(SQS\) mode is not implemented/,
+	);
 });
 
 load('reports every invalid setting at once', () => {

@@ -99,7 +99,10 @@ function describe(issue: v.BaseIssue<unknown>, raws: Readonly<Record<string, Raw
 	const raw = typeof key === 'string' ? raws[key] : undefined;
 	if (typeof key !== 'string' || raw === undefined || !(key in settings)) return issue.message;
 	const setting = settings[key as SettingKey];
-	const message = setting.secret !== undefined && leaks(issue.message, raw.text) ? 'is invalid (the parser\'s message quoted the value, so it is not shown)' : issue.message;
+	const message =
+		setting.secret !== undefined && leaks(issue.message, raw.text)
+			? "is invalid (the parser's message quoted the value, so it is not shown)"
+			: issue.message;
 	const from = raw.source === 'default' ? '' : ` [from ${raw.name}: ${shownValue(setting.secret, raw.text)}]`;
 	return `${setting.env} (--${setting.flag})${innerPath(issue)} ${message}${from}`;
 }
@@ -107,7 +110,9 @@ function describe(issue: v.BaseIssue<unknown>, raws: Readonly<Record<string, Raw
 function crossChecks(config: Config, warnings: string[]): string[] {
 	const problems: string[] = [];
 	if (config.enableSqsTerminationDraining) {
-		problems.push('ENABLE_SQS_TERMINATION_DRAINING (--enable-sqs-termination-draining) is true: queue-processor (SQS) mode is not implemented by nth; run it in IMDS mode (one agent per node) or keep upstream NTH for SQS');
+		problems.push(
+			'ENABLE_SQS_TERMINATION_DRAINING (--enable-sqs-termination-draining) is true: queue-processor (SQS) mode is not implemented by nth; run it in IMDS mode (one agent per node) or keep upstream NTH for SQS',
+		);
 	}
 	if (config.heartbeatInterval !== -1 || config.heartbeatUntil !== -1) {
 		problems.push('HEARTBEAT_INTERVAL / HEARTBEAT_UNTIL can only be set in queue-processor mode, as in NTH');
@@ -130,7 +135,9 @@ export function loadConfig(input: LoadInput): LoadedConfig {
 	const result = v.safeParse(ConfigSchema, texts, { abortPipeEarly: true });
 	if (!result.success) {
 		const lines = result.issues.map((issue) => `  ${describe(issue, raws)}`);
-		throw new ConfigError(`Cannot load configuration: ${result.issues.length === 1 ? 'one setting is' : `${result.issues.length} settings are`} invalid:\n${lines.join('\n')}`);
+		throw new ConfigError(
+			`Cannot load configuration: ${result.issues.length === 1 ? 'one setting is' : `${result.issues.length} settings are`} invalid:\n${lines.join('\n')}`,
+		);
 	}
 	const config: Config = { ...result.output, logFormatVersion: Math.min(2, Math.max(1, result.output.logFormatVersion)) };
 	const problems = crossChecks(result.output, warnings);

@@ -23,7 +23,10 @@ redact('a WEBHOOK_URL without its scheme is named, its source given, its value r
 	const message = configError({ env: { WEBHOOK_URL: slackWithoutScheme } });
 	assert.not.ok(message.includes('T000/B000/XXXX'), message);
 	assert.not.ok(message.includes('hooks.slack.com'), message);
-	assert.match(message, /WEBHOOK_URL \(--webhook-url\) must be an http:\/\/ or https:\/\/ URL \(with its scheme\) \[from WEBHOOK_URL: value redacted \(39 chars\)\]/);
+	assert.match(
+		message,
+		/WEBHOOK_URL \(--webhook-url\) must be an http:\/\/ or https:\/\/ URL \(with its scheme\) \[from WEBHOOK_URL: value redacted \(39 chars\)\]/,
+	);
 });
 
 redact('a WEBHOOK_URL given as a flag is redacted too, and says it came from the flag', () => {
@@ -43,7 +46,10 @@ redact('WEBHOOK_PROXY credentials appear nowhere in its error', () => {
 	const message = configError({ env: { WEBHOOK_PROXY: 'ftp://proxyuser:pr0xy-pa55@proxy.internal:3128' } });
 	assert.not.ok(message.includes('proxyuser'), message);
 	assert.not.ok(message.includes('pr0xy-pa55'), message);
-	assert.match(message, /WEBHOOK_PROXY \(--webhook-proxy\) must be an http:\/\/ or tcp:\/\/ proxy URL \[from WEBHOOK_PROXY: "ftp:\/\/\*\*\*@proxy\.internal:3128"\]/);
+	assert.match(
+		message,
+		/WEBHOOK_PROXY \(--webhook-proxy\) must be an http:\/\/ or tcp:\/\/ proxy URL \[from WEBHOOK_PROXY: "ftp:\/\/\*\*\*@proxy\.internal:3128"\]/,
+	);
 });
 
 redact('an unparseable WEBHOOK_PROXY is redacted whole', () => {
@@ -87,7 +93,9 @@ redact('WEBHOOK_SINKS that are not JSON do not quote the input', () => {
 });
 
 redact('a misspelt sink field is named, a misplaced secret used as a key is not', () => {
-	const message = configError({ env: { WEBHOOK_SINKS: JSON.stringify([{ url: 'https://a.example.com/x', tempalte: 'x', 'https://hooks.slack.com/T333': 'y' }]) } });
+	const message = configError({
+		env: { WEBHOOK_SINKS: JSON.stringify([{ url: 'https://a.example.com/x', tempalte: 'x', 'https://hooks.slack.com/T333': 'y' }]) },
+	});
 	assert.match(message, /has an unknown field "tempalte"/);
 	assert.not.ok(message.includes('T333'), message);
 });
@@ -121,13 +129,24 @@ helpers('shownValue: each secret kind', () => {
 	assert.is(shownValue(undefined, 'abc'), '"abc"');
 	assert.is(shownValue('value', 'Bearer x'), 'value redacted (8 chars)');
 	assert.is(shownValue('url', ''), '""');
-	assert.is(shownValue('url', 'https://user:pw@hooks.slack.com:8443/services/T/B/X'), '"https://hooks.slack.com:8443/…" (rest redacted, 51 chars)');
+	assert.is(
+		shownValue('url', 'https://user:pw@hooks.slack.com:8443/services/T/B/X'),
+		'"https://hooks.slack.com:8443/…" (rest redacted, 51 chars)',
+	);
 	assert.is(shownValue('url', 'hooks.slack.com:443/services/T/B/X'), 'value redacted (34 chars)');
 	assert.is(shownValue('credentials', 'tcp://u:p@proxy:3128'), '"tcp://***@proxy:3128"');
 });
 
 helpers('scrub replaces every secret, longest first', () => {
-	assert.is(scrub('POST https://h.example/tok_abcdef failed via http://u:pw@proxy', ['https://h.example/tok_abcdef', 'http://u:pw@proxy', undefined, 'ab']), 'POST <redacted> failed via <redacted>');
+	assert.is(
+		scrub('POST https://h.example/tok_abcdef failed via http://u:pw@proxy', [
+			'https://h.example/tok_abcdef',
+			'http://u:pw@proxy',
+			undefined,
+			'ab',
+		]),
+		'POST <redacted> failed via <redacted>',
+	);
 });
 
 helpers('leaks finds a quoted JSON value or URL path', () => {

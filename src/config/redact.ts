@@ -74,7 +74,9 @@ const minSecretChars = 6;
  */
 export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
 	let out = text;
-	const longestFirst = secrets.filter((secret): secret is string => secret !== undefined && secret.length >= minSecretChars).sort((a, b) => b.length - a.length);
+	const longestFirst = secrets
+		.filter((secret): secret is string => secret !== undefined && secret.length >= minSecretChars)
+		.sort((a, b) => b.length - a.length);
 	for (const secret of longestFirst) out = out.split(secret).join('<redacted>');
 	return out;
 }

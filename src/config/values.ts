@@ -62,17 +62,17 @@ export const optionalUrl = v.pipe(
 /** An http(s) base URL (no trailing slash kept). */
 export const baseUrl = v.pipe(
 	v.string(),
-	v.check((text) => URL.canParse(text) && /^https?:/.test(text), (issue) => `must be an http(s) URL, got ${quoted(String(issue.input))}`),
+	v.check(
+		(text) => URL.canParse(text) && /^https?:/.test(text),
+		(issue) => `must be an http(s) URL, got ${quoted(String(issue.input))}`,
+	),
 	v.transform((text) => text.replace(/\/+$/, '')),
 );
 
 /** A proxy URL: http:// or tcp:// (Go treats tcp:// as a plain HTTP proxy), or "" for none. */
 export const proxyUrl = v.pipe(
 	v.string(),
-	v.check(
-		(text) => text === '' || (URL.canParse(text) && /^(https?|tcp):\/\//i.test(text)),
-		'must be an http:// or tcp:// proxy URL',
-	),
+	v.check((text) => text === '' || (URL.canParse(text) && /^(https?|tcp):\/\//i.test(text)), 'must be an http:// or tcp:// proxy URL'),
 );
 
 export function oneOf<const T extends readonly [string, ...string[]]>(options: T, caseInsensitive = false) {
@@ -103,7 +103,11 @@ function jsonErrorPosition(received: string): string {
 export const headersJson = v.pipe(
 	v.string(),
 	v.parseJson(undefined, (issue) => `must be a JSON object, got invalid JSON${jsonErrorPosition(issue.received)}`),
-	v.record(v.string(), v.string((issue) => `must be a JSON object of string values (a value is ${kindOf(issue.input)})`), (issue) => `must be a JSON object of string values, got ${kindOf(issue.input)}`),
+	v.record(
+		v.string(),
+		v.string((issue) => `must be a JSON object of string values (a value is ${kindOf(issue.input)})`),
+		(issue) => `must be a JSON object of string values, got ${kindOf(issue.input)}`,
+	),
 );
 
 /** `k1=v1,k2=v2` (KUBERNETES_EVENTS_EXTRA_ANNOTATIONS); a malformed pair is an error, as in NTH. */
@@ -129,14 +133,20 @@ function fieldName(key: unknown): string {
 	return typeof key === 'string' && /^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(key) ? ` ${quoted(key)}` : '';
 }
 
-const SinkSchema = v.strictObject({
-	url: v.pipe(v.string('must be a string'), v.check(isHttpUrl, 'must be an http:// or https:// URL (with its scheme)')),
-	headers: v.optional(v.record(v.string(), v.string('must be an object of string values'), 'must be an object of string values')),
-	template: v.optional(v.string('must be a string')),
-	templateFile: v.optional(v.string('must be a string')),
-	proxy: v.optional(v.pipe(v.string('must be a string'), proxyUrl)),
-	name: v.optional(v.string('must be a string')),
-}, (issue) => (issue.expected === 'never' ? `has an unknown field${fieldName(issue.input)} (known: url, headers, template, templateFile, proxy, name)` : 'must be an object'));
+const SinkSchema = v.strictObject(
+	{
+		url: v.pipe(v.string('must be a string'), v.check(isHttpUrl, 'must be an http:// or https:// URL (with its scheme)')),
+		headers: v.optional(v.record(v.string(), v.string('must be an object of string values'), 'must be an object of string values')),
+		template: v.optional(v.string('must be a string')),
+		templateFile: v.optional(v.string('must be a string')),
+		proxy: v.optional(v.pipe(v.string('must be a string'), proxyUrl)),
+		name: v.optional(v.string('must be a string')),
+	},
+	(issue) =>
+		issue.expected === 'never'
+			? `has an unknown field${fieldName(issue.input)} (known: url, headers, template, templateFile, proxy, name)`
+			: 'must be an object',
+);
 export type WebhookSinkSetting = v.InferOutput<typeof SinkSchema>;
 
 /** WEBHOOK_SINKS: a JSON array of extra webhook destinations. */

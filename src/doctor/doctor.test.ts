@@ -21,14 +21,26 @@ function imds(options: { reachable?: boolean; tokenMode?: ImdsClientState['token
 	};
 }
 
-const quietSpot: Monitor = { name: 'SPOT_ITN_MONITOR', kind: 'SPOT_ITN', path: '/latest/meta-data/spot/instance-action', check: async () => ({ events: [], cancellations: [] }) };
+const quietSpot: Monitor = {
+	name: 'SPOT_ITN_MONITOR',
+	kind: 'SPOT_ITN',
+	path: '/latest/meta-data/spot/instance-action',
+	check: async () => ({ events: [], cancellations: [] }),
+};
 
 function deps(overrides: Partial<DoctorDeps> = {}, kube = new FakeKubeApi()): DoctorDeps {
 	kube.addNode({ metadata: { name: 'node-a', labels: { 'kubernetes.io/hostname': 'node-a' } } });
 	return {
 		metadataUrl: 'http://169.254.169.254',
 		imds: imds(),
-		metadata: async () => ({ ...emptyInstanceMetadata, instanceId: 'i-1', instanceType: 'm5.large', availabilityZone: 'us-east-1a', instanceLifeCycle: 'spot', localHostname: 'node-a' }),
+		metadata: async () => ({
+			...emptyInstanceMetadata,
+			instanceId: 'i-1',
+			instanceType: 'm5.large',
+			availabilityZone: 'us-east-1a',
+			instanceLifeCycle: 'spot',
+			localHostname: 'node-a',
+		}),
 		monitors: [quietSpot],
 		nodeName: 'node-a',
 		kube: async () => kube,
@@ -46,7 +58,10 @@ doctor('reports a healthy setup as ready, exit 0', async () => {
 	assert.is(report.exitCode, 0);
 	assert.match(report.text, /✓ IMDS at http:\/\/169\.254\.169\.254/);
 	assert.match(report.text, /✓ node "node-a": found/);
-	assert.match(report.text, /✓ RBAC: all 10 permissions the configuration needs: \/nodes:get, \/nodes:list, \/nodes:patch, \/nodes\/status:patch, \/pods:list, \/pods:watch, \/pods\/eviction:create, apps\/daemonsets:get, policy\/poddisruptionbudgets:list, policy\/poddisruptionbudgets:watch\n/);
+	assert.match(
+		report.text,
+		/✓ RBAC: all 10 permissions the configuration needs: \/nodes:get, \/nodes:list, \/nodes:patch, \/nodes\/status:patch, \/pods:list, \/pods:watch, \/pods\/eviction:create, apps\/daemonsets:get, policy\/poddisruptionbudgets:list, policy\/poddisruptionbudgets:watch\n/,
+	);
 	assert.match(report.text, /\nready\n$/);
 });
 
@@ -91,20 +106,52 @@ doctor('takes the node name from IMDS local-hostname in host mode', async () => 
 doctor('warns about a notice that is live right now', async () => {
 	const live: Monitor = {
 		...quietSpot,
-		check: async () => ({ events: [{ eventId: 'spot-itn-1', kind: 'SPOT_ITN', monitor: 'SPOT_ITN_MONITOR', description: '', state: '', startTime: new Date(0), endTime: undefined, deadline: undefined }], cancellations: [] }),
+		check: async () => ({
+			events: [
+				{
+					eventId: 'spot-itn-1',
+					kind: 'SPOT_ITN',
+					monitor: 'SPOT_ITN_MONITOR',
+					description: '',
+					state: '',
+					startTime: new Date(0),
+					endTime: undefined,
+					deadline: undefined,
+				},
+			],
+			cancellations: [],
+		}),
 	};
 	const report = formatReport(await runDoctor(deps({ monitors: [live] }), signal));
 	assert.match(report.text, /! SPOT_ITN_MONITOR \(\/latest\/meta-data\/spot\/instance-action\): a notice is live now: SPOT_ITN spot-itn-1/);
 });
 
 doctor('reports a broken API connection without throwing', async () => {
-	const report = formatReport(await runDoctor(deps({ kube: async () => { throw new Error('Cannot load the Kubernetes configuration from in-cluster: no token'); } }), signal));
+	const report = formatReport(
+		await runDoctor(
+			deps({
+				kube: async () => {
+					throw new Error('Cannot load the Kubernetes configuration from in-cluster: no token');
+				},
+			}),
+			signal,
+		),
+	);
 	assert.is(report.exitCode, 1);
 	assert.match(report.text, /✗ Kubernetes API: Cannot load the Kubernetes configuration/);
 });
 
 doctor('fails on a template that does not render, pointing at the render command', async () => {
-	const report = formatReport(await runDoctor(deps({ validateWebhook: async () => { throw new Error('Cannot parse the webhook template (WEBHOOK_TEMPLATE, line 1, column 9)'); } }), signal));
+	const report = formatReport(
+		await runDoctor(
+			deps({
+				validateWebhook: async () => {
+					throw new Error('Cannot parse the webhook template (WEBHOOK_TEMPLATE, line 1, column 9)');
+				},
+			}),
+			signal,
+		),
+	);
 	assert.is(report.exitCode, 1);
 	assert.match(report.text, /✗ webhook template: Cannot parse the webhook template/);
 	assert.match(report.text, /nth webhook render/);

@@ -48,7 +48,10 @@ function message(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-async function checkImds(deps: DoctorDeps, signal: AbortSignal): Promise<{ results: CheckResult[]; metadata: InstanceMetadata | undefined }> {
+async function checkImds(
+	deps: DoctorDeps,
+	signal: AbortSignal,
+): Promise<{ results: CheckResult[]; metadata: InstanceMetadata | undefined }> {
 	const started = deps.now();
 	try {
 		await deps.imds.get(instanceIdPath, signal);
@@ -56,25 +59,29 @@ async function checkImds(deps: DoctorDeps, signal: AbortSignal): Promise<{ resul
 		if (isAbortError(error) && signal.aborted) throw error;
 		return {
 			metadata: undefined,
-			results: [{
-				status: 'fail',
-				title: `IMDS at ${deps.metadataUrl}`,
-				detail: message(error),
-				hint: 'From a pod, IMDS needs hostNetwork: true (as the shipped DaemonSet) or an instance metadata hop limit of 2; check INSTANCE_METADATA_URL; on IPv6-only instances keep INSTANCE_METADATA_IPV6_FALLBACK=true',
-			}],
+			results: [
+				{
+					status: 'fail',
+					title: `IMDS at ${deps.metadataUrl}`,
+					detail: message(error),
+					hint: 'From a pod, IMDS needs hostNetwork: true (as the shipped DaemonSet) or an instance metadata hop limit of 2; check INSTANCE_METADATA_URL; on IPv6-only instances keep INSTANCE_METADATA_IPV6_FALLBACK=true',
+				},
+			],
 		};
 	}
 	const state = deps.imds.state();
-	const results: CheckResult[] = [{ status: 'ok', title: `IMDS at ${state.endpoint}`, detail: `answered in ${Math.round(deps.now() - started)} ms` }];
+	const results: CheckResult[] = [
+		{ status: 'ok', title: `IMDS at ${state.endpoint}`, detail: `answered in ${Math.round(deps.now() - started)} ms` },
+	];
 	results.push(
 		state.tokenMode === 'v2'
 			? { status: 'ok', title: 'IMDSv2 session token', detail: 'issued and used' }
 			: {
-				status: 'warn',
-				title: 'IMDSv2 session token',
-				detail: 'not available: the agent falls back to IMDSv1',
-				hint: 'If the instance requires IMDSv2 (HttpTokens=required), every request will fail: the token PUT is dropped when the hop limit is 1 and the agent runs in a pod without hostNetwork. Raise it: aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2',
-			},
+					status: 'warn',
+					title: 'IMDSv2 session token',
+					detail: 'not available: the agent falls back to IMDSv1',
+					hint: 'If the instance requires IMDSv2 (HttpTokens=required), every request will fail: the token PUT is dropped when the hop limit is 1 and the agent runs in a pod without hostNetwork. Raise it: aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2',
+				},
 	);
 	const metadata = await deps.metadata(signal);
 	results.push({
@@ -97,7 +104,12 @@ async function checkImds(deps: DoctorDeps, signal: AbortSignal): Promise<{ resul
 			});
 		} catch (error) {
 			if (isAbortError(error) && signal.aborted) throw error;
-			results.push({ status: 'fail', title: `${monitor.name} (${monitor.path})`, detail: message(error), hint: 'The agent would keep retrying this path with backoff' });
+			results.push({
+				status: 'fail',
+				title: `${monitor.name} (${monitor.path})`,
+				detail: message(error),
+				hint: 'The agent would keep retrying this path with backoff',
+			});
 		}
 	}
 	return { results, metadata };
@@ -109,17 +121,36 @@ async function checkKubernetes(deps: DoctorDeps, nodeName: string | undefined, s
 		kube = await deps.kube(signal);
 	} catch (error) {
 		if (isAbortError(error) && signal.aborted) throw error;
-		return [{ status: 'fail', title: 'Kubernetes API', detail: message(error), hint: 'In a pod: the ServiceAccount token and KUBERNETES_SERVICE_HOST/PORT; on a host: KUBECONFIG (--kubeconfig)' }];
+		return [
+			{
+				status: 'fail',
+				title: 'Kubernetes API',
+				detail: message(error),
+				hint: 'In a pod: the ServiceAccount token and KUBERNETES_SERVICE_HOST/PORT; on a host: KUBECONFIG (--kubeconfig)',
+			},
+		];
 	}
 	const results: CheckResult[] = [];
 	if (nodeName === undefined || nodeName === '') {
-		results.push({ status: 'fail', title: 'node name', detail: 'NODE_NAME is empty and IMDS gave no local-hostname', hint: 'Set NODE_NAME (the DaemonSet sets it from spec.nodeName)' });
+		results.push({
+			status: 'fail',
+			title: 'node name',
+			detail: 'NODE_NAME is empty and IMDS gave no local-hostname',
+			hint: 'Set NODE_NAME (the DaemonSet sets it from spec.nodeName)',
+		});
 	} else {
 		try {
 			const found = await deps.findNode(kube, nodeName, signal);
-			results.push(found === undefined
-				? { status: 'fail', title: `node "${nodeName}"`, detail: 'not found by kubernetes.io/hostname label or by name', hint: 'Set NODE_NAME to the Node object\'s name, or USE_PROVIDER_ID=true when node names are not host names' }
-				: { status: 'ok', title: `node "${nodeName}"`, detail: found === nodeName ? 'found' : `found as "${found}"` });
+			results.push(
+				found === undefined
+					? {
+							status: 'fail',
+							title: `node "${nodeName}"`,
+							detail: 'not found by kubernetes.io/hostname label or by name',
+							hint: "Set NODE_NAME to the Node object's name, or USE_PROVIDER_ID=true when node names are not host names",
+						}
+					: { status: 'ok', title: `node "${nodeName}"`, detail: found === nodeName ? 'found' : `found as "${found}"` },
+			);
 		} catch (error) {
 			if (isAbortError(error) && signal.aborted) throw error;
 			results.push({ status: 'fail', title: `node "${nodeName}"`, detail: message(error) });
@@ -137,15 +168,23 @@ async function checkKubernetes(deps: DoctorDeps, nodeName: string | undefined, s
 	}
 	// Each permission by name: a count alone hid grants nobody used (src/kube/permissions.ts is the one list).
 	const checked = deps.permissions.map(permissionKey).join(', ');
-	const components = [...new Set(missing.flatMap((permission) => (permission.feature === 'always' ? [] : [`components/${featureSwitches[permission.feature].component}`])))];
-	results.push(missing.length === 0
-		? { status: 'ok', title: 'RBAC', detail: `all ${deps.permissions.length} permissions the configuration needs: ${checked}` }
-		: {
-			status: 'fail',
-			title: 'RBAC',
-			detail: `missing ${missing.map((permission) => `${permissionKey(permission)} (${permission.why})`).join('; ')}`,
-			hint: `Apply manifests/ (kubectl apply -k manifests/${components.length > 0 ? `, with ${components.join(' and ')} in your overlay` : ''}) or the Helm chart`,
-		});
+	const components = [
+		...new Set(
+			missing.flatMap((permission) =>
+				permission.feature === 'always' ? [] : [`components/${featureSwitches[permission.feature].component}`],
+			),
+		),
+	];
+	results.push(
+		missing.length === 0
+			? { status: 'ok', title: 'RBAC', detail: `all ${deps.permissions.length} permissions the configuration needs: ${checked}` }
+			: {
+					status: 'fail',
+					title: 'RBAC',
+					detail: `missing ${missing.map((permission) => `${permissionKey(permission)} (${permission.why})`).join('; ')}`,
+					hint: `Apply manifests/ (kubectl apply -k manifests/${components.length > 0 ? `, with ${components.join(' and ')} in your overlay` : ''}) or the Helm chart`,
+				},
+	);
 	return results;
 }
 
@@ -159,7 +198,12 @@ export async function runDoctor(deps: DoctorDeps, signal: AbortSignal): Promise<
 			await deps.validateWebhook();
 			results.push({ status: 'ok', title: 'webhook template', detail: 'renders on a sample event' });
 		} catch (error) {
-			results.push({ status: 'fail', title: 'webhook template', detail: message(error), hint: 'Preview it with: nth webhook render --template FILE --event FILE' });
+			results.push({
+				status: 'fail',
+				title: 'webhook template',
+				detail: message(error),
+				hint: 'Preview it with: nth webhook render --template FILE --event FILE',
+			});
 		}
 	}
 	return results;
@@ -175,6 +219,11 @@ export function formatReport(results: readonly CheckResult[]): { readonly text: 
 	]);
 	const failed = results.filter((result) => result.status === 'fail').length;
 	const warned = results.filter((result) => result.status === 'warn').length;
-	lines.push('', failed === 0 ? `ready${warned ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}` : `${failed} problem${failed === 1 ? '' : 's'} to fix`);
+	lines.push(
+		'',
+		failed === 0
+			? `ready${warned ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}`
+			: `${failed} problem${failed === 1 ? '' : 's'} to fix`,
+	);
 	return { text: `${lines.join('\n')}\n`, exitCode: failed === 0 ? 0 : 1 };
 }

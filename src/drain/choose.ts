@@ -81,14 +81,25 @@ function chosenOf(selection: PodSelection, podGracePeriodSeconds: number): Chose
 }
 
 /** The priority groups' timing (plan.ts) and each chosen pod's starting state. */
-export function planStates(chosen: readonly Chosen[], times: { readonly startMs: number; readonly deadlineMs: number; readonly nowMs: number }): { readonly groups: GroupPlan[]; readonly states: PodState[] } {
-	const groups = planGroups(chosen.map((pod) => ({ key: pod.key, group: pod.group, graceSeconds: pod.baseGrace })), times.startMs, times.deadlineMs);
+export function planStates(
+	chosen: readonly Chosen[],
+	times: { readonly startMs: number; readonly deadlineMs: number; readonly nowMs: number },
+): { readonly groups: GroupPlan[]; readonly states: PodState[] } {
+	const groups = planGroups(
+		chosen.map((pod) => ({ key: pod.key, group: pod.group, graceSeconds: pod.baseGrace })),
+		times.startMs,
+		times.deadlineMs,
+	);
 	const groupIndex = new Map<PriorityGroup, number>(groups.map((plan, index) => [plan.group, index]));
 	const states = chosen.map((pod) => {
 		// A terminating pod is only waited for, unless it would outlive the deadline: evicting it again shortens its grace.
 		const waitOnly = pod.action === 'wait' && !(pod.deletionMs > times.deadlineMs - 1000);
 		const { key, namespace, name, uid, baseGrace } = pod;
-		return podState({ key, namespace, name, uid, baseGrace, groupIndex: groupIndex.get(pod.group) ?? 0, labels: pod.view.labels }, waitOnly, times.nowMs);
+		return podState(
+			{ key, namespace, name, uid, baseGrace, groupIndex: groupIndex.get(pod.group) ?? 0, labels: pod.view.labels },
+			waitOnly,
+			times.nowMs,
+		);
 	});
 	return { groups, states };
 }

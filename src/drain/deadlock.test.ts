@@ -7,13 +7,21 @@ const startMs = 1_700_000_000_000;
 const window = (policy: 'wait' | 'delete'): DeadlockWindow => ({ nodeName: 'node-a', policy, startMs, deadlineMs: startMs + 120_000 });
 
 function blockedPod(overrides: Partial<PodState> = {}): PodState {
-	const state = podState({ key: 'default/web-0', namespace: 'default', name: 'web-0', uid: 'u0', groupIndex: 0, baseGrace: 30, labels: {} }, false, startMs);
-	return Object.assign(state, { blocked: { kind: 'pdb', pdbs: ['default/web'], message: 'Cannot evict pod as it would violate the pod\'s disruption budget' } }, overrides);
+	const state = podState(
+		{ key: 'default/web-0', namespace: 'default', name: 'web-0', uid: 'u0', groupIndex: 0, baseGrace: 30, labels: {} },
+		false,
+		startMs,
+	);
+	return Object.assign(
+		state,
+		{ blocked: { kind: 'pdb', pdbs: ['default/web'], message: "Cannot evict pod as it would violate the pod's disruption budget" } },
+		overrides,
+	);
 }
 
 const test = suite('deadlockStep()');
 
-test('applies from the pod\'s lead before the deadline (grace + margins), not a millisecond earlier', () => {
+test("applies from the pod's lead before the deadline (grace + margins), not a millisecond earlier", () => {
 	const state = blockedPod();
 	const dueMs = deadlockDueMs(state, window('wait'));
 	// 30 s grace plus the margins: well inside the 120 s window, well before the deadline.
@@ -26,7 +34,10 @@ test('wait: one message naming the budget and the seconds left, with node and bu
 	const state = blockedPod();
 	const step = deadlockStep(state, startMs + 100_000, window('wait'));
 	if (step?.kind !== 'wait') throw new Error(`Cannot check the wait step: got ${step?.kind}`);
-	assert.is(step.message, 'Eviction of pod "default/web-0" is blocked by PodDisruptionBudget "default/web" with 20 s to the deadline; waiting (PDB_DEADLOCK_POLICY=wait)');
+	assert.is(
+		step.message,
+		'Eviction of pod "default/web-0" is blocked by PodDisruptionBudget "default/web" with 20 s to the deadline; waiting (PDB_DEADLOCK_POLICY=wait)',
+	);
 	assert.equal(step.annotations, { node: 'node-a', pdbs: 'default/web' });
 });
 
@@ -36,7 +47,10 @@ test('delete: a grace period capped to fit the deadline and the message for afte
 	if (step?.kind !== 'delete') throw new Error(`Cannot check the delete step: got ${step?.kind}`);
 	assert.ok(step.graceSeconds < 30 && step.graceSeconds >= 0, `grace ${step.graceSeconds}`);
 	assert.equal(step.pdbs, ['default/a', 'default/b']);
-	assert.is(step.deletedMessage, `Deleted pod "default/web-0" with a ${step.graceSeconds} s grace period although PodDisruptionBudgets "default/a", "default/b" blocks its eviction, 20 s before the deadline (PDB_DEADLOCK_POLICY=delete)`);
+	assert.is(
+		step.deletedMessage,
+		`Deleted pod "default/web-0" with a ${step.graceSeconds} s grace period although PodDisruptionBudgets "default/a", "default/b" blocks its eviction, 20 s before the deadline (PDB_DEADLOCK_POLICY=delete)`,
+	);
 });
 
 test('an unknown budget reads "a PodDisruptionBudget"', () => {

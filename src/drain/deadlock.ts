@@ -41,10 +41,17 @@ export function deadlockStep(state: PodState, nowMs: number, window: DeadlockWin
 	if (state.status !== 'pending' || blocked === undefined || state.deadlockDone || nowMs < state.deadlockRetryMs) return undefined;
 	if (nowMs < deadlockDueMs(state, window)) return undefined;
 	const secondsLeft = Math.max(0, Math.round((window.deadlineMs - nowMs) / 1000));
-	const budget = blocked.pdbs.length === 0 ? 'a PodDisruptionBudget' : `PodDisruptionBudget${blocked.pdbs.length > 1 ? 's' : ''} ${quoted(blocked.pdbs)}`;
+	const budget =
+		blocked.pdbs.length === 0
+			? 'a PodDisruptionBudget'
+			: `PodDisruptionBudget${blocked.pdbs.length > 1 ? 's' : ''} ${quoted(blocked.pdbs)}`;
 	const annotations = { node: window.nodeName, pdbs: blocked.pdbs.join(',') };
 	if (window.policy === 'wait') {
-		return { kind: 'wait', message: `Eviction of pod "${state.key}" is blocked by ${budget} with ${secondsLeft} s to the deadline; waiting (PDB_DEADLOCK_POLICY=wait)`, annotations };
+		return {
+			kind: 'wait',
+			message: `Eviction of pod "${state.key}" is blocked by ${budget} with ${secondsLeft} s to the deadline; waiting (PDB_DEADLOCK_POLICY=wait)`,
+			annotations,
+		};
 	}
 	const graceSeconds = cappedGraceSeconds(state.baseGrace, nowMs, window.deadlineMs);
 	return {

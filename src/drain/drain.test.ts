@@ -62,12 +62,21 @@ basics('evicts every pod of the node and waits for them with one watch, no GET p
 	assert.is(result.error, undefined);
 	assert.is(kube.callsTo('evictPod').length, 5);
 	assert.is(kube.callsTo('listPods').length, 1);
-	assert.equal(kube.callsTo('watchPods').map((call) => (call.args[0] as { fieldSelector: string }).fieldSelector), ['spec.nodeName=node-a']);
+	assert.equal(
+		kube.callsTo('watchPods').map((call) => (call.args[0] as { fieldSelector: string }).fieldSelector),
+		['spec.nodeName=node-a'],
+	);
 	// Bounded on the server side: the time left (110 s) plus 10 s, so no stream outlives the drain by much.
 	assert.is((kube.callsTo('watchPods')[0]?.args[0] as { timeoutSeconds: number }).timeoutSeconds, 120);
 	assert.is((kube.callsTo('watchPodDisruptionBudgets')[0]?.args[0] as { timeoutSeconds: number }).timeoutSeconds, 120);
 	// Only lists, watches and evictions: nothing per pod but the eviction itself.
-	assert.equal([...new Set(kube.calls.map((call) => call.method))].sort(), ['evictPod', 'listPodDisruptionBudgets', 'listPods', 'watchPodDisruptionBudgets', 'watchPods']);
+	assert.equal([...new Set(kube.calls.map((call) => call.method))].sort(), [
+		'evictPod',
+		'listPodDisruptionBudgets',
+		'listPods',
+		'watchPodDisruptionBudgets',
+		'watchPods',
+	]);
 	assert.ok(kube.pod('default', 'elsewhere'));
 	assert.ok(log.lines.some((line) => line.includes('INF evicting pod default/web-0')));
 	assert.ok(log.lines.some((line) => line.includes('INF evicted 0 of 5 pods, 110 s to deadline')));
@@ -81,9 +90,10 @@ basics('sends each eviction with a UID precondition and records a PodEviction ev
 	await drain();
 	const [call] = kube.callsTo('evictPod');
 	assert.equal(call?.args, ['default', 'web-1', { gracePeriodSeconds: 30, uid: pod.metadata.uid }]);
-	assert.equal(recorder.podEvents.map((event) => [event.reason, event.type, event.message, event.annotations]), [
-		['PodEviction', 'Normal', 'Pod evicted due to node drain (node node-a)', { node: 'node-a', app: 'web', team: 'a' }],
-	]);
+	assert.equal(
+		recorder.podEvents.map((event) => [event.reason, event.type, event.message, event.annotations]),
+		[['PodEviction', 'Normal', 'Pod evicted due to node drain (node node-a)', { node: 'node-a', app: 'web', team: 'a' }]],
+	);
 });
 
 basics('succeeds at once on an empty node', async () => {
@@ -100,7 +110,10 @@ basics('fails before evicting anything when a DaemonSet pod is not ignored (kube
 	kube.addPod(runningPod('agent-x', { namespace: 'kube-system', owner: { kind: 'DaemonSet', name: 'agent' } }));
 	const result = await drain({ ignoreDaemonSets: false });
 	assert.is(result.ok, false);
-	assert.match(result.error ?? '', 'Cannot drain node "node-a": cannot delete DaemonSet-managed Pods (set IGNORE_DAEMON_SETS=true to ignore them): kube-system/agent-x');
+	assert.match(
+		result.error ?? '',
+		'Cannot drain node "node-a": cannot delete DaemonSet-managed Pods (set IGNORE_DAEMON_SETS=true to ignore them): kube-system/agent-x',
+	);
 	assert.is(kube.callsTo('evictPod').length, 0);
 });
 
@@ -118,13 +131,27 @@ basics("never evicts the agent's own pod, skips ignored DaemonSet and mirror pod
 	kube.addDaemonSet('kube-system', 'nth');
 	kube.addPod(runningPod('nth-abc', { namespace: 'kube-system', owner: { kind: 'DaemonSet', name: 'nth' } }));
 	kube.addPod(runningPod('proxy', { namespace: 'kube-system', owner: { kind: 'DaemonSet', name: 'nth' } }));
-	kube.addPod(runningPod('static', { owner: { kind: 'Node', name: 'node-a', apiVersion: 'v1' }, annotations: { 'kubernetes.io/config.mirror': 'x' } }));
+	kube.addPod(
+		runningPod('static', {
+			owner: { kind: 'Node', name: 'node-a', apiVersion: 'v1' },
+			annotations: { 'kubernetes.io/config.mirror': 'x' },
+		}),
+	);
 	kube.addPod(runningPod('bare', { owner: null }));
 	const result = await drain();
 	assert.is(result.ok, true);
-	assert.equal(kube.callsTo('evictPod').map((call) => call.args[1]), ['bare']);
+	assert.equal(
+		kube.callsTo('evictPod').map((call) => call.args[1]),
+		['bare'],
+	);
 	assert.ok(kube.pod('kube-system', 'nth-abc'));
-	assert.ok(log.lines.some((line) => line.includes('WRN WARNING: ignoring DaemonSet-managed Pods: kube-system/proxy; deleting Pods that declare no controller: default/bare')));
+	assert.ok(
+		log.lines.some((line) =>
+			line.includes(
+				'WRN WARNING: ignoring DaemonSet-managed Pods: kube-system/proxy; deleting Pods that declare no controller: default/bare',
+			),
+		),
+	);
 });
 
 basics('caps each grace period so the pod can finish before the deadline', async () => {
@@ -132,7 +159,9 @@ basics('caps each grace period so the pod can finish before the deadline', async
 	kube.addPod(runningPod('slow', { grace: 300 }));
 	kube.addPod(runningPod('quick', { grace: 5 }));
 	await drain({ deadline: new Date(t0 + 60_000) });
-	const graces = Object.fromEntries(kube.callsTo('evictPod').map((call) => [call.args[1], (call.args[2] as { gracePeriodSeconds: number }).gracePeriodSeconds]));
+	const graces = Object.fromEntries(
+		kube.callsTo('evictPod').map((call) => [call.args[1], (call.args[2] as { gracePeriodSeconds: number }).gracePeriodSeconds]),
+	);
 	assert.equal(graces, { slow: 58, quick: 5 });
 });
 
@@ -161,7 +190,10 @@ basics('lists the node a page at a time (never every full pod at once)', async (
 	for (let index = 0; index < 120; index += 1) kube.addPod(runningPod(`web-${index}`));
 	const result = await drain();
 	assert.equal({ ok: result.ok, evicted: result.evicted }, { ok: true, evicted: 120 });
-	assert.equal(kube.callsTo('listPods').map((call) => (call.args[0] as { limit?: number; continue?: string }).continue), [undefined, '50', '100']);
+	assert.equal(
+		kube.callsTo('listPods').map((call) => (call.args[0] as { limit?: number; continue?: string }).continue),
+		[undefined, '50', '100'],
+	);
 	// The watch starts from the list's resourceVersion: nothing is missed and nothing relisted.
 	assert.is(kube.callsTo('watchPods').length, 1);
 });
@@ -175,7 +207,10 @@ basics('retries a failed DaemonSet lookup instead of failing the drain', async (
 	const result = await drain();
 	assert.is(result.ok, true);
 	assert.is(kube.callsTo('daemonSetExists').length, 2);
-	assert.equal(kube.callsTo('evictPod').map((call) => call.args[1]), ['web-1']);
+	assert.equal(
+		kube.callsTo('evictPod').map((call) => call.args[1]),
+		['web-1'],
+	);
 });
 
 basics('retries a failing pod list until it works', async () => {
@@ -190,34 +225,51 @@ basics('retries a failing pod list until it works', async () => {
 
 const order = suite('drainNode() priority order');
 
-order('evicts ordinary pods, then cluster-critical, then node-critical, then DaemonSet pods, each after the previous group is gone', async () => {
-	const { kube, drain } = setup({ eviction: 'terminate', kubeletDelayMs: 3_000 });
-	kube.addDaemonSet('kube-system', 'logs');
-	kube.addPod(runningPod('logs-x', { namespace: 'kube-system', owner: { kind: 'DaemonSet', name: 'logs' }, priorityClassName: 'system-node-critical' }));
-	kube.addPod(runningPod('proxy', { namespace: 'kube-system', priorityClassName: 'system-node-critical' }));
-	kube.addPod(runningPod('dns', { namespace: 'kube-system', priorityClassName: 'system-cluster-critical' }));
-	kube.addPod(runningPod('web-1'));
-	kube.addPod(runningPod('web-2', { priority: 100 }));
-	const result = await drain({ evictDaemonSetPods: true });
-	assert.is(result.ok, true);
-	assert.equal(kube.accepted.map((entry) => [entry.name, entry.at - t0]), [
-		['web-1', 0],
-		['web-2', 0],
-		['dns', 3_000],
-		['proxy', 6_000],
-		['logs-x', 9_000],
-	]);
-});
+order(
+	'evicts ordinary pods, then cluster-critical, then node-critical, then DaemonSet pods, each after the previous group is gone',
+	async () => {
+		const { kube, drain } = setup({ eviction: 'terminate', kubeletDelayMs: 3_000 });
+		kube.addDaemonSet('kube-system', 'logs');
+		kube.addPod(
+			runningPod('logs-x', {
+				namespace: 'kube-system',
+				owner: { kind: 'DaemonSet', name: 'logs' },
+				priorityClassName: 'system-node-critical',
+			}),
+		);
+		kube.addPod(runningPod('proxy', { namespace: 'kube-system', priorityClassName: 'system-node-critical' }));
+		kube.addPod(runningPod('dns', { namespace: 'kube-system', priorityClassName: 'system-cluster-critical' }));
+		kube.addPod(runningPod('web-1'));
+		kube.addPod(runningPod('web-2', { priority: 100 }));
+		const result = await drain({ evictDaemonSetPods: true });
+		assert.is(result.ok, true);
+		assert.equal(
+			kube.accepted.map((entry) => [entry.name, entry.at - t0]),
+			[
+				['web-1', 0],
+				['web-2', 0],
+				['dns', 3_000],
+				['proxy', 6_000],
+				['logs-x', 9_000],
+			],
+		);
+	},
+);
 
 order('starts a later group at its latest start when an earlier pod does not leave', async () => {
 	const { kube, drain, recorder } = setup({ eviction: 'terminate', kubeletDelayMs: 1_000 });
 	kube.addPdb(budget('web', 'web', 0));
 	kube.addPod(runningPod('web-1'));
-	kube.addPod(runningPod('dns', { namespace: 'kube-system', labels: { app: 'dns' }, priorityClassName: 'system-cluster-critical', grace: 10 }));
+	kube.addPod(
+		runningPod('dns', { namespace: 'kube-system', labels: { app: 'dns' }, priorityClassName: 'system-cluster-critical', grace: 10 }),
+	);
 	const result = await drain();
 	assert.is(result.ok, false);
 	// dns reserves its 10 s grace + 3 s before the 110 s deadline.
-	assert.equal(kube.accepted.map((entry) => [entry.name, entry.at - t0, entry.grace]), [['dns', 97_000, 10]]);
+	assert.equal(
+		kube.accepted.map((entry) => [entry.name, entry.at - t0, entry.grace]),
+		[['dns', 97_000, 10]],
+	);
 	assert.equal(result.remaining, ['default/web-1']);
 	assert.ok(recorder.podEvents.some((event) => event.reason === 'EvictionBlocked' && event.pod.name === 'web-1'));
 });
@@ -268,7 +320,10 @@ answers('reports 500 for several budgets clearly, naming both', async () => {
 	const result = await drain({ deadline: new Date(t0 + 30_000) });
 	assert.is(result.ok, false);
 	assert.equal(result.blocked, [{ pod: 'default/web-1', pdbs: ['default/web-a', 'default/web-b'] }]);
-	assert.match(result.error ?? '', 'Cannot evict pod "default/web-1": it matches more than one PodDisruptionBudget ("default/web-a", "default/web-b"), which the eviction API does not support');
+	assert.match(
+		result.error ?? '',
+		'Cannot evict pod "default/web-1": it matches more than one PodDisruptionBudget ("default/web-a", "default/web-b"), which the eviction API does not support',
+	);
 	assert.ok((metrics.counts['blocked:multiple-pdbs'] ?? 0) >= 1);
 	// Retried slowly (an admin has to fix the budgets), logged once.
 	assert.ok(kube.callsTo('evictPod').length <= 4);
@@ -326,8 +381,14 @@ waiting('resumes a half-drained node: terminating pods are waited for, not evict
 	kube.addPod(runningPod('web-2'));
 	clock.at(t0 + 5_000, () => kube.removePod('default', 'web-1'));
 	const result = await drain();
-	assert.equal({ ok: result.ok, total: result.total, evicted: result.evicted, durationMs: result.durationMs }, { ok: true, total: 2, evicted: 1, durationMs: 5_000 });
-	assert.equal(kube.callsTo('evictPod').map((call) => call.args[1]), ['web-2']);
+	assert.equal(
+		{ ok: result.ok, total: result.total, evicted: result.evicted, durationMs: result.durationMs },
+		{ ok: true, total: 2, evicted: 1, durationMs: 5_000 },
+	);
+	assert.equal(
+		kube.callsTo('evictPod').map((call) => call.args[1]),
+		['web-2'],
+	);
 });
 
 waiting('evicts a terminating pod again when it would outlive the deadline (a shorter grace)', async () => {
@@ -335,7 +396,10 @@ waiting('evicts a terminating pod again when it would outlive the deadline (a sh
 	kube.addPod(runningPod('web-1', { deletionTimestamp: new Date(t0 + 600_000).toISOString() }));
 	const result = await drain();
 	assert.is(result.ok, true);
-	assert.equal(kube.callsTo('evictPod').map((call) => call.args[1]), ['web-1']);
+	assert.equal(
+		kube.callsTo('evictPod').map((call) => call.args[1]),
+		['web-1'],
+	);
 });
 
 waiting('stops at once when aborted, closing its watches', async () => {
@@ -409,9 +473,16 @@ deadlock('policy wait: keeps waiting to the deadline, with a Warning event and a
 	const events = recorder.podEvents.filter((event) => event.reason === 'EvictionBlocked');
 	assert.is(events.length, 1);
 	assert.is(events[0]?.type, 'Warning');
-	assert.is(events[0]?.message, 'Eviction of pod "default/web-1" is blocked by PodDisruptionBudget "default/web" with 35 s to the deadline; waiting (PDB_DEADLOCK_POLICY=wait)');
+	assert.is(
+		events[0]?.message,
+		'Eviction of pod "default/web-1" is blocked by PodDisruptionBudget "default/web" with 35 s to the deadline; waiting (PDB_DEADLOCK_POLICY=wait)',
+	);
 	assert.equal(events[0]?.annotations, { node: 'node-a', pdbs: 'default/web' });
-	assert.ok(log.lines.some((line) => line.startsWith('1970/01/01 00:00:00 WRN Eviction of pod "default/web-1" is blocked by PodDisruptionBudget "default/web"')));
+	assert.ok(
+		log.lines.some((line) =>
+			line.startsWith('1970/01/01 00:00:00 WRN Eviction of pod "default/web-1" is blocked by PodDisruptionBudget "default/web"'),
+		),
+	);
 	assert.match(result.error ?? '', '"default/web-1" blocked by PodDisruptionBudget "default/web"');
 });
 
@@ -422,8 +493,14 @@ deadlock('policy delete: deletes the blocked pod with its capped grace period, w
 	const result = await drain({ deadline: new Date(t0 + 60_000), pdbDeadlockPolicy: 'delete' });
 	assert.equal({ ok: result.ok, deleted: result.deleted }, { ok: true, deleted: 1 });
 	// Lead: grace 45 capped to half the window (30 s) + 5 s margins: at 25 s, 35 s left, 33 s usable.
-	assert.equal(kube.callsTo('deletePod').map((call) => call.args), [['default', 'web-1', { gracePeriodSeconds: 33, uid: pod.metadata.uid }]]);
-	assert.equal(kube.accepted.map((entry) => [entry.via, entry.at - t0]), [['delete', 25_000]]);
+	assert.equal(
+		kube.callsTo('deletePod').map((call) => call.args),
+		[['default', 'web-1', { gracePeriodSeconds: 33, uid: pod.metadata.uid }]],
+	);
+	assert.equal(
+		kube.accepted.map((entry) => [entry.via, entry.at - t0]),
+		[['delete', 25_000]],
+	);
 	const events = recorder.podEvents.filter((event) => event.reason === 'PodDeletedPastBudget');
 	assert.is(events.length, 1);
 	assert.match(events[0]?.message ?? '', 'PodDisruptionBudget "default/web"');

@@ -31,17 +31,42 @@ import { summarizeSelections } from './select.ts';
 import { type PodState, type Tally, podRef } from './state.ts';
 import { PodTracker, nodePodSource } from './wait.ts';
 import { Waker } from './wake.ts';
-import { type DrainDeps, type DrainOptions, type DrainResult, maxConcurrentEvictions, pacedProbeMs, pdbSyncWaitMs, progressIntervalMs, minimumWindowMs, watchSlackSeconds } from './options.ts';
+import {
+	type DrainDeps,
+	type DrainOptions,
+	type DrainResult,
+	maxConcurrentEvictions,
+	pacedProbeMs,
+	pdbSyncWaitMs,
+	progressIntervalMs,
+	minimumWindowMs,
+	watchSlackSeconds,
+} from './options.ts';
 
 // Callers (incidents/ports.ts, the tests) import the drain's contract from here, as before the split.
-export { type BlockedPod, type DrainDeps, type DrainOptions, type DrainResult, maxConcurrentEvictions, pacedProbeMs, pdbSyncWaitMs, listPageSize, progressIntervalMs, minimumWindowMs, watchSlackSeconds, multiplePdbsRetryMs, evictBackoffMs } from './options.ts';
+export {
+	type BlockedPod,
+	type DrainDeps,
+	type DrainOptions,
+	type DrainResult,
+	maxConcurrentEvictions,
+	pacedProbeMs,
+	pdbSyncWaitMs,
+	listPageSize,
+	progressIntervalMs,
+	minimumWindowMs,
+	watchSlackSeconds,
+	multiplePdbsRetryMs,
+	evictBackoffMs,
+} from './options.ts';
 
 export { listPodNames } from './wait.ts';
 
 /** Validates options (programmer errors) and runs the drain. */
 export async function drainNode(deps: DrainDeps, options: DrainOptions, signal: AbortSignal): Promise<DrainResult> {
 	if (options.nodeName === '') throw new RangeError('Cannot drain node: the node name is empty');
-	if (Number.isNaN(options.deadline.getTime())) throw new RangeError(`Cannot drain node "${options.nodeName}": the deadline is not a valid date`);
+	if (Number.isNaN(options.deadline.getTime()))
+		throw new RangeError(`Cannot drain node "${options.nodeName}": the deadline is not a valid date`);
 	const run = new DrainRun(deps, options, signal);
 	return run.run();
 }
@@ -87,7 +112,10 @@ class DrainRun {
 			// Whatever went wrong, the agent keeps running: the caller retries while the event is live.
 			this.#deps.log.error('Cannot drain node', { error, 'node-name': this.#options.nodeName });
 			this.#deps.metrics.errorCaught('drain');
-			return this.#result(false, `Cannot drain node "${this.#options.nodeName}": ${error instanceof Error ? error.message : String(error)}`);
+			return this.#result(
+				false,
+				`Cannot drain node "${this.#options.nodeName}": ${error instanceof Error ? error.message : String(error)}`,
+			);
 		} finally {
 			this.#scope.abort();
 			await this.#background.settled();
@@ -95,7 +123,9 @@ class DrainRun {
 	}
 
 	async #drain(): Promise<DrainResult> {
-		const source = nodePodSource(this.#deps.kube, this.#options.nodeName, this.#options.useApiserverCache, () => this.#watchTimeoutSeconds());
+		const source = nodePodSource(this.#deps.kube, this.#options.nodeName, this.#options.useApiserverCache, () =>
+			this.#watchTimeoutSeconds(),
+		);
 		// The pod list and the selections live only in #prepare: the loop keeps slim state, not 100 full pods.
 		const prepared = await this.#prepare(source);
 		if ('durationMs' in prepared) return prepared;
@@ -103,18 +133,37 @@ class DrainRun {
 		this.#tracker = tracker;
 		tracker.on({ gone: (tracked) => this.#gone(tracked.key), update: () => this.#waker.wake() });
 		const deps = this.#deps;
-		this.#background.spawn(follow(deps, source, { sync: (items) => tracker.sync(items), event: (event) => tracker.event(event) }, { resourceVersion: prepared.resourceVersion }, this.#signal));
+		this.#background.spawn(
+			follow(
+				deps,
+				source,
+				{ sync: (items) => tracker.sync(items), event: (event) => tracker.event(event) },
+				{ resourceVersion: prepared.resourceVersion },
+				this.#signal,
+			),
+		);
 		if (prepared.guardedNamespaces.size > 0) await this.#startBook(prepared.guardedNamespaces, deps);
 		return await this.#loop(tracker);
 	}
 
 	/** Lists and selects the pods, plans the groups; a result when there is nothing (or no way) to drain. */
-	async #prepare(source: ReturnType<typeof nodePodSource>): Promise<DrainResult | { readonly tracker: PodTracker; readonly resourceVersion: string; readonly guardedNamespaces: ReadonlySet<string> }> {
+	async #prepare(
+		source: ReturnType<typeof nodePodSource>,
+	): Promise<
+		DrainResult | { readonly tracker: PodTracker; readonly resourceVersion: string; readonly guardedNamespaces: ReadonlySet<string> }
+	> {
 		const options = this.#options;
 		// Transient failures (a page, a DaemonSet lookup, an expired continue token) start the listing over.
 		const attempt = (signal: AbortSignal) => choosePods({ ...options, kube: this.#deps.kube, source }, signal);
-		const listed = await retryUntilDeadline(this.#deps, { what: `list ${source.what}`, deadlineMs: this.#deadlineMs, attempt }, this.#signal);
-		if (listed === undefined) return this.#outer.aborted ? this.#result(false, this.#abortMessage()) : this.#result(false, `Cannot drain node "${options.nodeName}": Cannot list ${source.what} before the deadline`);
+		const listed = await retryUntilDeadline(
+			this.#deps,
+			{ what: `list ${source.what}`, deadlineMs: this.#deadlineMs, attempt },
+			this.#signal,
+		);
+		if (listed === undefined)
+			return this.#outer.aborted
+				? this.#result(false, this.#abortMessage())
+				: this.#result(false, `Cannot drain node "${options.nodeName}": Cannot list ${source.what} before the deadline`);
 		const summary = summarizeSelections(listed.notes);
 		if (summary.errors.length > 0) {
 			const error = `Cannot drain node "${options.nodeName}": ${summary.errors.join('; ')}`;
@@ -128,7 +177,9 @@ class DrainRun {
 			tracker: new PodTracker(listed.chosen),
 			resourceVersion: listed.resourceVersion,
 			// Budgets matter only where an eviction can hit one: running pods we evict.
-			guardedNamespaces: new Set(listed.chosen.filter((pod) => pod.action === 'evict' && !pod.view.ignoresBudgets).map((pod) => pod.namespace)),
+			guardedNamespaces: new Set(
+				listed.chosen.filter((pod) => pod.action === 'evict' && !pod.view.ignoresBudgets).map((pod) => pod.namespace),
+			),
 		};
 	}
 
@@ -137,7 +188,12 @@ class DrainRun {
 		this.#groups = planned.groups;
 		for (const state of planned.states) this.#states.set(state.key, state);
 		for (const plan of this.#groups) {
-			this.#deps.log.debug('Drain group planned', { group: plan.group, pods: plan.pods.length, 'latest-start': new Date(plan.latestStartMs).toISOString(), 'reserved-seconds': Math.round(plan.reservedSeconds) });
+			this.#deps.log.debug('Drain group planned', {
+				group: plan.group,
+				pods: plan.pods.length,
+				'latest-start': new Date(plan.latestStartMs).toISOString(),
+				'reserved-seconds': Math.round(plan.reservedSeconds),
+			});
 		}
 	}
 
@@ -150,22 +206,46 @@ class DrainRun {
 			first.abort();
 			this.#waker.wake();
 		});
-		this.#background.spawn(followBudgets(deps, pdbSource(this.#deps.kube, namespaces, this.#options.useApiserverCache, () => this.#watchTimeoutSeconds()), book, this.#signal));
+		this.#background.spawn(
+			followBudgets(
+				deps,
+				pdbSource(this.#deps.kube, namespaces, this.#options.useApiserverCache, () => this.#watchTimeoutSeconds()),
+				book,
+				this.#signal,
+			),
+		);
 		try {
-			await this.#deps.sleep(Math.min(pdbSyncWaitMs, Math.max(0, this.#deadlineMs - this.#deps.now())), AbortSignal.any([this.#signal, first.signal]));
+			await this.#deps.sleep(
+				Math.min(pdbSyncWaitMs, Math.max(0, this.#deadlineMs - this.#deps.now())),
+				AbortSignal.any([this.#signal, first.signal]),
+			);
 		} catch {
 			// The list arrived (or the drain was aborted, which the loop sees).
 		}
 	}
 
 	async #loop(tracker: PodTracker): Promise<DrainResult> {
-		const outcomes: OutcomeDeps = { nodeName: this.#options.nodeName, log: this.#deps.log, metrics: this.#deps.metrics, recorder: this.#deps.recorder, now: this.#deps.now, book: this.#book, tracker, tally: this.#tally };
+		const outcomes: OutcomeDeps = {
+			nodeName: this.#options.nodeName,
+			log: this.#deps.log,
+			metrics: this.#deps.metrics,
+			recorder: this.#deps.recorder,
+			now: this.#deps.now,
+			book: this.#book,
+			tracker,
+			tally: this.#tally,
+		};
 		for (;;) {
 			if (this.#outer.aborted) return this.#result(false, this.#abortMessage());
 			const nowMs = this.#deps.now();
 			if (tracker.remaining === 0) {
 				this.#progress(nowMs, true);
-				this.#deps.log.info('Drained node', { 'node-name': this.#options.nodeName, evicted: this.#tally.evicted, deleted: this.#tally.deleted, seconds: Math.round((nowMs - this.#startMs) / 100) / 10 });
+				this.#deps.log.info('Drained node', {
+					'node-name': this.#options.nodeName,
+					evicted: this.#tally.evicted,
+					deleted: this.#tally.deleted,
+					seconds: Math.round((nowMs - this.#startMs) / 100) / 10,
+				});
 				return this.#result(true, undefined);
 			}
 			if (nowMs >= this.#deadlineMs) return this.#deadlineReached(nowMs);
@@ -173,14 +253,23 @@ class DrainRun {
 			this.#applyDeadlockPolicy(nowMs, outcomes);
 			this.#startEvictions(nowMs, outcomes);
 			this.#progress(nowMs, false);
-			const view = { groups: this.#groups, openGroups: this.#openGroups, states: [...this.#states.values()], nowMs, inflight: this.#inflight, lastProgressMs: this.#lastProgressMs, window: this.#window };
+			const view = {
+				groups: this.#groups,
+				openGroups: this.#openGroups,
+				states: [...this.#states.values()],
+				nowMs,
+				inflight: this.#inflight,
+				lastProgressMs: this.#lastProgressMs,
+				window: this.#window,
+			};
 			await this.#waker.until(nextWakeMs(view));
 		}
 	}
 
 	#openDueGroups(nowMs: number): void {
 		const due = openDueGroups({ groups: this.#groups, openGroups: this.#openGroups, states: [...this.#states.values()], nowMs });
-		for (const { plan, reason } of due.opened) this.#deps.log.info('Evicting next priority group', { group: plan.group, pods: plan.pods.length, reason });
+		for (const { plan, reason } of due.opened)
+			this.#deps.log.info('Evicting next priority group', { group: plan.group, pods: plan.pods.length, reason });
 		this.#openGroups = due.openGroups;
 	}
 

@@ -8,8 +8,15 @@ const classify = suite('classifyEvictError()');
 classify('reads 404 and 409 as gone, 429 as a budget block, 500 naming several budgets as such', () => {
 	assert.equal(classifyEvictError(new KubeError('Cannot evict pod: not found', { status: 404 })), { kind: 'gone' });
 	assert.equal(classifyEvictError(new KubeError('Cannot evict pod: precondition', { status: 409 })), { kind: 'gone' });
-	assert.equal(classifyEvictError(new KubeError('Cannot evict pod: budget', { status: 429 })), { kind: 'blocked', block: 'pdb', message: 'Cannot evict pod: budget' });
-	const several = new KubeError('Cannot evict pod: This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', { status: 500 });
+	assert.equal(classifyEvictError(new KubeError('Cannot evict pod: budget', { status: 429 })), {
+		kind: 'blocked',
+		block: 'pdb',
+		message: 'Cannot evict pod: budget',
+	});
+	const several = new KubeError(
+		'Cannot evict pod: This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+		{ status: 500 },
+	);
 	assert.is(classifyEvictError(several).kind, 'blocked');
 	assert.equal((classifyEvictError(several) as { block: string }).block, 'multiple-pdbs');
 });
@@ -24,12 +31,25 @@ classify('reads any other 500, other statuses and non-Kube errors as failures; a
 const texts = suite('NTH log texts');
 
 texts('goDuration() prints like Go', () => {
-	assert.equal([0, 500, 1000, 2500, 5000, 60_000, 90_000, 3_725_000].map(goDuration), ['0s', '500ms', '1s', '2.5s', '5s', '1m0s', '1m30s', '1h2m5s']);
+	assert.equal([0, 500, 1000, 2500, 5000, 60_000, 90_000, 3_725_000].map(goDuration), [
+		'0s',
+		'500ms',
+		'1s',
+		'2.5s',
+		'5s',
+		'1m0s',
+		'1m30s',
+		'1h2m5s',
+	]);
 });
 
 texts("evictRetryLine() is kubectl's line", () => {
 	assert.is(
-		evictRetryLine({ namespace: 'default', name: 'web-1', uid: 'u' }, 5000, "Cannot evict pod as it would violate the pod's disruption budget."),
+		evictRetryLine(
+			{ namespace: 'default', name: 'web-1', uid: 'u' },
+			5000,
+			"Cannot evict pod as it would violate the pod's disruption budget.",
+		),
 		`error when evicting pods/"web-1" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`,
 	);
 });

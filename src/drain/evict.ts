@@ -53,9 +53,19 @@ export function classifyEvictError(error: unknown): EvictOutcome {
 }
 
 /** POSTs the eviction with a UID precondition (never evicts a same-named successor) and the given grace period. */
-export async function evictOnce(kube: KubeApi, target: PodTarget, graceSeconds: number | undefined, signal: AbortSignal): Promise<EvictOutcome> {
+export async function evictOnce(
+	kube: KubeApi,
+	target: PodTarget,
+	graceSeconds: number | undefined,
+	signal: AbortSignal,
+): Promise<EvictOutcome> {
 	try {
-		await kube.evictPod(target.namespace, target.name, { gracePeriodSeconds: graceSeconds, uid: target.uid === '' ? undefined : target.uid }, signal);
+		await kube.evictPod(
+			target.namespace,
+			target.name,
+			{ gracePeriodSeconds: graceSeconds, uid: target.uid === '' ? undefined : target.uid },
+			signal,
+		);
 		return { kind: 'evicted' };
 	} catch (error) {
 		// Classified and handed back: the caller logs and counts by outcome.
@@ -66,7 +76,12 @@ export async function evictOnce(kube: KubeApi, target: PodTarget, graceSeconds: 
 /** DELETEs the pod (PDB_DEADLOCK_POLICY=delete), same preconditions; `evicted` here means "deleted". */
 export async function deleteOnce(kube: KubeApi, target: PodTarget, graceSeconds: number, signal: AbortSignal): Promise<EvictOutcome> {
 	try {
-		await kube.deletePod(target.namespace, target.name, { gracePeriodSeconds: graceSeconds, uid: target.uid === '' ? undefined : target.uid }, signal);
+		await kube.deletePod(
+			target.namespace,
+			target.name,
+			{ gracePeriodSeconds: graceSeconds, uid: target.uid === '' ? undefined : target.uid },
+			signal,
+		);
 		return { kind: 'evicted' };
 	} catch (error) {
 		// Classified and handed back: the caller logs and counts by outcome.

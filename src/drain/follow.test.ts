@@ -48,7 +48,11 @@ function scripted(lists: readonly (ListResult<Item> | Error)[], steps: readonly 
 
 const item = (name: string, resourceVersion: string): Item => ({ metadata: { name, resourceVersion } });
 
-function run(source: FollowSource<Item>, untilMs: number, options: { resourceVersion?: string; stopOn?: (error: unknown) => boolean } = {}) {
+function run(
+	source: FollowSource<Item>,
+	untilMs: number,
+	options: { resourceVersion?: string; stopOn?: (error: unknown) => boolean } = {},
+) {
 	const clock = fakeClock(0);
 	const log = memoryLogger();
 	const seen: string[] = [];
@@ -74,7 +78,10 @@ function run(source: FollowSource<Item>, untilMs: number, options: { resourceVer
 const loop = suite('follow()');
 
 loop('lists, then watches from the list resourceVersion', async () => {
-	const { source, calls } = scripted([{ items: [item('a', '3')], resourceVersion: '5' }], [{ events: [{ type: 'ADDED', object: item('b', '6') }], then: 'hang' }]);
+	const { source, calls } = scripted(
+		[{ items: [item('a', '3')], resourceVersion: '5' }],
+		[{ events: [{ type: 'ADDED', object: item('b', '6') }], then: 'hang' }],
+	);
 	const { done, seen } = run(source, 1_000);
 	await done;
 	assert.equal(calls, ['list', 'watch@5']);
@@ -88,7 +95,18 @@ loop('starts from a given resourceVersion without listing', async () => {
 });
 
 loop('resumes from the last resourceVersion (bookmarks included) when the server ends the watch', async () => {
-	const { source, calls } = scripted([], [{ events: [{ type: 'MODIFIED', object: item('a', '11') }, { type: 'BOOKMARK', object: item('', '15') }], then: 'end' }]);
+	const { source, calls } = scripted(
+		[],
+		[
+			{
+				events: [
+					{ type: 'MODIFIED', object: item('a', '11') },
+					{ type: 'BOOKMARK', object: item('', '15') },
+				],
+				then: 'end',
+			},
+		],
+	);
 	const { done, seen } = run(source, 1_000, { resourceVersion: '9' });
 	await done;
 	assert.equal(calls, ['watch@9', 'watch@15']);
@@ -96,7 +114,10 @@ loop('resumes from the last resourceVersion (bookmarks included) when the server
 });
 
 loop('relists at once on 410 Gone', async () => {
-	const { source, calls } = scripted([{ items: [item('a', '1')], resourceVersion: '20' }], [new KubeError('Cannot watch items: too old', { status: 410, reason: 'Expired' })]);
+	const { source, calls } = scripted(
+		[{ items: [item('a', '1')], resourceVersion: '20' }],
+		[new KubeError('Cannot watch items: too old', { status: 410, reason: 'Expired' })],
+	);
 	const { done, seen } = run(source, 1_000, { resourceVersion: '9' });
 	await done;
 	assert.equal(calls, ['watch@9', 'list', 'watch@20']);
@@ -113,7 +134,14 @@ loop('backs off after other errors, logging them', async () => {
 });
 
 loop('does not spin on a server that ends every watch at once', async () => {
-	const { source, calls } = scripted([], [{ events: [], then: 'end' }, { events: [], then: 'end' }, { events: [], then: 'end' }]);
+	const { source, calls } = scripted(
+		[],
+		[
+			{ events: [], then: 'end' },
+			{ events: [], then: 'end' },
+			{ events: [], then: 'end' },
+		],
+	);
 	await run(source, 1_600, { resourceVersion: '1' }).done;
 	// Ends at 0 s, pause 0.5 s, ends, pause 1 s: the third watch starts at 1.5 s, and that is all by 1.6 s.
 	assert.equal(calls, ['watch@1', 'watch@1', 'watch@1']);

@@ -54,7 +54,13 @@ const abortedMark = Symbol('aborted');
 
 type Meta = { readonly metadata: { readonly resourceVersion?: string | undefined } };
 
-export async function follow<T extends Meta>(deps: FollowDeps, source: FollowSource<T>, handlers: FollowHandlers<T>, options: FollowOptions, signal: AbortSignal): Promise<void> {
+export async function follow<T extends Meta>(
+	deps: FollowDeps,
+	source: FollowSource<T>,
+	handlers: FollowHandlers<T>,
+	options: FollowOptions,
+	signal: AbortSignal,
+): Promise<void> {
 	// Resolves on abort, so a watch whose stream ignores the abort (the transport lost it) cannot keep us here.
 	const aborted = new Promise<typeof abortedMark>((resolve) => {
 		if (signal.aborted) resolve(abortedMark);

@@ -31,20 +31,46 @@ function setup(book: { live: boolean; pdbs: string[] } | undefined = undefined) 
 		book:
 			book === undefined
 				? undefined
-				: { state: book.live ? 'live' : 'off', release: (pdb, pod) => void released.push(`${pdb}:${pod}`), matching: () => book.pdbs, version: (pdb) => `${pdb}@7` },
-		tracker: { get: () => ({ key: 'default/web-0', uid: 'u0', view: { namespace: 'default', labels: { app: 'web' }, ready: true, ignoresBudgets: false }, gone: false }), markGone: (key) => void gone.push(key) },
+				: {
+						state: book.live ? 'live' : 'off',
+						release: (pdb, pod) => void released.push(`${pdb}:${pod}`),
+						matching: () => book.pdbs,
+						version: (pdb) => `${pdb}@7`,
+					},
+		tracker: {
+			get: () => ({
+				key: 'default/web-0',
+				uid: 'u0',
+				view: { namespace: 'default', labels: { app: 'web' }, ready: true, ignoresBudgets: false },
+				gone: false,
+			}),
+			markGone: (key) => void gone.push(key),
+		},
 		tally: { evicted: 0, deleted: 0 },
 	};
 	const state = (overrides: Partial<PodState> = {}): PodState =>
-		Object.assign(podState({ key: 'default/web-0', namespace: 'default', name: 'web-0', uid: 'u0', groupIndex: 0, baseGrace: 30, labels: { app: 'web' } }, false, nowMs - 60_000), overrides);
+		Object.assign(
+			podState(
+				{ key: 'default/web-0', namespace: 'default', name: 'web-0', uid: 'u0', groupIndex: 0, baseGrace: 30, labels: { app: 'web' } },
+				false,
+				nowMs - 60_000,
+			),
+			overrides,
+		);
 	return { deps, counts, released, gone, log, recorder, state };
 }
 
-const deleteStep: Extract<DeadlockStep, { kind: 'delete' }> = { kind: 'delete', graceSeconds: 12, pdbs: ['default/web'], deletedMessage: 'Deleted pod "default/web-0" past its budget', annotations: { node: 'node-a', pdbs: 'default/web' } };
+const deleteStep: Extract<DeadlockStep, { kind: 'delete' }> = {
+	kind: 'delete',
+	graceSeconds: 12,
+	pdbs: ['default/web'],
+	deletedMessage: 'Deleted pod "default/web-0" past its budget',
+	annotations: { node: 'node-a', pdbs: 'default/web' },
+};
 
 const test = suite('settleOutcome()');
 
-test('an accepted eviction: counted once, state evicted and unblocked, a PodEviction event with the pod\'s labels', () => {
+test("an accepted eviction: counted once, state evicted and unblocked, a PodEviction event with the pod's labels", () => {
 	const { deps, counts, recorder, state, released } = setup({ live: true, pdbs: ['default/web'] });
 	const pod = state({ status: 'requesting', blocked: { kind: 'paced', pdbs: ['default/web'], message: 'x' } });
 	settleOutcome(deps, { kind: 'evict', state: pod, reserved: 'default/web' }, { kind: 'evicted' });
@@ -53,7 +79,10 @@ test('an accepted eviction: counted once, state evicted and unblocked, a PodEvic
 	assert.is(pod.blocked, undefined);
 	assert.equal(counts, ['pod:evicted']);
 	assert.equal(released, [], 'the reservation stays until the watched budget shows the eviction');
-	assert.equal(recorder.podEvents.map((event) => [event.reason, event.type, event.annotations]), [['PodEviction', 'Normal', { node: 'node-a', app: 'web' }]]);
+	assert.equal(
+		recorder.podEvents.map((event) => [event.reason, event.type, event.annotations]),
+		[['PodEviction', 'Normal', { node: 'node-a', app: 'web' }]],
+	);
 });
 
 test('an eviction answered "gone": counted, the tracker told, its reservation released', () => {
@@ -73,22 +102,31 @@ test('an accepted deadlock delete: counted as deleted (not evicted), done with t
 	assert.is(pod.status, 'deleted');
 	assert.is(pod.deadlockDone, true);
 	assert.equal(counts, ['pod:deleted']);
-	assert.equal(recorder.podEvents.map((event) => [event.reason, event.message, event.annotations]), [['PodDeletedPastBudget', deleteStep.deletedMessage, deleteStep.annotations]]);
+	assert.equal(
+		recorder.podEvents.map((event) => [event.reason, event.message, event.annotations]),
+		[['PodDeletedPastBudget', deleteStep.deletedMessage, deleteStep.annotations]],
+	);
 	assert.ok(log.lines.some((line) => line.includes(deleteStep.deletedMessage)));
 });
 
 test('a failed eviction backs off by its failure count and is counted as an error', () => {
 	const { deps, counts, log, state } = setup();
 	const pod = state({ status: 'requesting', failures: 2 });
-	settleOutcome(deps, { kind: 'evict', state: pod, reserved: undefined }, { kind: 'failed', message: 'connection reset', error: new Error('connection reset') });
+	settleOutcome(
+		deps,
+		{ kind: 'evict', state: pod, reserved: undefined },
+		{ kind: 'failed', message: 'connection reset', error: new Error('connection reset') },
+	);
 	assert.is(pod.status, 'pending');
 	assert.is(pod.failures, 3);
 	assert.is(pod.nextAttemptMs, nowMs + evictBackoffMs(3));
 	assert.equal(counts, ['error:drain']);
-	assert.ok(log.lines.some((line) => line.includes('error when evicting pods/"web-0" -n "default" (will retry after 4s): connection reset')));
+	assert.ok(
+		log.lines.some((line) => line.includes('error when evicting pods/"web-0" -n "default" (will retry after 4s): connection reset')),
+	);
 });
 
-test('a failed deadlock delete retries the policy later and leaves the eviction\'s retry time alone', () => {
+test("a failed deadlock delete retries the policy later and leaves the eviction's retry time alone", () => {
 	const { deps, counts, state } = setup();
 	const pod = state({ status: 'deleting', failures: 1, nextAttemptMs: nowMs + 5 });
 	settleOutcome(deps, { kind: 'delete', state: pod, step: deleteStep }, { kind: 'failed', message: 'boom', error: new Error('boom') });
@@ -101,7 +139,7 @@ test('a failed deadlock delete retries the policy later and leaves the eviction\
 	assert.is(deps.tally.deleted, 0);
 });
 
-test('refused by one live budget: retried when the watch says so (probe time), the budget\'s version kept', () => {
+test("refused by one live budget: retried when the watch says so (probe time), the budget's version kept", () => {
 	const { deps, counts, state } = setup({ live: true, pdbs: ['default/web'] });
 	const pod = state({ status: 'requesting' });
 	settleOutcome(deps, { kind: 'evict', state: pod, reserved: undefined }, { kind: 'blocked', block: 'pdb', message: 'Too Many Requests' });
@@ -112,7 +150,7 @@ test('refused by one live budget: retried when the watch says so (probe time), t
 	assert.equal(counts, ['blocked:pdb']);
 });
 
-test('refused without a live budget: kubectl\'s backoff', () => {
+test("refused without a live budget: kubectl's backoff", () => {
 	const { deps, state } = setup({ live: false, pdbs: ['default/web'] });
 	const pod = state({ status: 'requesting' });
 	settleOutcome(deps, { kind: 'evict', state: pod, reserved: undefined }, { kind: 'blocked', block: 'pdb', message: 'Too Many Requests' });

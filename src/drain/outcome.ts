@@ -38,7 +38,8 @@ export type Attempt =
 export function settleOutcome(deps: OutcomeDeps, attempt: Attempt, outcome: EvictOutcome): void {
 	const state = attempt.state;
 	const inFlight = attempt.kind === 'evict' ? 'requesting' : 'deleting';
-	if (attempt.kind === 'evict' && attempt.reserved !== undefined && outcome.kind !== 'evicted') deps.book?.release(attempt.reserved, state.name);
+	if (attempt.kind === 'evict' && attempt.reserved !== undefined && outcome.kind !== 'evicted')
+		deps.book?.release(attempt.reserved, state.name);
 	switch (outcome.kind) {
 		case 'evicted':
 		case 'gone':
@@ -78,7 +79,10 @@ function accepted(deps: OutcomeDeps, attempt: Attempt, kind: 'evicted' | 'gone')
 	}
 	state.blocked = undefined;
 	deps.metrics.podEvicted('evicted');
-	deps.recorder.pod(podRef(state), 'PodEviction', 'Normal', `Pod evicted due to node drain (node ${deps.nodeName})`, { node: deps.nodeName, ...state.labels });
+	deps.recorder.pod(podRef(state), 'PodEviction', 'Normal', `Pod evicted due to node drain (node ${deps.nodeName})`, {
+		node: deps.nodeName,
+		...state.labels,
+	});
 	if (state.status === 'requesting') state.status = 'evicted';
 }
 

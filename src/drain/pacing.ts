@@ -25,10 +25,17 @@ export function pacedBy(book: PdbBook | undefined, key: string, pod: PodView | u
 	return { pdb, room: book.available(pdb) };
 }
 
-export type PacingStep = { readonly kind: 'launch'; readonly reserved: string | undefined } | { readonly kind: 'hold'; readonly pdb: string } | undefined;
+export type PacingStep =
+	| { readonly kind: 'launch'; readonly reserved: string | undefined }
+	| { readonly kind: 'hold'; readonly pdb: string }
+	| undefined;
 
 /** What to do with a pending pod of an open group at `nowMs`; `version` reads a budget's change marker. */
-export function pacingStep(state: PodState, paced: Paced | undefined, context: { readonly nowMs: number; readonly version: (pdb: string) => string | undefined }): PacingStep {
+export function pacingStep(
+	state: PodState,
+	paced: Paced | undefined,
+	context: { readonly nowMs: number; readonly version: (pdb: string) => string | undefined },
+): PacingStep {
 	const due = context.nowMs >= state.nextAttemptMs;
 	if (paced === undefined) {
 		// A pod held by pacing that is no longer paced (the book went off, the pod became unready) goes at once.

@@ -38,9 +38,15 @@ selector('matches nothing with a null selector or an unknown operator, everythin
 const allowed = suite('disruptionsAllowed()');
 
 allowed('is 0 while the controller has not observed the latest generation (the apiserver answers 429)', () => {
-	assert.is(disruptionsAllowed(pdb({ metadata: { name: 'p', generation: 2 }, status: { observedGeneration: 1, disruptionsAllowed: 3 } })), 0);
+	assert.is(
+		disruptionsAllowed(pdb({ metadata: { name: 'p', generation: 2 }, status: { observedGeneration: 1, disruptionsAllowed: 3 } })),
+		0,
+	);
 	assert.is(disruptionsAllowed(pdb({ metadata: { name: 'p', generation: 2 }, status: { disruptionsAllowed: 3 } })), 0);
-	assert.is(disruptionsAllowed(pdb({ metadata: { name: 'p', generation: 2 }, status: { observedGeneration: 2, disruptionsAllowed: 3 } })), 3);
+	assert.is(
+		disruptionsAllowed(pdb({ metadata: { name: 'p', generation: 2 }, status: { observedGeneration: 2, disruptionsAllowed: 3 } })),
+		3,
+	);
 });
 
 const book = suite('PdbBook');
@@ -51,7 +57,12 @@ function bookAt(clock: { now: number }) {
 
 book('matches pods to budgets of their own namespace only, sorted', () => {
 	const b = bookAt({ now: 0 });
-	b.sync([pdb(budget('web-b', 'web', 1)), pdb(budget('web-a', 'web', 1)), pdb(budget('db', 'db', 1)), pdb(budget('elsewhere', 'web', 1, 'other'))]);
+	b.sync([
+		pdb(budget('web-b', 'web', 1)),
+		pdb(budget('web-a', 'web', 1)),
+		pdb(budget('db', 'db', 1)),
+		pdb(budget('elsewhere', 'web', 1, 'other')),
+	]);
 	assert.equal(b.matching({ namespace: 'default', labels: { app: 'web', tier: 'x' } }), ['default/web-a', 'default/web-b']);
 	assert.equal(b.matching({ namespace: 'other', labels: { app: 'web' } }), []);
 	assert.is(b.state, 'live');
@@ -65,9 +76,15 @@ book('charges reservations until the watched status lists the pod in disruptedPo
 	b.reserve('default/web', 'w2');
 	assert.is(b.available('default/web'), 0);
 	// The apiserver's write for w1 arrives: allowed 1, w1 disrupted; w2 still only ours.
-	b.apply('MODIFIED', pdb({ ...budget('web', 'web', 1), status: { observedGeneration: 1, disruptionsAllowed: 1, disruptedPods: { w1: 'now' } } }));
+	b.apply(
+		'MODIFIED',
+		pdb({ ...budget('web', 'web', 1), status: { observedGeneration: 1, disruptionsAllowed: 1, disruptedPods: { w1: 'now' } } }),
+	);
 	assert.is(b.available('default/web'), 0);
-	b.apply('MODIFIED', pdb({ ...budget('web', 'web', 0), status: { observedGeneration: 1, disruptionsAllowed: 0, disruptedPods: { w1: 'now', w2: 'now' } } }));
+	b.apply(
+		'MODIFIED',
+		pdb({ ...budget('web', 'web', 0), status: { observedGeneration: 1, disruptionsAllowed: 0, disruptedPods: { w1: 'now', w2: 'now' } } }),
+	);
 	assert.is(b.available('default/web'), 0);
 	// The controller saw both replacements ready.
 	b.apply('MODIFIED', pdb(budget('web', 'web', 2)));
@@ -122,7 +139,10 @@ book('version() changes with the budget', () => {
 	const b = bookAt({ now: 0 });
 	b.sync([pdb({ ...budget('web', 'web', 0), metadata: { name: 'web', namespace: 'default', generation: 1, resourceVersion: '5' } })]);
 	assert.is(b.version('default/web'), '5');
-	b.apply('MODIFIED', pdb({ ...budget('web', 'web', 1), metadata: { name: 'web', namespace: 'default', generation: 1, resourceVersion: '9' } }));
+	b.apply(
+		'MODIFIED',
+		pdb({ ...budget('web', 'web', 1), metadata: { name: 'web', namespace: 'default', generation: 1, resourceVersion: '9' } }),
+	);
 	assert.is(b.version('default/web'), '9');
 });
 

@@ -119,7 +119,8 @@ export class PdbBook {
 			this.#selectors += 1;
 		} else {
 			// Status updates (the common case) keep the generation; a new budget or a spec change does not.
-			if (this.#pdbs.get(key)?.metadata.generation !== pdb.metadata.generation || pdb.metadata.generation === undefined) this.#selectors += 1;
+			if (this.#pdbs.get(key)?.metadata.generation !== pdb.metadata.generation || pdb.metadata.generation === undefined)
+				this.#selectors += 1;
 			this.#pdbs.set(key, pdb);
 			const pending = this.#inflight.get(key);
 			if (pending !== undefined) {
@@ -151,7 +152,10 @@ export class PdbBook {
 	 * removed or changes its spec: the drain loop asks for every waiting pod on
 	 * every turn, and status updates are what the watch mostly brings.
 	 */
-	matchingCached(cacheKey: string, pod: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> }): readonly string[] {
+	matchingCached(
+		cacheKey: string,
+		pod: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> },
+	): readonly string[] {
 		const cached = this.#matches.get(cacheKey);
 		if (cached !== undefined && cached.revision === this.#selectors) return cached.keys;
 		const keys = this.matching(pod);
@@ -205,8 +209,10 @@ export function pdbSource(kube: KubeApi, namespaces: ReadonlySet<string>, useApi
 	const namespace = namespaces.size === 1 ? [...namespaces][0] : undefined;
 	return {
 		what: namespace === undefined ? 'PodDisruptionBudgets' : `PodDisruptionBudgets in namespace "${namespace}"`,
-		list: (signal: AbortSignal) => kube.listPodDisruptionBudgets({ namespace, resourceVersion: useApiserverCache ? '0' : undefined }, signal),
-		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPodDisruptionBudgets({ namespace, resourceVersion, allowBookmarks: true, timeoutSeconds: timeoutSeconds?.() }, signal),
+		list: (signal: AbortSignal) =>
+			kube.listPodDisruptionBudgets({ namespace, resourceVersion: useApiserverCache ? '0' : undefined }, signal),
+		watch: (resourceVersion: string, signal: AbortSignal) =>
+			kube.watchPodDisruptionBudgets({ namespace, resourceVersion, allowBookmarks: true, timeoutSeconds: timeoutSeconds?.() }, signal),
 	};
 }
 
@@ -215,7 +221,12 @@ export function pdbSource(kube: KubeApi, namespaces: ReadonlySet<string>, useApi
  * signal aborts. Without RBAC for PDBs (NTH's ClusterRole has none) it turns
  * the book off and returns: pacing nothing beats retrying for ever.
  */
-export function followBudgets(deps: FollowDeps, source: FollowSource<PodDisruptionBudget>, book: PdbBook, signal: AbortSignal): Promise<void> {
+export function followBudgets(
+	deps: FollowDeps,
+	source: FollowSource<PodDisruptionBudget>,
+	book: PdbBook,
+	signal: AbortSignal,
+): Promise<void> {
 	const handlers = {
 		sync: (items: readonly PodDisruptionBudget[]) => book.sync(items),
 		event: (event: WatchEvent<PodDisruptionBudget>) => {
@@ -227,5 +238,11 @@ export function followBudgets(deps: FollowDeps, source: FollowSource<PodDisrupti
 			book.turnOff();
 		},
 	};
-	return follow(deps, source, handlers, { stopOn: (error) => isKubeError(error) && (error.status === 403 || error.status === 401 || error.status === 404) }, signal);
+	return follow(
+		deps,
+		source,
+		handlers,
+		{ stopOn: (error) => isKubeError(error) && (error.status === 403 || error.status === 401 || error.status === 404) },
+		signal,
+	);
 }

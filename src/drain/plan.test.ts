@@ -72,8 +72,14 @@ plan('lets later groups reserve their slowest grace plus slack, counting back fr
 		t0,
 		t0 + 110_000,
 	);
-	assert.equal(plans.map((p) => p.group), ['ordinary', 'cluster-critical', 'node-critical']);
-	assert.equal(plans.map((p) => p.pods), [['a/1'], ['a/2'], ['a/3', 'a/4']]);
+	assert.equal(
+		plans.map((p) => p.group),
+		['ordinary', 'cluster-critical', 'node-critical'],
+	);
+	assert.equal(
+		plans.map((p) => p.pods),
+		[['a/1'], ['a/2'], ['a/3', 'a/4']],
+	);
 	assert.is(plans[0]?.latestStartMs, t0);
 	// node-critical reserves 20 + 3 s, cluster-critical 10 + 3 s before that.
 	assert.is(plans[2]?.latestStartMs, t0 + 110_000 - 23_000);
@@ -97,7 +103,10 @@ plan('scales the reservations down together when they exceed the window', () => 
 
 plan('skips empty groups and starts no group before the drain', () => {
 	const plans = planGroups([{ key: 'a/1', group: 'daemonset', graceSeconds: 30 }], t0, t0 + 10_000);
-	assert.equal(plans.map((p) => p.group), ['daemonset']);
+	assert.equal(
+		plans.map((p) => p.group),
+		['daemonset'],
+	);
 	assert.is(plans[0]?.latestStartMs, t0);
 });
 

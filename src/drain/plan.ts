@@ -86,7 +86,9 @@ export function planGroups(pods: readonly PlanInput[], startMs: number, deadline
 		.map((group) => ({ group, members: pods.filter((pod) => pod.group === group) }))
 		.filter((entry) => entry.members.length > 0);
 	const windowSeconds = Math.max(0, (deadlineMs - startMs) / 1000);
-	const needs = present.map((entry) => Math.min(windowSeconds, Math.max(...entry.members.map((pod) => pod.graceSeconds))) + groupSlackSeconds);
+	const needs = present.map(
+		(entry) => Math.min(windowSeconds, Math.max(...entry.members.map((pod) => pod.graceSeconds))) + groupSlackSeconds,
+	);
 	const total = needs.reduce((sum, need) => sum + need, 0);
 	const scale = total > windowSeconds && total > 0 ? windowSeconds / total : 1;
 	const plans: GroupPlan[] = [];

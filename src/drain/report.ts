@@ -7,7 +7,10 @@ import type { DrainResult } from './options.ts';
 import { type PodState, type Tally, quoted } from './state.ts';
 
 /** kubectl-like progress: "evicted 3 of 5 pods, 42 s to deadline", with the gone and blocked counts as fields. */
-export function progressLine(states: Iterable<PodState>, secondsLeft: number): { readonly message: string; readonly fields: { readonly gone: number; readonly blocked: number } } {
+export function progressLine(
+	states: Iterable<PodState>,
+	secondsLeft: number,
+): { readonly message: string; readonly fields: { readonly gone: number; readonly blocked: number } } {
 	let total = 0;
 	let done = 0;
 	let gone = 0;
@@ -25,11 +28,19 @@ export function progressLine(states: Iterable<PodState>, secondsLeft: number): {
 export function deadlineError(nodeName: string, states: readonly PodState[]): string {
 	const remaining = states.filter((state) => state.status !== 'gone');
 	const blocked = remaining.filter((state) => state.blocked !== undefined);
-	const details = blocked.map((state) => (state.blocked?.kind === 'multiple-pdbs' ? state.blocked.message : `"${state.key}" blocked by PodDisruptionBudget ${quoted(state.blocked?.pdbs ?? [])}`));
+	const details = blocked.map((state) =>
+		state.blocked?.kind === 'multiple-pdbs'
+			? state.blocked.message
+			: `"${state.key}" blocked by PodDisruptionBudget ${quoted(state.blocked?.pdbs ?? [])}`,
+	);
 	return `Cannot drain node "${nodeName}": ${remaining.length} of ${states.length} pods still on the node at the deadline: ${quoted(remaining.map((state) => state.key))}${details.length > 0 ? `; ${details.join('; ')}` : ''}`;
 }
 
-export function drainResult(states: readonly PodState[], tally: Tally, end: { readonly ok: boolean; readonly error: string | undefined; readonly durationMs: number }): DrainResult {
+export function drainResult(
+	states: readonly PodState[],
+	tally: Tally,
+	end: { readonly ok: boolean; readonly error: string | undefined; readonly durationMs: number },
+): DrainResult {
 	const remaining = states.filter((state) => state.status !== 'gone');
 	return {
 		ok: end.ok,
@@ -37,7 +48,9 @@ export function drainResult(states: readonly PodState[], tally: Tally, end: { re
 		deleted: tally.deleted,
 		total: states.length,
 		remaining: end.ok ? [] : remaining.map((state) => state.key),
-		blocked: remaining.filter((state) => state.blocked !== undefined).map((state) => ({ pod: state.key, pdbs: [...(state.blocked?.pdbs ?? [])] })),
+		blocked: remaining
+			.filter((state) => state.blocked !== undefined)
+			.map((state) => ({ pod: state.key, pdbs: [...(state.blocked?.pdbs ?? [])] })),
 		...(end.error === undefined ? {} : { error: end.error }),
 		durationMs: end.durationMs,
 	};

@@ -19,7 +19,10 @@ export interface GroupsView {
 }
 
 /** How many groups are open at `nowMs`, and the ones opened now after the first (for the log line) with why. */
-export function openDueGroups(view: GroupsView): { readonly openGroups: number; readonly opened: readonly { readonly plan: GroupPlan; readonly reason: string }[] } {
+export function openDueGroups(view: GroupsView): {
+	readonly openGroups: number;
+	readonly opened: readonly { readonly plan: GroupPlan; readonly reason: string }[];
+} {
 	let open = view.openGroups;
 	const opened: { plan: GroupPlan; reason: string }[] = [];
 	while (open < view.groups.length) {
@@ -47,7 +50,8 @@ export function nextWakeMs(view: WakeView): number {
 	for (const state of view.states) {
 		if (state.status !== 'pending') continue;
 		if (state.groupIndex < view.openGroups && view.inflight < maxConcurrentEvictions) next = Math.min(next, state.nextAttemptMs);
-		if (state.blocked !== undefined && !state.deadlockDone) next = Math.min(next, Math.max(state.deadlockRetryMs, deadlockDueMs(state, view.window)));
+		if (state.blocked !== undefined && !state.deadlockDone)
+			next = Math.min(next, Math.max(state.deadlockRetryMs, deadlockDueMs(state, view.window)));
 	}
 	return Math.max(next, view.nowMs);
 }

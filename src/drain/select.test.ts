@@ -11,7 +11,10 @@ function pod(name: string, options: Parameters<typeof runningPod>[1] = {}): Pod 
 	return v.parse(PodSchema, runningPod(name, options));
 }
 
-function optionsWith(overrides: Partial<SelectOptions> = {}, daemonSets: readonly string[] = ['kube-system/ds']): SelectOptions & { readonly lookups: string[] } {
+function optionsWith(
+	overrides: Partial<SelectOptions> = {},
+	daemonSets: readonly string[] = ['kube-system/ds'],
+): SelectOptions & { readonly lookups: string[] } {
 	const lookups: string[] = [];
 	return {
 		deleteLocalData: true,
@@ -27,7 +30,8 @@ function optionsWith(overrides: Partial<SelectOptions> = {}, daemonSets: readonl
 	};
 }
 
-const dsPod = (name: string, extra: Parameters<typeof runningPod>[1] = {}) => pod(name, { namespace: 'kube-system', owner: { kind: 'DaemonSet', name: 'ds' }, ...extra });
+const dsPod = (name: string, extra: Parameters<typeof runningPod>[1] = {}) =>
+	pod(name, { namespace: 'kube-system', owner: { kind: 'DaemonSet', name: 'ds' }, ...extra });
 
 const one = suite('selectPod()');
 
@@ -53,13 +57,21 @@ one('matches its own pod in any namespace when the namespace is empty (NTH)', as
 });
 
 one('skips its own DaemonSet pod even when DaemonSet pods are fatal', async () => {
-	const result = await selectPod(pod('nth-abc', { namespace: 'kube-system', owner: { kind: 'DaemonSet', name: 'ds' } }), optionsWith({ ignoreDaemonSets: false }), signal);
+	const result = await selectPod(
+		pod('nth-abc', { namespace: 'kube-system', owner: { kind: 'DaemonSet', name: 'ds' } }),
+		optionsWith({ ignoreDaemonSets: false }),
+		signal,
+	);
 	assert.is(result.reason, 'self');
 	assert.is(result.fatal, undefined);
 });
 
 one('skips mirror (static) pods', async () => {
-	const result = await selectPod(pod('etcd-node', { owner: { kind: 'Node', name: 'node-a', apiVersion: 'v1' }, annotations: { 'kubernetes.io/config.mirror': 'abc' } }), optionsWith(), signal);
+	const result = await selectPod(
+		pod('etcd-node', { owner: { kind: 'Node', name: 'node-a', apiVersion: 'v1' }, annotations: { 'kubernetes.io/config.mirror': 'abc' } }),
+		optionsWith(),
+		signal,
+	);
 	assert.is(result.action, 'skip');
 	assert.is(result.reason, 'mirror');
 });
@@ -131,8 +143,15 @@ one('evicts bare pods with a warning (kubectl --force, as NTH sets it)', async (
 one('waits for terminating pods instead of evicting them, and never makes them fatal', async () => {
 	const deleting = '2026-01-01T00:00:00Z';
 	assert.is((await selectPod(pod('web-1', { deletionTimestamp: deleting }), optionsWith(), signal)).action, 'wait');
-	assert.is((await selectPod(pod('cache', { deletionTimestamp: deleting, emptyDir: true }), optionsWith({ deleteLocalData: false }), signal)).action, 'wait');
-	assert.is((await selectPod(dsPod('ds-1', { deletionTimestamp: deleting }), optionsWith({ ignoreDaemonSets: false }), signal)).action, 'wait');
+	assert.is(
+		(await selectPod(pod('cache', { deletionTimestamp: deleting, emptyDir: true }), optionsWith({ deleteLocalData: false }), signal))
+			.action,
+		'wait',
+	);
+	assert.is(
+		(await selectPod(dsPod('ds-1', { deletionTimestamp: deleting }), optionsWith({ ignoreDaemonSets: false }), signal)).action,
+		'wait',
+	);
 	// An ignored DaemonSet pod stays ignored while it terminates.
 	assert.is((await selectPod(dsPod('ds-1', { deletionTimestamp: deleting }), optionsWith(), signal)).action, 'skip');
 });

@@ -111,7 +111,12 @@ export async function selectPod(pod: Pod, options: SelectOptions, signal: AbortS
 		const exists = await options.daemonSetExists(pod.metadata.namespace ?? '', owner.name, signal);
 		if (!exists) {
 			// kubectl with --force (NTH sets it) removes pods whose DaemonSet is gone.
-			return withTermination(pod, { pod, action: 'evict', reason: 'daemonset-orphaned', warning: `daemonsets.apps "${owner.name}" not found` });
+			return withTermination(pod, {
+				pod,
+				action: 'evict',
+				reason: 'daemonset-orphaned',
+				warning: `daemonsets.apps "${owner.name}" not found`,
+			});
 		}
 		if (options.evictDaemonSetPods) return withTermination(pod, { pod, action: 'evict', reason: 'daemonset' });
 		if (options.ignoreDaemonSets) return { pod, action: 'skip', reason: 'daemonset', warning: daemonSetWarning };
@@ -164,7 +169,9 @@ export interface SelectionNote {
 /** kubectl's warning text and aggregated errors for these selections. */
 export function summarizeSelections(notes: readonly SelectionNote[]): { readonly warnings: string; readonly errors: readonly string[] } {
 	return {
-		warnings: groupByMessage(notes, 'warning').map(([message, keys]) => `${message}: ${keys.join(', ')}`).join('; '),
+		warnings: groupByMessage(notes, 'warning')
+			.map(([message, keys]) => `${message}: ${keys.join(', ')}`)
+			.join('; '),
 		errors: groupByMessage(notes, 'fatal').map(([message, keys]) => `cannot delete ${message}: ${keys.join(', ')}`),
 	};
 }
@@ -174,7 +181,12 @@ export async function selectPods(pods: readonly Pod[], options: SelectOptions, s
 	const cached: SelectOptions = { ...options, daemonSetExists: cachedDaemonSetLookup(options.daemonSetExists) };
 	const selections: PodSelection[] = [];
 	for (const pod of pods) selections.push(await selectPod(pod, cached, signal));
-	return { selections, ...summarizeSelections(selections.map((selection) => ({ key: podKey(selection.pod), warning: selection.warning, fatal: selection.fatal }))) };
+	return {
+		selections,
+		...summarizeSelections(
+			selections.map((selection) => ({ key: podKey(selection.pod), warning: selection.warning, fatal: selection.fatal })),
+		),
+	};
 }
 
 function groupByMessage(notes: readonly SelectionNote[], field: 'warning' | 'fatal'): [string, string[]][] {

@@ -39,8 +39,22 @@ export interface Tally {
 }
 
 /** A fresh pending (or, for a pod only waited for, already evicted) state. */
-export function podState(pod: Pick<PodState, 'key' | 'namespace' | 'name' | 'uid' | 'groupIndex' | 'baseGrace' | 'labels'>, waitOnly: boolean, nowMs: number): PodState {
-	return { ...pod, status: waitOnly ? 'evicted' : 'pending', nextAttemptMs: nowMs, failures: 0, attempts: 0, blocked: undefined, blockedVersion: '', deadlockDone: false, deadlockRetryMs: nowMs };
+export function podState(
+	pod: Pick<PodState, 'key' | 'namespace' | 'name' | 'uid' | 'groupIndex' | 'baseGrace' | 'labels'>,
+	waitOnly: boolean,
+	nowMs: number,
+): PodState {
+	return {
+		...pod,
+		status: waitOnly ? 'evicted' : 'pending',
+		nextAttemptMs: nowMs,
+		failures: 0,
+		attempts: 0,
+		blocked: undefined,
+		blockedVersion: '',
+		deadlockDone: false,
+		deadlockRetryMs: nowMs,
+	};
 }
 
 export function podRef(state: PodState): PodRef {

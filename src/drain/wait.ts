@@ -129,8 +129,10 @@ export function nodePodSource(kube: KubeApi, nodeName: string, useApiserverCache
 		what: `pods on node "${nodeName}"`,
 		list: (signal: AbortSignal) => kube.listPods({ fieldSelector, resourceVersion: useApiserverCache ? '0' : undefined }, signal),
 		/** One page of at most `limit` pods (the drain's first list pages, so it never holds every full pod at once). */
-		listPage: (limit: number, token: string | undefined, signal: AbortSignal) => kube.listPods({ fieldSelector, resourceVersion: useApiserverCache ? '0' : undefined, limit, continue: token }, signal),
-		watch: (resourceVersion: string, signal: AbortSignal) => kube.watchPods({ fieldSelector, resourceVersion, allowBookmarks: true, timeoutSeconds: timeoutSeconds?.() }, signal),
+		listPage: (limit: number, token: string | undefined, signal: AbortSignal) =>
+			kube.listPods({ fieldSelector, resourceVersion: useApiserverCache ? '0' : undefined, limit, continue: token }, signal),
+		watch: (resourceVersion: string, signal: AbortSignal) =>
+			kube.watchPods({ fieldSelector, resourceVersion, allowBookmarks: true, timeoutSeconds: timeoutSeconds?.() }, signal),
 	};
 }
 

@@ -13,7 +13,10 @@ export function createMetricsHandler(render: () => string): HttpHandler {
 			return new Response('404 page not found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 		}
 		if (request.method !== 'GET' && request.method !== 'HEAD') {
-			return new Response('Method not allowed\n', { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' } });
+			return new Response('Method not allowed\n', {
+				status: 405,
+				headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
+			});
 		}
 		return new Response(request.method === 'HEAD' ? null : render(), { status: 200, headers: { 'content-type': expositionContentType } });
 	};

@@ -66,11 +66,17 @@ export function createProbes(options: ProbesOptions): Probes {
 		if (last === undefined) {
 			const sinceStart = now - options.startedAtMs;
 			if (sinceStart <= graceMs) return json(200, { health: 'OK' });
-			return json(503, { health: 'unhealthy', reason: `no successful IMDS poll in the ${seconds(sinceStart)} s since start (limit ${seconds(graceMs)} s)` });
+			return json(503, {
+				health: 'unhealthy',
+				reason: `no successful IMDS poll in the ${seconds(sinceStart)} s since start (limit ${seconds(graceMs)} s)`,
+			});
 		}
 		const age = now - last;
 		if (age <= options.maxPollAgeMs) return json(200, { health: 'OK' });
-		return json(503, { health: 'unhealthy', reason: `last successful IMDS poll was ${seconds(age)} s ago (limit ${seconds(options.maxPollAgeMs)} s)` });
+		return json(503, {
+			health: 'unhealthy',
+			reason: `last successful IMDS poll was ${seconds(age)} s ago (limit ${seconds(options.maxPollAgeMs)} s)`,
+		});
 	};
 
 	return {

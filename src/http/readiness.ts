@@ -55,7 +55,12 @@ export function createReadiness(options: ReadinessOptions): Readiness {
 			state = { ready: true };
 		} catch (error) {
 			options.metrics.errorCaught('readiness');
-			const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `the readiness check took over ${timeoutMs} ms` : error.message) : String(error);
+			const reason =
+				error instanceof Error
+					? error.name === 'TimeoutError'
+						? `the readiness check took over ${timeoutMs} ms`
+						: error.message
+					: String(error);
 			state = { ready: false, reason };
 			// One line per change, not one per probe.
 			if (last === undefined || last.state.ready) options.log.warn('Not ready', { reason });

@@ -12,7 +12,13 @@ const maxPollAgeMs = 30_000;
 
 const servers = suite('startHttpServers()');
 
-const settings = { enableProbesServer: true, probesServerPort: 0, enablePrometheusServer: true, prometheusServerPort: 0, probesServerHost: '127.0.0.1' };
+const settings = {
+	enableProbesServer: true,
+	probesServerPort: 0,
+	enablePrometheusServer: true,
+	prometheusServerPort: 0,
+	probesServerHost: '127.0.0.1',
+};
 
 servers('serves probes and metrics on separate ports, neither path on the other', async () => {
 	const controller = new AbortController();
@@ -64,7 +70,11 @@ servers('starts only the enabled servers', async () => {
 servers('rejects the same port for both servers with a ConfigError', async () => {
 	try {
 		await startHttpServers({
-			runtime: { serve: async () => { throw new Error('must not bind'); } },
+			runtime: {
+				serve: async () => {
+					throw new Error('must not bind');
+				},
+			},
 			settings: { ...settings, probesServerPort: 9092, prometheusServerPort: 9092 },
 			probes: () => new Response(),
 			metrics: () => new Response(),
@@ -81,7 +91,11 @@ servers('rejects the same port for both servers with a ConfigError', async () =>
 servers('names the setting when a port cannot be bound', async () => {
 	try {
 		await startHttpServers({
-			runtime: { serve: async () => { throw new Error('listen EADDRINUSE'); } },
+			runtime: {
+				serve: async () => {
+					throw new Error('listen EADDRINUSE');
+				},
+			},
 			settings: { ...settings, enableProbesServer: false, prometheusServerPort: 9092 },
 			probes: () => new Response(),
 			metrics: () => new Response(),
@@ -91,7 +105,10 @@ servers('names the setting when a port cannot be bound', async () => {
 		assert.unreachable('should have thrown');
 	} catch (error) {
 		assert.ok(isConfigError(error));
-		assert.is(String(error), 'ConfigError: Cannot start the metrics server on "127.0.0.1:9092" (PROMETHEUS_SERVER_PORT): listen EADDRINUSE');
+		assert.is(
+			String(error),
+			'ConfigError: Cannot start the metrics server on "127.0.0.1:9092" (PROMETHEUS_SERVER_PORT): listen EADDRINUSE',
+		);
 	}
 });
 

@@ -38,14 +38,24 @@ export interface HttpServers {
 /** Binds the enabled servers. Throws ConfigError when both want the same port or a port cannot be bound. */
 export async function startHttpServers(options: HttpServersOptions): Promise<HttpServers> {
 	const { settings, runtime, log, signal } = options;
-	if (settings.enableProbesServer && settings.enablePrometheusServer && settings.probesServerPort !== 0 && settings.probesServerPort === settings.prometheusServerPort) {
-		throw new ConfigError(`Cannot start the probes and metrics servers: PROBES_SERVER_PORT and PROMETHEUS_SERVER_PORT are both ${settings.probesServerPort}; they must differ`);
+	if (
+		settings.enableProbesServer &&
+		settings.enablePrometheusServer &&
+		settings.probesServerPort !== 0 &&
+		settings.probesServerPort === settings.prometheusServerPort
+	) {
+		throw new ConfigError(
+			`Cannot start the probes and metrics servers: PROBES_SERVER_PORT and PROMETHEUS_SERVER_PORT are both ${settings.probesServerPort}; they must differ`,
+		);
 	}
 	const bind = async (what: string, setting: string, handler: HttpHandler, port: number): Promise<Server> => {
 		try {
 			return await runtime.serve(handler, { port, hostname: settings.probesServerHost, signal });
 		} catch (error) {
-			throw new ConfigError(`Cannot start the ${what} server on "${settings.probesServerHost}:${port}" (${setting}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+			throw new ConfigError(
+				`Cannot start the ${what} server on "${settings.probesServerHost}:${port}" (${setting}): ${error instanceof Error ? error.message : String(error)}`,
+				{ cause: error },
+			);
 		}
 	};
 	let metrics: Server | undefined;

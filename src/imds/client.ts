@@ -188,7 +188,10 @@ export function createImdsClient(options: ImdsClientOptions): ImdsClient {
 				// An answer we refuse (a body over the cap): asking again gets the same.
 				if (isImdsError(error)) throw error;
 				if (await again(error)) continue;
-				throw new ImdsError(`Cannot read IMDS path "${path}": no answer after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`, { path, cause: error });
+				throw new ImdsError(`Cannot read IMDS path "${path}": no answer after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`, {
+					path,
+					cause: error,
+				});
 			}
 			tokens.observeTtl(token, response.headers.get(tokenTtlHeader));
 			const { status } = response;
@@ -208,7 +211,12 @@ export function createImdsClient(options: ImdsClientOptions): ImdsClient {
 		}
 	}
 
-	async function getJson<T>(path: string, schema: v.GenericSchema<unknown, T>, signal: AbortSignal, request: ImdsRequestOptions = {}): Promise<T | undefined> {
+	async function getJson<T>(
+		path: string,
+		schema: v.GenericSchema<unknown, T>,
+		signal: AbortSignal,
+		request: ImdsRequestOptions = {},
+	): Promise<T | undefined> {
 		const response = await get(path, signal, request);
 		if (response === undefined) return undefined;
 		let json: unknown;

@@ -49,7 +49,17 @@ async function run(handler: (request: RecordedRequest) => Response, controller =
 	const fake = fakeFetch(handler);
 	const log = memoryLogger();
 	const { metrics, record } = recordingMetrics();
-	const client = createImdsClient({ fetch: fake.fetch, baseUrl: 'http://imds', ipv6Fallback: false, tries: 3, log, metrics, now: clock.now, sleep: clock.sleep, random: () => 0 });
+	const client = createImdsClient({
+		fetch: fake.fetch,
+		baseUrl: 'http://imds',
+		ipv6Fallback: false,
+		tries: 3,
+		log,
+		metrics,
+		now: clock.now,
+		sleep: clock.sleep,
+		random: () => 0,
+	});
 	const metadata = await clock.run(fetchInstanceMetadata(client, controller.signal, { log, metrics }));
 	return { metadata, fake, log, record };
 }
@@ -70,7 +80,10 @@ metadata('takes the identity document, then life cycle and host names from their
 		availabilityZone: 'us-east-1a',
 		region: 'us-east-1',
 	});
-	assert.not.ok(fake.requests.some((r) => r.path === '/latest/meta-data/instance-id'), 'no fallback reads');
+	assert.not.ok(
+		fake.requests.some((r) => r.path === '/latest/meta-data/instance-id'),
+		'no fallback reads',
+	);
 	const line = log.lines.find((l) => l.includes('Startup Metadata Retrieved'));
 	assert.ok(line?.includes('INF Startup Metadata Retrieved metadata={"accountId":"0123456789","instanceId":"i-1234567890abcdef0"'));
 });
@@ -119,7 +132,9 @@ metadata('leaves missing values empty: public ones silently, others with a log l
 });
 
 metadata('an empty zone gives an empty region', async () => {
-	const { metadata: result } = await run(imds(() => new Response('not json'), { '/latest/meta-data/placement/availability-zone': new Response('') }));
+	const { metadata: result } = await run(
+		imds(() => new Response('not json'), { '/latest/meta-data/placement/availability-zone': new Response('') }),
+	);
 	assert.is(result.availabilityZone, '');
 	assert.is(result.region, '');
 });
@@ -137,7 +152,10 @@ metadata('rejects when the signal aborts', async () => {
 	const controller = new AbortController();
 	controller.abort(new Error('stop'));
 	try {
-		await run(imds(() => new Response(identityDocument)), controller);
+		await run(
+			imds(() => new Response(identityDocument)),
+			controller,
+		);
 		assert.unreachable('should reject');
 	} catch (error) {
 		assert.is((error as Error).message, 'stop');

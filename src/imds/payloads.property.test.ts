@@ -30,27 +30,57 @@ const maxMessageChars = 2048;
 
 // ---- generators -----------------------------------------------------------
 
-const pad = (width: number) => (value: number): string => String(value).padStart(width, '0');
+const pad =
+	(width: number) =>
+	(value: number): string =>
+		String(value).padStart(width, '0');
 
 /** RFC 3339-looking times: valid ones, far past and far future, out-of-range fields, offsets. */
 const rfc3339ish = fc.oneof(
-	fc.date({ min: new Date(-62_135_596_800_000), max: new Date(253_402_300_799_000), noInvalidDate: true }).map((date) => date.toISOString().replace('.000Z', 'Z')),
-	fc.tuple(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }), fc.constantFrom('Z', '+00:00', '-23:59', '+24:00', '+05:30', ''), fc.constantFrom('', '.5', '.123456789'))
-		.map(([y, mo, d, h, mi, s, zone, fraction]) => `${pad(4)(y)}-${pad(2)(mo)}-${pad(2)(d)}T${pad(2)(h)}:${pad(2)(mi)}:${pad(2)(s)}${fraction}${zone}`),
+	fc
+		.date({ min: new Date(-62_135_596_800_000), max: new Date(253_402_300_799_000), noInvalidDate: true })
+		.map((date) => date.toISOString().replace('.000Z', 'Z')),
+	fc
+		.tuple(
+			fc.integer({ min: 0, max: 99_999 }),
+			fc.integer({ min: 0, max: 13 }),
+			fc.integer({ min: 0, max: 32 }),
+			fc.integer({ min: 0, max: 25 }),
+			fc.integer({ min: 0, max: 61 }),
+			fc.integer({ min: 0, max: 61 }),
+			fc.constantFrom('Z', '+00:00', '-23:59', '+24:00', '+05:30', ''),
+			fc.constantFrom('', '.5', '.123456789'),
+		)
+		.map(
+			([y, mo, d, h, mi, s, zone, fraction]) =>
+				`${pad(4)(y)}-${pad(2)(mo)}-${pad(2)(d)}T${pad(2)(h)}:${pad(2)(mi)}:${pad(2)(s)}${fraction}${zone}`,
+		),
 	fc.string(),
 );
 
 /** Scheduled-event times in Go's `2 Jan 2006 15:04:05 GMT`, valid or not. */
 const scheduledTimeish = fc.oneof(
-	fc.tuple(fc.integer({ min: 0, max: 40 }), fc.constantFrom('Jan', 'feb', 'MAR', 'Dec', 'Foo'), fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }))
+	fc
+		.tuple(
+			fc.integer({ min: 0, max: 40 }),
+			fc.constantFrom('Jan', 'feb', 'MAR', 'Dec', 'Foo'),
+			fc.integer({ min: 0, max: 99_999 }),
+			fc.integer({ min: 0, max: 25 }),
+			fc.integer({ min: 0, max: 61 }),
+			fc.integer({ min: 0, max: 61 }),
+		)
 		.map(([d, month, y, h, mi, s]) => `${d} ${month} ${y} ${pad(2)(h)}:${pad(2)(mi)}:${pad(2)(s)} GMT`),
 	fc.string(),
 );
 
 /** A string field of any JSON type, mostly strings. */
-const field = (strings: fc.Arbitrary<string>): fc.Arbitrary<unknown> => fc.oneof({ weight: 6, arbitrary: strings }, { weight: 1, arbitrary: fc.jsonValue() });
+const field = (strings: fc.Arbitrary<string>): fc.Arbitrary<unknown> =>
+	fc.oneof({ weight: 6, arbitrary: strings }, { weight: 1, arbitrary: fc.jsonValue() });
 
-const spotBody = fc.record({ action: field(fc.oneof(fc.constantFrom('terminate', 'stop', 'hibernate'), fc.string())), time: field(rfc3339ish) }, { requiredKeys: [] });
+const spotBody = fc.record(
+	{ action: field(fc.oneof(fc.constantFrom('terminate', 'stop', 'hibernate'), fc.string())), time: field(rfc3339ish) },
+	{ requiredKeys: [] },
+);
 const rebalanceBody = fc.record({ noticeTime: field(rfc3339ish) }, { requiredKeys: [] });
 const scheduledEntry = fc.record(
 	{
@@ -71,12 +101,20 @@ const hostileText = fc.oneof(
 	fc.jsonValue().map((value) => JSON.stringify(value) ?? 'null'),
 	fc.constantFrom('', 'null', '[]', '{}', '"', '{"time":', '\u0000', '[null]', '[[]]', '{"action":null}'),
 	// Huge: over the 64 KiB cap, and a value just under it.
-	fc.integer({ min: defaultMaxBodyBytes - 64, max: 3 * defaultMaxBodyBytes }).map((size) => `{"action":"terminate","time":"${'9'.repeat(size)}"}`),
+	fc
+		.integer({ min: defaultMaxBodyBytes - 64, max: 3 * defaultMaxBodyBytes })
+		.map((size) => `{"action":"terminate","time":"${'9'.repeat(size)}"}`),
 );
 
 /** An answer: a status and a body; mostly 200. */
 const answerOf = (bodies: fc.Arbitrary<string>) =>
-	fc.record({ status: fc.oneof({ weight: 8, arbitrary: fc.constant(200) }, { weight: 1, arbitrary: fc.constantFrom(204, 400, 401, 403, 404, 500, 503) }), body: bodies });
+	fc.record({
+		status: fc.oneof(
+			{ weight: 8, arbitrary: fc.constant(200) },
+			{ weight: 1, arbitrary: fc.constantFrom(204, 400, 401, 403, 404, 500, 503) },
+		),
+		body: bodies,
+	});
 
 // ---- harness --------------------------------------------------------------
 
@@ -88,7 +126,17 @@ function clientAnswering(answer: { readonly status: number; readonly body: strin
 		const status = answer.status;
 		return new Response(status === 204 ? null : answer.body, { status });
 	});
-	const client = createImdsClient({ fetch: fake.fetch, baseUrl: 'http://169.254.169.254', ipv6Fallback: false, tries: 2, log: silentLogger(), metrics: noopMetrics(), now: clock.now, sleep: clock.sleep, random: () => 0 });
+	const client = createImdsClient({
+		fetch: fake.fetch,
+		baseUrl: 'http://169.254.169.254',
+		ipv6Fallback: false,
+		tries: 2,
+		log: silentLogger(),
+		metrics: noopMetrics(),
+		now: clock.now,
+		sleep: clock.sleep,
+		random: () => 0,
+	});
 	return { client, clock };
 }
 
@@ -99,8 +147,10 @@ async function checkOnce(monitor: Monitor, run: <T>(promise: Promise<T>) => Prom
 	try {
 		return await run(monitor.check(signal));
 	} catch (error) {
-		if (!isImdsError(error)) throw new Error(`Cannot accept a non-ImdsError from ${monitor.name}: ${String(error).slice(0, 300)}`, { cause: error });
-		if (error.message.length > maxMessageChars) throw new Error(`Cannot accept an error message of ${error.message.length} chars from ${monitor.name}`);
+		if (!isImdsError(error))
+			throw new Error(`Cannot accept a non-ImdsError from ${monitor.name}: ${String(error).slice(0, 300)}`, { cause: error });
+		if (error.message.length > maxMessageChars)
+			throw new Error(`Cannot accept an error message of ${error.message.length} chars from ${monitor.name}`);
 		return undefined;
 	}
 }
@@ -126,7 +176,8 @@ parsers('parseRfc3339: any string → a valid Date or undefined, never a throw; 
 			const date = parseRfc3339(text);
 			if (date === undefined) return;
 			assert.ok(!Number.isNaN(date.getTime()), text);
-			if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(text)) assert.is(date.toISOString().replace('.000Z', 'Z').replace(/^\+0*/, ''), text.replace(/^0*(?=\d{4})/, ''));
+			if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(text))
+				assert.is(date.toISOString().replace('.000Z', 'Z').replace(/^\+0*/, ''), text.replace(/^0*(?=\d{4})/, ''));
 		}),
 		{ numRuns: runs },
 	);
@@ -153,20 +204,36 @@ const monitors = suite('monitor checks on hostile IMDS answers (property)');
 
 monitors('spot instance-action: only ImdsError escapes, results bounded', async () => {
 	await fc.assert(
-		fc.asyncProperty(answerOf(fc.oneof(spotBody.map((body) => JSON.stringify(body)), hostileText)), async (answer) => {
-			const { client, clock } = clientAnswering(answer);
-			assertBounded(await checkOnce(createSpotItnMonitor({ client }), clock.run));
-		}),
+		fc.asyncProperty(
+			answerOf(
+				fc.oneof(
+					spotBody.map((body) => JSON.stringify(body)),
+					hostileText,
+				),
+			),
+			async (answer) => {
+				const { client, clock } = clientAnswering(answer);
+				assertBounded(await checkOnce(createSpotItnMonitor({ client }), clock.run));
+			},
+		),
 		{ numRuns: clientRuns },
 	);
 });
 
 monitors('rebalance recommendation: only ImdsError escapes, results bounded', async () => {
 	await fc.assert(
-		fc.asyncProperty(answerOf(fc.oneof(rebalanceBody.map((body) => JSON.stringify(body)), hostileText)), async (answer) => {
-			const { client, clock } = clientAnswering(answer);
-			assertBounded(await checkOnce(createRebalanceMonitor({ client }), clock.run));
-		}),
+		fc.asyncProperty(
+			answerOf(
+				fc.oneof(
+					rebalanceBody.map((body) => JSON.stringify(body)),
+					hostileText,
+				),
+			),
+			async (answer) => {
+				const { client, clock } = clientAnswering(answer);
+				assertBounded(await checkOnce(createRebalanceMonitor({ client }), clock.run));
+			},
+		),
 		{ numRuns: clientRuns },
 	);
 });
@@ -176,7 +243,14 @@ monitors(`scheduled events: only ImdsError escapes, at most ${maxScheduledEvents
 		fc.array(scheduledEntry, { maxLength: 20 }).map((entries) => JSON.stringify(entries)),
 		// Long lists of valid entries (under the body cap).
 		fc.integer({ min: 90, max: 600 }).map((count) =>
-			JSON.stringify(Array.from({ length: count }, (_, index) => ({ NotBefore: '21 Jan 2019 09:00:43 GMT', EventId: `instance-event-${index}`, State: 'active', Code: 'system-reboot' })))
+			JSON.stringify(
+				Array.from({ length: count }, (_, index) => ({
+					NotBefore: '21 Jan 2019 09:00:43 GMT',
+					EventId: `instance-event-${index}`,
+					State: 'active',
+					Code: 'system-reboot',
+				})),
+			),
 		),
 		hostileText,
 	);
@@ -203,16 +277,34 @@ monitors('ASG target lifecycle state: only ImdsError escapes', async () => {
 });
 
 monitors('start-up metadata: never rejects, every value bounded by the body cap', async () => {
-	const document = fc.record({ accountId: field(fc.string()), instanceId: field(fc.string()), instanceType: field(fc.string()), privateIp: field(fc.string()), availabilityZone: field(fc.string()), region: field(fc.string()) }, { requiredKeys: [] });
+	const document = fc.record(
+		{
+			accountId: field(fc.string()),
+			instanceId: field(fc.string()),
+			instanceType: field(fc.string()),
+			privateIp: field(fc.string()),
+			availabilityZone: field(fc.string()),
+			region: field(fc.string()),
+		},
+		{ requiredKeys: [] },
+	);
 	await fc.assert(
-		fc.asyncProperty(answerOf(fc.oneof(document.map((body) => JSON.stringify(body)), hostileText)), async (answer) => {
-			const { client, clock } = clientAnswering(answer);
-			const metadata = await clock.run(fetchInstanceMetadata(client, signal, { log: silentLogger(), metrics: noopMetrics() }));
-			for (const [key, value] of Object.entries(metadata)) {
-				assert.type(value, 'string', key);
-				assert.ok(value.length <= defaultMaxBodyBytes, `${key} of ${value.length} chars`);
-			}
-		}),
+		fc.asyncProperty(
+			answerOf(
+				fc.oneof(
+					document.map((body) => JSON.stringify(body)),
+					hostileText,
+				),
+			),
+			async (answer) => {
+				const { client, clock } = clientAnswering(answer);
+				const metadata = await clock.run(fetchInstanceMetadata(client, signal, { log: silentLogger(), metrics: noopMetrics() }));
+				for (const [key, value] of Object.entries(metadata)) {
+					assert.type(value, 'string', key);
+					assert.ok(value.length <= defaultMaxBodyBytes, `${key} of ${value.length} chars`);
+				}
+			},
+		),
 		{ numRuns: Math.max(1, Math.floor(clientRuns / 4)) },
 	);
 });

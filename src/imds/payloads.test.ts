@@ -63,7 +63,17 @@ rfc3339('parses Z, offsets and fractions', () => {
 });
 
 rfc3339('rejects anything else', () => {
-	for (const bad of ['', '2017-09-18 08:22:00Z', '2017-09-18T08:22:00', '2017-09-18T08:22Z', '2017-13-18T08:22:00Z', '2017-02-30T08:22:00Z', '2017-09-18T25:22:00Z', '18 Sep 2017 08:22:00 GMT', '2017-09-18T08:22:00+0200']) {
+	for (const bad of [
+		'',
+		'2017-09-18 08:22:00Z',
+		'2017-09-18T08:22:00',
+		'2017-09-18T08:22Z',
+		'2017-13-18T08:22:00Z',
+		'2017-02-30T08:22:00Z',
+		'2017-09-18T25:22:00Z',
+		'18 Sep 2017 08:22:00 GMT',
+		'2017-09-18T08:22:00+0200',
+	]) {
 		assert.is(parseRfc3339(bad), undefined, bad);
 	}
 });
@@ -75,7 +85,9 @@ schemas('decode like NTH\'s Go structs: missing fields are "", extra fields igno
 	assert.equal(v.parse(SpotInstanceActionSchema, {}), { action: '', time: '' });
 	assert.is(v.parse(SpotInstanceActionSchema, null), null);
 	assert.equal(v.parse(RebalanceRecommendationSchema, { noticeTime: 'x' }), { noticeTime: 'x' });
-	assert.equal(v.parse(ScheduledEventsSchema, [{ EventId: 'e' }]), [{ NotBefore: '', Code: '', Description: '', EventId: 'e', NotAfter: '', State: '' }]);
+	assert.equal(v.parse(ScheduledEventsSchema, [{ EventId: 'e' }]), [
+		{ NotBefore: '', Code: '', Description: '', EventId: 'e', NotAfter: '', State: '' },
+	]);
 	assert.equal(v.parse(ScheduledEventsSchema, []), []);
 });
 

@@ -12,7 +12,10 @@ const text = v.optional(v.string(), '');
 
 /** A JSON object decoded into a Go struct: an array is an error there, while `v.object` alone would accept one. */
 function struct<const TEntries extends v.ObjectEntries>(entries: TEntries) {
-	const notArray = v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'Expected a JSON object');
+	const notArray = v.custom<Record<string, unknown>>(
+		(input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+		'Expected a JSON object',
+	);
 	return v.pipe(notArray, v.object(entries));
 }
 
@@ -48,7 +51,18 @@ export const IdentityDocumentSchema = struct({
 export type IdentityDocument = v.InferOutput<typeof IdentityDocumentSchema>;
 
 const months: Readonly<Record<string, number>> = {
-	jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+	jan: 0,
+	feb: 1,
+	mar: 2,
+	apr: 3,
+	may: 4,
+	jun: 5,
+	jul: 6,
+	aug: 7,
+	sep: 8,
+	oct: 9,
+	nov: 10,
+	dec: 11,
 };
 
 /** Go's `2 Jan 2006 15:04:05 GMT`: 1–2 digit day and hour, any-case month, optional fraction, runs of spaces. */
@@ -58,7 +72,15 @@ const scheduledTimePattern = /^(\d{1,2}) +([A-Za-z]{3}) +(\d{4}) +(\d{1,2}):(\d{
 const rfc3339Pattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 /** Builds a UTC date, or undefined when a field is out of range (Go rejects 31 Feb, 24:00, :60). */
-function utcDate(year: number, month: number, day: number, hour: number, minute: number, second: number, fraction: string | undefined): Date | undefined {
+function utcDate(
+	year: number,
+	month: number,
+	day: number,
+	hour: number,
+	minute: number,
+	second: number,
+	fraction: string | undefined,
+): Date | undefined {
 	if (month < 0 || month > 11 || hour > 23 || minute > 59 || second > 59 || day < 1) return undefined;
 	const daysInMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
 	if (day > daysInMonth) return undefined;

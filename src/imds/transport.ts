@@ -76,7 +76,10 @@ function transportError(message: string, cause: unknown): TypeError {
 /** Reads at most `maxBytes` of `response`'s body; throws ImdsError (and cancels the rest) beyond. */
 async function boundedText(response: Response, path: string, maxBytes: number): Promise<string> {
 	const tooLarge = (size: string): ImdsError =>
-		new ImdsError(`Cannot read IMDS path "${path}": the body is larger than ${maxBytes} bytes (${size})`, { path, status: response.status });
+		new ImdsError(`Cannot read IMDS path "${path}": the body is larger than ${maxBytes} bytes (${size})`, {
+			path,
+			status: response.status,
+		});
 	const declared = response.headers.get('content-length');
 	if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > maxBytes) {
 		await response.body?.cancel().catch(() => {}); // the connection is dropped either way
@@ -124,7 +127,13 @@ export function createImdsTransport(options: ImdsTransportOptions): ImdsTranspor
 	 * one timer. Under Bun without the JIT every allocation here is paid on
 	 * each poll (bench/poll-cost.ts).
 	 */
-	async function exchange(endpoint: string, path: string, method: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ImdsAnswer> {
+	async function exchange(
+		endpoint: string,
+		path: string,
+		method: string,
+		headers: Readonly<Record<string, string>>,
+		signal: AbortSignal,
+	): Promise<ImdsAnswer> {
 		const controller = new AbortController();
 		let timedOut = false;
 		const settled = new AbortController();
@@ -140,7 +149,11 @@ export function createImdsTransport(options: ImdsTransportOptions): ImdsTranspor
 		else signal.addEventListener('abort', onAbort, { once: true });
 		const url = `${endpoint}${path}`;
 		try {
-			const response = await options.fetch(url, { method, headers: { ...headers, 'accept-encoding': 'identity' }, signal: controller.signal });
+			const response = await options.fetch(url, {
+				method,
+				headers: { ...headers, 'accept-encoding': 'identity' },
+				signal: controller.signal,
+			});
 			const body = await boundedText(response, path, options.maxBodyBytes);
 			return { status: response.status, statusText: response.statusText, headers: response.headers, body };
 		} catch (error) {
@@ -153,7 +166,12 @@ export function createImdsTransport(options: ImdsTransportOptions): ImdsTranspor
 		}
 	}
 
-	async function request(method: string, path: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ImdsAnswer> {
+	async function request(
+		method: string,
+		path: string,
+		headers: Readonly<Record<string, string>>,
+		signal: AbortSignal,
+	): Promise<ImdsAnswer> {
 		const first = active;
 		const firstEndpoint = endpoints[first] ?? primary;
 		try {

@@ -35,7 +35,8 @@ export async function cordonOnly(context: FlowContext, incident: Incident, signa
 	incident.failures = 0;
 	await setPhase(context, incident, { phase: 'Cordoned', summary: 'cordoned', signal });
 	await sendStart(context, incident, signal);
-	if (!context.settings.webhookPerIncident) await sendOutcome(context, incident, { outcome: context.settings.dryRun ? 'dry-run' : 'cordoned', details: 'cordoned', signal });
+	if (!context.settings.webhookPerIncident)
+		await sendOutcome(context, incident, { outcome: context.settings.dryRun ? 'dry-run' : 'cordoned', details: 'cordoned', signal });
 }
 
 /** Cordon, record, start message, then the drain in the background (its result is taken up by {@link finishDrain}). */
@@ -54,7 +55,11 @@ export async function cordonAndDrain(context: FlowContext, incident: Incident, s
 	const resuming = incident.state.phase === 'Draining' && incident.failures === 0;
 	// Counted, and recorded by the setPhase below, before the drain runs: an agent restarted mid-drain sees this attempt
 	// (and the pods there were at the first attempt, for the whole drain's counts).
-	incident.state = { ...incident.state, attempts: incident.state.attempts + 1, podsAtStart: incident.state.podsAtStart ?? incident.pods.length };
+	incident.state = {
+		...incident.state,
+		attempts: incident.state.attempts + 1,
+		podsAtStart: incident.state.podsAtStart ?? incident.pods.length,
+	};
 	if (!resuming) {
 		try {
 			await ports.cordon({ excludeFromLoadBalancers: context.settings.excludeFromLoadBalancers }, signal);
@@ -77,20 +82,34 @@ export async function cordonAndDrain(context: FlowContext, incident: Incident, s
 	const stop = (): void => controller.abort(signal.reason);
 	signal.addEventListener('abort', stop, { once: true });
 	incident.drain = { controller, deadlineMs, podsAtRunStart: incident.pods.length, laterAttempt: incident.state.attempts > 1 };
-	ports.log.info('Draining the node', { node_name: context.settings.nodeName, pods: incident.pods.length, deadline: incident.state.deadline, seconds_left: Math.round((deadlineMs - ports.now()) / 1000) });
-	ports.drain(deadlineMs, controller.signal).then(
-		(result) => {
-			if (incident.drain?.controller === controller) incident.drainResult = result;
-		},
-		(error: unknown) => {
-			if (incident.drain?.controller !== controller) return;
-			if (!controller.signal.aborted) ports.metrics.errorCaught('drain');
-			incident.drainResult = { ok: false, evicted: 0, total: 0, remaining: [], error: controller.signal.aborted ? 'drain interrupted' : errorText(error) };
-		},
-	).finally(() => {
-		signal.removeEventListener('abort', stop);
-		context.kick();
+	ports.log.info('Draining the node', {
+		node_name: context.settings.nodeName,
+		pods: incident.pods.length,
+		deadline: incident.state.deadline,
+		seconds_left: Math.round((deadlineMs - ports.now()) / 1000),
 	});
+	ports
+		.drain(deadlineMs, controller.signal)
+		.then(
+			(result) => {
+				if (incident.drain?.controller === controller) incident.drainResult = result;
+			},
+			(error: unknown) => {
+				if (incident.drain?.controller !== controller) return;
+				if (!controller.signal.aborted) ports.metrics.errorCaught('drain');
+				incident.drainResult = {
+					ok: false,
+					evicted: 0,
+					total: 0,
+					remaining: [],
+					error: controller.signal.aborted ? 'drain interrupted' : errorText(error),
+				};
+			},
+		)
+		.finally(() => {
+			signal.removeEventListener('abort', stop);
+			context.kick();
+		});
 }
 
 /** Takes up a finished drain: out-of-service taint, record, outcome; or the failure and its retry. */
@@ -121,7 +140,11 @@ export async function finishDrain(context: FlowContext, incident: Incident, sign
 		}
 	}
 	const whole = wholeDrainCounts(result, { atStart: incident.state.podsAtStart, atRunStart: podsAtRunStart, laterAttempt });
-	ports.log.info('Node successfully cordoned and drained', { node_name: context.settings.nodeName, evicted: whole.evicted, total: whole.total });
+	ports.log.info('Node successfully cordoned and drained', {
+		node_name: context.settings.nodeName,
+		evicted: whole.evicted,
+		total: whole.total,
+	});
 	ports.metrics.action('cordon-and-drain', 'success');
 	ports.recorder.node('CordonAndDrain', 'Normal', 'Node successfully cordoned and drained');
 	ports.metrics.noticeToDrained((ports.now() - Date.parse(incident.state.noticedAt)) / 1000);
@@ -135,11 +158,15 @@ async function drainFailed(context: FlowContext, incident: Incident, reason: str
 	const ports = context.ports;
 	ports.metrics.action('cordon-and-drain', 'error');
 	ports.recorder.node('CordonAndDrainError', 'Warning', `There was a problem while trying to cordon and drain the node: ${reason}`);
-	ports.log.error('There was a problem while trying to cordon and drain the node: will retry while the event is live', { reason, node_name: context.settings.nodeName });
+	ports.log.error('There was a problem while trying to cordon and drain the node: will retry while the event is live', {
+		reason,
+		node_name: context.settings.nodeName,
+	});
 	await setPhase(context, incident, { phase: 'Failed', summary: reason, signal });
 	scheduleRetry(context, incident);
 	// Per incident, "failed" is final: sent once the deadline has passed (earlier failures are retried).
-	if (!context.settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline)) await sendOutcome(context, incident, { outcome: 'failed', details: reason, signal });
+	if (!context.settings.webhookPerIncident || ports.now() >= Date.parse(incident.state.deadline))
+		await sendOutcome(context, incident, { outcome: 'failed', details: reason, signal });
 }
 
 /** Notice→cordon, once per incident (an escalation from a rebalance cordon does not count again). */

@@ -22,7 +22,13 @@ export interface FlowContext extends MessageContext {
 /** The next attempt after a failed step, with backoff. */
 export function scheduleRetry(context: FlowContext, incident: Incident): void {
 	incident.failures += 1;
-	incident.retryAtMs = context.ports.now() + retryDelayMs(incident.failures, context.settings.retryInitialMs ?? defaultRetryInitialMs, context.settings.retryMaxMs ?? defaultRetryMaxMs);
+	incident.retryAtMs =
+		context.ports.now() +
+		retryDelayMs(
+			incident.failures,
+			context.settings.retryInitialMs ?? defaultRetryInitialMs,
+			context.settings.retryMaxMs ?? defaultRetryMaxMs,
+		);
 }
 
 /** An error's message, for events and logs. */

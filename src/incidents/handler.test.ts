@@ -120,7 +120,8 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 				if (ms <= 0) setImmediate(resolve);
 				signal.addEventListener('abort', () => reject(signal.reason), { once: true });
 			}),
-		readNode: async () => (w.node.found ? { facts: { labels: { zone: 'a' }, unschedulable: w.node.unschedulable }, record: { state: undefined } } : undefined),
+		readNode: async () =>
+			w.node.found ? { facts: { labels: { zone: 'a' }, unschedulable: w.node.unschedulable }, record: { state: undefined } } : undefined,
 		preDrain: async (event) => {
 			w.calls.push(`preDrain:${event.kind}`);
 			if (w.failPreDrain > 0) {
@@ -177,17 +178,26 @@ flow('cordons, drains to the notice deadline minus the margin, taints out-of-ser
 	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
 	assert.is(w.drains[0]?.deadlineMs, t0 + 120_000 - 10_000);
 	assert.is(w.handler.state?.phase, 'Draining');
-	assert.equal(w.notifications.map((n) => n.outcome), [undefined]);
+	assert.equal(
+		w.notifications.map((n) => n.outcome),
+		[undefined],
+	);
 	assert.equal(w.notifications[0]?.pods, ['ns/a', 'ns/b']);
 	w.drains[0]?.finish(ok);
 	await w.settle();
 	assert.equal(w.calls.slice(3), ['afterDrain']);
 	assert.is(w.handler.state?.phase, 'Drained');
-	assert.equal(w.notifications.map((n) => n.outcome), [undefined, 'drained']);
+	assert.equal(
+		w.notifications.map((n) => n.outcome),
+		[undefined, 'drained'],
+	);
 	assert.equal(w.reasons, ['SpotInterruption', 'PreDrain', 'CordonAndDrain']);
 	assert.equal(w.actions, ['pre-drain:success', 'cordon-and-drain:success']);
 	assert.ok(w.persisted.some((s) => s.phase === 'Draining' && s.cordonedByUs));
-	assert.ok(w.persisted.filter((s) => s.phase === 'Draining').every((s) => s.attempts === 1), 'the record counts the attempt before the drain runs (a restarted agent must see it)');
+	assert.ok(
+		w.persisted.filter((s) => s.phase === 'Draining').every((s) => s.attempts === 1),
+		'the record counts the attempt before the drain runs (a restarted agent must see it)',
+	);
 	assert.is(w.persisted.at(-1)?.phase, 'Drained');
 	assert.ok(w.log.lines.some((line) => line.includes('Node successfully cordoned and drained')));
 });
@@ -217,7 +227,13 @@ flow('makes rebalance then spot ITN one incident: cordon only, then drain; two m
 	assert.is(w.handler.state?.action, 'cordon-and-drain');
 	w.drains[0]?.finish(ok);
 	await w.settle();
-	assert.equal(w.notifications.map((n) => [n.event.kind, n.outcome]), [['REBALANCE_RECOMMENDATION', undefined], ['SPOT_ITN', 'drained']]);
+	assert.equal(
+		w.notifications.map((n) => [n.event.kind, n.outcome]),
+		[
+			['REBALANCE_RECOMMENDATION', undefined],
+			['SPOT_ITN', 'drained'],
+		],
+	);
 	assert.equal(w.timings, ['cordon', 'drained'], 'notice→cordon measured once per incident');
 });
 
@@ -247,8 +263,14 @@ flow('releases the node once when the scheduled event is cancelled mid-drain', a
 	assert.ok(drainSignal?.aborted, 'the running drain is aborted');
 	assert.ok(w.calls.includes('release:true'));
 	assert.is(w.handler.state?.phase, 'Cancelled');
-	assert.equal(w.notifications.map((n) => n.outcome), [undefined, 'cancelled']);
-	assert.equal(w.actions.filter((a) => a.startsWith('uncordon')), ['uncordon:success']);
+	assert.equal(
+		w.notifications.map((n) => n.outcome),
+		[undefined, 'cancelled'],
+	);
+	assert.equal(
+		w.actions.filter((a) => a.startsWith('uncordon')),
+		['uncordon:success'],
+	);
 	w.handler.addCancellations([{ eventId: scheduled.eventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }]);
 	await w.settle();
 	assert.is(w.calls.filter((c) => c.startsWith('release')).length, 1, 'cancellation handled once, not every poll');
@@ -265,8 +287,15 @@ flow('releases a drained node when its scheduled event is cancelled afterwards (
 	await w.settle();
 	assert.ok(w.calls.includes('release:true'), w.calls.join(' '));
 	assert.is(w.handler.state?.phase, 'Cancelled');
-	assert.equal(w.actions.filter((a) => a.startsWith('uncordon')), ['uncordon:success']);
-	assert.equal(w.notifications.map((n) => n.outcome), [undefined, 'drained', 'cancelled'], 'the release after the drain is reported once');
+	assert.equal(
+		w.actions.filter((a) => a.startsWith('uncordon')),
+		['uncordon:success'],
+	);
+	assert.equal(
+		w.notifications.map((n) => n.outcome),
+		[undefined, 'drained', 'cancelled'],
+		'the release after the drain is reported once',
+	);
 	w.handler.addCancellations([{ eventId: scheduled.eventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }]);
 	await w.settle();
 	assert.is(w.notifications.length, 3);
@@ -283,7 +312,10 @@ flow('keeps a drained node cordoned when a spot ITN of the same incident is stil
 	assert.is(w.handler.state?.phase, 'Drained');
 	w.handler.addCancellations([{ eventId: scheduled.eventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }]);
 	await w.settle();
-	assert.not.ok(w.calls.some((c) => c.startsWith('release')), w.calls.join(' '));
+	assert.not.ok(
+		w.calls.some((c) => c.startsWith('release')),
+		w.calls.join(' '),
+	);
 	assert.is(w.handler.state?.phase, 'Drained');
 });
 
@@ -313,7 +345,10 @@ flow('retries a failed drain with backoff and sends "failed" only once the deadl
 	w.drains[0]?.finish({ ok: false, evicted: 1, total: 2, remaining: ['ns/b'], error: 'blocked by PDB' });
 	await w.settle();
 	assert.is(w.handler.state?.phase, 'Failed');
-	assert.equal(w.notifications.map((n) => n.outcome), [undefined]);
+	assert.equal(
+		w.notifications.map((n) => n.outcome),
+		[undefined],
+	);
 	assert.is(w.drains.length, 1, 'no retry before the backoff');
 	w.clock.now += 1_000;
 	await w.settle();
@@ -321,8 +356,14 @@ flow('retries a failed drain with backoff and sends "failed" only once the deadl
 	w.clock.now = t0 + 200_000;
 	w.drains[1]?.finish({ ok: false, evicted: 1, total: 2, remaining: ['ns/b'], error: 'blocked by PDB' });
 	await w.settle();
-	assert.equal(w.notifications.map((n) => n.outcome), [undefined, 'failed']);
-	assert.equal(w.actions.filter((a) => a.startsWith('cordon-and-drain')), ['cordon-and-drain:error', 'cordon-and-drain:error']);
+	assert.equal(
+		w.notifications.map((n) => n.outcome),
+		[undefined, 'failed'],
+	);
+	assert.equal(
+		w.actions.filter((a) => a.startsWith('cordon-and-drain')),
+		['cordon-and-drain:error', 'cordon-and-drain:error'],
+	);
 	w.clock.now += 8_000;
 	await w.settle();
 	assert.ok((w.drains[2]?.deadlineMs ?? 0) >= w.clock.now + 120_000, 'a retry past the deadline gets a fresh budget');
@@ -340,7 +381,11 @@ flow('a failed pre-drain task does not hold back the cordon and drain; it is ret
 	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain'], 'no retry before the backoff');
 	w.clock.now += 1;
 	await w.settle();
-	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain', 'preDrain:SPOT_ITN'], 'retried while the drain runs, without a second cordon or drain');
+	assert.equal(
+		w.calls,
+		['preDrain:SPOT_ITN', 'cordon:false', 'drain', 'preDrain:SPOT_ITN'],
+		'retried while the drain runs, without a second cordon or drain',
+	);
 	assert.equal(w.reasons, ['SpotInterruption', 'PreDrainError', 'PreDrain']);
 	w.drains[0]?.finish(ok);
 	await w.settle();
@@ -378,7 +423,14 @@ flow('resumes a recorded drain without re-cordoning or re-sending the start mess
 		cordonedByUs: true,
 		notified: ['start'],
 		attempts: 1,
-		headline: { eventId: 'spot-itn-1', kind: 'SPOT_ITN', monitor: 'SPOT_ITN_MONITOR', description: 'd', state: '', startTime: new Date(t0 + 115_000).toISOString() },
+		headline: {
+			eventId: 'spot-itn-1',
+			kind: 'SPOT_ITN',
+			monitor: 'SPOT_ITN_MONITOR',
+			description: 'd',
+			state: '',
+			startTime: new Date(t0 + 115_000).toISOString(),
+		},
 		message: 'draining',
 	});
 	w.node.unschedulable = true;
@@ -389,7 +441,10 @@ flow('resumes a recorded drain without re-cordoning or re-sending the start mess
 	w.handler.addEvents([spot()]);
 	w.drains[0]?.finish(ok);
 	await w.settle();
-	assert.equal(w.notifications.map((n) => n.outcome), ['drained']);
+	assert.equal(
+		w.notifications.map((n) => n.outcome),
+		['drained'],
+	);
 	assert.ok(w.persisted.at(-1)?.cordonedByUs);
 });
 
@@ -397,13 +452,22 @@ flow('in NTH per-event mode sends one message per event after its action', async
 	const w = world({ webhookPerIncident: false });
 	w.handler.addEvents([rebalance]);
 	await w.settle();
-	assert.equal(w.notifications.map((n) => [n.event.kind, n.outcome]), [['REBALANCE_RECOMMENDATION', 'cordoned']]);
+	assert.equal(
+		w.notifications.map((n) => [n.event.kind, n.outcome]),
+		[['REBALANCE_RECOMMENDATION', 'cordoned']],
+	);
 	w.handler.addEvents([spot()]);
 	await w.settle();
 	assert.is(w.notifications.length, 1, 'nothing before the drain finished');
 	w.drains[0]?.finish(ok);
 	await w.settle();
-	assert.equal(w.notifications.map((n) => [n.event.kind, n.outcome]), [['REBALANCE_RECOMMENDATION', 'cordoned'], ['SPOT_ITN', 'drained']]);
+	assert.equal(
+		w.notifications.map((n) => [n.event.kind, n.outcome]),
+		[
+			['REBALANCE_RECOMMENDATION', 'cordoned'],
+			['SPOT_ITN', 'drained'],
+		],
+	);
 });
 
 flow('in dry run changes and records nothing, and says what it would have done', async () => {
@@ -413,7 +477,10 @@ flow('in dry run changes and records nothing, and says what it would have done',
 	assert.equal(w.calls, ['preDrain:SPOT_ITN']);
 	assert.equal(w.persisted, []);
 	assert.ok(w.log.lines.some((line) => line.includes('Node would have been cordoned and drained, but dry-run flag was set.')));
-	assert.equal(w.notifications.map((n) => n.outcome), [undefined, 'dry-run']);
+	assert.equal(
+		w.notifications.map((n) => n.outcome),
+		[undefined, 'dry-run'],
+	);
 });
 
 flow('with CORDON_ONLY cordons (excluding from load balancers) and never drains', async () => {
@@ -464,7 +531,10 @@ flow('acts once per kind while the incident is open, however many new notice ids
 	w.handler.addEvents([spot(4_000, 'spot-itn-2')]);
 	await w.settle();
 	assert.equal(w.calls.slice(2), ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
-	assert.equal(w.reasons.filter((r) => r === 'SpotInterruption'), ['SpotInterruption']);
+	assert.equal(
+		w.reasons.filter((r) => r === 'SpotInterruption'),
+		['SpotInterruption'],
+	);
 });
 
 flow('after a resume the outcome reports the whole drain, not only the resumed share', async () => {
@@ -482,7 +552,14 @@ flow('after a resume the outcome reports the whole drain, not only the resumed s
 		cordonedByUs: true,
 		notified: ['start'],
 		attempts: 1,
-		headline: { eventId: 'spot-itn-1', kind: 'SPOT_ITN', monitor: 'SPOT_ITN_MONITOR', description: 'd', state: '', startTime: new Date(t0 + 115_000).toISOString() },
+		headline: {
+			eventId: 'spot-itn-1',
+			kind: 'SPOT_ITN',
+			monitor: 'SPOT_ITN_MONITOR',
+			description: 'd',
+			state: '',
+			startTime: new Date(t0 + 115_000).toISOString(),
+		},
 		message: 'draining',
 		podsAtStart: 5,
 	});
@@ -490,11 +567,19 @@ flow('after a resume the outcome reports the whole drain, not only the resumed s
 	// This agent's share: 2 pods, both already terminating (evicted by the previous agent).
 	w.drains[0]?.finish({ ok: true, evicted: 0, total: 2, remaining: [] });
 	await w.settle();
-	assert.equal(w.notifications.map((n) => [n.outcome, n.details]), [['drained', '5 of 5 pods evicted']]);
-	assert.ok(w.log.lines.some((line) => line.includes('Node successfully cordoned and drained') && line.includes('evicted=5') && line.includes('total=5')), w.log.lines.join('\n'));
+	assert.equal(
+		w.notifications.map((n) => [n.outcome, n.details]),
+		[['drained', '5 of 5 pods evicted']],
+	);
+	assert.ok(
+		w.log.lines.some(
+			(line) => line.includes('Node successfully cordoned and drained') && line.includes('evicted=5') && line.includes('total=5'),
+		),
+		w.log.lines.join('\n'),
+	);
 });
 
-flow('the first drain records the pods on the node before it runs (for a resumed agent\'s counts)', async () => {
+flow("the first drain records the pods on the node before it runs (for a resumed agent's counts)", async () => {
 	const w = world();
 	w.pods = ['ns/a', 'ns/b', 'ns/c'];
 	w.handler.addEvents([spot()]);
@@ -517,10 +602,20 @@ flow('a resumed drained record absorbs a new notice of the same node (ASG Termin
 		cordonedByUs: true,
 		notified: ['start', 'drained'],
 		attempts: 1,
-		headline: { eventId: 'target-lifecycle-state-terminated-1', kind: 'ASG_LIFECYCLE', monitor: 'ASG_LIFECYCLE_MONITOR', description: 'd', state: '', startTime: new Date(t0 - 60_000).toISOString() },
+		headline: {
+			eventId: 'target-lifecycle-state-terminated-1',
+			kind: 'ASG_LIFECYCLE',
+			monitor: 'ASG_LIFECYCLE_MONITOR',
+			description: 'd',
+			state: '',
+			startTime: new Date(t0 - 60_000).toISOString(),
+		},
 		message: 'drained',
 	});
-	w.handler.addEvents([{ ...rebalance, eventId: 'target-lifecycle-state-terminated-2', kind: 'ASG_LIFECYCLE', monitor: 'ASG_LIFECYCLE_MONITOR' }, spot()]);
+	w.handler.addEvents([
+		{ ...rebalance, eventId: 'target-lifecycle-state-terminated-2', kind: 'ASG_LIFECYCLE', monitor: 'ASG_LIFECYCLE_MONITOR' },
+		spot(),
+	]);
 	await w.settle();
 	assert.equal(w.calls, []);
 	assert.equal(w.notifications, []);
@@ -538,7 +633,11 @@ loop('a notice time far in the future: one clamped wait (re-armed), not a timer 
 	const w = world();
 	const controller = new AbortController();
 	const running = w.handler.run(controller.signal);
-	const farFuture: InterruptionEvent = { ...spot(), startTime: new Date('2100-01-01T00:00:00Z'), deadline: new Date('2100-01-01T00:00:00Z') };
+	const farFuture: InterruptionEvent = {
+		...spot(),
+		startTime: new Date('2100-01-01T00:00:00Z'),
+		deadline: new Date('2100-01-01T00:00:00Z'),
+	};
 	w.handler.addEvents([farFuture]);
 	await idle();
 	const live = w.sleeps.filter((sleep) => !sleep.signal.aborted);
@@ -587,13 +686,22 @@ loop('a retry time left in the past does not wake the loop again and again (a co
 	await idle();
 	assert.is(w.handler.state?.phase, 'Pending', 'the cordon failed');
 	w.clock.now += 1_000;
-	w.sleeps.filter((sleep) => !sleep.signal.aborted).at(-1)?.resolve();
+	w.sleeps
+		.filter((sleep) => !sleep.signal.aborted)
+		.at(-1)
+		?.resolve();
 	await idle();
 	assert.is(w.handler.state?.phase, 'Cordoned');
 	const before = w.sleeps.length;
 	await idle();
 	await idle();
-	assert.ok(w.sleeps.length - before <= 1, `the loop woke ${w.sleeps.length - before} more times with nothing to do: ${w.sleeps.slice(before, before + 5).map((s) => s.ms).join(',')}`);
+	assert.ok(
+		w.sleeps.length - before <= 1,
+		`the loop woke ${w.sleeps.length - before} more times with nothing to do: ${w.sleeps
+			.slice(before, before + 5)
+			.map((s) => s.ms)
+			.join(',')}`,
+	);
 	assert.ok(w.sleeps.slice(before).every((sleep) => sleep.ms > 0));
 	controller.abort(new Error('stop'));
 	await running;

@@ -73,7 +73,9 @@ export class IncidentHandler {
 				this.#ports.metrics.eventReceived(event.kind);
 				// A kind the incident already covers adds nothing new (AEMM re-issues notices with new ids every poll).
 				const known = this.#incident !== undefined && [...this.#incident.events.values()].some((other) => other.kind === event.kind);
-				(known ? this.#ports.log.debug : this.#ports.log.info)('Adding new event to the event store', { event: { EventID: event.eventId, Kind: event.kind, Description: event.description, StartTime: event.startTime.toISOString() } });
+				(known ? this.#ports.log.debug : this.#ports.log.info)('Adding new event to the event store', {
+					event: { EventID: event.eventId, Kind: event.kind, Description: event.description, StartTime: event.startTime.toISOString() },
+				});
 				fresh = true;
 			}
 		}
@@ -103,7 +105,11 @@ export class IncidentHandler {
 		}
 		// A drained record is resumed only to absorb the notices IMDS still lists: its pre-drain tasks ran before.
 		if (!isOpen(state)) for (const event of this.#incident.events.values()) this.#incident.preDrained.add(event.kind);
-		this.#ports.log.info('Resuming the incident recorded on the node', { incident: state.id, phase: state.phase, deadline: state.deadline });
+		this.#ports.log.info('Resuming the incident recorded on the node', {
+			incident: state.id,
+			phase: state.phase,
+			deadline: state.deadline,
+		});
 		this.#kick();
 	}
 
@@ -142,7 +148,13 @@ export class IncidentHandler {
 
 	async #sleepUntilKicked(signal: AbortSignal): Promise<void> {
 		if (signal.aborted) return;
-		const wakeAt = nextWakeMs({ store: this.#store, incident: this.#incident, cancellationsPending: this.#cancellations.length > 0, releaseRetryAtMs: this.#releaseRetryAtMs, nowMs: this.#ports.now() });
+		const wakeAt = nextWakeMs({
+			store: this.#store,
+			incident: this.#incident,
+			cancellationsPending: this.#cancellations.length > 0,
+			releaseRetryAtMs: this.#releaseRetryAtMs,
+			nowMs: this.#ports.now(),
+		});
 		const timer = new AbortController();
 		await new Promise<void>((resolve) => {
 			this.#wake = () => {
@@ -178,7 +190,12 @@ export class IncidentHandler {
 		if (this.#recordStale && isOpen(incident.state)) await saveRecord(this.#context, incident, { what: 'incident', signal });
 		if (incident.drainResult) await finishDrain(this.#context, incident, signal);
 		const now = this.#ports.now();
-		if (isOpen(incident.state) && !incident.drain && incident.retryAtMs <= now && needsWork({ phase: incident.state.phase, events: incident.events.values(), recorded: incident.recorded })) {
+		if (
+			isOpen(incident.state) &&
+			!incident.drain &&
+			incident.retryAtMs <= now &&
+			needsWork({ phase: incident.state.phase, events: incident.events.values(), recorded: incident.recorded })
+		) {
 			await advanceIncident(this.#context, incident, signal);
 			return;
 		}
@@ -199,7 +216,10 @@ export class IncidentHandler {
 			// maintenance-event-cancellation scenario uncordons after the drain).
 			const releasable = incident !== undefined && (isOpen(incident.state) || incident.state.phase === 'Drained');
 			if (!incident || !releasable || !incident.state.eventIds.includes(cancellation.eventId)) {
-				this.#ports.log.info('Scheduled event cancelled before it was acted on', { event_id: cancellation.eventId, state: cancellation.state });
+				this.#ports.log.info('Scheduled event cancelled before it was acted on', {
+					event_id: cancellation.eventId,
+					state: cancellation.state,
+				});
 				continue;
 			}
 			incident.events.delete(cancellation.eventId);

@@ -42,7 +42,10 @@ export function newIncident(state: IncidentState, events: readonly InterruptionE
 }
 
 /** Moves drainable events into the incident, creating or escalating it; `recordStale` when the record must show the change at once. */
-export function mergeDrainable(intake: Intake, current: Incident | undefined): { readonly incident: Incident | undefined; readonly recordStale: boolean } {
+export function mergeDrainable(
+	intake: Intake,
+	current: Incident | undefined,
+): { readonly incident: Incident | undefined; readonly recordStale: boolean } {
 	let incidentNow = current;
 	let recordStale = false;
 	const now = intake.ports.now();
@@ -51,7 +54,12 @@ export function mergeDrainable(intake: Intake, current: Incident | undefined): {
 		// (A released incident's leftover events are news again: a live one opens the next incident.)
 		if (incident && incident.state.phase !== 'Cancelled' && incident.events.has(event.eventId)) continue;
 		const firstSeenMs = intake.store.get(event.eventId)?.firstSeenMs ?? now;
-		const terms = { action: actionFor(event, intake.settings), deadlineMs: eventDeadlineMs(event, firstSeenMs, intake.settings), firstSeenMs, nowMs: now };
+		const terms = {
+			action: actionFor(event, intake.settings),
+			deadlineMs: eventDeadlineMs(event, firstSeenMs, intake.settings),
+			firstSeenMs,
+			nowMs: now,
+		};
 		if (incident && incident.state.phase === 'Drained') {
 			// The node is drained and going away: later notices (AEMM even changes the spot id on every
 			// poll) belong to the same incident and must not start a new drain, pre-drain task or notification.
@@ -75,10 +83,17 @@ export function mergeDrainable(intake: Intake, current: Incident | undefined): {
 		incident.state = merged.state;
 		if (!knownKind || merged.escalated || merged.earlier) recordStale = true;
 		if (merged.escalated || merged.earlier) {
-			intake.ports.log.info('Incident updated by a new event', { incident: merged.state.id, event_id: event.eventId, kind: event.kind, action: merged.state.action, deadline: merged.state.deadline });
+			intake.ports.log.info('Incident updated by a new event', {
+				incident: merged.state.id,
+				event_id: event.eventId,
+				kind: event.kind,
+				action: merged.state.action,
+				deadline: merged.state.deadline,
+			});
 			incident.retryAtMs = 0;
 			// A running drain planned against the old deadline restarts with the new one (it is idempotent).
-			if (incident.drain && Date.parse(merged.state.deadline) < incident.drain.deadlineMs) incident.drain.controller.abort(new Error('Deadline moved'));
+			if (incident.drain && Date.parse(merged.state.deadline) < incident.drain.deadlineMs)
+				incident.drain.controller.abort(new Error('Deadline moved'));
 		}
 	}
 	return { incident: incidentNow, recordStale };

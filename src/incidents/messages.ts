@@ -17,7 +17,11 @@ export interface MessageContext {
 }
 
 /** Writes the record (not in dry run); a failure is logged and counted, never thrown: the record is for resuming. */
-export async function saveRecord(context: MessageContext, incident: Incident, options: { readonly what: string; readonly signal: AbortSignal }): Promise<void> {
+export async function saveRecord(
+	context: MessageContext,
+	incident: Incident,
+	options: { readonly what: string; readonly signal: AbortSignal },
+): Promise<void> {
 	const { what, signal } = options;
 	if (context.settings.dryRun) return;
 	try {
@@ -30,7 +34,11 @@ export async function saveRecord(context: MessageContext, incident: Incident, op
 }
 
 /** Moves the incident to a phase and records it. */
-export async function setPhase(context: MessageContext, incident: Incident, options: { readonly phase: Phase; readonly summary: string; readonly signal: AbortSignal }): Promise<void> {
+export async function setPhase(
+	context: MessageContext,
+	incident: Incident,
+	options: { readonly phase: Phase; readonly summary: string; readonly signal: AbortSignal },
+): Promise<void> {
 	const { phase, summary, signal } = options;
 	incident.state = { ...incident.state, phase, message: summary, updatedAt: new Date(context.ports.now()).toISOString() };
 	await saveRecord(context, incident, { what: 'incident', signal });
@@ -49,7 +57,11 @@ export async function sendStart(context: MessageContext, incident: Incident, sig
 }
 
 /** Per-incident mode: the one outcome message. Per-event mode: one message per event not yet notified. */
-export async function sendOutcome(context: MessageContext, incident: Incident, options: { readonly outcome: Outcome; readonly details: string; readonly signal: AbortSignal }): Promise<void> {
+export async function sendOutcome(
+	context: MessageContext,
+	incident: Incident,
+	options: { readonly outcome: Outcome; readonly details: string; readonly signal: AbortSignal },
+): Promise<void> {
 	const { outcome, details, signal } = options;
 	if (!context.settings.webhookPerIncident) {
 		if (outcome === 'cancelled') return;
@@ -63,5 +75,8 @@ export async function sendOutcome(context: MessageContext, incident: Incident, o
 	const sent = incident.state.notified;
 	if (outcome === 'cancelled' ? sent.includes('cancelled') : sent.some((what) => what !== 'start' && what !== 'cancelled')) return;
 	await markNotified(context, incident, outcome, signal);
-	await context.ports.notify({ event: fromStoredEvent(incident.state.headline), pods: incident.pods, nodeLabels: incident.labels, outcome, details }, signal);
+	await context.ports.notify(
+		{ event: fromStoredEvent(incident.state.headline), pods: incident.pods, nodeLabels: incident.labels, outcome, details },
+		signal,
+	);
 }

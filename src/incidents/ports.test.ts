@@ -32,7 +32,17 @@ function portsFor(env: Record<string, string>) {
 }
 
 function spot(action: 'terminate' | 'stop' | 'hibernate'): InterruptionEvent {
-	return { eventId: `spot-itn-${action}`, kind: 'SPOT_ITN', monitor: 'SPOT_ITN_MONITOR', description: 'd', state: '', startTime: new Date(), endTime: undefined, deadline: new Date(), spotAction: action };
+	return {
+		eventId: `spot-itn-${action}`,
+		kind: 'SPOT_ITN',
+		monitor: 'SPOT_ITN_MONITOR',
+		description: 'd',
+		state: '',
+		startTime: new Date(),
+		endTime: undefined,
+		deadline: new Date(),
+		spotAction: action,
+	};
 }
 
 const ports = suite('createIncidentPorts().preDrain');
@@ -82,7 +92,7 @@ ports('a real spot id (73 characters) gives reboot labels and a taint the apiser
 	const labels = node?.metadata.labels ?? {};
 	assert.ok(matchesLabelValue(id, labels['aws-node-termination-handler/event-id'] ?? ''), JSON.stringify(labels));
 	assert.is(labels['aws-node-termination-handler/action'], 'UncordonAfterReboot');
-	assert.is(node?.spec.taints?.[0]?.value, id.slice(0, 63), 'NTH\'s cut to 63 characters');
+	assert.is(node?.spec.taints?.[0]?.value, id.slice(0, 63), "NTH's cut to 63 characters");
 	assert.equal(nodeValueProblems({ labels, taints: node?.spec.taints }), []);
 });
 

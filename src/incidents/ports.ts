@@ -52,8 +52,16 @@ export function createIncidentPorts(deps: PortsDeps): AgentPorts {
 	const now = deps.now ?? Date.now;
 	const persist = async (state: IncidentState, signal: AbortSignal): Promise<void> => {
 		await writeNodeAnnotation(nodeDeps, { nodeName, key: incidentAnnotation, value: state }, signal);
-		const active = state.phase === 'Pending' || state.phase === 'Cordoned' || state.phase === 'Draining' || state.phase === 'Failed' || state.phase === 'Drained';
-		await setTerminationCondition(nodeDeps, nodeName, { condition: { status: active ? 'True' : 'False', reason: state.phase, message: state.message || state.phase }, signal });
+		const active =
+			state.phase === 'Pending' ||
+			state.phase === 'Cordoned' ||
+			state.phase === 'Draining' ||
+			state.phase === 'Failed' ||
+			state.phase === 'Drained';
+		await setTerminationCondition(nodeDeps, nodeName, {
+			condition: { status: active ? 'True' : 'False', reason: state.phase, message: state.message || state.phase },
+			signal,
+		});
 	};
 	return {
 		log: deps.log,
@@ -67,8 +75,13 @@ export function createIncidentPorts(deps: PortsDeps): AgentPorts {
 			return { facts, record: readIncidentState(node) };
 		},
 		preDrain: async (event, facts, signal) => {
-			if (config.taintNode) await addInterruptionTaint(nodeDeps, nodeName, { taint: { kind: event.kind, eventId: event.eventId, effect: config.taintEffect }, signal });
-			if (comesBack(event)) await labelForReboot(nodeDeps, nodeName, { mark: { eventId: event.eventId, uncordonAfterReboot: !facts.unschedulable }, signal });
+			if (config.taintNode)
+				await addInterruptionTaint(nodeDeps, nodeName, {
+					taint: { kind: event.kind, eventId: event.eventId, effect: config.taintEffect },
+					signal,
+				});
+			if (comesBack(event))
+				await labelForReboot(nodeDeps, nodeName, { mark: { eventId: event.eventId, uncordonAfterReboot: !facts.unschedulable }, signal });
 		},
 		listPods: (signal) => listPodNames(kube, nodeName, signal),
 		cordon: async (options, signal) => {
@@ -104,7 +117,15 @@ export function createIncidentPorts(deps: PortsDeps): AgentPorts {
 		persist,
 		notify: async (request, signal) => {
 			await deps.notifier.send(
-				{ event: request.event, nodeName, nodeLabels: request.nodeLabels, pods: request.pods, providerId: deps.providerId, outcome: request.outcome, details: request.details },
+				{
+					event: request.event,
+					nodeName,
+					nodeLabels: request.nodeLabels,
+					pods: request.pods,
+					providerId: deps.providerId,
+					outcome: request.outcome,
+					details: request.details,
+				},
 				signal,
 			);
 		},

@@ -20,7 +20,8 @@ export const maxPreDrainAttempts = 5;
 export function pendingPreDrain(incident: Incident): InterruptionEvent[] {
 	const pending: InterruptionEvent[] = [];
 	for (const event of incident.events.values()) {
-		if (hasPreDrainTask(event) && !incident.preDrained.has(event.kind) && !pending.some((other) => other.kind === event.kind)) pending.push(event);
+		if (hasPreDrainTask(event) && !incident.preDrained.has(event.kind) && !pending.some((other) => other.kind === event.kind))
+			pending.push(event);
 	}
 	return pending;
 }
@@ -32,7 +33,11 @@ export function pendingPreDrain(incident: Incident): InterruptionEvent[] {
  * but a node left uncordoned because a taint or label was refused is a missed
  * notice, which is worse than a missing taint.
  */
-export async function runPreDrain(context: FlowContext, incident: Incident, options: { readonly facts: NodeFacts; readonly signal: AbortSignal }): Promise<void> {
+export async function runPreDrain(
+	context: FlowContext,
+	incident: Incident,
+	options: { readonly facts: NodeFacts; readonly signal: AbortSignal },
+): Promise<void> {
 	const { facts, signal } = options;
 	const ports = context.ports;
 	// The node as it was before the incident: our own cordon must not read as an admin's (the reboot labels depend on it).
@@ -53,12 +58,26 @@ export async function runPreDrain(context: FlowContext, incident: Incident, opti
 			incident.preDrainAttempts.set(event.kind, attempts);
 			if (attempts >= maxPreDrainAttempts) {
 				incident.preDrained.add(event.kind);
-				ports.log.error('Cannot run the pre-drain task: giving up on it (the cordon and drain go on)', { error, 'event-id': event.eventId, attempts });
+				ports.log.error('Cannot run the pre-drain task: giving up on it (the cordon and drain go on)', {
+					error,
+					'event-id': event.eventId,
+					attempts,
+				});
 			} else {
-				ports.log.error('Cannot run the pre-drain task: going on with the cordon and drain, will retry it', { error, 'event-id': event.eventId, attempts });
+				ports.log.error('Cannot run the pre-drain task: going on with the cordon and drain, will retry it', {
+					error,
+					'event-id': event.eventId,
+					attempts,
+				});
 			}
 			incident.preDrainFailures += 1;
-			incident.preDrainRetryAtMs = ports.now() + retryDelayMs(incident.preDrainFailures, context.settings.retryInitialMs ?? defaultRetryInitialMs, context.settings.retryMaxMs ?? defaultRetryMaxMs);
+			incident.preDrainRetryAtMs =
+				ports.now() +
+				retryDelayMs(
+					incident.preDrainFailures,
+					context.settings.retryInitialMs ?? defaultRetryInitialMs,
+					context.settings.retryMaxMs ?? defaultRetryMaxMs,
+				);
 		}
 	}
 }

@@ -15,7 +15,11 @@ import type { Incident } from './types.ts';
  * labels and taints removed. Returns false when the release failed and must be
  * retried (the failure is reported and the retry scheduled).
  */
-export async function releaseNode(context: FlowContext, incident: Incident, options: { readonly cancellation: Cancellation; readonly signal: AbortSignal }): Promise<boolean> {
+export async function releaseNode(
+	context: FlowContext,
+	incident: Incident,
+	options: { readonly cancellation: Cancellation; readonly signal: AbortSignal },
+): Promise<boolean> {
 	const { cancellation, signal } = options;
 	if (incident.drain) {
 		incident.drain.controller.abort(new Error('Incident cancelled'));
@@ -41,9 +45,17 @@ export async function releaseNode(context: FlowContext, incident: Incident, opti
 		scheduleRetry(context, incident);
 		return false;
 	}
-	context.ports.log.info('Interruption event cancelled: node released', { event_id: cancellation.eventId, state: cancellation.state, uncordoned: uncordon });
+	context.ports.log.info('Interruption event cancelled: node released', {
+		event_id: cancellation.eventId,
+		state: cancellation.state,
+		uncordoned: uncordon,
+	});
 	await setPhase(context, incident, { phase: 'Cancelled', summary: `cancelled (${cancellation.state})`, signal });
-	await sendOutcome(context, incident, { outcome: 'cancelled', details: `The scheduled event was ${cancellation.state}; node released`, signal });
+	await sendOutcome(context, incident, {
+		outcome: 'cancelled',
+		details: `The scheduled event was ${cancellation.state}; node released`,
+		signal,
+	});
 	context.ports.metrics.incidentsInFlight(0);
 	return true;
 }

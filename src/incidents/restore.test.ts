@@ -21,7 +21,14 @@ function record(phase: IncidentState['phase'], eventIds: string[] = [spotId], up
 		cordonedByUs: true,
 		notified: ['start'],
 		attempts: 1,
-		headline: { eventId: eventIds[0] ?? 'x', kind: 'SPOT_ITN', monitor: 'SPOT_ITN_MONITOR', description: 'd', state: '', startTime: new Date(t0).toISOString() },
+		headline: {
+			eventId: eventIds[0] ?? 'x',
+			kind: 'SPOT_ITN',
+			monitor: 'SPOT_ITN_MONITOR',
+			description: 'd',
+			state: '',
+			startTime: new Date(t0).toISOString(),
+		},
 		message: '',
 	};
 }
@@ -53,7 +60,11 @@ plan('a drained record older than the window is not resumed (the node is back in
 });
 
 plan('a cancelled record: nothing resumed, nothing ignored (its events may come back)', () => {
-	assert.equal(restorePlan({ ...base, record: record('Cancelled'), reboot: undefined }), { close: undefined, resume: undefined, ignore: [] });
+	assert.equal(restorePlan({ ...base, record: record('Cancelled'), reboot: undefined }), {
+		close: undefined,
+		resume: undefined,
+		ignore: [],
+	});
 });
 
 plan('rebooted after the incident (label holds the digest of a long id): the record is closed and every id ignored', () => {
@@ -66,7 +77,11 @@ plan('rebooted after the incident (label holds the digest of a long id): the rec
 
 plan('not rebooted yet, open incident of the labelled event: resumed, the label not ignored', () => {
 	const state = record('Draining');
-	assert.equal(restorePlan({ ...base, record: state, reboot: { labelValue: labelValueFor(spotId), rebooted: false } }), { close: undefined, resume: state, ignore: [] });
+	assert.equal(restorePlan({ ...base, record: state, reboot: { labelValue: labelValueFor(spotId), rebooted: false } }), {
+		close: undefined,
+		resume: state,
+		ignore: [],
+	});
 });
 
 plan('reboot labels of an event the record does not know: only the label is ignored (NTH)', () => {

@@ -54,8 +54,23 @@ type Step =
 
 const step: fc.Arbitrary<Step> = fc.oneof(
 	{ arbitrary: fc.constant<Step>({ t: 'rebalance' }), weight: 1 },
-	{ arbitrary: fc.record({ t: fc.constant('itn' as const), action: fc.constantFrom('terminate' as const, 'stop' as const, 'hibernate' as const), aemm: fc.boolean(), inMs: fc.integer({ min: 0, max: 300_000 }) }), weight: 2 },
-	{ arbitrary: fc.record({ t: fc.constant('scheduled' as const), code: fc.constantFrom(...codes), inMs: fc.integer({ min: 0, max: 900_000 }) }), weight: 2 },
+	{
+		arbitrary: fc.record({
+			t: fc.constant('itn' as const),
+			action: fc.constantFrom('terminate' as const, 'stop' as const, 'hibernate' as const),
+			aemm: fc.boolean(),
+			inMs: fc.integer({ min: 0, max: 300_000 }),
+		}),
+		weight: 2,
+	},
+	{
+		arbitrary: fc.record({
+			t: fc.constant('scheduled' as const),
+			code: fc.constantFrom(...codes),
+			inMs: fc.integer({ min: 0, max: 900_000 }),
+		}),
+		weight: 2,
+	},
 	{ arbitrary: fc.constant<Step>({ t: 'cancel' }), weight: 1 },
 	{ arbitrary: fc.constant<Step>({ t: 'asg' }), weight: 1 },
 	{ arbitrary: fc.constant<Step>({ t: 'poll' }), weight: 2 },
@@ -112,11 +127,17 @@ class World {
 	/** Index in {@link records} when a drain-type notice (spot, active scheduled, ASG) was first live. */
 	drainTypeSince: number | undefined;
 	#restarts = 0;
-	readonly config = loadConfig({ env: { TAINT_NODE: 'true', ENABLE_OUT_OF_SERVICE_TAINT: 'true', EXCLUDE_FROM_LOAD_BALANCERS: 'true', WEBHOOK_PER_INCIDENT: 'true' }, flags: {} }).config;
+	readonly config = loadConfig({
+		env: { TAINT_NODE: 'true', ENABLE_OUT_OF_SERVICE_TAINT: 'true', EXCLUDE_FROM_LOAD_BALANCERS: 'true', WEBHOOK_PER_INCIDENT: 'true' },
+		flags: {},
+	}).config;
 
 	constructor(adminCordoned: boolean) {
 		this.adminCordoned = adminCordoned;
-		this.kube.addNode({ metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName } }, spec: { unschedulable: adminCordoned } });
+		this.kube.addNode({
+			metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName } },
+			spec: { unschedulable: adminCordoned },
+		});
 		const patch = this.kube.patchNode.bind(this.kube);
 		this.kube.patchNode = async (name, body, signal) => {
 			try {
@@ -124,14 +145,20 @@ class World {
 				this.#observe(node);
 				return node;
 			} catch (error) {
-				if (error instanceof Error && /\b422\b|invalid/i.test(`${error.message} ${'status' in error ? String(error.status) : ''}`)) this.violations.push(`refused write: ${error.message}`);
+				if (error instanceof Error && /\b422\b|invalid/i.test(`${error.message} ${'status' in error ? String(error.status) : ''}`))
+					this.violations.push(`refused write: ${error.message}`);
 				throw error;
 			}
 		};
 	}
 
 	#observe(node: Node): void {
-		for (const problem of nodeValueProblems({ labels: node.metadata.labels, annotations: node.metadata.annotations, taints: node.spec.taints })) this.violations.push(problem);
+		for (const problem of nodeValueProblems({
+			labels: node.metadata.labels,
+			annotations: node.metadata.annotations,
+			taints: node.spec.taints,
+		}))
+			this.violations.push(problem);
 		const record = readIncidentState(node).state;
 		const last = this.records.at(-1);
 		if (record && (last === undefined || JSON.stringify(last) !== JSON.stringify(record))) this.records.push(record);
@@ -150,19 +177,58 @@ class World {
 		const spot = this.imds.spot;
 		if (spot) {
 			const key = spot.aemm ? `${spot.time}:${this.imds.polls}` : String(spot.time);
-			events.push({ eventId: `spot-itn-${hex64(`&{${spot.action} ${key}}`)}`, kind: 'SPOT_ITN', monitor: 'SPOT_ITN_MONITOR', description: 'Spot ITN received.', state: '', startTime: new Date(spot.time), endTime: undefined, deadline: new Date(spot.time), spotAction: spot.action });
+			events.push({
+				eventId: `spot-itn-${hex64(`&{${spot.action} ${key}}`)}`,
+				kind: 'SPOT_ITN',
+				monitor: 'SPOT_ITN_MONITOR',
+				description: 'Spot ITN received.',
+				state: '',
+				startTime: new Date(spot.time),
+				endTime: undefined,
+				deadline: new Date(spot.time),
+				spotAction: spot.action,
+			});
 		}
 		if (this.imds.rebalance !== undefined) {
-			events.push({ eventId: `rebalance-recommendation-${hex64(`&{${this.imds.rebalance}}`)}`, kind: 'REBALANCE_RECOMMENDATION', monitor: 'REBALANCE_RECOMMENDATION_MONITOR', description: 'Rebalance recommendation received.', state: '', startTime: new Date(this.imds.rebalance), endTime: undefined, deadline: undefined });
+			events.push({
+				eventId: `rebalance-recommendation-${hex64(`&{${this.imds.rebalance}}`)}`,
+				kind: 'REBALANCE_RECOMMENDATION',
+				monitor: 'REBALANCE_RECOMMENDATION_MONITOR',
+				description: 'Rebalance recommendation received.',
+				state: '',
+				startTime: new Date(this.imds.rebalance),
+				endTime: undefined,
+				deadline: undefined,
+			});
 		}
 		const cancellations: Cancellation[] = [];
 		for (const s of this.imds.scheduled) {
 			if (s.canceled) cancellations.push({ eventId: s.id, kind: 'SCHEDULED_EVENT', state: 'canceled' });
-			else events.push({ eventId: s.id, kind: 'SCHEDULED_EVENT', monitor: 'SCHEDULED_EVENT_MONITOR', description: `${s.code} will occur`, state: 'active', startTime: new Date(s.notBefore), endTime: new Date(s.notBefore + 3_600_000), deadline: new Date(s.notBefore), scheduledCode: s.code });
+			else
+				events.push({
+					eventId: s.id,
+					kind: 'SCHEDULED_EVENT',
+					monitor: 'SCHEDULED_EVENT_MONITOR',
+					description: `${s.code} will occur`,
+					state: 'active',
+					startTime: new Date(s.notBefore),
+					endTime: new Date(s.notBefore + 3_600_000),
+					deadline: new Date(s.notBefore),
+					scheduledCode: s.code,
+				});
 		}
 		if (this.imds.asg) {
 			// The monitor's id comes from the first poll that sees Terminated in this agent.
-			events.push({ eventId: `target-lifecycle-state-terminated-${hex64(`Terminated:${agent.startedAt}`)}`, kind: 'ASG_LIFECYCLE', monitor: 'ASG_LIFECYCLE_MONITOR', description: 'AST target lifecycle state received.', state: '', startTime: new Date(agent.startedAt), endTime: undefined, deadline: undefined });
+			events.push({
+				eventId: `target-lifecycle-state-terminated-${hex64(`Terminated:${agent.startedAt}`)}`,
+				kind: 'ASG_LIFECYCLE',
+				monitor: 'ASG_LIFECYCLE_MONITOR',
+				description: 'AST target lifecycle state received.',
+				state: '',
+				startTime: new Date(agent.startedAt),
+				endTime: undefined,
+				deadline: undefined,
+			});
 		}
 		return { events, cancellations };
 	}
@@ -183,7 +249,10 @@ class World {
 			now: () => this.now,
 		});
 		// A killed agent does nothing more: each of its calls hangs forever.
-		const guard = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A): Promise<R> => (agent()?.alive === true ? call(...args) : new Promise<R>(() => {}));
+		const guard =
+			<A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+			(...args: A): Promise<R> =>
+				agent()?.alive === true ? call(...args) : new Promise<R>(() => {});
 		return {
 			...real,
 			readNode: guard(real.readNode),
@@ -235,8 +304,24 @@ class World {
 		current = { handler, controller: new AbortController(), alive: true, startedAt: this.now + this.#restarts };
 		const log = silentLogger();
 		// The machine never reboots here (uptime far longer than any label's age).
-		const reboot = await rebootCheckOutcome({ kube: this.kube, log, metrics: noopMetrics(), dryRun: false, now: () => new Date(this.now), readTextFile: async () => '99999999.00 1.00' }, { nodeName }, current.controller.signal);
-		const plan = restorePlan({ record: readIncidentState(this.node).state, reboot: { labelValue: reboot.eventId, rebooted: reboot.rebooted }, nowMs: this.now, absorbWindowMs: eventRetentionMs });
+		const reboot = await rebootCheckOutcome(
+			{
+				kube: this.kube,
+				log,
+				metrics: noopMetrics(),
+				dryRun: false,
+				now: () => new Date(this.now),
+				readTextFile: async () => '99999999.00 1.00',
+			},
+			{ nodeName },
+			current.controller.signal,
+		);
+		const plan = restorePlan({
+			record: readIncidentState(this.node).state,
+			reboot: { labelValue: reboot.eventId, rebooted: reboot.rebooted },
+			nowMs: this.now,
+			absorbWindowMs: eventRetentionMs,
+		});
 		for (const id of plan.ignore) store.ignore(id);
 		if (plan.resume) handler.resume(plan.resume);
 		this.agent = current;
@@ -263,7 +348,6 @@ class World {
 	}
 }
 
-
 async function apply(world: World, s: Step): Promise<void> {
 	switch (s.t) {
 		case 'rebalance':
@@ -273,7 +357,12 @@ async function apply(world: World, s: Step): Promise<void> {
 			world.imds.spot ??= { action: s.action, time: world.now + s.inMs, aemm: s.aemm };
 			break;
 		case 'scheduled':
-			world.imds.scheduled.push({ id: `instance-event-0${fnv1a64Hex(`${world.now}:${world.imds.scheduled.length}`)}`, code: s.code, notBefore: world.now + s.inMs, canceled: false });
+			world.imds.scheduled.push({
+				id: `instance-event-0${fnv1a64Hex(`${world.now}:${world.imds.scheduled.length}`)}`,
+				code: s.code,
+				notBefore: world.now + s.inMs,
+				canceled: false,
+			});
 			break;
 		case 'cancel': {
 			const active = world.imds.scheduled.filter((e) => !e.canceled).at(-1);
@@ -291,7 +380,11 @@ async function apply(world: World, s: Step): Promise<void> {
 		case 'drain': {
 			const index = world.drains.findIndex((d) => d.agent === world.agent);
 			const drain = index < 0 ? undefined : world.drains.splice(index, 1)[0];
-			drain?.finish(s.ok ? { ok: true, evicted: world.pods.length, total: world.pods.length, remaining: [] } : { ok: false, evicted: 0, total: world.pods.length, remaining: ['app/a'], error: 'blocked by a PDB' });
+			drain?.finish(
+				s.ok
+					? { ok: true, evicted: world.pods.length, total: world.pods.length, remaining: [] }
+					: { ok: false, evicted: 0, total: world.pods.length, remaining: ['app/a'], error: 'blocked by a PDB' },
+			);
 			break;
 		}
 		case 'restart':
@@ -327,18 +420,29 @@ function checkInvariants(world: World, where: string): void {
 	for (const message of world.messages) byIncident.set(message.incident, [...(byIncident.get(message.incident) ?? []), message.outcome]);
 	for (const [incident, outcomes] of byIncident) {
 		assert.ok(outcomes.filter((o) => o === 'start').length <= 1, `${where}: one start message for ${incident}: ${outcomes.join(',')}`);
-		assert.ok(outcomes.filter((o) => o !== 'start' && o !== 'cancelled').length <= 1, `${where}: one outcome for ${incident}: ${outcomes.join(',')}`);
-		assert.ok(outcomes.filter((o) => o === 'cancelled').length <= 1, `${where}: one release message for ${incident}: ${outcomes.join(',')}`);
+		assert.ok(
+			outcomes.filter((o) => o !== 'start' && o !== 'cancelled').length <= 1,
+			`${where}: one outcome for ${incident}: ${outcomes.join(',')}`,
+		);
+		assert.ok(
+			outcomes.filter((o) => o === 'cancelled').length <= 1,
+			`${where}: one release message for ${incident}: ${outcomes.join(',')}`,
+		);
 	}
 	for (let i = 1; i < world.records.length; i += 1) {
 		const before = world.records[i - 1];
 		const after = world.records[i];
 		if (!before || !after) continue;
 		if (before.id === after.id) {
-			assert.ok(Date.parse(after.deadline) <= Date.parse(before.deadline), `${where}: the deadline of ${after.id} only moves earlier (${before.deadline} -> ${after.deadline})`);
+			assert.ok(
+				Date.parse(after.deadline) <= Date.parse(before.deadline),
+				`${where}: the deadline of ${after.id} only moves earlier (${before.deadline} -> ${after.deadline})`,
+			);
 		} else {
 			// One incident per node: a new one only after the last was released, or drained long enough ago to be over.
-			const over = before.phase === 'Cancelled' || (before.phase === 'Drained' && Date.parse(after.noticedAt) - Date.parse(before.updatedAt) >= eventRetentionMs);
+			const over =
+				before.phase === 'Cancelled' ||
+				(before.phase === 'Drained' && Date.parse(after.noticedAt) - Date.parse(before.updatedAt) >= eventRetentionMs);
 			assert.ok(over, `${where}: a new incident ${after.id} while ${before.id} was ${before.phase}`);
 		}
 	}
@@ -349,14 +453,24 @@ async function scenario(adminCordoned: boolean, steps: readonly Step[]): Promise
 	await world.start();
 	for (const [index, s] of steps.entries()) {
 		await apply(world, s);
-		if (replay !== undefined) console.log(index, JSON.stringify(s), JSON.stringify({ unschedulable: world.node.spec.unschedulable, records: world.records.map((r) => `${r.id.slice(0, 24)}:${r.phase}:${r.eventIds.length}`), messages: world.messages }));
+		if (replay !== undefined)
+			console.log(
+				index,
+				JSON.stringify(s),
+				JSON.stringify({
+					unschedulable: world.node.spec.unschedulable,
+					records: world.records.map((r) => `${r.id.slice(0, 24)}:${r.phase}:${r.eventIds.length}`),
+					messages: world.messages,
+				}),
+			);
 		checkInvariants(world, `after step ${index} (${JSON.stringify(s)})`);
 	}
 	// Never miss: with drains that succeed and time passing, a live drain-type event ends cordoned and drained.
 	for (let i = 0; i < 40; i += 1) {
 		world.now += 90_000;
 		await world.settle();
-		for (const drain of world.drains.splice(0)) drain.finish({ ok: true, evicted: world.pods.length, total: world.pods.length, remaining: [] });
+		for (const drain of world.drains.splice(0))
+			drain.finish({ ok: true, evicted: world.pods.length, total: world.pods.length, remaining: [] });
 		await world.settle();
 	}
 	checkInvariants(world, 'at the end');
@@ -365,7 +479,10 @@ async function scenario(adminCordoned: boolean, steps: readonly Step[]): Promise
 		assert.ok(world.node.spec.unschedulable === true, `never-miss: cordoned (record ${record?.phase})`);
 		// Drained when the drain-type notice came (a drained node absorbs it) or after it (a later incident may have
 		// replaced the record: a rebalance two hours on).
-		assert.ok(world.records.slice(Math.max(0, world.drainTypeSince - 1)).some((r) => r.phase === 'Drained'), `never-miss: drained (records ${world.records.map((r) => r.phase).join(',')})`);
+		assert.ok(
+			world.records.slice(Math.max(0, world.drainTypeSince - 1)).some((r) => r.phase === 'Drained'),
+			`never-miss: drained (records ${world.records.map((r) => r.phase).join(',')})`,
+		);
 	}
 	world.stop();
 }
@@ -389,12 +506,25 @@ machine(`holds its invariants over ${runs} random event sequences with restarts 
 });
 
 machine('example: a spot ITN absorbed by a drained scheduled incident survives the cancellation of the scheduled event', async () => {
-	await scenario(false, [{ t: 'scheduled', code: 'system-maintenance', inMs: 0 }, { t: 'drain', ok: true }, { t: 'itn', action: 'terminate', aemm: false, inMs: 120_000 }, { t: 'cancel' }]);
+	await scenario(false, [
+		{ t: 'scheduled', code: 'system-maintenance', inMs: 0 },
+		{ t: 'drain', ok: true },
+		{ t: 'itn', action: 'terminate', aemm: false, inMs: 120_000 },
+		{ t: 'cancel' },
+	]);
 });
 
-machine('example: spot and a restart-type scheduled event, the scheduled one cancelled, then SIGKILL: the spot is still drained', async () => {
-	await scenario(false, [{ t: 'scheduled', code: 'instance-stop', inMs: 0 }, { t: 'itn', action: 'hibernate', aemm: false, inMs: 0 }, { t: 'cancel' }, { t: 'kill', afterTurns: 0 }]);
-});
+machine(
+	'example: spot and a restart-type scheduled event, the scheduled one cancelled, then SIGKILL: the spot is still drained',
+	async () => {
+		await scenario(false, [
+			{ t: 'scheduled', code: 'instance-stop', inMs: 0 },
+			{ t: 'itn', action: 'hibernate', aemm: false, inMs: 0 },
+			{ t: 'cancel' },
+			{ t: 'kill', afterTurns: 0 },
+		]);
+	},
+);
 
 machine('the record annotation key is what the apiserver accepts', () => {
 	assert.equal(nodeValueProblems({ annotations: { [incidentAnnotation]: '{}' } }), []);

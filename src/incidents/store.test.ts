@@ -6,7 +6,16 @@ import { EventStore, maxIgnoredIds, maxStoredEvents } from './store.ts';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 function event(id: string, startOffsetMs: number): InterruptionEvent {
-	return { eventId: id, kind: 'SPOT_ITN', monitor: 'SPOT_ITN_MONITOR', description: '', state: '', startTime: new Date(t0 + startOffsetMs), endTime: undefined, deadline: undefined };
+	return {
+		eventId: id,
+		kind: 'SPOT_ITN',
+		monitor: 'SPOT_ITN_MONITOR',
+		description: '',
+		state: '',
+		startTime: new Date(t0 + startOffsetMs),
+		endTime: undefined,
+		deadline: undefined,
+	};
 }
 
 const store = suite('EventStore');
@@ -26,7 +35,10 @@ store('makes an event drainable at StartTime minus NODE_TERMINATION_GRACE_PERIOD
 	assert.equal(s.drainable(), []);
 	assert.is(s.nextDrainableAtMs(), t0 + 180_000);
 	clock.now = t0 + 180_000;
-	assert.equal(s.drainable().map((e) => e.eventId), ['late']);
+	assert.equal(
+		s.drainable().map((e) => e.eventId),
+		['late'],
+	);
 	assert.is(s.nextDrainableAtMs(), undefined);
 });
 
@@ -57,10 +69,13 @@ store('forgets events IMDS stopped reporting, by age not by call count', () => {
 	s.add(event('kept', 0)); // still reported: refreshes last-seen
 	clock.now += 20_000;
 	assert.is(s.cleanup(), 1);
-	assert.equal(s.live().map((e) => e.eventId), ['kept']);
+	assert.equal(
+		s.live().map((e) => e.eventId),
+		['kept'],
+	);
 });
 
-store('ignores an event named by the event-id label\'s digest of its long id (the reboot check after a spot stop)', () => {
+store("ignores an event named by the event-id label's digest of its long id (the reboot check after a spot stop)", () => {
 	const clock = { now: t0 };
 	const s = new EventStore({ nodeTerminationGracePeriodSeconds: 120, now: () => clock.now });
 	const spotId = `spot-itn-${'c3'.repeat(32)}`;

@@ -73,7 +73,6 @@ export interface IncidentPorts {
 	notify(request: NotifyRequest, signal: AbortSignal): Promise<void>;
 }
 
-
 /** The incident as the handler holds it in memory: the record plus what this process has done. */
 export interface Incident {
 	state: IncidentState;
@@ -95,8 +94,9 @@ export interface Incident {
 	retryAtMs: number;
 	failures: number;
 	/** The running drain: its stop switch, deadline, the pods listed before it, and whether an earlier attempt ran (counts). */
-	drain: { readonly controller: AbortController; readonly deadlineMs: number; readonly podsAtRunStart: number; readonly laterAttempt: boolean } | undefined;
+	drain:
+		| { readonly controller: AbortController; readonly deadlineMs: number; readonly podsAtRunStart: number; readonly laterAttempt: boolean }
+		| undefined;
 	drainResult: DrainOutcome | undefined;
 	cordonMeasured: boolean;
 }
-

@@ -28,9 +28,11 @@ export function nextWakeMs(view: WakeView): number | undefined {
 	if (incident && isOpen(incident.state) && !incident.drain) {
 		if (incident.retryAtMs > 0) times.push(incident.retryAtMs);
 	}
-	if (incident && incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs > 0 && pendingPreDrain(incident).length > 0) times.push(incident.preDrainRetryAtMs);
+	if (incident && incident.state.phase !== 'Cancelled' && incident.preDrainRetryAtMs > 0 && pendingPreDrain(incident).length > 0)
+		times.push(incident.preDrainRetryAtMs);
 	if (incident && isOpen(incident.state) && !incident.drain) {
-		if (incident.state.phase === 'Failed' && !incident.state.notified.some((n) => n !== 'start')) times.push(Date.parse(incident.state.deadline));
+		if (incident.state.phase === 'Failed' && !incident.state.notified.some((n) => n !== 'start'))
+			times.push(Date.parse(incident.state.deadline));
 	}
 	// Only times still ahead: a retry time left in the past would wake the loop at once, again and again.
 	const ahead = times.filter((at) => at > view.nowMs);

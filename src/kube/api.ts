@@ -136,5 +136,10 @@ export interface KubeApi {
 	/** Creates the event; on 409 (already exists) the caller patches instead. */
 	createEvent(event: CoreEventInput, signal: AbortSignal): Promise<void>;
 	/** Merge-patches `count`, `lastTimestamp` and `message` of an existing event. */
-	patchEvent(namespace: string, name: string, patch: { count: number; lastTimestamp: string; message: string }, signal: AbortSignal): Promise<void>;
+	patchEvent(
+		namespace: string,
+		name: string,
+		patch: { count: number; lastTimestamp: string; message: string },
+		signal: AbortSignal,
+	): Promise<void>;
 }

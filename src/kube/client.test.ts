@@ -25,7 +25,12 @@ function fakeFetch(...answers: Answer[]): { fetch: FetchFn; seen: Seen[] } {
 	const seen: Seen[] = [];
 	const fetch: FetchFn = async (input, init) => {
 		const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-		const entry: Seen = { method: request.method, url: new URL(request.url), headers: request.headers, body: request.body ? await request.text() : '' };
+		const entry: Seen = {
+			method: request.method,
+			url: new URL(request.url),
+			headers: request.headers,
+			body: request.body ? await request.text() : '',
+		};
 		seen.push(entry);
 		const answer = answers.length > 1 ? answers.shift() : answers[0];
 		if (answer === undefined) throw new Error('no answer queued');
@@ -138,7 +143,10 @@ requests('keeps the text of an error body labelled JSON that is not (a proxy pag
 	const error = await rejection(api(fakeFetch(mislabelled).fetch).listNodes({}, signal));
 	assert.instance(error, KubeError);
 	assert.is(error instanceof Error ? error.message : '', 'Cannot list nodes: <html>bad gateway</html>');
-	const plain = new Response(JSON.stringify({ kind: 'Status', status: 'Failure', message: 'nodes "x" is forbidden', reason: 'Forbidden', code: 403 }), { status: 403, headers: { 'content-type': 'text/plain' } });
+	const plain = new Response(
+		JSON.stringify({ kind: 'Status', status: 'Failure', message: 'nodes "x" is forbidden', reason: 'Forbidden', code: 403 }),
+		{ status: 403, headers: { 'content-type': 'text/plain' } },
+	);
 	const forbidden = await rejection(api(fakeFetch(plain).fetch).getNode('x', signal));
 	assert.instance(forbidden, KubeError);
 	if (!(forbidden instanceof KubeError)) return;
@@ -147,7 +155,9 @@ requests('keeps the text of an error body labelled JSON that is not (a proxy pag
 });
 
 requests('maps a 403 to KubeError carrying the Forbidden reason', async () => {
-	const { fetch } = fakeFetch(status(403, 'Forbidden', 'nodes "n1" is forbidden: User "system:serviceaccount:x:y" cannot patch resource "nodes"'));
+	const { fetch } = fakeFetch(
+		status(403, 'Forbidden', 'nodes "n1" is forbidden: User "system:serviceaccount:x:y" cannot patch resource "nodes"'),
+	);
 	const error = await rejection(api(fetch).patchNode('n1', { type: 'merge', body: { spec: { unschedulable: true } } }, signal));
 	assert.instance(error, KubeError);
 	if (!(error instanceof KubeError)) return;
@@ -201,7 +211,9 @@ requests('rejects a response that does not match the schema', async () => {
 
 requests('rejects a credential failure as KubeError naming the action', async () => {
 	const { fetch, seen } = fakeFetch(json(200, nodeBody));
-	const error = await rejection(api(fetch, { authHeaders: async () => Promise.reject(new Error('exec plugin failed')) }).getNode('n1', signal));
+	const error = await rejection(
+		api(fetch, { authHeaders: async () => Promise.reject(new Error('exec plugin failed')) }).getNode('n1', signal),
+	);
 	assert.instance(error, KubeError);
 	assert.match(error instanceof Error ? error.message : '', /^Cannot get node "n1": cannot load credentials: exec plugin failed/);
 	assert.is(seen.length, 0);
@@ -213,11 +225,14 @@ requests('sends each patch type with its content type and fieldManager=nth, stat
 	await client.patchNode('n1', { type: 'merge', body: { spec: { unschedulable: true } } }, signal);
 	await client.patchNode('n1', { type: 'strategic', body: { status: { conditions: [] } }, subresource: 'status' }, signal);
 	await client.patchNode('n1', { type: 'json', body: [{ op: 'remove', path: '/metadata/labels/a~1b' }] }, signal);
-	assert.equal(seen.map((entry) => [entry.method, entry.url.pathname, entry.url.searchParams.get('fieldManager'), entry.headers.get('content-type')]), [
-		['PATCH', '/api/v1/nodes/n1', 'nth', 'application/merge-patch+json'],
-		['PATCH', '/api/v1/nodes/n1/status', 'nth', 'application/strategic-merge-patch+json'],
-		['PATCH', '/api/v1/nodes/n1', 'nth', 'application/json-patch+json'],
-	]);
+	assert.equal(
+		seen.map((entry) => [entry.method, entry.url.pathname, entry.url.searchParams.get('fieldManager'), entry.headers.get('content-type')]),
+		[
+			['PATCH', '/api/v1/nodes/n1', 'nth', 'application/merge-patch+json'],
+			['PATCH', '/api/v1/nodes/n1/status', 'nth', 'application/strategic-merge-patch+json'],
+			['PATCH', '/api/v1/nodes/n1', 'nth', 'application/json-patch+json'],
+		],
+	);
 	assert.equal(JSON.parse(seen[0]?.body ?? ''), { spec: { unschedulable: true } });
 	assert.equal(JSON.parse(seen[2]?.body ?? ''), [{ op: 'remove', path: '/metadata/labels/a~1b' }]);
 });
@@ -240,11 +255,20 @@ requests('deletes a pod with DeleteOptions', async () => {
 	const { fetch, seen } = fakeFetch(json(200, { kind: 'Pod', metadata: { name: 'p' } }));
 	await api(fetch).deletePod('ns', 'p', { gracePeriodSeconds: 0, uid: 'u' }, signal);
 	assert.is(seen[0]?.method, 'DELETE');
-	assert.equal(JSON.parse(seen[0]?.body ?? ''), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: 'u' } });
+	assert.equal(JSON.parse(seen[0]?.body ?? ''), {
+		apiVersion: 'v1',
+		kind: 'DeleteOptions',
+		gracePeriodSeconds: 0,
+		preconditions: { uid: 'u' },
+	});
 });
 
 requests('answers whether a DaemonSet exists: 200 true, 404 false, 403 throws', async () => {
-	const { fetch, seen } = fakeFetch(json(200, { kind: 'DaemonSet', metadata: { name: 'ds' } }), status(404, 'NotFound', 'not found'), status(403, 'Forbidden', 'forbidden'));
+	const { fetch, seen } = fakeFetch(
+		json(200, { kind: 'DaemonSet', metadata: { name: 'ds' } }),
+		status(404, 'NotFound', 'not found'),
+		status(403, 'Forbidden', 'forbidden'),
+	);
 	const client = api(fetch);
 	assert.is(await client.daemonSetExists('ns', 'ds', signal), true);
 	assert.is(await client.daemonSetExists('ns', 'ds', signal), false);
@@ -254,21 +278,27 @@ requests('answers whether a DaemonSet exists: 200 true, 404 false, 403 throws', 
 });
 
 requests('creates an event and merge-patches it', async () => {
-	const { fetch, seen } = fakeFetch(json(201, { kind: 'Event', metadata: { name: 'e' } }), json(200, { kind: 'Event', metadata: { name: 'e' } }));
+	const { fetch, seen } = fakeFetch(
+		json(201, { kind: 'Event', metadata: { name: 'e' } }),
+		json(200, { kind: 'Event', metadata: { name: 'e' } }),
+	);
 	const client = api(fetch);
-	await client.createEvent({
-		name: 'n1.17a',
-		namespace: 'default',
-		involvedObject: { kind: 'Node', name: 'n1', apiVersion: 'v1', uid: 'n1' },
-		reason: 'Cordon',
-		message: 'Node successfully cordoned',
-		type: 'Normal',
-		annotations: { 'instance-id': 'i-1' },
-		source: { component: 'aws-node-termination-handler', host: 'n1' },
-		firstTimestamp: '2025-01-01T00:00:00Z',
-		lastTimestamp: '2025-01-01T00:00:00Z',
-		count: 1,
-	}, signal);
+	await client.createEvent(
+		{
+			name: 'n1.17a',
+			namespace: 'default',
+			involvedObject: { kind: 'Node', name: 'n1', apiVersion: 'v1', uid: 'n1' },
+			reason: 'Cordon',
+			message: 'Node successfully cordoned',
+			type: 'Normal',
+			annotations: { 'instance-id': 'i-1' },
+			source: { component: 'aws-node-termination-handler', host: 'n1' },
+			firstTimestamp: '2025-01-01T00:00:00Z',
+			lastTimestamp: '2025-01-01T00:00:00Z',
+			count: 1,
+		},
+		signal,
+	);
 	await client.patchEvent('default', 'n1.17a', { count: 2, lastTimestamp: '2025-01-01T00:01:00Z', message: 'again' }, signal);
 	assert.is(seen[0]?.url.pathname, '/api/v1/namespaces/default/events');
 	const created: unknown = JSON.parse(seen[0]?.body ?? '');
@@ -302,15 +332,24 @@ requests('canI() posts a SelfSubjectAccessReview and reads status.allowed', asyn
 	assert.is(await client.canI({ verb: 'list', group: 'policy', resource: 'poddisruptionbudgets' }, signal), false);
 	assert.is(seen[0]?.method, 'POST');
 	assert.is(seen[0]?.url.pathname, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews');
-	assert.equal(JSON.parse(seen[0]?.body ?? '{}').spec, { resourceAttributes: { verb: 'create', group: '', resource: 'pods', subresource: 'eviction' } });
-	assert.equal(JSON.parse(seen[1]?.body ?? '{}').spec.resourceAttributes, { verb: 'list', group: 'policy', resource: 'poddisruptionbudgets' });
+	assert.equal(JSON.parse(seen[0]?.body ?? '{}').spec, {
+		resourceAttributes: { verb: 'create', group: '', resource: 'pods', subresource: 'eviction' },
+	});
+	assert.equal(JSON.parse(seen[1]?.body ?? '{}').spec.resourceAttributes, {
+		verb: 'list',
+		group: 'policy',
+		resource: 'poddisruptionbudgets',
+	});
 });
 
 const lists = suite('createKubeApi() lists');
 
 lists('sends selectors and resourceVersion', async () => {
 	const { fetch, seen } = fakeFetch(json(200, { kind: 'PodList', metadata: { resourceVersion: '77' }, items: [] }));
-	const result = await api(fetch).listPods({ fieldSelector: 'spec.nodeName=n1', labelSelector: 'a in (b,c)', resourceVersion: '0' }, signal);
+	const result = await api(fetch).listPods(
+		{ fieldSelector: 'spec.nodeName=n1', labelSelector: 'a in (b,c)', resourceVersion: '0' },
+		signal,
+	);
 	assert.is(result.resourceVersion, '77');
 	const query = seen[0]?.url.searchParams;
 	assert.is(seen[0]?.url.pathname, '/api/v1/pods');
@@ -326,7 +365,10 @@ lists('follows continue tokens until the last page and returns the last resource
 		json(200, { metadata: { resourceVersion: '10', continue: '' }, items: [pod('c')] }),
 	);
 	const result = await api(fetch).listPods({ namespace: 'ns' }, signal);
-	assert.equal(result.items.map((item) => item.metadata.name), ['a', 'b', 'c']);
+	assert.equal(
+		result.items.map((item) => item.metadata.name),
+		['a', 'b', 'c'],
+	);
 	assert.is(result.items[0]?.metadata['managedFields'], undefined);
 	assert.is(result.resourceVersion, '10');
 	assert.is(seen.length, 2);
@@ -346,7 +388,12 @@ lists('returns one page with its token when the caller pages', async () => {
 });
 
 lists('lists PodDisruptionBudgets from policy/v1 with defaults for missing status', async () => {
-	const { fetch, seen } = fakeFetch(json(200, { metadata: { resourceVersion: '3' }, items: [{ metadata: { name: 'pdb', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'web' } } } }] }));
+	const { fetch, seen } = fakeFetch(
+		json(200, {
+			metadata: { resourceVersion: '3' },
+			items: [{ metadata: { name: 'pdb', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'web' } } } }],
+		}),
+	);
 	const result = await api(fetch).listPodDisruptionBudgets({}, signal);
 	assert.is(seen[0]?.url.pathname, '/apis/policy/v1/poddisruptionbudgets');
 	assert.is(result.items[0]?.status.disruptionsAllowed, 0);
@@ -383,7 +430,15 @@ function streamed(request: Request): { response: Response; push: (text: string) 
 }
 
 function podEvent(type: string, name: string, rv: string): string {
-	return JSON.stringify({ type, object: { kind: 'Pod', apiVersion: 'v1', metadata: { name, namespace: 'ns', resourceVersion: rv, managedFields: [{}] }, spec: { nodeName: 'n1' } } });
+	return JSON.stringify({
+		type,
+		object: {
+			kind: 'Pod',
+			apiVersion: 'v1',
+			metadata: { name, namespace: 'ns', resourceVersion: rv, managedFields: [{}] },
+			spec: { nodeName: 'n1' },
+		},
+	});
 }
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
@@ -395,7 +450,10 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 watches('asks for a watch with bookmarks from the resourceVersion and yields events split across chunks', async () => {
 	const added = podEvent('ADDED', 'a', '11');
 	const modified = podEvent('MODIFIED', 'a', '12');
-	const bookmark = JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '13', annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+	const bookmark = JSON.stringify({
+		type: 'BOOKMARK',
+		object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '13', annotations: { 'k8s.io/initial-events-end': 'true' } } },
+	});
 	const deleted = podEvent('DELETED', 'a', '14');
 	const { fetch, seen } = fakeFetch((_seen, request) => {
 		const stream = streamed(request);
@@ -407,8 +465,18 @@ watches('asks for a watch with bookmarks from the resourceVersion and yields eve
 		stream.end();
 		return stream.response;
 	});
-	const events: WatchEvent<Pod>[] = await collect(api(fetch).watchPods({ resourceVersion: '10', fieldSelector: 'spec.nodeName=n1', timeoutSeconds: 300 }, signal));
-	assert.equal(events.map((event) => [event.type, event.object.metadata.resourceVersion]), [['ADDED', '11'], ['MODIFIED', '12'], ['BOOKMARK', '13'], ['DELETED', '14']]);
+	const events: WatchEvent<Pod>[] = await collect(
+		api(fetch).watchPods({ resourceVersion: '10', fieldSelector: 'spec.nodeName=n1', timeoutSeconds: 300 }, signal),
+	);
+	assert.equal(
+		events.map((event) => [event.type, event.object.metadata.resourceVersion]),
+		[
+			['ADDED', '11'],
+			['MODIFIED', '12'],
+			['BOOKMARK', '13'],
+			['DELETED', '14'],
+		],
+	);
 	assert.is(events[0]?.object.metadata['managedFields'], undefined);
 	const query = seen[0]?.url.searchParams;
 	assert.is(query?.get('watch'), '1');
@@ -422,24 +490,41 @@ watches('decodes a multi-byte character split between chunks', async () => {
 	const line = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'p', namespace: 'ns', labels: { note: 'größe' } } } });
 	const bytes = new TextEncoder().encode(`${line}\n`);
 	const split = bytes.indexOf(0xc3) + 1; // inside "ö"
-	const { fetch } = fakeFetch(() => new Response(new ReadableStream<Uint8Array>({
-		start(controller) {
-			controller.enqueue(bytes.slice(0, split));
-			controller.enqueue(bytes.slice(split));
-			controller.close();
-		},
-	})));
+	const { fetch } = fakeFetch(
+		() =>
+			new Response(
+				new ReadableStream<Uint8Array>({
+					start(controller) {
+						controller.enqueue(bytes.slice(0, split));
+						controller.enqueue(bytes.slice(split));
+						controller.close();
+					},
+				}),
+			),
+	);
 	const events = await collect(api(fetch).watchPods({ resourceVersion: '1' }, signal));
 	assert.is(events[0]?.object.metadata.labels?.['note'], 'größe');
 });
 
 watches('throws KubeError 410 on an ERROR event with code 410 (Gone)', async () => {
-	const gone = JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'too old resource version: 10 (500)', reason: 'Expired', code: 410 } });
+	const gone = JSON.stringify({
+		type: 'ERROR',
+		object: {
+			kind: 'Status',
+			apiVersion: 'v1',
+			status: 'Failure',
+			message: 'too old resource version: 10 (500)',
+			reason: 'Expired',
+			code: 410,
+		},
+	});
 	const { fetch } = fakeFetch(() => new Response(`${podEvent('ADDED', 'a', '11')}\n${gone}\n`));
 	const seenEvents: string[] = [];
-	const error = await rejection((async () => {
-		for await (const event of api(fetch).watchPods({ resourceVersion: '10' }, signal)) seenEvents.push(event.type);
-	})());
+	const error = await rejection(
+		(async () => {
+			for await (const event of api(fetch).watchPods({ resourceVersion: '10' }, signal)) seenEvents.push(event.type);
+		})(),
+	);
 	assert.equal(seenEvents, ['ADDED']);
 	assert.instance(error, KubeError);
 	if (!(error instanceof KubeError)) return;

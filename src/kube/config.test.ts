@@ -89,65 +89,80 @@ config('inClusterServer() follows client-node: http on insecure ports, IPv6 in b
 
 config('kubeconfig: client certificate and key data, TLS server name, proxy; a token', async ({ dir }) => {
 	const path = join(dir, 'kubeconfig');
-	await writeFile(path, [
-		'apiVersion: v1',
-		'kind: Config',
-		'current-context: c',
-		'clusters:',
-		'- name: k',
-		'  cluster:',
-		'    server: https://127.0.0.1:6443',
-		`    certificate-authority-data: ${btoa(caPem)}`,
-		'    tls-server-name: kubernetes.default',
-		'    proxy-url: http://127.0.0.1:3128',
-		'users:',
-		'- name: u',
-		'  user:',
-		`    client-certificate-data: ${btoa(certPem)}`,
-		`    client-key-data: ${btoa(keyPem)}`,
-		'    token: static-token',
-		'contexts:',
-		'- name: c',
-		'  context: {cluster: k, user: u}',
-		'',
-	].join('\n'));
+	await writeFile(
+		path,
+		[
+			'apiVersion: v1',
+			'kind: Config',
+			'current-context: c',
+			'clusters:',
+			'- name: k',
+			'  cluster:',
+			'    server: https://127.0.0.1:6443',
+			`    certificate-authority-data: ${btoa(caPem)}`,
+			'    tls-server-name: kubernetes.default',
+			'    proxy-url: http://127.0.0.1:3128',
+			'users:',
+			'- name: u',
+			'  user:',
+			`    client-certificate-data: ${btoa(certPem)}`,
+			`    client-key-data: ${btoa(keyPem)}`,
+			'    token: static-token',
+			'contexts:',
+			'- name: c',
+			'  context: {cluster: k, user: u}',
+			'',
+		].join('\n'),
+	);
 	const { createFetch, built } = recordingCreateFetch();
 	const connection = await connectKube(createFetch, { kubeconfig: path });
 	assert.is(connection.server, 'https://127.0.0.1:6443');
 	assert.is(connection.source, path);
 	assert.equal(await connection.authHeaders(), { authorization: 'Bearer static-token' });
-	assert.equal(built, [{ ca: caPem, cert: certPem, key: keyPem, insecureSkipTlsVerify: false, servername: 'kubernetes.default', proxy: 'http://127.0.0.1:3128' }]);
+	assert.equal(built, [
+		{
+			ca: caPem,
+			cert: certPem,
+			key: keyPem,
+			insecureSkipTlsVerify: false,
+			servername: 'kubernetes.default',
+			proxy: 'http://127.0.0.1:3128',
+		},
+	]);
 });
 
 config('kubeconfig: basic auth from username and password, impersonation, insecure-skip-tls-verify', async ({ dir }) => {
 	const path = join(dir, 'kubeconfig');
-	await writeFile(path, [
-		'apiVersion: v1',
-		'kind: Config',
-		'current-context: c',
-		'clusters:',
-		'- name: k',
-		'  cluster:',
-		'    server: https://127.0.0.1:6443',
-		'    insecure-skip-tls-verify: true',
-		'users:',
-		'- name: u',
-		'  user:',
-		'    username: admin',
-		'    password: s3cret',
-		'    as: someone',
-		'contexts:',
-		'- name: c',
-		'  context: {cluster: k, user: u}',
-		'',
-	].join('\n'));
+	await writeFile(
+		path,
+		[
+			'apiVersion: v1',
+			'kind: Config',
+			'current-context: c',
+			'clusters:',
+			'- name: k',
+			'  cluster:',
+			'    server: https://127.0.0.1:6443',
+			'    insecure-skip-tls-verify: true',
+			'users:',
+			'- name: u',
+			'  user:',
+			'    username: admin',
+			'    password: s3cret',
+			'    as: someone',
+			'contexts:',
+			'- name: c',
+			'  context: {cluster: k, user: u}',
+			'',
+		].join('\n'),
+	);
 	const { createFetch, built } = recordingCreateFetch();
 	const connection = await connectKube(createFetch, { kubeconfig: path });
 	assert.equal(await connection.authHeaders(), { 'impersonate-user': 'someone', authorization: `Basic ${btoa('admin:s3cret')}` });
 	assert.is(built[0]?.insecureSkipTlsVerify, true);
 });
 
-config('builds no agent of KubeConfig\'s own (one would load node:https in the Bun executable)', async ({ dir }) => {
+config("builds no agent of KubeConfig's own (one would load node:https in the Bun executable)", async ({ dir }) => {
 	await serviceAccount(dir, 'sa-token');
 	const prototype: object = KubeConfig.prototype;
 	const original: unknown = Reflect.get(prototype, 'createAgent');
@@ -157,7 +172,12 @@ config('builds no agent of KubeConfig\'s own (one would load node:https in the B
 		return typeof original === 'function' ? Reflect.apply(original, this, args) : undefined;
 	});
 	try {
-		const connection = await connectKube(recordingCreateFetch().createFetch, { serviceHost: '10.0.0.1', servicePort: '443', serviceAccountRoot: dir, cacheMs: 0 });
+		const connection = await connectKube(recordingCreateFetch().createFetch, {
+			serviceHost: '10.0.0.1',
+			servicePort: '443',
+			serviceAccountRoot: dir,
+			cacheMs: 0,
+		});
 		assert.equal(await connection.authHeaders(), { authorization: 'Bearer sa-token' });
 		assert.is(agents, 0);
 	} finally {
@@ -186,42 +206,52 @@ async function execKubeconfig(dir: string): Promise<{ path: string; tokenFile: s
 	await writeFile(runs, '');
 	await writeFile(certFile, certPem);
 	await writeFile(join(dir, 'client.key'), keyPem);
-	await writeFile(script, [
-		'#!/bin/sh',
-		`echo run >> '${runs}'`,
-		`printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"2000-01-01T00:00:00Z"}}' "$(cat '${tokenFile}')"`,
-		'',
-	].join('\n'));
+	await writeFile(
+		script,
+		[
+			'#!/bin/sh',
+			`echo run >> '${runs}'`,
+			`printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"2000-01-01T00:00:00Z"}}' "$(cat '${tokenFile}')"`,
+			'',
+		].join('\n'),
+	);
 	await chmod(script, 0o755);
 	const path = join(dir, 'kubeconfig');
-	await writeFile(path, [
-		'apiVersion: v1',
-		'kind: Config',
-		'current-context: c',
-		'clusters:',
-		'- name: k',
-		'  cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}',
-		'users:',
-		'- name: u',
-		'  user:',
-		'    client-certificate: client.crt',
-		'    client-key: client.key',
-		'    exec:',
-		'      apiVersion: client.authentication.k8s.io/v1',
-		`      command: ${script}`,
-		'      interactiveMode: Never',
-		'contexts:',
-		'- name: c',
-		'  context: {cluster: k, user: u}',
-		'',
-	].join('\n'));
+	await writeFile(
+		path,
+		[
+			'apiVersion: v1',
+			'kind: Config',
+			'current-context: c',
+			'clusters:',
+			'- name: k',
+			'  cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}',
+			'users:',
+			'- name: u',
+			'  user:',
+			'    client-certificate: client.crt',
+			'    client-key: client.key',
+			'    exec:',
+			'      apiVersion: client.authentication.k8s.io/v1',
+			`      command: ${script}`,
+			'      interactiveMode: Never',
+			'contexts:',
+			'- name: c',
+			'  context: {cluster: k, user: u}',
+			'',
+		].join('\n'),
+	);
 	return { path, tokenFile, runs, certFile };
 }
 
 config('caches headers for cacheMs, then asks KubeConfig again (a rotated token is picked up)', async ({ dir }) => {
 	const files = await execKubeconfig(dir);
 	const clock = { now: 0 };
-	const connection = await connectKube(recordingCreateFetch().createFetch, { kubeconfig: files.path, cacheMs: 10_000, now: () => clock.now });
+	const connection = await connectKube(recordingCreateFetch().createFetch, {
+		kubeconfig: files.path,
+		cacheMs: 10_000,
+		now: () => clock.now,
+	});
 	assert.equal(await connection.authHeaders(), { authorization: 'Bearer exec-1' });
 	await writeFile(files.tokenFile, 'exec-2');
 	clock.now = 9_999;

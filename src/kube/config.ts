@@ -59,7 +59,11 @@ function pem(value: unknown): string | undefined {
 	if (value === undefined || value === null) return undefined;
 	if (typeof value === 'string') return value;
 	if (value instanceof Uint8Array) return new TextDecoder().decode(value);
-	if (Array.isArray(value)) return value.map(pem).filter((part) => part !== undefined).join('\n');
+	if (Array.isArray(value))
+		return value
+			.map(pem)
+			.filter((part) => part !== undefined)
+			.join('\n');
 	return undefined;
 }
 
@@ -71,7 +75,14 @@ function headerText(value: unknown): string | undefined {
 }
 
 function sameTls(a: FetchOptions, b: FetchOptions): boolean {
-	return a.ca === b.ca && a.cert === b.cert && a.key === b.key && a.insecureSkipTlsVerify === b.insecureSkipTlsVerify && a.servername === b.servername && a.proxy === b.proxy;
+	return (
+		a.ca === b.ca &&
+		a.cert === b.cert &&
+		a.key === b.key &&
+		a.insecureSkipTlsVerify === b.insecureSkipTlsVerify &&
+		a.servername === b.servername &&
+		a.proxy === b.proxy
+	);
 }
 
 function loadConfig(options: KubeConnectionOptions): { kc: KubeConfig; source: string } {
@@ -80,14 +91,18 @@ function loadConfig(options: KubeConnectionOptions): { kc: KubeConfig; source: s
 		try {
 			kc.loadFromFile(options.kubeconfig);
 		} catch (error) {
-			throw new ConfigError(`Cannot load kubeconfig "${options.kubeconfig}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+			throw new ConfigError(`Cannot load kubeconfig "${options.kubeconfig}": ${error instanceof Error ? error.message : String(error)}`, {
+				cause: error,
+			});
 		}
 		return { kc, source: options.kubeconfig };
 	}
 	const host = options.serviceHost ?? '';
 	const port = options.servicePort ?? '';
 	if (host === '' || port === '') {
-		throw new ConfigError('Cannot find the Kubernetes API server: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not both set and no kubeconfig was given');
+		throw new ConfigError(
+			'Cannot find the Kubernetes API server: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not both set and no kubeconfig was given',
+		);
 	}
 	kc.loadFromCluster(options.serviceAccountRoot ?? '');
 	// loadFromCluster reads the host and port from process.env; ours come from the config (flag or env).
@@ -104,7 +119,10 @@ function loadConfig(options: KubeConnectionOptions): { kc: KubeConfig; source: s
  * first call to KubeConfig (reading the CA, the token, running an exec
  * plugin) happens here, so a broken setup fails at startup.
  */
-export async function connectKube(createFetch: (options: FetchOptions) => FetchFn, options: KubeConnectionOptions = {}): Promise<KubeConnection> {
+export async function connectKube(
+	createFetch: (options: FetchOptions) => FetchFn,
+	options: KubeConnectionOptions = {},
+): Promise<KubeConnection> {
 	const { kc, source } = loadConfig(options);
 	const cluster = kc.getCurrentCluster();
 	if (cluster === null) throw new ConfigError(`Cannot load the Kubernetes configuration from ${source}: no current cluster`);
@@ -137,7 +155,9 @@ export async function connectKube(createFetch: (options: FetchOptions) => FetchF
 	try {
 		material = await read();
 	} catch (error) {
-		throw new ConfigError(`Cannot load Kubernetes credentials from ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+		throw new ConfigError(`Cannot load Kubernetes credentials from ${source}: ${error instanceof Error ? error.message : String(error)}`, {
+			cause: error,
+		});
 	}
 	let transport = createFetch(material.tls);
 	let pending: Promise<Material> | undefined;
@@ -145,15 +165,15 @@ export async function connectKube(createFetch: (options: FetchOptions) => FetchF
 	async function refresh(): Promise<Material> {
 		if (now() - material.at < cacheMs) return material;
 		// Concurrent requests share one refresh (an exec plugin must not run once per request).
-		pending ??= read().then(
-			(next) => {
+		pending ??= read()
+			.then((next) => {
 				if (!sameTls(next.tls, material.tls)) transport = createFetch(next.tls);
 				material = next;
 				return next;
-			},
-		).finally(() => {
-			pending = undefined;
-		});
+			})
+			.finally(() => {
+				pending = undefined;
+			});
 		return pending;
 	}
 

@@ -42,8 +42,18 @@ export interface PermissionSettings {
 }
 
 export const featureSwitches: Readonly<Record<Exclude<PermissionFeature, 'always'>, FeatureSwitch>> = {
-	events: { setting: 'EMIT_KUBERNETES_EVENTS=true', component: 'events', chartValue: 'emitKubernetesEvents=true', enabled: (settings) => settings.emitKubernetesEvents },
-	'pdb-delete': { setting: 'PDB_DEADLOCK_POLICY=delete', component: 'pdb-delete', chartValue: 'pdbDeadlockPolicy=delete', enabled: (settings) => settings.pdbDeadlockPolicy === 'delete' },
+	events: {
+		setting: 'EMIT_KUBERNETES_EVENTS=true',
+		component: 'events',
+		chartValue: 'emitKubernetesEvents=true',
+		enabled: (settings) => settings.emitKubernetesEvents,
+	},
+	'pdb-delete': {
+		setting: 'PDB_DEADLOCK_POLICY=delete',
+		component: 'pdb-delete',
+		chartValue: 'pdbDeadlockPolicy=delete',
+		enabled: (settings) => settings.pdbDeadlockPolicy === 'delete',
+	},
 };
 
 function core(verb: string, resource: string, why: string, feature: PermissionFeature = 'always', subresource?: string): Permission {
@@ -66,10 +76,16 @@ export const methodPermissions = {
 	listPods: [core('list', 'pods', 'list the pods to drain')],
 	watchPods: [core('watch', 'pods', 'watch the evicted pods go')],
 	evictPod: [core('create', 'pods', 'evict pods (honouring PodDisruptionBudgets)', 'always', 'eviction')],
-	deletePod: [core('delete', 'pods', 'delete a pod a PodDisruptionBudget still blocks at the deadline (PDB_DEADLOCK_POLICY=delete)', 'pdb-delete')],
+	deletePod: [
+		core('delete', 'pods', 'delete a pod a PodDisruptionBudget still blocks at the deadline (PDB_DEADLOCK_POLICY=delete)', 'pdb-delete'),
+	],
 	daemonSetExists: [{ verb: 'get', group: 'apps', resource: 'daemonsets', why: 'tell DaemonSet pods from the rest', feature: 'always' }],
-	listPodDisruptionBudgets: [{ verb: 'list', group: 'policy', resource: 'poddisruptionbudgets', why: 'pace evictions by the budgets', feature: 'always' }],
-	watchPodDisruptionBudgets: [{ verb: 'watch', group: 'policy', resource: 'poddisruptionbudgets', why: 'pace evictions by the budgets', feature: 'always' }],
+	listPodDisruptionBudgets: [
+		{ verb: 'list', group: 'policy', resource: 'poddisruptionbudgets', why: 'pace evictions by the budgets', feature: 'always' },
+	],
+	watchPodDisruptionBudgets: [
+		{ verb: 'watch', group: 'policy', resource: 'poddisruptionbudgets', why: 'pace evictions by the budgets', feature: 'always' },
+	],
 	canI: [],
 	createEvent: [core('create', 'events', 'record Kubernetes events (EMIT_KUBERNETES_EVENTS)', 'events')],
 	patchEvent: [core('patch', 'events', 'aggregate repeated events (EMIT_KUBERNETES_EVENTS)', 'events')],
@@ -106,4 +122,3 @@ export function requiredPermissions(settings: PermissionSettings): Permission[] 
 	const features = (['events', 'pdb-delete'] as const).filter((feature) => featureSwitches[feature].enabled(settings));
 	return [...featurePermissions('always'), ...features.flatMap((feature) => featurePermissions(feature))];
 }
-

@@ -76,8 +76,14 @@ bucket('hands the reservation back when the caller aborts while waiting', async 
 });
 
 bucket('rejects a non-positive qps or burst with RangeError', () => {
-	assert.throws(() => createTokenBucket({ qps: 0, burst: 1 }), (error: unknown) => error instanceof RangeError && /'qps' must be a positive number: current value is 0/.test(error.message));
-	assert.throws(() => createTokenBucket({ qps: 1, burst: 0 }), (error: unknown) => error instanceof RangeError);
+	assert.throws(
+		() => createTokenBucket({ qps: 0, burst: 1 }),
+		(error: unknown) => error instanceof RangeError && /'qps' must be a positive number: current value is 0/.test(error.message),
+	);
+	assert.throws(
+		() => createTokenBucket({ qps: 1, burst: 0 }),
+		(error: unknown) => error instanceof RangeError,
+	);
 });
 
 bucket.run();

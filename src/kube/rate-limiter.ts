@@ -28,8 +28,10 @@ export interface RateLimiter {
 /** Creates a token bucket; throws RangeError on a non-positive qps or burst. */
 export function createTokenBucket(options: TokenBucketOptions): RateLimiter {
 	const { qps, burst } = options;
-	if (!(qps > 0) || !Number.isFinite(qps)) throw new RangeError(`Cannot create a rate limiter as 'qps' must be a positive number: current value is ${qps}`);
-	if (!(burst >= 1) || !Number.isFinite(burst)) throw new RangeError(`Cannot create a rate limiter as 'burst' must be at least 1: current value is ${burst}`);
+	if (!(qps > 0) || !Number.isFinite(qps))
+		throw new RangeError(`Cannot create a rate limiter as 'qps' must be a positive number: current value is ${qps}`);
+	if (!(burst >= 1) || !Number.isFinite(burst))
+		throw new RangeError(`Cannot create a rate limiter as 'burst' must be at least 1: current value is ${burst}`);
 	const now = options.now ?? (() => performance.now());
 	const sleep = options.sleep ?? realSleep;
 	let tokens = burst;

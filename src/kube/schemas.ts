@@ -134,7 +134,11 @@ export const StatusSchema = v.looseObject({
 	details: v.optional(
 		v.nullable(
 			v.looseObject({
-				causes: v.optional(v.nullable(v.array(v.looseObject({ reason: v.optional(v.string()), message: v.optional(v.string()), field: v.optional(v.string()) })))),
+				causes: v.optional(
+					v.nullable(
+						v.array(v.looseObject({ reason: v.optional(v.string()), message: v.optional(v.string()), field: v.optional(v.string()) })),
+					),
+				),
 			}),
 		),
 	),

@@ -104,7 +104,6 @@ export function listPath(group: string, resource: string, namespace: string | un
 	return namespace === undefined || namespace === '' ? `${group}/${resource}` : `${group}/namespaces/${segment(namespace)}/${resource}`;
 }
 
-
 /** What {@link createKubeApi}'s methods build on. */
 export interface Transport {
 	/** Sends the request; resolves with a 2xx response, rejects with `KubeError` (or the caller's abort reason). */
@@ -113,7 +112,12 @@ export interface Transport {
 	/** Sends a request whose body we do not need; resolves on 2xx. */
 	requestOk(spec: RequestSpec, signal: AbortSignal): Promise<void>;
 	/** All pages of a list (or the one page the caller asked for with `limit`). */
-	list<TSchema extends v.GenericSchema>(path: { readonly path: string; readonly what: string }, item: TSchema, listOptions: ListOptions, signal: AbortSignal): Promise<ListResult<v.InferOutput<TSchema>>>;
+	list<TSchema extends v.GenericSchema>(
+		path: { readonly path: string; readonly what: string },
+		item: TSchema,
+		listOptions: ListOptions,
+		signal: AbortSignal,
+	): Promise<ListResult<v.InferOutput<TSchema>>>;
 }
 
 /** The Status fields of an error body ky has read: parsed JSON, or text that may still be JSON (no content type). */
@@ -129,7 +133,11 @@ function statusOf(data: unknown): { readonly reason?: string | undefined; readon
 	}
 	const parsed = v.safeParse(StatusSchema, value);
 	if (!parsed.success) return { message: typeof data === 'string' ? data.trim().slice(0, 300) : '', causes: [] };
-	const causes = (parsed.output.details?.causes ?? []).map((cause) => ({ reason: cause.reason, message: cause.message, field: cause.field }));
+	const causes = (parsed.output.details?.causes ?? []).map((cause) => ({
+		reason: cause.reason,
+		message: cause.message,
+		field: cause.field,
+	}));
 	return { reason: parsed.output.reason, message: parsed.output.message ?? '', causes };
 }
 
@@ -153,7 +161,8 @@ export function createTransport(options: KubeApiOptions): Transport {
 					try {
 						auth = await options.authHeaders();
 					} catch (error) {
-						const action = typeof requestOptions.context['action'] === 'string' ? requestOptions.context['action'] : `${request.method} ${request.url}`;
+						const action =
+							typeof requestOptions.context['action'] === 'string' ? requestOptions.context['action'] : `${request.method} ${request.url}`;
 						throw new KubeError(`Cannot ${action}: cannot load credentials: ${describeTransportError(error)}`, { cause: error });
 					}
 					for (const [name, value] of Object.entries(auth)) request.headers.set(name, value);
@@ -166,7 +175,11 @@ export function createTransport(options: KubeApiOptions): Transport {
 		const status = error.response.status;
 		const body = statusOf(error.data);
 		if (status === 401) options.onUnauthorized?.();
-		return new KubeError(`Cannot ${action}: ${detailOf(body.message || `status ${status}`)}`, { status, reason: body.reason, causes: body.causes });
+		return new KubeError(`Cannot ${action}: ${detailOf(body.message || `status ${status}`)}`, {
+			status,
+			reason: body.reason,
+			causes: body.causes,
+		});
 	}
 
 	async function send(spec: RequestSpec, signal: AbortSignal): Promise<Response> {
@@ -175,7 +188,9 @@ export function createTransport(options: KubeApiOptions): Transport {
 			const response = await api(spec.path.replace(/^\//, ''), {
 				method: spec.method,
 				searchParams: spec.query ?? {},
-				...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body), headers: { 'content-type': spec.contentType ?? 'application/json' } }),
+				...(spec.body === undefined
+					? {}
+					: { body: JSON.stringify(spec.body), headers: { 'content-type': spec.contentType ?? 'application/json' } }),
 				context: { action: spec.action },
 				signal,
 				// A watch lives as long as the server keeps it (timeoutSeconds); other requests get ky's timer.
@@ -195,17 +210,25 @@ export function createTransport(options: KubeApiOptions): Transport {
 		}
 	}
 
-	async function requestJson<TSchema extends v.GenericSchema>(spec: RequestSpec, schema: TSchema, signal: AbortSignal): Promise<v.InferOutput<TSchema>> {
+	async function requestJson<TSchema extends v.GenericSchema>(
+		spec: RequestSpec,
+		schema: TSchema,
+		signal: AbortSignal,
+	): Promise<v.InferOutput<TSchema>> {
 		const response = await send(spec, signal);
 		let value: unknown;
 		try {
 			value = JSON.parse(await response.text());
 		} catch (error) {
 			if (signal.aborted) throw error;
-			throw new KubeError(`Cannot ${spec.action}: the response is not JSON: ${describeTransportError(error)}`, { status: response.status, cause: error });
+			throw new KubeError(`Cannot ${spec.action}: the response is not JSON: ${describeTransportError(error)}`, {
+				status: response.status,
+				cause: error,
+			});
 		}
 		dropManagedFields(value);
-		if (typeof value === 'object' && value !== null && 'items' in value && Array.isArray(value.items)) value.items.forEach(dropManagedFields);
+		if (typeof value === 'object' && value !== null && 'items' in value && Array.isArray(value.items))
+			value.items.forEach(dropManagedFields);
 		const parsed = v.safeParse(schema, value);
 		if (!parsed.success) {
 			throw new KubeError(`Cannot ${spec.action}: unexpected response: ${v.summarize(parsed.issues)}`, { status: response.status });
@@ -228,7 +251,13 @@ export function createTransport(options: KubeApiOptions): Transport {
 		const selfPaged = listOptions.limit !== undefined;
 		let token = listOptions.continue;
 		for (;;) {
-			const query = { labelSelector: listOptions.labelSelector, fieldSelector: listOptions.fieldSelector, resourceVersion: listOptions.resourceVersion, limit: listOptions.limit ?? pageSize, continue: token };
+			const query = {
+				labelSelector: listOptions.labelSelector,
+				fieldSelector: listOptions.fieldSelector,
+				resourceVersion: listOptions.resourceVersion,
+				limit: listOptions.limit ?? pageSize,
+				continue: token,
+			};
 			const page = await requestJson({ method: 'GET', path: target.path, action: `list ${target.what}`, query }, schema, signal);
 			items.push(...(page.items ?? []));
 			token = page.metadata?.continue || undefined;

@@ -11,7 +11,12 @@
  */
 
 /** `metav1.CauseType` of the field errors the agent can cause. */
-export type FieldErrorType = 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueTooLong' | 'FieldValueRequired';
+export type FieldErrorType =
+	| 'FieldValueInvalid'
+	| 'FieldValueNotSupported'
+	| 'FieldValueDuplicate'
+	| 'FieldValueTooLong'
+	| 'FieldValueRequired';
 
 /** One `field.Error`: `message` is its body as the Status cause carries it ("Invalid value: …: detail"). */
 export interface FieldError {
@@ -35,12 +40,14 @@ export interface KubeStatus {
 	readonly status: 'Failure';
 	readonly message: string;
 	readonly reason: string;
-	readonly details?: {
-		readonly name?: string | undefined;
-		readonly group?: string | undefined;
-		readonly kind?: string | undefined;
-		readonly causes?: readonly StatusCause[] | undefined;
-	} | undefined;
+	readonly details?:
+		| {
+				readonly name?: string | undefined;
+				readonly group?: string | undefined;
+				readonly kind?: string | undefined;
+				readonly causes?: readonly StatusCause[] | undefined;
+		  }
+		| undefined;
 	readonly code: number;
 }
 
@@ -56,11 +63,13 @@ const labelKeyPattern = new RegExp(`^${labelKeyFmt}$`);
 const labelKeyErrMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const labelValueFmt = `(${labelKeyFmt})?`;
 const labelValuePattern = new RegExp(`^${labelValueFmt}$`);
-const labelValueErrMsg = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const labelValueErrMsg =
+	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
 const dns1123SubdomainPattern = new RegExp(`^${dns1123SubdomainFmt}$`);
-const dns1123SubdomainErrMsg = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+const dns1123SubdomainErrMsg =
+	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
 const encoder = new TextEncoder();
 
@@ -103,7 +112,9 @@ export function labelKeyErrors(value: string): string[] {
 		if (prefix === '') errors.push('prefix part must be non-empty');
 		else errors.push(...dns1123SubdomainErrors(prefix).map((message) => `prefix part ${message}`));
 	} else {
-		return [`a valid label key ${regexError(labelKeyErrMsg, labelKeyFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+		return [
+			`a valid label key ${regexError(labelKeyErrMsg, labelKeyFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+		];
 	}
 	if (name === '') errors.push('name part must be non-empty');
 	else if (byteLength(name) > labelKeyNameMaxBytes) errors.push(`name part ${maxLenError(labelKeyNameMaxBytes)}`);
@@ -143,14 +154,18 @@ export function validateLabels(labels: Readonly<Record<string, string>> | null |
 }
 
 /** `ValidateAnnotations`: keys are qualified names (case-insensitive), all keys and values together ≤ 256 KiB. */
-export function validateAnnotations(annotations: Readonly<Record<string, string>> | null | undefined, field = 'metadata.annotations'): FieldError[] {
+export function validateAnnotations(
+	annotations: Readonly<Record<string, string>> | null | undefined,
+	field = 'metadata.annotations',
+): FieldError[] {
 	const errors: FieldError[] = [];
 	let total = 0;
 	for (const [key, value] of Object.entries(annotations ?? {})) {
 		for (const message of labelKeyErrors(key.toLowerCase())) errors.push(invalid(field, key, message));
 		total += byteLength(key) + byteLength(value);
 	}
-	if (total > totalAnnotationSizeLimitBytes) errors.push({ type: 'FieldValueTooLong', field, message: `Too long: may not be more than ${totalAnnotationSizeLimitBytes} bytes` });
+	if (total > totalAnnotationSizeLimitBytes)
+		errors.push({ type: 'FieldValueTooLong', field, message: `Too long: may not be more than ${totalAnnotationSizeLimitBytes} bytes` });
 	return errors;
 }
 
@@ -178,12 +193,20 @@ export function validateTaints(taints: readonly TaintInput[] | null | undefined,
 		if (valueErrors.length > 0) errors.push(invalid(`${at}.value`, value, valueErrors.join(';')));
 		if (taint.effect === '') errors.push({ type: 'FieldValueRequired', field: `${at}.effect`, message: 'Required value' });
 		else if (!(taintEffects as readonly string[]).includes(taint.effect)) {
-			errors.push({ type: 'FieldValueNotSupported', field: `${at}.effect`, message: `Unsupported value: ${goQuote(taint.effect)}: supported values: ${taintEffects.map(goQuote).join(', ')}` });
+			errors.push({
+				type: 'FieldValueNotSupported',
+				field: `${at}.effect`,
+				message: `Unsupported value: ${goQuote(taint.effect)}: supported values: ${taintEffects.map(goQuote).join(', ')}`,
+			});
 		}
 		const id = JSON.stringify([taint.key, taint.effect]);
 		if (seen.has(id)) {
 			const shown = JSON.stringify({ key: taint.key, ...(value === '' ? {} : { value }), effect: taint.effect });
-			errors.push({ type: 'FieldValueDuplicate', field: at, message: `Duplicate value: ${shown}: taints must be unique by key and effect pair` });
+			errors.push({
+				type: 'FieldValueDuplicate',
+				field: at,
+				message: `Duplicate value: ${shown}: taints must be unique by key and effect pair`,
+			});
 		} else seen.add(id);
 	});
 	return errors;
@@ -197,17 +220,16 @@ export function validateObjectName(name: string, field = 'metadata.name'): Field
 
 /** The part of a Node the apiserver validates on a write by the agent. */
 export interface NodeInput {
-	readonly metadata: { readonly labels?: Readonly<Record<string, string>> | null | undefined; readonly annotations?: Readonly<Record<string, string>> | null | undefined };
+	readonly metadata: {
+		readonly labels?: Readonly<Record<string, string>> | null | undefined;
+		readonly annotations?: Readonly<Record<string, string>> | null | undefined;
+	};
 	readonly spec?: { readonly taints?: readonly TaintInput[] | null | undefined } | undefined;
 }
 
 /** Everything a Node update is checked for that the agent can get wrong, in the apiserver's order. */
 export function validateNodeUpdate(node: NodeInput): FieldError[] {
-	return [
-		...validateLabels(node.metadata.labels),
-		...validateAnnotations(node.metadata.annotations),
-		...validateTaints(node.spec?.taints),
-	];
+	return [...validateLabels(node.metadata.labels), ...validateAnnotations(node.metadata.annotations), ...validateTaints(node.spec?.taints)];
 }
 
 /** The part of a core/v1 Event the apiserver validates on create (legacy v1 rules). */
@@ -223,7 +245,7 @@ export function validateEventCreate(event: EventInput): FieldError[] {
 	const errors: FieldError[] = [];
 	// The generic create path checks names as path segments; the agent's names are subdomains anyway.
 	if (event.name === '' || event.name.includes('/') || event.name.includes('%') || event.name === '.' || event.name === '..') {
-		errors.push(invalid('metadata.name', event.name, 'may not contain \'/\' or \'%\''));
+		errors.push(invalid('metadata.name', event.name, "may not contain '/' or '%'"));
 	}
 	errors.push(...validateAnnotations(event.annotations));
 	const involved = event.involvedObject.namespace ?? '';
@@ -234,7 +256,11 @@ export function validateEventCreate(event: EventInput): FieldError[] {
 }
 
 /** `NewInvalid(qualifiedKind, name, errs)`: 422 Invalid, one cause per field error, the message aggregating them. */
-export function invalidStatus(qualifiedKind: { readonly kind: string; readonly group?: string | undefined }, name: string, errors: readonly FieldError[]): KubeStatus {
+export function invalidStatus(
+	qualifiedKind: { readonly kind: string; readonly group?: string | undefined },
+	name: string,
+	errors: readonly FieldError[],
+): KubeStatus {
 	const { kind, group = '' } = qualifiedKind;
 	const lines = [...new Set(errors.map((error) => `${error.field}: ${error.message}`))];
 	const aggregated = lines.length === 1 ? lines[0] : `[${lines.join(', ')}]`;
@@ -245,14 +271,28 @@ export function invalidStatus(qualifiedKind: { readonly kind: string; readonly g
 		status: 'Failure',
 		message: `${group === '' ? kind : `${kind}.${group}`} ${goQuote(name)} is invalid: ${aggregated}`,
 		reason: 'Invalid',
-		details: { name, ...(group === '' ? {} : { group }), kind, causes: errors.map((error) => ({ reason: error.type, message: error.message, field: error.field })) },
+		details: {
+			name,
+			...(group === '' ? {} : { group }),
+			kind,
+			causes: errors.map((error) => ({ reason: error.type, message: error.message, field: error.field })),
+		},
 		code: 422,
 	};
 }
 
 /** `NewNotFound`: 404 for `resource` (plural, e.g. "nodes"). */
 export function notFoundStatus(resource: string, name: string): KubeStatus {
-	return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `${resource} ${goQuote(name)} not found`, reason: 'NotFound', details: { name, kind: resource }, code: 404 };
+	return {
+		kind: 'Status',
+		apiVersion: 'v1',
+		metadata: {},
+		status: 'Failure',
+		message: `${resource} ${goQuote(name)} not found`,
+		reason: 'NotFound',
+		details: { name, kind: resource },
+		code: 404,
+	};
 }
 
 /** `NewConflict` for a stale resourceVersion. */
@@ -271,7 +311,16 @@ export function conflictStatus(resource: string, name: string): KubeStatus {
 
 /** `NewAlreadyExists`: 409 AlreadyExists on create. */
 export function alreadyExistsStatus(resource: string, name: string): KubeStatus {
-	return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `${resource} ${goQuote(name)} already exists`, reason: 'AlreadyExists', details: { name, kind: resource }, code: 409 };
+	return {
+		kind: 'Status',
+		apiVersion: 'v1',
+		metadata: {},
+		status: 'Failure',
+		message: `${resource} ${goQuote(name)} already exists`,
+		reason: 'AlreadyExists',
+		details: { name, kind: resource },
+		code: 409,
+	};
 }
 
 /** The eviction subresource's 429 when a PodDisruptionBudget allows no disruption now. */
@@ -283,7 +332,14 @@ export function disruptionBudgetStatus(pdbName: string, desiredHealthy: number, 
 		status: 'Failure',
 		message: "Cannot evict pod as it would violate the pod's disruption budget.",
 		reason: 'TooManyRequests',
-		details: { causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdbName} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently` }] },
+		details: {
+			causes: [
+				{
+					reason: 'DisruptionBudget',
+					message: `The disruption budget ${pdbName} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently`,
+				},
+			],
+		},
 		code: 429,
 	};
 }

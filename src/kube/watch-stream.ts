@@ -11,7 +11,11 @@ import { readLines } from './read-lines.ts';
 import { StatusSchema, WatchLineSchema } from './schemas.ts';
 import { type Transport, describeTransportError, detailOf, dropManagedFields } from './transport.ts';
 
-export function parseWatchLine<TSchema extends v.GenericSchema>(line: string, item: TSchema, action: string): WatchEvent<v.InferOutput<TSchema>> {
+export function parseWatchLine<TSchema extends v.GenericSchema>(
+	line: string,
+	item: TSchema,
+	action: string,
+): WatchEvent<v.InferOutput<TSchema>> {
 	let raw: unknown;
 	try {
 		raw = JSON.parse(line);
@@ -58,20 +62,23 @@ export async function* watchStream<TSchema extends v.GenericSchema>(
 	try {
 		let response: Response;
 		try {
-			response = await transport.send({
-				method: 'GET',
-				path: target.path,
-				action,
-				watch: true,
-				query: {
-					watch: 1,
-					resourceVersion: watchOptions.resourceVersion,
-					allowWatchBookmarks: watchOptions.allowBookmarks ?? true,
-					labelSelector: watchOptions.labelSelector,
-					fieldSelector: watchOptions.fieldSelector,
-					timeoutSeconds: watchOptions.timeoutSeconds,
+			response = await transport.send(
+				{
+					method: 'GET',
+					path: target.path,
+					action,
+					watch: true,
+					query: {
+						watch: 1,
+						resourceVersion: watchOptions.resourceVersion,
+						allowWatchBookmarks: watchOptions.allowBookmarks ?? true,
+						labelSelector: watchOptions.labelSelector,
+						fieldSelector: watchOptions.fieldSelector,
+						timeoutSeconds: watchOptions.timeoutSeconds,
+					},
 				},
-			}, linked);
+				linked,
+			);
 		} catch (error) {
 			if (signal.aborted) return;
 			throw error;

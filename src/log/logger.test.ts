@@ -23,7 +23,10 @@ bounds('clips error messages and each cause, and nested strings, in JSON lines',
 	log.error('Failed', { error, metadata: { instanceId: huge, list: Array.from({ length: 5000 }, (_, index) => index) } });
 	const line = lines[0] ?? '';
 	assert.ok(line.length < 2000, `line of ${line.length} chars`);
-	const parsed = v.parse(v.object({ error: v.string(), metadata: v.object({ instanceId: v.string(), list: v.array(v.unknown()) }) }), JSON.parse(line));
+	const parsed = v.parse(
+		v.object({ error: v.string(), metadata: v.object({ instanceId: v.string(), list: v.array(v.unknown()) }) }),
+		JSON.parse(line),
+	);
 	assert.match(parsed.error, /^Cannot parse the spot interruption notice time "t+… \(10485\d+ chars\): t{256}… \(10485760 chars\)$/);
 	assert.is(parsed.metadata.instanceId, clip(huge));
 	assert.is(parsed.metadata.list.length, 101);

@@ -45,7 +45,12 @@ export interface MetricsRegistry extends Metrics {
 const otelScope: Labels = { otel_scope_name: 'aws.node.termination.handler', otel_scope_version: '' };
 const nodeActions: readonly NodeAction[] = ['cordon', 'cordon-and-drain', 'pre-drain', 'post-drain', 'uncordon'];
 const actionStatuses: readonly ActionStatus[] = ['success', 'error'];
-const monitorNames: readonly MonitorName[] = ['SPOT_ITN_MONITOR', 'SCHEDULED_EVENT_MONITOR', 'REBALANCE_RECOMMENDATION_MONITOR', 'ASG_LIFECYCLE_MONITOR'];
+const monitorNames: readonly MonitorName[] = [
+	'SPOT_ITN_MONITOR',
+	'SCHEDULED_EVENT_MONITOR',
+	'REBALANCE_RECOMMENDATION_MONITOR',
+	'ASG_LIFECYCLE_MONITOR',
+];
 const eventKinds: readonly EventKind[] = ['SPOT_ITN', 'SCHEDULED_EVENT', 'REBALANCE_RECOMMENDATION', 'ASG_LIFECYCLE'];
 
 /** A spot notice gives 120 s; cordoning should take well under a few seconds after the notice is seen. */
@@ -63,12 +68,28 @@ export function createMetricsRegistry(options: MetricsRegistryOptions): MetricsR
 	const eventsError = new Family('events_error_total', 'Number of errors in events processing', 'counter');
 	const eventsReceived = new Family('nth_events_received_total', 'Interruption events that entered the incident store, by kind', 'counter');
 	const polls = new Family('nth_monitor_polls_total', 'IMDS monitor polls, by monitor and result', 'counter');
-	const lastSuccess = new Family('nth_monitor_last_success_timestamp_seconds', 'Unix time of the last successful poll, by monitor', 'gauge');
+	const lastSuccess = new Family(
+		'nth_monitor_last_success_timestamp_seconds',
+		'Unix time of the last successful poll, by monitor',
+		'gauge',
+	);
 	const pollDuration = new HistogramFamily('nth_monitor_poll_duration_seconds', 'Duration of IMDS monitor polls', pollDurationBuckets);
 	const inFlight = new Family('nth_incidents_in_flight', 'Interruption incidents currently being handled', 'gauge');
-	const noticeToCordon = new HistogramFamily('nth_notice_to_cordon_seconds', 'Seconds from the interruption notice to the node being cordoned', noticeToCordonBuckets);
-	const noticeToDrained = new HistogramFamily('nth_notice_to_drained_seconds', 'Seconds from the interruption notice to the last pod gone', noticeToDrainedBuckets);
-	const evictionBlocked = new Family('nth_evictions_blocked_total', 'Eviction attempts refused by a PodDisruptionBudget (pdb: 429) or by several (multiple-pdbs: 500)', 'counter');
+	const noticeToCordon = new HistogramFamily(
+		'nth_notice_to_cordon_seconds',
+		'Seconds from the interruption notice to the node being cordoned',
+		noticeToCordonBuckets,
+	);
+	const noticeToDrained = new HistogramFamily(
+		'nth_notice_to_drained_seconds',
+		'Seconds from the interruption notice to the last pod gone',
+		noticeToDrainedBuckets,
+	);
+	const evictionBlocked = new Family(
+		'nth_evictions_blocked_total',
+		'Eviction attempts refused by a PodDisruptionBudget (pdb: 429) or by several (multiple-pdbs: 500)',
+		'counter',
+	);
 	const podsEvicted = new Family('nth_pods_evicted_total', 'Pods that left the node during a drain, by outcome', 'counter');
 	const webhooks = new Family('nth_webhook_sends_total', 'Webhook notifications, by final outcome (after retries)', 'counter');
 	const errors = new Family('nth_errors_caught_total', 'Errors caught and handled, by component', 'counter');
@@ -79,7 +100,8 @@ export function createMetricsRegistry(options: MetricsRegistryOptions): MetricsR
 	const startTime = new Family('process_start_time_seconds', 'Start time of the process since unix epoch in seconds', 'gauge');
 
 	actions.add(otelScope, 0);
-	for (const action of nodeActions) for (const status of actionStatuses) actions.add({ node_action: action, node_status: status, ...otelScope }, 0);
+	for (const action of nodeActions)
+		for (const status of actionStatuses) actions.add({ node_action: action, node_status: status, ...otelScope }, 0);
 	eventsError.add(otelScope, 0);
 	for (const monitor of monitorNames) eventsError.add({ event_error_where: monitor, ...otelScope }, 0);
 	for (const kind of eventKinds) eventsReceived.add({ kind }, 0);
@@ -90,7 +112,10 @@ export function createMetricsRegistry(options: MetricsRegistryOptions): MetricsR
 	for (const outcome of ['evicted', 'gone', 'deleted', 'failed']) podsEvicted.add({ outcome }, 0);
 	for (const outcome of ['success', 'error']) webhooks.add({ outcome }, 0);
 	const { build } = options;
-	buildInfo.set({ version: build.version, commit: build.commit, flavour: build.flavour, runtime: build.runtime, runtime_version: build.runtimeVersion }, 1);
+	buildInfo.set(
+		{ version: build.version, commit: build.commit, flavour: build.flavour, runtime: build.runtime, runtime_version: build.runtimeVersion },
+		1,
+	);
 	startTime.set({}, Math.floor(options.startTimeMs / 1000));
 
 	const lastSuccessMs = new Map<MonitorName, number>();
@@ -127,9 +152,27 @@ export function createMetricsRegistry(options: MetricsRegistryOptions): MetricsR
 			heap.set({}, usage.heapUsedBytes);
 			cpu.set({}, usage.cpuSeconds);
 			return [
-				actions, eventsError, eventsReceived, polls, lastSuccess, pollDuration, inFlight, noticeToCordon, noticeToDrained,
-				evictionBlocked, podsEvicted, webhooks, errors, buildInfo, rss, heap, cpu, startTime,
-			].map((family) => family.render()).join('');
+				actions,
+				eventsError,
+				eventsReceived,
+				polls,
+				lastSuccess,
+				pollDuration,
+				inFlight,
+				noticeToCordon,
+				noticeToDrained,
+				evictionBlocked,
+				podsEvicted,
+				webhooks,
+				errors,
+				buildInfo,
+				rss,
+				heap,
+				cpu,
+				startTime,
+			]
+				.map((family) => family.render())
+				.join('');
 		},
 	};
 }

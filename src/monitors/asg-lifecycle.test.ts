@@ -34,22 +34,25 @@ asg('reports nothing for InService, other states, a lower-case terminated, 404 a
 	}
 });
 
-asg('turns Terminated into NTH\'s event, started when first seen', async () => {
+asg("turns Terminated into NTH's event, started when first seen", async () => {
 	const { imds, monitor, clock } = monitorWithState('Terminated');
 	const { events } = await imds.run(monitor.check(signal));
 	assert.is(events.length, 1);
 	const [event] = events;
 	assert.match(event?.eventId ?? '', /^target-lifecycle-state-terminated-[0-9a-f]{64}$/);
-	assert.equal({ ...event, eventId: '' }, {
-		eventId: '',
-		kind: 'ASG_LIFECYCLE',
-		monitor: 'ASG_LIFECYCLE_MONITOR',
-		description: 'AST target lifecycle state received. Instance will be terminated',
-		state: '',
-		startTime: clock.now,
-		endTime: undefined,
-		deadline: undefined,
-	});
+	assert.equal(
+		{ ...event, eventId: '' },
+		{
+			eventId: '',
+			kind: 'ASG_LIFECYCLE',
+			monitor: 'ASG_LIFECYCLE_MONITOR',
+			description: 'AST target lifecycle state received. Instance will be terminated',
+			state: '',
+			startTime: clock.now,
+			endTime: undefined,
+			deadline: undefined,
+		},
+	);
 });
 
 asg('keeps one id per transition to Terminated, not one per poll (NTH bug §8.4)', async () => {
@@ -86,7 +89,10 @@ asg('a failed poll does not end the transition', async () => {
 		await ids();
 		assert.unreachable('the poll should fail');
 	} catch (error) {
-		assert.match((error as Error).message, /^Cannot read IMDS path "\/latest\/meta-data\/autoscaling\/target-lifecycle-state": no answer after \d+ attempts$/);
+		assert.match(
+			(error as Error).message,
+			/^Cannot read IMDS path "\/latest\/meta-data\/autoscaling\/target-lifecycle-state": no answer after \d+ attempts$/,
+		);
 	}
 	state.body = 'Terminated';
 	assert.equal(await ids(), [first]);

@@ -22,7 +22,6 @@ const scheduledPath = '/latest/meta-data/events/maintenance/scheduled';
 const tokenPath = '/latest/api/token';
 const ttlHeader = 'x-aws-ec2-metadata-token-ttl-seconds';
 
-
 type Outage = 'none' | 'refused' | '503' | 'hang';
 
 interface WorldOptions {
@@ -79,24 +78,39 @@ function world(options: WorldOptions) {
 	const answers: string[] = [];
 	const fake = fakeFetch(async (request, signal) => {
 		const response = await answer(request, signal);
-		answers.push(`${clock.now()} ${request.method} ${request.path} ${request.headers['x-aws-ec2-metadata-token'] ?? '-'} ${response.status}`);
+		answers.push(
+			`${clock.now()} ${request.method} ${request.path} ${request.headers['x-aws-ec2-metadata-token'] ?? '-'} ${response.status}`,
+		);
 		return response;
 	});
 	const log = memoryLogger('info');
 	const { metrics, record } = recordingMetrics();
-	const client = createImdsClient({ fetch: fake.fetch, baseUrl: 'http://169.254.169.254', ipv6Fallback: false, tries: 3, log, metrics, now: clock.now, sleep: clock.sleep, random });
-	const controller = new AbortController();
-	const polling = startPolling([createSpotItnMonitor({ client }), createAsgLifecycleMonitor({ client }), createScheduledEventMonitor({ client, log })], {
-		intervalMs: monitorIntervals(intervalMs),
-		onResult: (_monitor, result) => {
-			for (const event of result.events) if (event.kind === 'SPOT_ITN') handed.add(event.startTime.toISOString());
-		},
+	const client = createImdsClient({
+		fetch: fake.fetch,
+		baseUrl: 'http://169.254.169.254',
+		ipv6Fallback: false,
+		tries: 3,
 		log,
 		metrics,
-		signal: controller.signal,
 		now: clock.now,
 		sleep: clock.sleep,
+		random,
 	});
+	const controller = new AbortController();
+	const polling = startPolling(
+		[createSpotItnMonitor({ client }), createAsgLifecycleMonitor({ client }), createScheduledEventMonitor({ client, log })],
+		{
+			intervalMs: monitorIntervals(intervalMs),
+			onResult: (_monitor, result) => {
+				for (const event of result.events) if (event.kind === 'SPOT_ITN') handed.add(event.startTime.toISOString());
+			},
+			log,
+			metrics,
+			signal: controller.signal,
+			now: clock.now,
+			sleep: clock.sleep,
+		},
+	);
 	return {
 		clock,
 		record,
@@ -131,57 +145,90 @@ function world(options: WorldOptions) {
 
 const storm = suite('notice detection under a 401/5xx storm');
 
-storm('with 30 % 401s (on GETs) and 10 % 5xx, 99 % of 200 notices (600 in the long run) are seen within 2 intervals, every one within 2 intervals + 1 s', async () => {
-	const delays: number[] = [];
-	const seeds = longRun() ? ([[false, 1], [false, 2], [false, 3], [true, 4], [true, 5], [true, 7]] as const) : ([[false, 1], [true, 4]] as const);
-	for (const [v2Only, seed] of seeds) {
-		const w = world({ seed, p401: 0.3, p5xx: 0.1, v2Only });
-		const random = seeded(seed + 100);
-		for (let n = 0; n < 100; n++) {
-			// Appear at a random moment, not on a tick; stay up 2.5 s, then gone 0.5–1.5 s.
-			await w.clock.advance(500 + Math.floor(random() * 1000));
-			const shownAt = w.showNotice(n);
-			await w.clock.advance(2500);
-			delays.push(w.seenAfter(shownAt));
-			w.hideNotice();
+storm(
+	'with 30 % 401s (on GETs) and 10 % 5xx, 99 % of 200 notices (600 in the long run) are seen within 2 intervals, every one within 2 intervals + 1 s',
+	async () => {
+		const delays: number[] = [];
+		const seeds = longRun()
+			? ([
+					[false, 1],
+					[false, 2],
+					[false, 3],
+					[true, 4],
+					[true, 5],
+					[true, 7],
+				] as const)
+			: ([
+					[false, 1],
+					[true, 4],
+				] as const);
+		for (const [v2Only, seed] of seeds) {
+			const w = world({ seed, p401: 0.3, p5xx: 0.1, v2Only });
+			const random = seeded(seed + 100);
+			for (let n = 0; n < 100; n++) {
+				// Appear at a random moment, not on a tick; stay up 2.5 s, then gone 0.5–1.5 s.
+				await w.clock.advance(500 + Math.floor(random() * 1000));
+				const shownAt = w.showNotice(n);
+				await w.clock.advance(2500);
+				delays.push(w.seenAfter(shownAt));
+				w.hideNotice();
+			}
+			assert.ok(w.record.monitorErrors.length > 0, 'the faults did make checks fail');
+			await w.stop();
 		}
-		assert.ok(w.record.monitorErrors.length > 0, 'the faults did make checks fail');
-		await w.stop();
-	}
-	const sorted = [...delays].sort((a, b) => a - b);
-	const at = (share: number): number => sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? Number.POSITIVE_INFINITY;
-	const summary = `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`;
-	assert.ok(at(0.99) <= 2 * intervalMs, summary);
-	assert.ok(at(1) <= 2 * intervalMs + 1000, summary);
-});
+		const sorted = [...delays].sort((a, b) => a - b);
+		const at = (share: number): number =>
+			sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? Number.POSITIVE_INFINITY;
+		const summary = `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`;
+		assert.ok(at(0.99) <= 2 * intervalMs, summary);
+		assert.ok(at(1) <= 2 * intervalMs + 1000, summary);
+	},
+);
 
 const outages = suite('notice detection after an IMDS outage');
 
 for (const kind of ['refused', '503', 'hang'] as const) {
-	for (const [lengthMs, label] of [[3_000, '3 s'], [47_300, '47 s'], [300_000, '5 min']] as const) {
-		outages(`${kind} for ${label}: a notice present at recovery is seen within ${kind === 'hang' ? 'the check deadline' : 'one interval'}`, async () => {
-			// IMDSv1 allowed; IMDSv2 required with a token that outlives the outage; and one that expires during it.
-			const tokens = [[false, 21_600], [true, 21_600], [true, 60]] as const;
-			// The long outage once per kind (on the fake clock it costs real time too): with the token expiring.
-			for (const [v2Only, ttlSeconds] of lengthMs > 60_000 && !longRun() ? tokens.slice(2) : tokens) {
-				const w = world({ seed: lengthMs, v2Only, ttlSeconds });
-				await w.clock.advance(2_000 + (lengthMs % 317));
-				w.setOutage(kind);
-				// The notice goes up during the outage; IMDS comes back later, at a moment not on a tick.
-				await w.clock.advance(lengthMs / 2);
-				w.showNotice(1);
-				await w.clock.advance(lengthMs / 2);
-				const recoveredAt = w.clock.now();
-				w.setOutage('none');
-				await w.clock.advance(5_000);
-				const delay = w.seenAfter(recoveredAt);
-				// A request sent into a hanging IMDS just before recovery stays hung until its check's deadline.
-				const bound = kind === 'hang' ? checkBudgetMs(intervalMs) : intervalMs;
-				assert.ok(delay <= bound, `v2Only=${v2Only} ttl=${ttlSeconds}: seen ${delay} ms after recovery (bound ${bound} ms)\n${w.trace(recoveredAt).slice(0, 16).join('\n')}`);
-				assert.ok(w.record.polls.some((p) => !p.ok), 'the outage made polls fail (what liveness reads)');
-				await w.stop();
-			}
-		});
+	for (const [lengthMs, label] of [
+		[3_000, '3 s'],
+		[47_300, '47 s'],
+		[300_000, '5 min'],
+	] as const) {
+		outages(
+			`${kind} for ${label}: a notice present at recovery is seen within ${kind === 'hang' ? 'the check deadline' : 'one interval'}`,
+			async () => {
+				// IMDSv1 allowed; IMDSv2 required with a token that outlives the outage; and one that expires during it.
+				const tokens = [
+					[false, 21_600],
+					[true, 21_600],
+					[true, 60],
+				] as const;
+				// The long outage once per kind (on the fake clock it costs real time too): with the token expiring.
+				for (const [v2Only, ttlSeconds] of lengthMs > 60_000 && !longRun() ? tokens.slice(2) : tokens) {
+					const w = world({ seed: lengthMs, v2Only, ttlSeconds });
+					await w.clock.advance(2_000 + (lengthMs % 317));
+					w.setOutage(kind);
+					// The notice goes up during the outage; IMDS comes back later, at a moment not on a tick.
+					await w.clock.advance(lengthMs / 2);
+					w.showNotice(1);
+					await w.clock.advance(lengthMs / 2);
+					const recoveredAt = w.clock.now();
+					w.setOutage('none');
+					await w.clock.advance(5_000);
+					const delay = w.seenAfter(recoveredAt);
+					// A request sent into a hanging IMDS just before recovery stays hung until its check's deadline.
+					const bound = kind === 'hang' ? checkBudgetMs(intervalMs) : intervalMs;
+					assert.ok(
+						delay <= bound,
+						`v2Only=${v2Only} ttl=${ttlSeconds}: seen ${delay} ms after recovery (bound ${bound} ms)\n${w.trace(recoveredAt).slice(0, 16).join('\n')}`,
+					);
+					assert.ok(
+						w.record.polls.some((p) => !p.ok),
+						'the outage made polls fail (what liveness reads)',
+					);
+					await w.stop();
+				}
+			},
+		);
 	}
 }
 
@@ -192,7 +239,10 @@ outages('during an outage no poll succeeds (liveness goes unhealthy), and checks
 	const from = w.record.polls.length;
 	await w.clock.advance(60_000);
 	const during = w.record.polls.slice(from);
-	assert.not.ok(during.some((p) => p.ok), 'a poll succeeded during the outage');
+	assert.not.ok(
+		during.some((p) => p.ok),
+		'a poll succeeded during the outage',
+	);
 	const spotChecks = during.filter((p) => p.monitor === 'SPOT_ITN_MONITOR').length;
 	assert.ok(spotChecks >= 119 && spotChecks <= 121, `${spotChecks} spot checks in 60 s`);
 	await w.stop();

@@ -71,8 +71,11 @@ function setup(overrides: Partial<PollOptions> = {}) {
 
 const poll = suite('startPolling()');
 
-poll('logs NTH\'s start line per monitor, with event_type (v1) or monitor_type (v2)', async () => {
-	for (const [version, key] of [[1, 'event_type'], [2, 'monitor_type']] as const) {
+poll("logs NTH's start line per monitor, with event_type (v1) or monitor_type (v2)", async () => {
+	for (const [version, key] of [
+		[1, 'event_type'],
+		[2, 'monitor_type'],
+	] as const) {
 		const { clock, log, controller, options } = setup({ logFormatVersion: version });
 		const done = startPolling([scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN').monitor], options);
 		await clock.advance(0);
@@ -160,7 +163,8 @@ poll('keeps the rate when a check takes time, and never overlaps checks of one m
 
 poll('abandons a check at its deadline (the interval, at least 1 s), counts it, and starts the next one at once', async () => {
 	const { clock, controller, options, record, log } = setup();
-	const hangs: Step = (signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+	const hangs: Step = (signal) =>
+		new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
 	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', hangs, hangs, () => ({ events: [event], cancellations: [] }));
 	const scheduled = scripted(clock, 'SCHEDULED_EVENT_MONITOR', 'SCHEDULED_EVENT', hangs, () => nothing);
 	const done = startPolling([spot.monitor, scheduled.monitor], options);
@@ -169,10 +173,21 @@ poll('abandons a check at its deadline (the interval, at least 1 s), counts it, 
 	await done;
 	assert.equal(spot.starts, [0, 1000, 2000, 2500]);
 	assert.equal(scheduled.starts, [0, 2000], 'the 2 s interval is its deadline');
-	assert.equal(record.polls.filter((p) => p.monitor === 'SPOT_ITN_MONITOR').map((p) => [p.ok, p.seconds]), [[false, 1], [false, 1], [true, 0], [true, 0]]);
+	assert.equal(
+		record.polls.filter((p) => p.monitor === 'SPOT_ITN_MONITOR').map((p) => [p.ok, p.seconds]),
+		[
+			[false, 1],
+			[false, 1],
+			[true, 0],
+			[true, 0],
+		],
+	);
 	assert.equal(record.monitorErrors, ['SPOT_ITN_MONITOR', 'SPOT_ITN_MONITOR', 'SCHEDULED_EVENT_MONITOR']);
 	const warning = log.lines.find((line) => line.includes('WRN'));
-	assert.match(warning ?? '', /There was a problem monitoring for events event_type=SPOT_ITN_MONITOR error="Cannot read IMDS path \\"\/path\/of\/SPOT_ITN_MONITOR\\": no answer within 1000 ms \(the check's deadline\)/);
+	assert.match(
+		warning ?? '',
+		/There was a problem monitoring for events event_type=SPOT_ITN_MONITOR error="Cannot read IMDS path \\"\/path\/of\/SPOT_ITN_MONITOR\\": no answer within 1000 ms \(the check's deadline\)/,
+	);
 	assert.is(checkBudgetMs(500), 1000);
 	assert.is(checkBudgetMs(2000), 2000);
 	assert.is(checkBudgetMs(100), 1000);
@@ -181,7 +196,15 @@ poll('abandons a check at its deadline (the interval, at least 1 s), counts it, 
 poll('hands over results with events or cancellations, and not empty ones', async () => {
 	const cancellation = { eventId: 'e-2', kind: 'SCHEDULED_EVENT', state: 'canceled' } as const;
 	const { clock, controller, options, results } = setup();
-	const spot = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', () => nothing, () => ({ events: [event], cancellations: [] }), () => ({ events: [], cancellations: [cancellation] }), () => nothing);
+	const spot = scripted(
+		clock,
+		'SPOT_ITN_MONITOR',
+		'SPOT_ITN',
+		() => nothing,
+		() => ({ events: [event], cancellations: [] }),
+		() => ({ events: [], cancellations: [cancellation] }),
+		() => nothing,
+	);
 	const done = startPolling([spot.monitor], options);
 	await clock.advance(2000);
 	controller.abort();
@@ -200,9 +223,16 @@ poll('logs and counts a failed check, retries it at the next tick (no backoff), 
 	await clock.advance(7500);
 	controller.abort();
 	await done;
-	assert.equal(spot.starts, Array.from({ length: 16 }, (_, index) => index * 500), 'one check per interval, failing or not');
+	assert.equal(
+		spot.starts,
+		Array.from({ length: 16 }, (_, index) => index * 500),
+		'one check per interval, failing or not',
+	);
 	assert.is(record.monitorErrors.filter((name) => name === 'SPOT_ITN_MONITOR').length, 13);
-	assert.equal(record.polls.slice(11, 15).map((p) => p.ok), [false, true, false, true]);
+	assert.equal(
+		record.polls.slice(11, 15).map((p) => p.ok),
+		[false, true, false, true],
+	);
 	const warnings = log.lines.filter((line) => line.includes('There was a problem monitoring for events'));
 	const error = 'error="Cannot read IMDS path \\"/x\\": status 500"';
 	// Failures at 0, 500, …, 5500: lines at 0, then gaps of 500, 1000, 2000, 4000 (the cap), 4000.
@@ -214,7 +244,10 @@ poll('logs and counts a failed check, retries it at the next tick (no backoff), 
 		// Reset by the success at 6000: the failure at 6500 is logged at once.
 		`1970/01/01 00:00:00 WRN There was a problem monitoring for events event_type=SPOT_ITN_MONITOR ${error}`,
 	]);
-	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Monitoring for events recovered event_type=SPOT_ITN_MONITOR failed_checks=12'), log.lines.join('\n'));
+	assert.ok(
+		log.lines.includes('1970/01/01 00:00:00 INF Monitoring for events recovered event_type=SPOT_ITN_MONITOR failed_checks=12'),
+		log.lines.join('\n'),
+	);
 });
 
 poll('never gives up on repeated identical errors (NTH panics on the 4th) and recovers', async () => {
@@ -231,7 +264,9 @@ poll('never gives up on repeated identical errors (NTH panics on the 4th) and re
 
 poll('tells onError about a failure when it is logged', async () => {
 	const seen: string[] = [];
-	const { clock, controller, options } = setup({ onError: (monitor, error) => void seen.push(`${monitor.name}: ${(error as Error).message}`) });
+	const { clock, controller, options } = setup({
+		onError: (monitor, error) => void seen.push(`${monitor.name}: ${(error as Error).message}`),
+	});
 	const done = startPolling([scripted(clock, 'ASG_LIFECYCLE_MONITOR', 'ASG_LIFECYCLE', fail, () => nothing).monitor], options);
 	await clock.advance(1000);
 	controller.abort();
@@ -258,7 +293,12 @@ poll('a failing consumer is logged and counted, not a monitor error, and polling
 
 poll('stops when the signal aborts, ending a check in flight without calling it a failure', async () => {
 	const { clock, controller, options, log, record } = setup();
-	const hanging = scripted(clock, 'SPOT_ITN_MONITOR', 'SPOT_ITN', (signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })));
+	const hanging = scripted(
+		clock,
+		'SPOT_ITN_MONITOR',
+		'SPOT_ITN',
+		(signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+	);
 	let finished = false;
 	const done = startPolling([hanging.monitor], options).then(() => (finished = true));
 	await clock.advance(900);
@@ -294,15 +334,25 @@ function monitorOf(kind: EventKind): Monitor {
 	return { name: 'SPOT_ITN_MONITOR', kind, path: '/x', check: () => Promise.resolve(nothing) };
 }
 
-intervals('polls spot and ASG every interval, scheduled events and rebalance every 2 s in whole intervals (NTH\'s rate at POLL_INTERVAL=2)', () => {
-	const cases: [number, number][] = [[500, 2000], [2000, 2000], [300, 2100], [100, 2000], [5000, 5000], [60_000, 60_000]];
-	for (const [poll, slow] of cases) {
-		const of = monitorIntervals(poll);
-		assert.is(of(monitorOf('SPOT_ITN')), poll, `spot at ${poll}`);
-		assert.is(of(monitorOf('ASG_LIFECYCLE')), poll, `asg at ${poll}`);
-		assert.is(of(monitorOf('SCHEDULED_EVENT')), slow, `scheduled at ${poll}`);
-		assert.is(of(monitorOf('REBALANCE_RECOMMENDATION')), slow, `rebalance at ${poll}`);
-	}
-});
+intervals(
+	"polls spot and ASG every interval, scheduled events and rebalance every 2 s in whole intervals (NTH's rate at POLL_INTERVAL=2)",
+	() => {
+		const cases: [number, number][] = [
+			[500, 2000],
+			[2000, 2000],
+			[300, 2100],
+			[100, 2000],
+			[5000, 5000],
+			[60_000, 60_000],
+		];
+		for (const [poll, slow] of cases) {
+			const of = monitorIntervals(poll);
+			assert.is(of(monitorOf('SPOT_ITN')), poll, `spot at ${poll}`);
+			assert.is(of(monitorOf('ASG_LIFECYCLE')), poll, `asg at ${poll}`);
+			assert.is(of(monitorOf('SCHEDULED_EVENT')), slow, `scheduled at ${poll}`);
+			assert.is(of(monitorOf('REBALANCE_RECOMMENDATION')), slow, `rebalance at ${poll}`);
+		}
+	},
+);
 
 intervals.run();

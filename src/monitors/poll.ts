@@ -173,7 +173,11 @@ export async function startPolling(monitors: readonly Monitor[], options: PollOp
 			if (signal.aborted) return; // stopping: the aborted request is not a monitor failure
 			const reason: unknown = abort.signal.reason;
 			// Abandoned at the deadline: report the deadline, with whatever the request said as the cause.
-			failed(slot, started, abort.signal.aborted && reason instanceof ImdsError ? new ImdsError(reason.message, { path: reason.path, cause: error }) : error);
+			failed(
+				slot,
+				started,
+				abort.signal.aborted && reason instanceof ImdsError ? new ImdsError(reason.message, { path: reason.path, cause: error }) : error,
+			);
 			return;
 		}
 		if (slot.failures > 0) {
@@ -223,7 +227,11 @@ export async function startPolling(monitors: readonly Monitor[], options: PollOp
 		for (const slot of slots) {
 			if (!slot.running || slot.deadline > at || slot.abort === undefined || slot.abort.signal.aborted) continue;
 			const budget = checkBudgetMs(options.intervalMs(slot.monitor));
-			slot.abort.abort(new ImdsError(`Cannot read IMDS path "${slot.monitor.path}": no answer within ${budget} ms (the check's deadline)`, { path: slot.monitor.path }));
+			slot.abort.abort(
+				new ImdsError(`Cannot read IMDS path "${slot.monitor.path}": no answer within ${budget} ms (the check's deadline)`, {
+					path: slot.monitor.path,
+				}),
+			);
 		}
 	}
 

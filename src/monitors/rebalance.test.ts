@@ -10,7 +10,9 @@ const signal = new AbortController().signal;
 
 function monitorAnswering(answer: string | number) {
 	const imds = fakeImds((requested) =>
-		requested !== path || typeof answer === 'number' ? new Response('', { status: typeof answer === 'number' ? answer : 404 }) : new Response(answer),
+		requested !== path || typeof answer === 'number'
+			? new Response('', { status: typeof answer === 'number' ? answer : 404 })
+			: new Response(answer),
 	);
 	const monitor = createRebalanceMonitor({ client: imds.client });
 	return { monitor, check: () => imds.run(monitor.check(signal)) };
@@ -28,25 +30,30 @@ rebalance('reports nothing on 404 and on null', async () => {
 	assert.equal(await monitorAnswering('null').check(), { events: [], cancellations: [] });
 });
 
-rebalance('turns a recommendation into NTH\'s event, without a deadline', async () => {
+rebalance("turns a recommendation into NTH's event, without a deadline", async () => {
 	assert.equal(await monitorAnswering('{"noticeTime":"2020-10-26T15:55:55Z"}').check(), {
-		events: [{
-			eventId: noticeId,
-			kind: 'REBALANCE_RECOMMENDATION',
-			monitor: 'REBALANCE_RECOMMENDATION_MONITOR',
-			description: 'Rebalance recommendation received. Instance will be cordoned at 2020-10-26T15:55:55Z',
-			state: '',
-			startTime: new Date('2020-10-26T15:55:55Z'),
-			endTime: undefined,
-			deadline: undefined,
-		}],
+		events: [
+			{
+				eventId: noticeId,
+				kind: 'REBALANCE_RECOMMENDATION',
+				monitor: 'REBALANCE_RECOMMENDATION_MONITOR',
+				description: 'Rebalance recommendation received. Instance will be cordoned at 2020-10-26T15:55:55Z',
+				state: '',
+				startTime: new Date('2020-10-26T15:55:55Z'),
+				endTime: undefined,
+				deadline: undefined,
+			},
+		],
 		cancellations: [],
 	});
 });
 
 rebalance('fails the poll on a bad or missing noticeTime and on malformed JSON', async () => {
 	for (const [body, message] of [
-		['{"noticeTime":"26 Oct 2020 15:55:55 GMT"}', /^Cannot parse the rebalance recommendation time "26 Oct 2020 15:55:55 GMT": not RFC 3339$/],
+		[
+			'{"noticeTime":"26 Oct 2020 15:55:55 GMT"}',
+			/^Cannot parse the rebalance recommendation time "26 Oct 2020 15:55:55 GMT": not RFC 3339$/,
+		],
 		['{}', /^Cannot parse the rebalance recommendation time "": not RFC 3339$/],
 		['{"noticeTime":', /^Cannot parse IMDS path ".*rebalance": invalid JSON$/],
 		['{"noticeTime":1}', /^Cannot parse IMDS path ".*rebalance": noticeTime: /],

@@ -23,23 +23,29 @@ export function createRebalanceMonitor(deps: RebalanceMonitorDeps): Monitor {
 		kind: 'REBALANCE_RECOMMENDATION',
 		path: rebalanceRecommendationPath,
 		async check(signal): Promise<MonitorResult> {
-			const recommendation = await deps.client.getJson(rebalanceRecommendationPath, RebalanceRecommendationSchema, signal, { retry: 'poll' });
+			const recommendation = await deps.client.getJson(rebalanceRecommendationPath, RebalanceRecommendationSchema, signal, {
+				retry: 'poll',
+			});
 			if (recommendation === undefined || recommendation === null) return { events: [], cancellations: [] };
 			const noticeTime = parseRfc3339(recommendation.noticeTime);
 			if (noticeTime === undefined) {
-				throw new ImdsError(`Cannot parse the rebalance recommendation time "${clip(recommendation.noticeTime)}": not RFC 3339`, { path: rebalanceRecommendationPath });
+				throw new ImdsError(`Cannot parse the rebalance recommendation time "${clip(recommendation.noticeTime)}": not RFC 3339`, {
+					path: rebalanceRecommendationPath,
+				});
 			}
 			return {
-				events: [{
-					eventId: `rebalance-recommendation-${await sha256Hex(goStructPointer(recommendation.noticeTime))}`,
-					kind: 'REBALANCE_RECOMMENDATION',
-					monitor: 'REBALANCE_RECOMMENDATION_MONITOR',
-					description: `Rebalance recommendation received. Instance will be cordoned at ${recommendation.noticeTime}`,
-					state: '',
-					startTime: noticeTime,
-					endTime: undefined,
-					deadline: undefined,
-				}],
+				events: [
+					{
+						eventId: `rebalance-recommendation-${await sha256Hex(goStructPointer(recommendation.noticeTime))}`,
+						kind: 'REBALANCE_RECOMMENDATION',
+						monitor: 'REBALANCE_RECOMMENDATION_MONITOR',
+						description: `Rebalance recommendation received. Instance will be cordoned at ${recommendation.noticeTime}`,
+						state: '',
+						startTime: noticeTime,
+						endTime: undefined,
+						deadline: undefined,
+					},
+				],
 				cancellations: [],
 			};
 		},

@@ -47,20 +47,22 @@ scheduled('names itself as NTH does and polls events/maintenance/scheduled', () 
 	assert.equal([monitor.name, monitor.kind, monitor.path], ['SCHEDULED_EVENT_MONITOR', 'SCHEDULED_EVENT', path]);
 });
 
-scheduled('turns an active event into NTH\'s event: IMDS id, deadline NotBefore, end NotAfter, start = first seen', async () => {
+scheduled("turns an active event into NTH's event: IMDS id, deadline NotBefore, end NotAfter, start = first seen", async () => {
 	const { check } = monitorAnswering([reboot]);
 	assert.equal(await check(), {
-		events: [{
-			eventId: 'instance-event-0d59937288b749b32',
-			kind: 'SCHEDULED_EVENT',
-			monitor: 'SCHEDULED_EVENT_MONITOR',
-			description: 'system-reboot will occur between 21 Jan 2019 09:00:43 GMT and 21 Jan 2019 09:17:23 GMT because scheduled reboot',
-			state: 'active',
-			startTime: firstPoll,
-			endTime: new Date('2019-01-21T09:17:23Z'),
-			deadline: new Date('2019-01-21T09:00:43Z'),
-			scheduledCode: 'system-reboot',
-		}],
+		events: [
+			{
+				eventId: 'instance-event-0d59937288b749b32',
+				kind: 'SCHEDULED_EVENT',
+				monitor: 'SCHEDULED_EVENT_MONITOR',
+				description: 'system-reboot will occur between 21 Jan 2019 09:00:43 GMT and 21 Jan 2019 09:17:23 GMT because scheduled reboot',
+				state: 'active',
+				startTime: firstPoll,
+				endTime: new Date('2019-01-21T09:17:23Z'),
+				deadline: new Date('2019-01-21T09:00:43Z'),
+				scheduledCode: 'system-reboot',
+			},
+		],
 		cancellations: [],
 	});
 });
@@ -101,10 +103,10 @@ scheduled('drains for every code, and for unknown states, as NTH', async () => {
 		{ ...reboot, EventId: 'e-unknown-state', State: 'scheduled-someday' },
 	]);
 	const { events, cancellations } = await check();
-	assert.equal(events.map((e) => [e.eventId, e.scheduledCode, e.state]), [
-		...codes.map((code) => [`e-${code}`, code, 'active']),
-		['e-unknown-state', 'system-reboot', 'scheduled-someday'],
-	]);
+	assert.equal(
+		events.map((e) => [e.eventId, e.scheduledCode, e.state]),
+		[...codes.map((code) => [`e-${code}`, code, 'active']), ['e-unknown-state', 'system-reboot', 'scheduled-someday']],
+	);
 	assert.is(cancellations.length, 0);
 });
 
@@ -119,17 +121,28 @@ scheduled('logs an unparsable NotAfter and uses NotBefore', async () => {
 	const { check, imds } = monitorAnswering([{ ...reboot, NotAfter: '2019-01-21T09:17:23Z' }]);
 	const [event] = (await check()).events;
 	assert.equal(event?.endTime, new Date('2019-01-21T09:00:43Z'));
-	assert.ok(imds.log.lines.some((line) => line.includes('ERR Unable to parse scheduled event end time, continuing') && line.includes('not_after=2019-01-21T09:17:23Z')));
+	assert.ok(
+		imds.log.lines.some(
+			(line) =>
+				line.includes('ERR Unable to parse scheduled event end time, continuing') && line.includes('not_after=2019-01-21T09:17:23Z'),
+		),
+	);
 });
 
 scheduled('fails the whole poll when any NotBefore does not parse', async () => {
-	const { check } = monitorAnswering([{ ...reboot, EventId: 'good' }, { ...reboot, EventId: 'bad', NotBefore: '2019-01-21' }]);
+	const { check } = monitorAnswering([
+		{ ...reboot, EventId: 'good' },
+		{ ...reboot, EventId: 'bad', NotBefore: '2019-01-21' },
+	]);
 	try {
 		await check();
 		assert.unreachable('should fail');
 	} catch (error) {
 		assert.instance(error, ImdsError);
-		assert.is((error as Error).message, 'Cannot parse the NotBefore "2019-01-21" of scheduled event "bad": expected "2 Jan 2006 15:04:05 GMT"');
+		assert.is(
+			(error as Error).message,
+			'Cannot parse the NotBefore "2019-01-21" of scheduled event "bad": expected "2 Jan 2006 15:04:05 GMT"',
+		);
 	}
 });
 
@@ -154,7 +167,8 @@ scheduled('fails the poll on malformed JSON and on a non-array', async () => {
 
 scheduled('considers the first 100 entries of a longer list, warning once per list length', async () => {
 	// Short entries: a 1000-entry list fits the 64 KiB body cap.
-	const many = (count: number): Entry[] => Array.from({ length: count }, (_, index) => ({ NotBefore: '21 Jan 2019 09:00:43 GMT', EventId: `e${index}` }));
+	const many = (count: number): Entry[] =>
+		Array.from({ length: count }, (_, index) => ({ NotBefore: '21 Jan 2019 09:00:43 GMT', EventId: `e${index}` }));
 	const { check, imds } = monitorAnswering(many(1000), many(1000), many(150), many(3));
 	const warned = () => imds.log.lines.filter((line) => line.includes('Too many scheduled events'));
 	const first = await check();
@@ -169,7 +183,10 @@ scheduled('considers the first 100 entries of a longer list, warning once per li
 
 scheduled('quotes a hostile NotBefore clipped in its error', async () => {
 	const { check } = monitorAnswering([{ ...reboot, NotBefore: 'x'.repeat(60_000) }]);
-	const error = await check().then(() => undefined, (caught: unknown) => caught);
+	const error = await check().then(
+		() => undefined,
+		(caught: unknown) => caught,
+	);
 	assert.instance(error, ImdsError);
 	assert.ok((error as Error).message.length < 400, `${(error as Error).message.length} chars`);
 	assert.match((error as Error).message, /^Cannot parse the NotBefore "x{256}… \(60000 chars\)" of scheduled event/);

@@ -72,7 +72,10 @@ export function createScheduledEventMonitor(deps: ScheduledEventMonitorDeps): Mo
 		async check(signal): Promise<MonitorResult> {
 			const listed = (await deps.client.getJson(scheduledEventsPath, ScheduledEventsSchema, signal, { retry: 'poll' })) ?? [];
 			if (listed.length > maxScheduledEvents && listed.length !== warnedLength) {
-				deps.log.warn('Too many scheduled events: considering the first ones only', { listed: listed.length, considered: maxScheduledEvents });
+				deps.log.warn('Too many scheduled events: considering the first ones only', {
+					listed: listed.length,
+					considered: maxScheduledEvents,
+				});
 			}
 			warnedLength = listed.length > maxScheduledEvents ? listed.length : 0;
 			const entries = listed.slice(0, maxScheduledEvents);
@@ -80,7 +83,10 @@ export function createScheduledEventMonitor(deps: ScheduledEventMonitorDeps): Mo
 			const notBefores = entries.map((entry) => {
 				const parsed = parseScheduledEventTime(entry.NotBefore);
 				if (parsed === undefined) {
-					throw new ImdsError(`Cannot parse the NotBefore "${clip(entry.NotBefore)}" of scheduled event "${clip(entry.EventId)}": expected "2 Jan 2006 15:04:05 GMT"`, { path: scheduledEventsPath });
+					throw new ImdsError(
+						`Cannot parse the NotBefore "${clip(entry.NotBefore)}" of scheduled event "${clip(entry.EventId)}": expected "2 Jan 2006 15:04:05 GMT"`,
+						{ path: scheduledEventsPath },
+					);
 				}
 				return parsed;
 			});

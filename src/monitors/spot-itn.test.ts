@@ -44,21 +44,23 @@ spot('reports nothing while IMDS answers 404', async () => {
 	assert.equal(await check(), { events: [], cancellations: [] });
 });
 
-spot('turns a terminate notice into NTH\'s event, with the deadline at `time`', async () => {
+spot("turns a terminate notice into NTH's event, with the deadline at `time`", async () => {
 	const { check } = monitorAnswering('{"action":"terminate","time":"2017-09-18T08:22:00Z"}');
 	const time = new Date('2017-09-18T08:22:00Z');
 	assert.equal(await check(), {
-		events: [{
-			eventId: terminateId,
-			kind: 'SPOT_ITN',
-			monitor: 'SPOT_ITN_MONITOR',
-			description: 'Spot ITN received. Instance will be interrupted at 2017-09-18T08:22:00Z',
-			state: '',
-			startTime: time,
-			endTime: undefined,
-			deadline: time,
-			spotAction: 'terminate',
-		}],
+		events: [
+			{
+				eventId: terminateId,
+				kind: 'SPOT_ITN',
+				monitor: 'SPOT_ITN_MONITOR',
+				description: 'Spot ITN received. Instance will be interrupted at 2017-09-18T08:22:00Z',
+				state: '',
+				startTime: time,
+				endTime: undefined,
+				deadline: time,
+				spotAction: 'terminate',
+			},
+		],
 		cancellations: [],
 	});
 });
@@ -103,7 +105,7 @@ spot('fails the poll on malformed JSON and on a payload of the wrong shape', asy
 	}
 });
 
-spot('reports nothing for a JSON null (as NTH\'s decoder)', async () => {
+spot("reports nothing for a JSON null (as NTH's decoder)", async () => {
 	const { check } = monitorAnswering('null');
 	assert.equal(await check(), { events: [], cancellations: [] });
 });

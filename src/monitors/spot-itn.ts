@@ -36,21 +36,25 @@ export function createSpotItnMonitor(deps: SpotItnMonitorDeps): Monitor {
 			if (notice === undefined || notice === null) return { events: [], cancellations: [] };
 			const time = parseRfc3339(notice.time);
 			if (time === undefined) {
-				throw new ImdsError(`Cannot parse the spot interruption notice time "${clip(notice.time)}": not RFC 3339`, { path: spotInstanceActionPath });
+				throw new ImdsError(`Cannot parse the spot interruption notice time "${clip(notice.time)}": not RFC 3339`, {
+					path: spotInstanceActionPath,
+				});
 			}
 			const eventId = `spot-itn-${await sha256Hex(goStructPointer(notice.action, notice.time))}`;
 			return {
-				events: [{
-					eventId,
-					kind: 'SPOT_ITN',
-					monitor: 'SPOT_ITN_MONITOR',
-					description: `Spot ITN received. Instance will be interrupted at ${notice.time}`,
-					state: '',
-					startTime: time,
-					endTime: undefined,
-					deadline: time,
-					spotAction: isSpotAction(notice.action) ? notice.action : undefined,
-				}],
+				events: [
+					{
+						eventId,
+						kind: 'SPOT_ITN',
+						monitor: 'SPOT_ITN_MONITOR',
+						description: `Spot ITN received. Instance will be interrupted at ${notice.time}`,
+						state: '',
+						startTime: time,
+						endTime: undefined,
+						deadline: time,
+						spotAction: isSpotAction(notice.action) ? notice.action : undefined,
+					},
+				],
 				cancellations: [],
 			};
 		},

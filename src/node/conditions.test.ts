@@ -23,20 +23,29 @@ function condition(kube: FakeKubeApi) {
 
 const conditions = suite('setTerminationCondition()');
 
-conditions('adds the condition through /status next to the kubelet\'s conditions', async () => {
+conditions("adds the condition through /status next to the kubelet's conditions", async () => {
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1' }, status: { conditions: [ready] } });
-	await setTerminationCondition(deps, 'n1', { condition: { status: 'True', reason: 'Draining', message: 'Draining 3 pods before 12:02:00' }, signal });
-	assert.equal(kube.node('n1')?.status.conditions, [ready, {
-		type: 'TerminationHandling',
-		status: 'True',
-		reason: 'Draining',
-		message: 'Draining 3 pods before 12:02:00',
-		lastTransitionTime: '2025-06-01T12:00:00Z',
-		lastHeartbeatTime: '2025-06-01T12:00:00Z',
-	}]);
+	await setTerminationCondition(deps, 'n1', {
+		condition: { status: 'True', reason: 'Draining', message: 'Draining 3 pods before 12:02:00' },
+		signal,
+	});
+	assert.equal(kube.node('n1')?.status.conditions, [
+		ready,
+		{
+			type: 'TerminationHandling',
+			status: 'True',
+			reason: 'Draining',
+			message: 'Draining 3 pods before 12:02:00',
+			lastTransitionTime: '2025-06-01T12:00:00Z',
+			lastHeartbeatTime: '2025-06-01T12:00:00Z',
+		},
+	]);
 	const call = kube.callsTo('patchNode')[0]?.args[1];
-	assert.equal(call !== null && typeof call === 'object' ? [Reflect.get(call, 'type'), Reflect.get(call, 'subresource')] : [], ['strategic', 'status']);
+	assert.equal(call !== null && typeof call === 'object' ? [Reflect.get(call, 'type'), Reflect.get(call, 'subresource')] : [], [
+		'strategic',
+		'status',
+	]);
 });
 
 conditions('moves lastTransitionTime only when the status changes; skips an identical write', async () => {
@@ -60,7 +69,11 @@ conditions('in dry run logs and changes nothing', async () => {
 	kube.addNode({ metadata: { name: 'n1' } });
 	await setTerminationCondition(deps, 'n1', { condition: { status: 'True', reason: 'Draining', message: 'm' }, signal });
 	assert.is(kube.callsTo('patchNode').length, 0);
-	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Would have set condition (TerminationHandling=True, reason Draining) on node n1, but dry-run flag was set'));
+	assert.ok(
+		log.lines.includes(
+			'1970/01/01 00:00:00 INF Would have set condition (TerminationHandling=True, reason Draining) on node n1, but dry-run flag was set',
+		),
+	);
 });
 
 conditions('clears the condition and only it', async () => {
@@ -82,7 +95,11 @@ const RecordSchema = v.object({ id: v.string(), attempts: v.number() });
 annotations('writes JSON, reads it back through a schema, removes it with null', async () => {
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1', annotations: { other: 'x' } } });
-	const written = await writeNodeAnnotation(deps, { nodeName: 'n1', key: 'aws-node-termination-handler/incident', value: { id: 'e1', attempts: 1 } }, signal);
+	const written = await writeNodeAnnotation(
+		deps,
+		{ nodeName: 'n1', key: 'aws-node-termination-handler/incident', value: { id: 'e1', attempts: 1 } },
+		signal,
+	);
 	assert.is(written?.metadata.annotations?.['aws-node-termination-handler/incident'], '{"id":"e1","attempts":1}');
 	const node = kube.node('n1');
 	assert.ok(node);
@@ -99,7 +116,11 @@ annotations('compare-and-swap: a stale resourceVersion gets 409', async () => {
 		node.metadata.labels = { changed: 'yes' };
 	});
 	try {
-		await writeNodeAnnotation(deps, { nodeName: 'n1', key: 'k', value: { a: 1 }, resourceVersion: seeded.metadata.resourceVersion }, signal);
+		await writeNodeAnnotation(
+			deps,
+			{ nodeName: 'n1', key: 'k', value: { a: 1 }, resourceVersion: seeded.metadata.resourceVersion },
+			signal,
+		);
 		assert.unreachable('must throw');
 	} catch (error) {
 		assert.is(error instanceof KubeError ? error.status : undefined, 409);
@@ -110,8 +131,14 @@ annotations('compare-and-swap: a stale resourceVersion gets 409', async () => {
 annotations('reading: undefined when absent, AgentError when not JSON or not matching', () => {
 	const base = { metadata: { name: 'n1', uid: 'u' }, spec: {}, status: {} };
 	assert.is(readNodeAnnotation(base, 'k', RecordSchema), undefined);
-	assert.throws(() => readNodeAnnotation({ ...base, metadata: { ...base.metadata, annotations: { k: '{nope' } } }, 'k', RecordSchema), (error: unknown) => error instanceof AgentError && /^Cannot read annotation "k" of node "n1": /.test(error.message));
-	assert.throws(() => readNodeAnnotation({ ...base, metadata: { ...base.metadata, annotations: { k: '{"id":1}' } } }, 'k', RecordSchema), (error: unknown) => error instanceof AgentError);
+	assert.throws(
+		() => readNodeAnnotation({ ...base, metadata: { ...base.metadata, annotations: { k: '{nope' } } }, 'k', RecordSchema),
+		(error: unknown) => error instanceof AgentError && /^Cannot read annotation "k" of node "n1": /.test(error.message),
+	);
+	assert.throws(
+		() => readNodeAnnotation({ ...base, metadata: { ...base.metadata, annotations: { k: '{"id":1}' } } }, 'k', RecordSchema),
+		(error: unknown) => error instanceof AgentError,
+	);
 });
 
 annotations('in dry run logs and writes nothing', async () => {

@@ -25,23 +25,40 @@ export interface TerminationCondition {
 }
 
 /** Sets the condition; a no-op when status, reason and message are already those. */
-export async function setTerminationCondition(deps: NodeDeps, nodeName: string, options: { readonly condition: TerminationCondition; readonly signal: AbortSignal }): Promise<void> {
+export async function setTerminationCondition(
+	deps: NodeDeps,
+	nodeName: string,
+	options: { readonly condition: TerminationCondition; readonly signal: AbortSignal },
+): Promise<void> {
 	const { condition, signal } = options;
 	const node = await readNode(deps, nodeName, { action: `set condition of node "${nodeName}"`, signal });
 	const current = node.status.conditions?.find((existing) => existing.type === terminationConditionType);
 	if (current?.status === condition.status && current.reason === condition.reason && current.message === condition.message) return;
 	if (deps.dryRun) {
-		deps.log.info(`Would have set condition (${terminationConditionType}=${condition.status}, reason ${condition.reason}) on node ${nodeName}, but dry-run flag was set`);
+		deps.log.info(
+			`Would have set condition (${terminationConditionType}=${condition.status}, reason ${condition.reason}) on node ${nodeName}, but dry-run flag was set`,
+		);
 		return;
 	}
-	const now = nowOf(deps).toISOString().replace(/\.\d{3}Z$/, 'Z');
+	const now = nowOf(deps)
+		.toISOString()
+		.replace(/\.\d{3}Z$/, 'Z');
 	const lastTransitionTime = current?.status === condition.status && current.lastTransitionTime ? current.lastTransitionTime : now;
-	await deps.kube.patchNode(nodeName, {
-		type: 'strategic',
-		subresource: 'status',
-		body: { status: { conditions: [{ type: terminationConditionType, ...condition, lastTransitionTime, lastHeartbeatTime: now }] } },
-	}, signal);
-	deps.log.debug('Set node condition', { node_name: nodeName, condition: terminationConditionType, status: condition.status, reason: condition.reason });
+	await deps.kube.patchNode(
+		nodeName,
+		{
+			type: 'strategic',
+			subresource: 'status',
+			body: { status: { conditions: [{ type: terminationConditionType, ...condition, lastTransitionTime, lastHeartbeatTime: now }] } },
+		},
+		signal,
+	);
+	deps.log.debug('Set node condition', {
+		node_name: nodeName,
+		condition: terminationConditionType,
+		status: condition.status,
+		reason: condition.reason,
+	});
 }
 
 /** Removes the condition (a no-op when absent). */
@@ -52,11 +69,15 @@ export async function clearTerminationCondition(deps: NodeDeps, nodeName: string
 		deps.log.info(`Would have removed condition ${terminationConditionType} from node ${nodeName}, but dry-run flag was set`);
 		return;
 	}
-	await deps.kube.patchNode(nodeName, {
-		type: 'strategic',
-		subresource: 'status',
-		body: { status: { conditions: [{ type: terminationConditionType, $patch: 'delete' }] } },
-	}, signal);
+	await deps.kube.patchNode(
+		nodeName,
+		{
+			type: 'strategic',
+			subresource: 'status',
+			body: { status: { conditions: [{ type: terminationConditionType, $patch: 'delete' }] } },
+		},
+		signal,
+	);
 }
 
 export interface AnnotationWrite {
@@ -72,9 +93,11 @@ export interface AnnotationWrite {
 export async function writeNodeAnnotation(deps: NodeDeps, write: AnnotationWrite, signal: AbortSignal): Promise<Node | undefined> {
 	const text = write.value === null ? null : JSON.stringify(write.value);
 	if (deps.dryRun) {
-		deps.log.info(text === null
-			? `Would have removed annotation ${write.key} from node ${write.nodeName}, but dry-run flag was set`
-			: `Would have written annotation ${write.key} on node ${write.nodeName}, but dry-run flag was set`);
+		deps.log.info(
+			text === null
+				? `Would have removed annotation ${write.key} from node ${write.nodeName}, but dry-run flag was set`
+				: `Would have written annotation ${write.key} on node ${write.nodeName}, but dry-run flag was set`,
+		);
 		return undefined;
 	}
 	const metadata: Record<string, unknown> = { annotations: { [write.key]: text } };
@@ -86,16 +109,24 @@ export async function writeNodeAnnotation(deps: NodeDeps, write: AnnotationWrite
  * Reads an annotation written by {@link writeNodeAnnotation}: undefined when
  * absent; throws AgentError when it is not JSON or does not match the schema.
  */
-export function readNodeAnnotation<TSchema extends v.GenericSchema>(node: Node, key: string, schema: TSchema): v.InferOutput<TSchema> | undefined {
+export function readNodeAnnotation<TSchema extends v.GenericSchema>(
+	node: Node,
+	key: string,
+	schema: TSchema,
+): v.InferOutput<TSchema> | undefined {
 	const text = node.metadata.annotations?.[key];
 	if (text === undefined) return undefined;
 	let json: unknown;
 	try {
 		json = JSON.parse(text);
 	} catch (error) {
-		throw new AgentError(`Cannot read annotation "${key}" of node "${node.metadata.name}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+		throw new AgentError(
+			`Cannot read annotation "${key}" of node "${node.metadata.name}": ${error instanceof Error ? error.message : String(error)}`,
+			{ cause: error },
+		);
 	}
 	const parsed = v.safeParse(schema, json);
-	if (!parsed.success) throw new AgentError(`Cannot read annotation "${key}" of node "${node.metadata.name}": ${v.summarize(parsed.issues)}`);
+	if (!parsed.success)
+		throw new AgentError(`Cannot read annotation "${key}" of node "${node.metadata.name}": ${v.summarize(parsed.issues)}`);
 	return parsed.output;
 }

@@ -21,10 +21,13 @@ cordon('cordons a schedulable node with a patch guarded by its resourceVersion',
 	const seeded = kube.addNode({ metadata: { name: 'n1' } });
 	assert.equal(await cordonNode(deps, 'n1', signal), { wasUnschedulable: false, changed: true });
 	assert.is(kube.node('n1')?.spec.unschedulable, true);
-	assert.equal(kube.callsTo('patchNode')[0]?.args[1], { type: 'merge', body: { spec: { unschedulable: true }, metadata: { resourceVersion: seeded.metadata.resourceVersion } } });
+	assert.equal(kube.callsTo('patchNode')[0]?.args[1], {
+		type: 'merge',
+		body: { spec: { unschedulable: true }, metadata: { resourceVersion: seeded.metadata.resourceVersion } },
+	});
 });
 
-cordon('reports an admin\'s cordon and leaves the node alone', async () => {
+cordon("reports an admin's cordon and leaves the node alone", async () => {
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1' }, spec: { unschedulable: true } });
 	assert.equal(await cordonNode(deps, 'n1', signal), { wasUnschedulable: true, changed: false });
@@ -55,17 +58,20 @@ cordon('throws KubeError 404 for a missing node', async () => {
 	}
 });
 
-cordon('in dry run logs NTH\'s line and changes nothing, even for a missing node', async () => {
+cordon("in dry run logs NTH's line and changes nothing, even for a missing node", async () => {
 	const { kube, deps, log } = setup(true);
 	kube.addNode({ metadata: { name: 'n1' } });
 	assert.equal(await cordonNode(deps, 'n1', signal), { wasUnschedulable: false, changed: false });
 	await cordonNode(deps, 'missing', signal);
 	assert.is(kube.callsTo('patchNode').length, 0);
 	assert.is(kube.node('n1')?.spec.unschedulable, undefined);
-	assert.equal(log.lines.filter((line) => line.includes('INF')), [
-		'1970/01/01 00:00:00 INF Node would have been cordoned, but dry-run flag was set node_name=n1',
-		'1970/01/01 00:00:00 INF Node would have been cordoned, but dry-run flag was set node_name=missing',
-	]);
+	assert.equal(
+		log.lines.filter((line) => line.includes('INF')),
+		[
+			'1970/01/01 00:00:00 INF Node would have been cordoned, but dry-run flag was set node_name=n1',
+			'1970/01/01 00:00:00 INF Node would have been cordoned, but dry-run flag was set node_name=missing',
+		],
+	);
 });
 
 cordon.run();
@@ -86,7 +92,7 @@ uncordon('does not patch a schedulable node', async () => {
 	assert.is(kube.callsTo('patchNode').length, 0);
 });
 
-uncordon('in dry run logs NTH\'s line and changes nothing', async () => {
+uncordon("in dry run logs NTH's line and changes nothing", async () => {
 	const { kube, deps, log } = setup(true);
 	kube.addNode({ metadata: { name: 'n1' }, spec: { unschedulable: true } });
 	await uncordonNode(deps, 'n1', signal);

@@ -18,7 +18,11 @@ export interface CordonResult {
 
 /** Marks the node unschedulable. Throws KubeError (404 when the node is gone). */
 export async function cordonNode(deps: NodeDeps, nodeName: string, signal: AbortSignal): Promise<CordonResult> {
-	const result = await patchNodeGuarded(deps, nodeName, { action: `cordon node "${nodeName}"`, change: (node) => (node.spec.unschedulable === true ? undefined : { spec: { unschedulable: true } }), signal });
+	const result = await patchNodeGuarded(deps, nodeName, {
+		action: `cordon node "${nodeName}"`,
+		change: (node) => (node.spec.unschedulable === true ? undefined : { spec: { unschedulable: true } }),
+		signal,
+	});
 	const wasUnschedulable = result.before.spec.unschedulable === true;
 	if (deps.dryRun) {
 		deps.log.info('Node would have been cordoned, but dry-run flag was set', { node_name: nodeName });
@@ -34,7 +38,11 @@ export async function cordonNode(deps: NodeDeps, nodeName: string, signal: Abort
  * we cordoned it). Throws KubeError (404 when the node is gone).
  */
 export async function uncordonNode(deps: NodeDeps, nodeName: string, signal: AbortSignal): Promise<CordonResult> {
-	const result = await patchNodeGuarded(deps, nodeName, { action: `uncordon node "${nodeName}"`, change: (node) => (node.spec.unschedulable === true ? { spec: { unschedulable: null } } : undefined), signal });
+	const result = await patchNodeGuarded(deps, nodeName, {
+		action: `uncordon node "${nodeName}"`,
+		change: (node) => (node.spec.unschedulable === true ? { spec: { unschedulable: null } } : undefined),
+		signal,
+	});
 	const wasUnschedulable = result.before.spec.unschedulable === true;
 	if (deps.dryRun) {
 		deps.log.info('Node would have been uncordoned, but dry-run flag was set', { node_name: nodeName });

@@ -59,7 +59,7 @@ reboot('a spot id (73 characters, too long for a label value) is written as its 
 	assert.ok(matchesLabelValue(spotId, value));
 });
 
-reboot('in dry run logs NTH\'s lines and changes nothing', async () => {
+reboot("in dry run logs NTH's lines and changes nothing", async () => {
 	const { kube, deps, log } = setup(true);
 	kube.addNode({ metadata: { name: 'n1' } });
 	await labelForReboot(deps, 'n1', { mark: { eventId: 'e1', uncordonAfterReboot: true }, signal });
@@ -81,10 +81,13 @@ generic('adds and removes with merge patches; removing an absent label is fine (
 	await addNodeLabels(deps, 'n1', { labels: { b: '2' }, signal });
 	await removeNodeLabels(deps, 'n1', { keys: ['a', 'never-there'], signal });
 	assert.equal(kube.node('n1')?.metadata.labels, { b: '2' });
-	assert.equal(kube.callsTo('patchNode').map((call) => call.args[1]), [
-		{ type: 'merge', body: { metadata: { labels: { b: '2' } } } },
-		{ type: 'merge', body: { metadata: { labels: { a: null, 'never-there': null } } } },
-	]);
+	assert.equal(
+		kube.callsTo('patchNode').map((call) => call.args[1]),
+		[
+			{ type: 'merge', body: { metadata: { labels: { b: '2' } } } },
+			{ type: 'merge', body: { metadata: { labels: { a: null, 'never-there': null } } } },
+		],
+	);
 });
 
 generic.run();
@@ -124,13 +127,24 @@ const removal = suite('removeNthLabels()');
 
 removal('removes the reboot labels and our exclude-LB label in one patch (NTH §8.1 fixed)', async () => {
 	const { kube, deps } = setup();
-	kube.addNode({ metadata: { name: 'n1', labels: { keep: 'me', [eventIdLabel]: 'e', [actionLabel]: 'UncordonAfterReboot', [actionTimeLabel]: '1', [excludeFromLoadBalancersLabel]: 'aws-node-termination-handler' } } });
+	kube.addNode({
+		metadata: {
+			name: 'n1',
+			labels: {
+				keep: 'me',
+				[eventIdLabel]: 'e',
+				[actionLabel]: 'UncordonAfterReboot',
+				[actionTimeLabel]: '1',
+				[excludeFromLoadBalancersLabel]: 'aws-node-termination-handler',
+			},
+		},
+	});
 	assert.equal(await removeNthLabels(deps, 'n1', signal), [eventIdLabel, actionLabel, actionTimeLabel, excludeFromLoadBalancersLabel]);
 	assert.equal(kube.node('n1')?.metadata.labels, { keep: 'me' });
 	assert.is(kube.callsTo('patchNode').length, 1);
 });
 
-removal('keeps an exclude-LB label with someone else\'s value', async () => {
+removal("keeps an exclude-LB label with someone else's value", async () => {
 	const { kube, deps } = setup();
 	kube.addNode({ metadata: { name: 'n1', labels: { [excludeFromLoadBalancersLabel]: 'ops' } } });
 	assert.equal(await removeNthLabels(deps, 'n1', signal), []);
@@ -139,17 +153,23 @@ removal('keeps an exclude-LB label with someone else\'s value', async () => {
 
 removal('removes whichever of the reboot labels exist (NTH stopped at the first missing one)', async () => {
 	const { kube, deps } = setup();
-	kube.addNode({ metadata: { name: 'n1', labels: { [actionTimeLabel]: '1', [excludeFromLoadBalancersLabel]: 'aws-node-termination-handler' } } });
+	kube.addNode({
+		metadata: { name: 'n1', labels: { [actionTimeLabel]: '1', [excludeFromLoadBalancersLabel]: 'aws-node-termination-handler' } },
+	});
 	assert.equal(await removeNthLabels(deps, 'n1', signal), [actionTimeLabel, excludeFromLoadBalancersLabel]);
 	assert.equal(kube.node('n1')?.metadata.labels, {});
 });
 
-removal('in dry run logs NTH\'s lines and changes nothing', async () => {
+removal("in dry run logs NTH's lines and changes nothing", async () => {
 	const { kube, deps, log } = setup(true);
 	kube.addNode({ metadata: { name: 'n1', labels: { [eventIdLabel]: 'e' } } });
 	await removeNthLabels(deps, 'n1', signal);
 	assert.equal(kube.node('n1')?.metadata.labels, { [eventIdLabel]: 'e' });
-	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Would have removed label with key aws-node-termination-handler/event-id from node n1, but dry-run flag was set'));
+	assert.ok(
+		log.lines.includes(
+			'1970/01/01 00:00:00 INF Would have removed label with key aws-node-termination-handler/event-id from node n1, but dry-run flag was set',
+		),
+	);
 });
 
 removal.run();

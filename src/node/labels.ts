@@ -30,7 +30,11 @@ function wouldHaveRemoved(deps: NodeDeps, nodeName: string, keys: readonly strin
 }
 
 /** Sets labels (one merge patch). Throws KubeError (404 when the node is gone, 422 for an invalid value). */
-export async function addNodeLabels(deps: NodeDeps, nodeName: string, options: { readonly labels: Readonly<Record<string, string>>; readonly signal: AbortSignal }): Promise<void> {
+export async function addNodeLabels(
+	deps: NodeDeps,
+	nodeName: string,
+	options: { readonly labels: Readonly<Record<string, string>>; readonly signal: AbortSignal },
+): Promise<void> {
 	const { labels, signal } = options;
 	if (deps.dryRun) {
 		wouldHaveAdded(deps, nodeName, labels);
@@ -41,7 +45,11 @@ export async function addNodeLabels(deps: NodeDeps, nodeName: string, options: {
 }
 
 /** Removes labels (one merge patch); absent ones are fine. */
-export async function removeNodeLabels(deps: NodeDeps, nodeName: string, options: { readonly keys: readonly string[]; readonly signal: AbortSignal }): Promise<void> {
+export async function removeNodeLabels(
+	deps: NodeDeps,
+	nodeName: string,
+	options: { readonly keys: readonly string[]; readonly signal: AbortSignal },
+): Promise<void> {
 	const { keys, signal } = options;
 	if (keys.length === 0) return;
 	if (deps.dryRun) {
@@ -65,7 +73,11 @@ export interface RebootMark {
 }
 
 /** The pre-drain labels of a restart-type scheduled event (NTH's MarkWithEventID + MarkForUncordonAfterReboot), in one patch. */
-export function labelForReboot(deps: NodeDeps, nodeName: string, options: { readonly mark: RebootMark; readonly signal: AbortSignal }): Promise<void> {
+export function labelForReboot(
+	deps: NodeDeps,
+	nodeName: string,
+	options: { readonly mark: RebootMark; readonly signal: AbortSignal },
+): Promise<void> {
 	const { mark, signal } = options;
 	const labels: Record<string, string> = { [eventIdLabel]: labelValueFor(mark.eventId) };
 	if (mark.uncordonAfterReboot) {
@@ -80,10 +92,14 @@ export function labelForReboot(deps: NodeDeps, nodeName: string, options: { read
  * unless the key is already there (with any value). Returns true when it was (or in dry run, would have been) added.
  */
 export async function excludeFromLoadBalancers(deps: NodeDeps, nodeName: string, signal: AbortSignal): Promise<boolean> {
-	const result = await patchNodeGuarded(deps, nodeName, { action: `label node "${nodeName}"`, change: (node) => {
-		if (node.metadata.labels?.[excludeFromLoadBalancersLabel] !== undefined) return undefined;
-		return { metadata: { labels: { [excludeFromLoadBalancersLabel]: excludeFromLoadBalancersValue } } };
-	}, signal });
+	const result = await patchNodeGuarded(deps, nodeName, {
+		action: `label node "${nodeName}"`,
+		change: (node) => {
+			if (node.metadata.labels?.[excludeFromLoadBalancersLabel] !== undefined) return undefined;
+			return { metadata: { labels: { [excludeFromLoadBalancersLabel]: excludeFromLoadBalancersValue } } };
+		},
+		signal,
+	});
 	if (result.patch === undefined) {
 		deps.log.debug('Node already has the exclude-from-load-balancers label; leaving it', { node_name: nodeName });
 		return false;
@@ -99,13 +115,17 @@ export async function excludeFromLoadBalancers(deps: NodeDeps, nodeName: string,
  */
 export async function removeNthLabels(deps: NodeDeps, nodeName: string, signal: AbortSignal): Promise<readonly string[]> {
 	let keys: string[] = [];
-	const result = await patchNodeGuarded(deps, nodeName, { action: `remove labels from node "${nodeName}"`, change: (node) => {
-		const labels = node.metadata.labels ?? {};
-		keys = [eventIdLabel, actionLabel, actionTimeLabel].filter((key) => labels[key] !== undefined);
-		if (labels[excludeFromLoadBalancersLabel] === excludeFromLoadBalancersValue) keys.push(excludeFromLoadBalancersLabel);
-		if (keys.length === 0) return undefined;
-		return { metadata: { labels: Object.fromEntries(keys.map((key) => [key, null])) } };
-	}, signal });
+	const result = await patchNodeGuarded(deps, nodeName, {
+		action: `remove labels from node "${nodeName}"`,
+		change: (node) => {
+			const labels = node.metadata.labels ?? {};
+			keys = [eventIdLabel, actionLabel, actionTimeLabel].filter((key) => labels[key] !== undefined);
+			if (labels[excludeFromLoadBalancersLabel] === excludeFromLoadBalancersValue) keys.push(excludeFromLoadBalancersLabel);
+			if (keys.length === 0) return undefined;
+			return { metadata: { labels: Object.fromEntries(keys.map((key) => [key, null])) } };
+		},
+		signal,
+	});
 	if (result.patch === undefined) return [];
 	if (deps.dryRun) wouldHaveRemoved(deps, nodeName, keys);
 	else deps.log.debug('Removed NTH labels', { node_name: nodeName, keys });

@@ -27,7 +27,9 @@ lookup('prefers the exact host name over a short-name collision from another dom
 	kube.addNode(node('ip-10-0-0-1.ec2.internal', 'ip-10-0-0-1.ec2.internal'));
 	const found = await findNode(deps, { name: 'ip-10-0-0-1.ec2.internal' }, signal);
 	assert.is(found?.metadata.name, 'ip-10-0-0-1.ec2.internal');
-	assert.equal(kube.callsTo('listNodes')[0]?.args, [{ labelSelector: 'kubernetes.io/hostname in (ip-10-0-0-1.ec2.internal, ip-10-0-0-1)' }]);
+	assert.equal(kube.callsTo('listNodes')[0]?.args, [
+		{ labelSelector: 'kubernetes.io/hostname in (ip-10-0-0-1.ec2.internal, ip-10-0-0-1)' },
+	]);
 	assert.is(kube.callsTo('getNode').length, 0);
 });
 
@@ -76,7 +78,14 @@ lookup('finds the node by providerID: pages through the cluster otherwise', asyn
 	for (let i = 0; i < 450; i += 1) kube.addNode(node(`n${i}`, `n${i}`, awsProviderId('us-east-1a', `i-${i}`)));
 	const found = await findNode(deps, { name: 'ip-10-0-0-9.ec2.internal', providerId: awsProviderId('us-east-1a', 'i-420') }, signal);
 	assert.is(found?.metadata.name, 'n420');
-	assert.equal(kube.callsTo('listNodes').map((call) => call.args[0]), [{ limit: 200, continue: undefined }, { limit: 200, continue: '200' }, { limit: 200, continue: '400' }]);
+	assert.equal(
+		kube.callsTo('listNodes').map((call) => call.args[0]),
+		[
+			{ limit: 200, continue: undefined },
+			{ limit: 200, continue: '200' },
+			{ limit: 200, continue: '400' },
+		],
+	);
 	assert.is(await findNode(deps, { name: 'x', providerId: awsProviderId('us-east-1a', 'i-none') }, signal), undefined);
 });
 

@@ -43,7 +43,13 @@ function labelledNode(kube: FakeKubeApi, secondsAgo: number): void {
 				keep: 'me',
 			},
 		},
-		spec: { unschedulable: true, taints: [adminTaint, { key: 'aws-node-termination-handler/scheduled-maintenance', value: 'instance-event-0abc', effect: 'NoSchedule' }] },
+		spec: {
+			unschedulable: true,
+			taints: [
+				adminTaint,
+				{ key: 'aws-node-termination-handler/scheduled-maintenance', value: 'instance-event-0abc', effect: 'NoSchedule' },
+			],
+		},
 	});
 }
 
@@ -101,13 +107,18 @@ check('no labels: nothing to do; missing node: warns and returns undefined', asy
 
 check('a bad action-time is an AgentError (the caller retries and warns)', async () => {
 	const { kube, deps } = setup('5');
-	kube.addNode({ metadata: { name: 'n1', labels: { [eventIdLabel]: 'e', [actionLabel]: 'UncordonAfterReboot', [actionTimeLabel]: 'soon' } } });
+	kube.addNode({
+		metadata: { name: 'n1', labels: { [eventIdLabel]: 'e', [actionLabel]: 'UncordonAfterReboot', [actionTimeLabel]: 'soon' } },
+	});
 	try {
 		await uncordonAfterRebootCheck(deps, { nodeName: 'n1' }, signal);
 		assert.unreachable('must throw');
 	} catch (error) {
 		assert.instance(error, AgentError);
-		assert.is(error instanceof Error ? error.message : '', 'Cannot read label "aws-node-termination-handler/action-time" of node "n1": "soon" is not a unix time');
+		assert.is(
+			error instanceof Error ? error.message : '',
+			'Cannot read label "aws-node-termination-handler/action-time" of node "n1": "soon" is not a unix time',
+		);
 	}
 });
 
@@ -118,7 +129,11 @@ check('in dry run: logs what it would have done and changes nothing', async () =
 	assert.is(kube.callsTo('patchNode').length, 0);
 	assert.ok(log.lines.some((line) => line.includes('Node would have been uncordoned, but dry-run flag was set')));
 	assert.ok(log.lines.some((line) => line.includes('Would have removed label with key aws-node-termination-handler/action from node n1')));
-	assert.ok(log.lines.some((line) => line.includes('Would have removed taint (aws-node-termination-handler/scheduled-maintenance=instance-event-0abc:NoSchedule)')));
+	assert.ok(
+		log.lines.some((line) =>
+			line.includes('Would have removed taint (aws-node-termination-handler/scheduled-maintenance=instance-event-0abc:NoSchedule)'),
+		),
+	);
 });
 
 check('rebootCheckOutcome() tells a reboot (released) from an agent restart before it (left alone)', async () => {

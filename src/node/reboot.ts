@@ -33,7 +33,10 @@ export interface RebootCheck {
 }
 
 /** Whole seconds since boot: the first field of `/proc/uptime` (or UPTIME_FROM_FILE). */
-export async function readUptimeSeconds(readTextFile: (path: string) => Promise<string>, path: string = defaultUptimeFile): Promise<number> {
+export async function readUptimeSeconds(
+	readTextFile: (path: string) => Promise<string>,
+	path: string = defaultUptimeFile,
+): Promise<number> {
 	let text: string;
 	try {
 		text = await readTextFile(path);
@@ -42,7 +45,8 @@ export async function readUptimeSeconds(readTextFile: (path: string) => Promise<
 	}
 	const first = text.trim().split(/\s+/)[0] ?? '';
 	const seconds = Number(first);
-	if (first === '' || !Number.isFinite(seconds) || seconds < 0) throw new AgentError(`Cannot read uptime from "${path}": "${first}" is not a number of seconds`);
+	if (first === '' || !Number.isFinite(seconds) || seconds < 0)
+		throw new AgentError(`Cannot read uptime from "${path}": "${first}" is not a number of seconds`);
 	return Math.floor(seconds);
 }
 

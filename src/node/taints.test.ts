@@ -41,12 +41,22 @@ values.run();
 
 const add = suite('addTaint()');
 
-add('adds NTH\'s interruption taint keyed by kind with the event id and TAINT_EFFECT, keeping other taints', async () => {
+add("adds NTH's interruption taint keyed by kind with the event id and TAINT_EFFECT, keeping other taints", async () => {
 	const { kube, deps, log } = setup();
 	kube.addNode({ metadata: { name: 'n1' }, spec: { taints: [adminTaint] } });
-	assert.is(await addInterruptionTaint(deps, 'n1', { taint: { kind: 'SPOT_ITN', eventId: 'spot-itn-abc', effect: 'NoExecute' }, signal }), true);
-	assert.equal(kube.node('n1')?.spec.taints, [adminTaint, { key: 'aws-node-termination-handler/spot-itn', value: 'spot-itn-abc', effect: 'NoExecute' }]);
-	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Successfully added taint on node taint_key=aws-node-termination-handler/spot-itn taint_value=spot-itn-abc node_name=n1'));
+	assert.is(
+		await addInterruptionTaint(deps, 'n1', { taint: { kind: 'SPOT_ITN', eventId: 'spot-itn-abc', effect: 'NoExecute' }, signal }),
+		true,
+	);
+	assert.equal(kube.node('n1')?.spec.taints, [
+		adminTaint,
+		{ key: 'aws-node-termination-handler/spot-itn', value: 'spot-itn-abc', effect: 'NoExecute' },
+	]);
+	assert.ok(
+		log.lines.includes(
+			'1970/01/01 00:00:00 INF Successfully added taint on node taint_key=aws-node-termination-handler/spot-itn taint_value=spot-itn-abc node_name=n1',
+		),
+	);
 });
 
 add('has a key for every kind', () => {
@@ -60,19 +70,33 @@ add('has a key for every kind', () => {
 
 add('updates a stale value of the same key instead of keeping it (NTH §8.31)', async () => {
 	const { kube, deps } = setup();
-	kube.addNode({ metadata: { name: 'n1' }, spec: { taints: [{ key: 'aws-node-termination-handler/rebalance-recommendation', value: 'old-event', effect: 'NoSchedule' }] } });
-	assert.is(await addInterruptionTaint(deps, 'n1', { taint: { kind: 'REBALANCE_RECOMMENDATION', eventId: 'new-event', effect: 'PreferNoSchedule' }, signal }), true);
-	assert.equal(kube.node('n1')?.spec.taints, [{ key: 'aws-node-termination-handler/rebalance-recommendation', value: 'new-event', effect: 'PreferNoSchedule' }]);
+	kube.addNode({
+		metadata: { name: 'n1' },
+		spec: { taints: [{ key: 'aws-node-termination-handler/rebalance-recommendation', value: 'old-event', effect: 'NoSchedule' }] },
+	});
+	assert.is(
+		await addInterruptionTaint(deps, 'n1', {
+			taint: { kind: 'REBALANCE_RECOMMENDATION', eventId: 'new-event', effect: 'PreferNoSchedule' },
+			signal,
+		}),
+		true,
+	);
+	assert.equal(kube.node('n1')?.spec.taints, [
+		{ key: 'aws-node-termination-handler/rebalance-recommendation', value: 'new-event', effect: 'PreferNoSchedule' },
+	]);
 });
 
 add('does not patch when the taint is already there', async () => {
 	const { kube, deps } = setup();
-	kube.addNode({ metadata: { name: 'n1' }, spec: { taints: [{ key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' }] } });
+	kube.addNode({
+		metadata: { name: 'n1' },
+		spec: { taints: [{ key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' }] },
+	});
 	assert.is(await addOutOfServiceTaint(deps, 'n1', signal), false);
 	assert.is(kube.callsTo('patchNode').length, 0);
 });
 
-add('retries a conflict with a growing backoff and keeps the other writer\'s taint', async () => {
+add("retries a conflict with a growing backoff and keeps the other writer's taint", async () => {
 	const { kube, deps, clock } = setup();
 	kube.addNode({ metadata: { name: 'n1' } });
 	kube.beforeNext('patchNode', () => {
@@ -82,7 +106,10 @@ add('retries a conflict with a growing backoff and keeps the other writer\'s tai
 	});
 	kube.failNext('patchNode', { status: 409, times: 2, when: () => kube.callsTo('patchNode').length > 1 });
 	await addOutOfServiceTaint(deps, 'n1', signal);
-	assert.equal(kube.node('n1')?.spec.taints, [adminTaint, { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' }]);
+	assert.equal(kube.node('n1')?.spec.taints, [
+		adminTaint,
+		{ key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' },
+	]);
 	assert.equal(clock.slept, [100, 200, 400]);
 	assert.is(kube.callsTo('getNode').length, 4);
 });
@@ -117,12 +144,19 @@ add('stops retrying when the signal aborts', async () => {
 	assert.is(kube.callsTo('patchNode').length, 1);
 });
 
-add('in dry run logs NTH\'s line and changes nothing', async () => {
+add("in dry run logs NTH's line and changes nothing", async () => {
 	const { kube, deps, log } = setup(true);
 	kube.addNode({ metadata: { name: 'n1' } });
-	await addInterruptionTaint(deps, 'n1', { taint: { kind: 'ASG_LIFECYCLE', eventId: 'asg-lifecycle-term-1', effect: 'NoSchedule' }, signal });
+	await addInterruptionTaint(deps, 'n1', {
+		taint: { kind: 'ASG_LIFECYCLE', eventId: 'asg-lifecycle-term-1', effect: 'NoSchedule' },
+		signal,
+	});
 	assert.is(kube.callsTo('patchNode').length, 0);
-	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Would have added taint (aws-node-termination-handler/asg-lifecycle-termination=asg-lifecycle-term-1:NoSchedule) to node n1, but dry-run flag was set'));
+	assert.ok(
+		log.lines.includes(
+			'1970/01/01 00:00:00 INF Would have added taint (aws-node-termination-handler/asg-lifecycle-termination=asg-lifecycle-term-1:NoSchedule) to node n1, but dry-run flag was set',
+		),
+	);
 });
 
 add.run();
@@ -147,7 +181,7 @@ remove('removes all four NTH taints and our out-of-service taint in one patch, k
 	assert.is(kube.callsTo('patchNode').length, 1);
 });
 
-remove('leaves an admin\'s out-of-service taint with another value', async () => {
+remove("leaves an admin's out-of-service taint with another value", async () => {
 	const { kube, deps } = setup();
 	const admins = { key: 'node.kubernetes.io/out-of-service', value: 'maintenance', effect: 'NoExecute' };
 	kube.addNode({ metadata: { name: 'n1' }, spec: { taints: [admins] } });
@@ -158,17 +192,27 @@ remove('leaves an admin\'s out-of-service taint with another value', async () =>
 
 remove('clears the list when only ours were there', async () => {
 	const { kube, deps } = setup();
-	kube.addNode({ metadata: { name: 'n1' }, spec: { taints: [{ key: 'aws-node-termination-handler/spot-itn', value: 'e', effect: 'NoSchedule' }] } });
+	kube.addNode({
+		metadata: { name: 'n1' },
+		spec: { taints: [{ key: 'aws-node-termination-handler/spot-itn', value: 'e', effect: 'NoSchedule' }] },
+	});
 	await removeNthTaints(deps, 'n1', signal);
 	assert.is(kube.node('n1')?.spec.taints, undefined);
 });
 
 remove('in dry run logs each taint and changes nothing', async () => {
 	const { kube, deps, log } = setup(true);
-	kube.addNode({ metadata: { name: 'n1' }, spec: { taints: [{ key: 'aws-node-termination-handler/spot-itn', value: 'e', effect: 'NoSchedule' }] } });
+	kube.addNode({
+		metadata: { name: 'n1' },
+		spec: { taints: [{ key: 'aws-node-termination-handler/spot-itn', value: 'e', effect: 'NoSchedule' }] },
+	});
 	assert.equal(await removeNthTaints(deps, 'n1', signal), ['aws-node-termination-handler/spot-itn=e:NoSchedule']);
 	assert.is(kube.node('n1')?.spec.taints?.length, 1);
-	assert.ok(log.lines.includes('1970/01/01 00:00:00 INF Would have removed taint (aws-node-termination-handler/spot-itn=e:NoSchedule) from node n1, but dry-run flag was set'));
+	assert.ok(
+		log.lines.includes(
+			'1970/01/01 00:00:00 INF Would have removed taint (aws-node-termination-handler/spot-itn=e:NoSchedule) from node n1, but dry-run flag was set',
+		),
+	);
 });
 
 remove.run();

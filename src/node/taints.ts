@@ -48,18 +48,33 @@ function isOurs(taint: Taint): boolean {
  * Adds the taint, or updates the value and effect of one with the same key.
  * Returns true when the node needed it (in dry run: the change was logged).
  */
-export async function addTaint(deps: NodeDeps, nodeName: string, options: { readonly taint: TaintSpec; readonly signal: AbortSignal }): Promise<boolean> {
+export async function addTaint(
+	deps: NodeDeps,
+	nodeName: string,
+	options: { readonly taint: TaintSpec; readonly signal: AbortSignal },
+): Promise<boolean> {
 	const { taint, signal } = options;
-	const result = await patchNodeGuarded(deps, nodeName, { action: `taint node "${nodeName}"`, change: (node) => {
-		const taints = node.spec.taints ?? [];
-		const same = taints.filter((existing) => existing.key === taint.key);
-		if (same.length === 1 && same[0]?.value === taint.value && same[0]?.effect === taint.effect) {
-			deps.log.debug('Taint key already present on node', { taint_key: taint.key, node_name: nodeName });
-			return undefined;
-		}
-		// timeAdded is server-managed for NoExecute; leaving it out lets the apiserver stamp it.
-		return { spec: { taints: [...taints.filter((existing) => existing.key !== taint.key), { key: taint.key, value: taint.value, effect: taint.effect }] } };
-	}, signal });
+	const result = await patchNodeGuarded(deps, nodeName, {
+		action: `taint node "${nodeName}"`,
+		change: (node) => {
+			const taints = node.spec.taints ?? [];
+			const same = taints.filter((existing) => existing.key === taint.key);
+			if (same.length === 1 && same[0]?.value === taint.value && same[0]?.effect === taint.effect) {
+				deps.log.debug('Taint key already present on node', { taint_key: taint.key, node_name: nodeName });
+				return undefined;
+			}
+			// timeAdded is server-managed for NoExecute; leaving it out lets the apiserver stamp it.
+			return {
+				spec: {
+					taints: [
+						...taints.filter((existing) => existing.key !== taint.key),
+						{ key: taint.key, value: taint.value, effect: taint.effect },
+					],
+				},
+			};
+		},
+		signal,
+	});
 	if (result.patch === undefined) return false;
 	if (deps.dryRun) {
 		deps.log.info(`Would have added taint (${describe(taint)}) to node ${nodeName}, but dry-run flag was set`);
@@ -77,9 +92,16 @@ export interface InterruptionTaint {
 }
 
 /** The pre-drain taint of an interruption (TAINT_NODE): `<kind key>=<event id>:<TAINT_EFFECT>`. */
-export function addInterruptionTaint(deps: NodeDeps, nodeName: string, options: { readonly taint: InterruptionTaint; readonly signal: AbortSignal }): Promise<boolean> {
+export function addInterruptionTaint(
+	deps: NodeDeps,
+	nodeName: string,
+	options: { readonly taint: InterruptionTaint; readonly signal: AbortSignal },
+): Promise<boolean> {
 	const { taint, signal } = options;
-	return addTaint(deps, nodeName, { taint: { key: interruptionTaintKeys[taint.kind], value: taintValue(taint.eventId), effect: taint.effect }, signal });
+	return addTaint(deps, nodeName, {
+		taint: { key: interruptionTaintKeys[taint.kind], value: taintValue(taint.eventId), effect: taint.effect },
+		signal,
+	});
 }
 
 /** The out-of-service taint (ENABLE_OUT_OF_SERVICE_TAINT, after a successful drain). */
@@ -93,13 +115,17 @@ export function addOutOfServiceTaint(deps: NodeDeps, nodeName: string, signal: A
  */
 export async function removeNthTaints(deps: NodeDeps, nodeName: string, signal: AbortSignal): Promise<readonly string[]> {
 	let removed: readonly Taint[] = [];
-	const result = await patchNodeGuarded(deps, nodeName, { action: `remove taints from node "${nodeName}"`, change: (node) => {
-		const taints = node.spec.taints ?? [];
-		removed = taints.filter(isOurs);
-		if (removed.length === 0) return undefined;
-		const kept = taints.filter((taint) => !isOurs(taint));
-		return { spec: { taints: kept.length === 0 ? null : kept } };
-	}, signal });
+	const result = await patchNodeGuarded(deps, nodeName, {
+		action: `remove taints from node "${nodeName}"`,
+		change: (node) => {
+			const taints = node.spec.taints ?? [];
+			removed = taints.filter(isOurs);
+			if (removed.length === 0) return undefined;
+			const kept = taints.filter((taint) => !isOurs(taint));
+			return { spec: { taints: kept.length === 0 ? null : kept } };
+		},
+		signal,
+	});
 	if (result.patch === undefined) return [];
 	for (const taint of removed) {
 		if (deps.dryRun) deps.log.info(`Would have removed taint (${describe(taint)}) from node ${nodeName}, but dry-run flag was set`);

@@ -30,7 +30,11 @@ function syntheticNode(name: string): Node {
  * The node, or: in dry run an empty stand-in (so "would have" lines still
  * print), otherwise KubeError 404 `Cannot <action>: node "<name>" not found`.
  */
-export async function readNode(deps: NodeDeps, nodeName: string, options: { readonly action: string; readonly signal: AbortSignal }): Promise<Node> {
+export async function readNode(
+	deps: NodeDeps,
+	nodeName: string,
+	options: { readonly action: string; readonly signal: AbortSignal },
+): Promise<Node> {
 	const { action, signal } = options;
 	const node = await deps.kube.getNode(nodeName, signal);
 	if (node !== undefined) return node;
@@ -64,7 +68,11 @@ function withResourceVersion(patch: Record<string, unknown>, resourceVersion: st
  * {@link conflictDeadlineMs}. In dry run nothing is sent: the caller logs
  * its "would have" line from `patch`.
  */
-export async function patchNodeGuarded(deps: NodeDeps, nodeName: string, options: { readonly action: string; readonly change: NodeChange; readonly signal: AbortSignal }): Promise<GuardedResult> {
+export async function patchNodeGuarded(
+	deps: NodeDeps,
+	nodeName: string,
+	options: { readonly action: string; readonly change: NodeChange; readonly signal: AbortSignal },
+): Promise<GuardedResult> {
 	const { action, change, signal } = options;
 	const sleep = deps.sleep ?? realSleep;
 	const deadline = nowOf(deps).getTime() + conflictDeadlineMs;
@@ -74,7 +82,11 @@ export async function patchNodeGuarded(deps: NodeDeps, nodeName: string, options
 		const patch = change(node);
 		if (patch === undefined || deps.dryRun) return { node, patch, before: node };
 		try {
-			const patched = await deps.kube.patchNode(nodeName, { type: 'merge', body: withResourceVersion(patch, node.metadata.resourceVersion) }, signal);
+			const patched = await deps.kube.patchNode(
+				nodeName,
+				{ type: 'merge', body: withResourceVersion(patch, node.metadata.resourceVersion) },
+				signal,
+			);
 			return { node: patched, patch, before: node };
 		} catch (error) {
 			if (!(error instanceof KubeError) || error.status !== 409 || nowOf(deps).getTime() + backoffMs > deadline) throw error;

@@ -8,12 +8,36 @@ const spotId = `spot-itn-${'0123456789abcdef'.repeat(4)}`;
 const rules = suite('Kubernetes value rules');
 
 rules('nodeValueProblems names every refused value (the rules of kube/validation.ts, which the fake apiserver enforces)', () => {
-	assert.equal(nodeValueProblems({ labels: { 'aws-node-termination-handler/event-id': 'instance-event-1' }, taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }), []);
-	const problems = nodeValueProblems({ labels: { 'aws-node-termination-handler/event-id': spotId }, taints: [{ key: 'k', value: 'v-', effect: 'Never' }, { key: 'k', effect: 'Never' }] });
-	assert.ok(problems.some((problem) => problem.startsWith('metadata.labels: ') && problem.includes('must be no more than 63 bytes')), problems.join('\n'));
-	assert.ok(problems.some((problem) => problem.includes('metadata.taints[0].value')), problems.join('\n'));
-	assert.ok(problems.some((problem) => problem.includes('metadata.taints[0].effect')), problems.join('\n'));
-	assert.ok(problems.some((problem) => problem.includes('metadata.taints[1]')), problems.join('\n'));
+	assert.equal(
+		nodeValueProblems({
+			labels: { 'aws-node-termination-handler/event-id': 'instance-event-1' },
+			taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }],
+		}),
+		[],
+	);
+	const problems = nodeValueProblems({
+		labels: { 'aws-node-termination-handler/event-id': spotId },
+		taints: [
+			{ key: 'k', value: 'v-', effect: 'Never' },
+			{ key: 'k', effect: 'Never' },
+		],
+	});
+	assert.ok(
+		problems.some((problem) => problem.startsWith('metadata.labels: ') && problem.includes('must be no more than 63 bytes')),
+		problems.join('\n'),
+	);
+	assert.ok(
+		problems.some((problem) => problem.includes('metadata.taints[0].value')),
+		problems.join('\n'),
+	);
+	assert.ok(
+		problems.some((problem) => problem.includes('metadata.taints[0].effect')),
+		problems.join('\n'),
+	);
+	assert.ok(
+		problems.some((problem) => problem.includes('metadata.taints[1]')),
+		problems.join('\n'),
+	);
 });
 
 const ids = suite('event ids as values');
@@ -43,7 +67,7 @@ ids('ids with characters a value cannot hold still give valid values', () => {
 	}
 });
 
-ids('taint values keep NTH\'s cut to 63 characters, without a non-alphanumeric end', () => {
+ids("taint values keep NTH's cut to 63 characters, without a non-alphanumeric end", () => {
 	assert.is(taintValueFor(spotId), spotId.slice(0, 63));
 	assert.is(taintValueFor(`${'a'.repeat(62)}-b`), 'a'.repeat(62));
 });

@@ -16,7 +16,9 @@ export function nodeValueProblems(node: {
 	readonly annotations?: Readonly<Record<string, string>> | null | undefined;
 	readonly taints?: readonly TaintInput[] | null | undefined;
 }): string[] {
-	return validateNodeUpdate({ metadata: { labels: node.labels, annotations: node.annotations }, spec: { taints: node.taints } }).map((error) => `${error.field}: ${error.message}`);
+	return validateNodeUpdate({ metadata: { labels: node.labels, annotations: node.annotations }, spec: { taints: node.taints } }).map(
+		(error) => `${error.field}: ${error.message}`,
+	);
 }
 
 /** 64-bit FNV-1a of the UTF-16 code units, as 16 hex digits: synchronous, stable across runtimes. */

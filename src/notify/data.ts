@@ -66,10 +66,33 @@ export interface TemplateData {
 
 /** Field names a template may use, in order (the render command's event file accepts exactly these). */
 export const templateFieldNames: readonly (keyof TemplateData)[] = [
-	'AccountId', 'InstanceLifeCycle', 'PublicHostname', 'PublicIP', 'LocalHostname', 'LocalIP', 'AvailabilityZone', 'Region',
-	'EventID', 'Kind', 'Monitor', 'Description', 'State', 'AutoScalingGroupName', 'NodeName', 'NodeLabels', 'Pods',
-	'ProviderID', 'IsManaged', 'StartTime', 'EndTime', 'NodeProcessed', 'InProgress', 'InstanceID', 'InstanceType',
-	'Outcome', 'Details',
+	'AccountId',
+	'InstanceLifeCycle',
+	'PublicHostname',
+	'PublicIP',
+	'LocalHostname',
+	'LocalIP',
+	'AvailabilityZone',
+	'Region',
+	'EventID',
+	'Kind',
+	'Monitor',
+	'Description',
+	'State',
+	'AutoScalingGroupName',
+	'NodeName',
+	'NodeLabels',
+	'Pods',
+	'ProviderID',
+	'IsManaged',
+	'StartTime',
+	'EndTime',
+	'NodeProcessed',
+	'InProgress',
+	'InstanceID',
+	'InstanceType',
+	'Outcome',
+	'Details',
 ];
 
 export interface TemplateDataInput extends NotificationContext {

@@ -46,7 +46,7 @@ function setup(overrides: Partial<EventRecorderOptions> = {}) {
 
 const recorder = suite('createEventRecorder()');
 
-recorder('records a node event on the real Node with NTH\'s annotations, source and namespace', async () => {
+recorder("records a node event on the real Node with NTH's annotations, source and namespace", async () => {
 	const { kube, recorder: events, flush } = setup();
 	events.node('SpotInterruption', 'Normal', 'Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n');
 	await flush();
@@ -110,9 +110,15 @@ recorder('starts a new Event after the aggregation window, or when the old one i
 	assert.is(kube.events().length, 3);
 });
 
-recorder('records pod events in the pod\'s namespace with node and caller annotations', async () => {
+recorder("records pod events in the pod's namespace with node and caller annotations", async () => {
 	const { kube, recorder: events, flush } = setup();
-	events.pod({ namespace: 'shop', name: 'web-1', uid: 'pod-uid-1' }, 'PodEviction', 'Normal', `Pod evicted due to node drain (node ${nodeName})`, { app: 'web' });
+	events.pod(
+		{ namespace: 'shop', name: 'web-1', uid: 'pod-uid-1' },
+		'PodEviction',
+		'Normal',
+		`Pod evicted due to node drain (node ${nodeName})`,
+		{ app: 'web' },
+	);
 	await flush();
 	const [event] = kube.events();
 	assert.is(event?.namespace, 'shop');
@@ -123,11 +129,14 @@ recorder('records pod events in the pod\'s namespace with node and caller annota
 recorder('never blocks or throws: failures are logged and counted', async () => {
 	const { kube, errors, log, recorder: events, flush } = setup();
 	kube.failNext('createEvent', { status: 403, message: 'events is forbidden' });
-	const returned = events.node('MonitorError', 'Warning', 'There was a problem monitoring for events in monitor \'SPOT_ITN_MONITOR\'');
+	const returned = events.node('MonitorError', 'Warning', "There was a problem monitoring for events in monitor 'SPOT_ITN_MONITOR'");
 	assert.is(returned, undefined);
 	await flush();
 	assert.equal(errors, ['events']);
-	assert.ok(log.lines.some((line) => line.includes('WRN Cannot create the Kubernetes event') && line.includes('reason=MonitorError')), log.lines.join('\n'));
+	assert.ok(
+		log.lines.some((line) => line.includes('WRN Cannot create the Kubernetes event') && line.includes('reason=MonitorError')),
+		log.lines.join('\n'),
+	);
 	events.node('Cordon', 'Normal', 'Node successfully cordoned');
 	await flush();
 	assert.is(kube.events().length, 1);
@@ -149,7 +158,7 @@ recorder('returns before the API answers, and flush is bounded by its signal', a
 	assert.is(kube.events().length, 1);
 });
 
-recorder('drops a flood on one object beyond client-go\'s burst of 25, refilling over time', async () => {
+recorder("drops a flood on one object beyond client-go's burst of 25, refilling over time", async () => {
 	const { kube, clock, recorder: events, flush } = setup();
 	for (let i = 0; i < 30; i += 1) events.node('PreDrainError', 'Warning', `There was a problem executing the pre-drain task: attempt ${i}`);
 	await flush();
@@ -178,7 +187,7 @@ recorder('does nothing when disabled', async () => {
 
 const helpers = suite('interruptionReason() and nodeEventAnnotations()');
 
-helpers('maps each kind to NTH\'s reason', () => {
+helpers("maps each kind to NTH's reason", () => {
 	assert.is(interruptionReason('SPOT_ITN'), 'SpotInterruption');
 	assert.is(interruptionReason('SCHEDULED_EVENT'), 'ScheduledEvent');
 	assert.is(interruptionReason('REBALANCE_RECOMMENDATION'), 'RebalanceRecommendation');
@@ -187,9 +196,18 @@ helpers('maps each kind to NTH\'s reason', () => {
 	assert.is(interruptionReason('toString'), 'UnknownInterruption');
 });
 
-helpers('lists NTH\'s ten IMDS annotations', () => {
+helpers("lists NTH's ten IMDS annotations", () => {
 	assert.equal(Object.keys(nodeEventAnnotations(metadata)).sort(), [
-		'account-id', 'availability-zone', 'instance-id', 'instance-life-cycle', 'instance-type', 'local-hostname', 'local-ipv4', 'public-hostname', 'public-ipv4', 'region',
+		'account-id',
+		'availability-zone',
+		'instance-id',
+		'instance-life-cycle',
+		'instance-type',
+		'local-hostname',
+		'local-ipv4',
+		'public-hostname',
+		'public-ipv4',
+		'region',
 	]);
 });
 

@@ -82,7 +82,12 @@ export function nodeEventAnnotations(metadata: InstanceMetadata): Record<string,
 }
 
 interface Pending {
-	readonly object: { readonly kind: 'Node' | 'Pod'; readonly name: string; readonly namespace?: string | undefined; readonly uid?: string | undefined };
+	readonly object: {
+		readonly kind: 'Node' | 'Pod';
+		readonly name: string;
+		readonly namespace?: string | undefined;
+		readonly uid?: string | undefined;
+	};
 	readonly reason: EventReason;
 	readonly type: EventType;
 	readonly message: string;
@@ -133,7 +138,11 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
 
 	const failed = (action: string, error: unknown, pending: Pending): void => {
 		metrics.errorCaught('events');
-		log.warn(`Cannot ${action} the Kubernetes event`, { reason: pending.reason, object: `${pending.object.kind}/${pending.object.name}`, error });
+		log.warn(`Cannot ${action} the Kubernetes event`, {
+			reason: pending.reason,
+			object: `${pending.object.kind}/${pending.object.name}`,
+			error,
+		});
 	};
 
 	/** client-go's spam filter: a token bucket per involved object. */
@@ -168,19 +177,22 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
 		const namespace = object.namespace ?? nodeEventNamespace;
 		// client-go names events "<object>.<unix nanos in hex>"; the sequence keeps two in the same millisecond apart.
 		const name = `${object.name}.${(BigInt(pending.atMs) * 1_000_000n + BigInt(sequence++ % 1_000_000)).toString(16)}`;
-		await kube.createEvent({
-			name,
-			namespace,
-			involvedObject: { kind: object.kind, name: object.name, namespace: object.namespace, uid: object.uid, apiVersion: 'v1' },
-			reason: pending.reason,
-			message: pending.message,
-			type: pending.type,
-			annotations: pending.annotations,
-			source: { component: eventSourceComponent, host: options.nodeName },
-			firstTimestamp: timestamp(pending.atMs),
-			lastTimestamp: timestamp(pending.atMs),
-			count: 1,
-		}, requestSignal());
+		await kube.createEvent(
+			{
+				name,
+				namespace,
+				involvedObject: { kind: object.kind, name: object.name, namespace: object.namespace, uid: object.uid, apiVersion: 'v1' },
+				reason: pending.reason,
+				message: pending.message,
+				type: pending.type,
+				annotations: pending.annotations,
+				source: { component: eventSourceComponent, host: options.nodeName },
+				firstTimestamp: timestamp(pending.atMs),
+				lastTimestamp: timestamp(pending.atMs),
+				count: 1,
+			},
+			requestSignal(),
+		);
 		written.set(key, { namespace, name, firstMs: pending.atMs, count: 1, lastMs: pending.atMs });
 	};
 
@@ -190,7 +202,12 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
 		const previous = written.get(key);
 		if (previous && pending.atMs - previous.firstMs < windowMs) {
 			try {
-				await kube.patchEvent(previous.namespace, previous.name, { count: previous.count + 1, lastTimestamp: timestamp(pending.atMs), message: pending.message }, requestSignal());
+				await kube.patchEvent(
+					previous.namespace,
+					previous.name,
+					{ count: previous.count + 1, lastTimestamp: timestamp(pending.atMs), message: pending.message },
+					requestSignal(),
+				);
 				previous.count += 1;
 				previous.lastMs = pending.atMs;
 				return;
@@ -249,7 +266,14 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
 
 	return {
 		node: (reason, type, text) => {
-			enqueue({ object: { kind: 'Node', name: options.nodeName }, reason, type, message: message(text), annotations: nodeAnnotations, atMs: options.now() });
+			enqueue({
+				object: { kind: 'Node', name: options.nodeName },
+				reason,
+				type,
+				message: message(text),
+				annotations: nodeAnnotations,
+				atMs: options.now(),
+			});
 		},
 		pod: (pod: PodRef, reason, type, text, annotations = {}) => {
 			enqueue({

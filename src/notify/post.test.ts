@@ -32,12 +32,24 @@ function setup(script: readonly Scripted[], overrides: Partial<PostOptions> = {}
 const backoff = suite('backoffMs()');
 
 backoff('doubles from 500 ms with equal jitter and caps at 30 s', () => {
-	assert.is(backoffMs(1, () => 0), 250);
-	assert.is(backoffMs(1, () => 0.999_999), 500);
+	assert.is(
+		backoffMs(1, () => 0),
+		250,
+	);
+	assert.is(
+		backoffMs(1, () => 0.999_999),
+		500,
+	);
 	assert.is(backoffMs(2, half), 750);
 	assert.is(backoffMs(3, half), 1500);
-	assert.is(backoffMs(20, () => 0), 15_000);
-	assert.is(backoffMs(20, () => 0.999_999), 30_000);
+	assert.is(
+		backoffMs(20, () => 0),
+		15_000,
+	);
+	assert.is(
+		backoffMs(20, () => 0.999_999),
+		30_000,
+	);
 });
 
 backoff('reads Retry-After as seconds or an HTTP date', () => {
@@ -57,7 +69,10 @@ post('retries transport errors with backoff: fails twice then 200 means 3 attemp
 	assert.is(fake.requests.length, 3);
 	assert.equal(delays, [375, 750]);
 	assert.is(elapsed(), 1125);
-	assert.equal(fake.requests.map((request) => request.at - (fake.requests[0]?.at ?? 0)), [0, 375, 1125]);
+	assert.equal(
+		fake.requests.map((request) => request.at - (fake.requests[0]?.at ?? 0)),
+		[0, 375, 1125],
+	);
 });
 
 post('retries 5xx and sends the same method, headers and body each time', async () => {
@@ -84,7 +99,12 @@ post('times out a hanging attempt, then retries', async () => {
 post('does not retry a 400 and keeps the answer for the log', async () => {
 	const { clock, fake, options } = setup([{ status: 400, body: 'invalid_payload' }, 200]);
 	const result = await clock.run(postWithRetry(options, new AbortController().signal));
-	assert.equal(result, { ok: false, attempts: 1, last: { kind: 'status', attempt: 1, status: 400, body: 'invalid_payload' }, aborted: false });
+	assert.equal(result, {
+		ok: false,
+		attempts: 1,
+		last: { kind: 'status', attempt: 1, status: 400, body: 'invalid_payload' },
+		aborted: false,
+	});
 	assert.is(fake.requests.length, 1);
 });
 
@@ -139,11 +159,13 @@ post('stops retrying when the caller aborts during the backoff', async () => {
 	assert.is(fake.requests.length, 1);
 });
 
-
 post('stopRetrying ends a retry wait at once, and lets an attempt in flight finish', async () => {
 	const stop = new AbortController();
 	const firsts: number[] = [];
-	const { clock, fake, options, elapsed } = setup(['error', 200], { stopRetrying: stop.signal, onFirstAttemptDone: () => firsts.push(clock.now()) });
+	const { clock, fake, options, elapsed } = setup(['error', 200], {
+		stopRetrying: stop.signal,
+		onFirstAttemptDone: () => firsts.push(clock.now()),
+	});
 	const result = postWithRetry({ ...options, onRetry: () => stop.abort() }, new AbortController().signal);
 	const done = await clock.run(result);
 	assert.equal(done, { ok: false, attempts: 1, last: done.ok ? undefined : done.last, aborted: false, superseded: true });

@@ -88,7 +88,9 @@ export function retryAfterMs(header: string | null, nowMs: number): number | und
 	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
-type Attempt = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly failure: AttemptFailure; readonly retryAfterMs?: number | undefined };
+type Attempt =
+	| { readonly ok: true; readonly status: number }
+	| { readonly ok: false; readonly failure: AttemptFailure; readonly retryAfterMs?: number | undefined };
 
 async function attemptOnce(options: PostOptions, attempt: number, timeoutMs: number, signal: AbortSignal): Promise<Attempt> {
 	const controller = new AbortController();
@@ -157,7 +159,12 @@ export async function postWithRetry(options: PostOptions, signal: AbortSignal): 
 				result = await attemptOnce(options, attempt, timeoutMs, signal);
 			} catch (error) {
 				// attemptOnce rethrows only the caller's abort; anything else would be a bug worth surfacing as a failure.
-				return { ok: false, attempts: attempt, last: last ?? { kind: 'transport', attempt, error }, aborted: isAbortError(error) || signal.aborted };
+				return {
+					ok: false,
+					attempts: attempt,
+					last: last ?? { kind: 'transport', attempt, error },
+					aborted: isAbortError(error) || signal.aborted,
+				};
 			}
 			firstAttemptDone();
 			if (result.ok) return { ok: true, status: result.status, attempts: attempt };
@@ -166,7 +173,8 @@ export async function postWithRetry(options: PostOptions, signal: AbortSignal): 
 			if (stop?.aborted) return { ok: false, attempts: attempt, last, aborted: false, superseded: true };
 			const delayMs = result.retryAfterMs ?? backoffMs(attempt, options.random);
 			// A retry must leave itself time to run before the deadline; a Retry-After beyond it means giving up now.
-			if (options.now() + delayMs + Math.min(options.timeoutMs, minAttemptMs) > deadlineMs) return { ok: false, attempts: attempt, last, aborted: false };
+			if (options.now() + delayMs + Math.min(options.timeoutMs, minAttemptMs) > deadlineMs)
+				return { ok: false, attempts: attempt, last, aborted: false };
 			options.onRetry?.(last, delayMs);
 			try {
 				await options.sleep(delayMs, retryWait);

@@ -43,11 +43,12 @@ async function run(template: string, event: unknown) {
 
 const command = suite('renderCommand()');
 
-command('prints exactly the body for NTH\'s default template, with no newline of its own', async () => {
+command("prints exactly the body for NTH's default template, with no newline of its own", async () => {
 	const result = await run(defaultWebhookTemplate, spotEvent);
 	assert.equal(result, {
 		code: 0,
-		stdout: '{"text":"[NTH][Instance Interruption] EventID: spot-itn-5b2f - Kind: SPOT_ITN - Instance: i-0123456789abcdef0 - Node: ip-10-0-1-2.ec2.internal - Description: Spot ITN received. Instance will be terminated at 2020-09-15T21:17:41Z \n - Start Time: 2020-09-15 21:17:41 +0000 UTC"}',
+		stdout:
+			'{"text":"[NTH][Instance Interruption] EventID: spot-itn-5b2f - Kind: SPOT_ITN - Instance: i-0123456789abcdef0 - Node: ip-10-0-1-2.ec2.internal - Description: Spot ITN received. Instance will be terminated at 2020-09-15T21:17:41Z \n - Start Time: 2020-09-15 21:17:41 +0000 UTC"}',
 		stderr: '',
 	});
 });
@@ -55,16 +56,22 @@ command('prints exactly the body for NTH\'s default template, with no newline of
 command('fills absent fields with Go zero values and reads every field type', async () => {
 	const result = await run('{{ .Region }}|{{ .Pods }}|{{ .NodeLabels }}|{{ .IsManaged }}|{{ .EndTime }}|{{ .Outcome }}', {});
 	assert.equal(result, { code: 0, stdout: '|[]|map[]|false|0001-01-01 00:00:00 +0000 UTC|', stderr: '' });
-	const full = await run('{{ .IsManaged }} {{ .InProgress }} {{ .Outcome }} {{ .Details }} {{ index .NodeLabels "app" }} {{ env "CLUSTER" }}', { IsManaged: true, InProgress: true, Outcome: 'drained', Details: 'ok', NodeLabels: { app: 'web' } });
+	const full = await run(
+		'{{ .IsManaged }} {{ .InProgress }} {{ .Outcome }} {{ .Details }} {{ index .NodeLabels "app" }} {{ env "CLUSTER" }}',
+		{ IsManaged: true, InProgress: true, Outcome: 'drained', Details: 'ok', NodeLabels: { app: 'web' } },
+	);
 	assert.equal(full, { code: 0, stdout: 'true true drained ok web prod', stderr: '' });
 });
 
 command('keeps an RFC 3339 offset as Go does', async () => {
-	const result = await run('{{ .StartTime }}|{{ .EndTime }}', { StartTime: '2020-09-15T23:17:41.5+02:00', EndTime: '2020-09-15T21:17:41+00:00' });
+	const result = await run('{{ .StartTime }}|{{ .EndTime }}', {
+		StartTime: '2020-09-15T23:17:41.5+02:00',
+		EndTime: '2020-09-15T21:17:41+00:00',
+	});
 	assert.equal(result, { code: 0, stdout: '2020-09-15 23:17:41.5 +0200 +0200|2020-09-15 21:17:41 +0000 UTC', stderr: '' });
 });
 
-command('exits 1 with Go\'s parse error and prints nothing', async () => {
+command("exits 1 with Go's parse error and prints nothing", async () => {
 	const result = await run('{"text":"{{ .Kind "}', spotEvent);
 	assert.is(result.code, 1);
 	assert.is(result.stdout, '');
@@ -72,11 +79,14 @@ command('exits 1 with Go\'s parse error and prints nothing', async () => {
 	assert.ok(result.stderr.endsWith('\n'));
 });
 
-command('exits 1 with Go\'s execution error and its position', async () => {
+command("exits 1 with Go's execution error and its position", async () => {
 	const result = await run('ok {{ .Missing }}', spotEvent);
 	assert.is(result.code, 1);
 	assert.is(result.stdout, '');
-	assert.is(result.stderr, 'Cannot render the template "/t.tmpl": template: message:1:6: executing "message" at <.Missing>: can\'t evaluate field Missing in type webhook.combinedDrainData\n');
+	assert.is(
+		result.stderr,
+		'Cannot render the template "/t.tmpl": template: message:1:6: executing "message" at <.Missing>: can\'t evaluate field Missing in type webhook.combinedDrainData\n',
+	);
 });
 
 command('rejects unknown fields, wrong types and bad times with the field named', async () => {
@@ -102,7 +112,7 @@ command('exits 1 when a file cannot be read, and 2 without both options', async 
 
 const rfc = suite('parseRfc3339()');
 
-rfc('parses what Go\'s RFC3339 layout accepts and rejects the rest', () => {
+rfc("parses what Go's RFC3339 layout accepts and rejects the rest", () => {
 	const utc = parseRfc3339('2020-09-15T21:17:41Z');
 	assert.is(utc?.ms, Date.UTC(2020, 8, 15, 21, 17, 41));
 	const nanos = parseRfc3339('2020-09-15T21:17:41.123456789-05:30');

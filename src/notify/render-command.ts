@@ -27,7 +27,13 @@ export function parseRfc3339(text: string): GoTime | undefined {
 	const date = new Date(0);
 	date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
 	date.setUTCHours(Number(hour), Number(minute), Number(second), 0);
-	if (date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
+	if (
+		date.getUTCMonth() !== Number(month) - 1 ||
+		date.getUTCDate() !== Number(day) ||
+		Number(hour) > 23 ||
+		Number(minute) > 59 ||
+		Number(second) > 59
+	) {
 		return undefined;
 	}
 	const offsetSeconds = zulu !== undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 3600 + Number(offsetMinutes) * 60);
@@ -56,12 +62,37 @@ const time = v.optional(
 /** The event file: NTH's field names, nothing else. */
 export const EventFileSchema = v.strictObject(
 	{
-		AccountId: text, InstanceLifeCycle: text, PublicHostname: text, PublicIP: text, LocalHostname: text, LocalIP: text, AvailabilityZone: text, Region: text,
-		EventID: text, Kind: text, Monitor: text, Description: text, State: text, AutoScalingGroupName: text, NodeName: text,
+		AccountId: text,
+		InstanceLifeCycle: text,
+		PublicHostname: text,
+		PublicIP: text,
+		LocalHostname: text,
+		LocalIP: text,
+		AvailabilityZone: text,
+		Region: text,
+		EventID: text,
+		Kind: text,
+		Monitor: text,
+		Description: text,
+		State: text,
+		AutoScalingGroupName: text,
+		NodeName: text,
 		NodeLabels: v.optional(v.record(v.string(), v.string('must be a string'), 'must be an object of strings')),
 		Pods: v.optional(v.array(v.string('must be a string'), 'must be an array of strings')),
-		ProviderID: text, IsManaged: flag, StartTime: time, EndTime: time, NodeProcessed: flag, InProgress: flag, InstanceID: text, InstanceType: text,
-		Outcome: v.optional(v.picklist(['', 'drained', 'cordoned', 'failed', 'cancelled', 'dry-run'], 'must be "", "drained", "cordoned", "failed", "cancelled" or "dry-run"')),
+		ProviderID: text,
+		IsManaged: flag,
+		StartTime: time,
+		EndTime: time,
+		NodeProcessed: flag,
+		InProgress: flag,
+		InstanceID: text,
+		InstanceType: text,
+		Outcome: v.optional(
+			v.picklist(
+				['', 'drained', 'cordoned', 'failed', 'cancelled', 'dry-run'],
+				'must be "", "drained", "cordoned", "failed", "cancelled" or "dry-run"',
+			),
+		),
 		Details: text,
 	},
 	(issue) => (issue.expected === 'never' ? `is not a template field (fields: ${templateFieldNames.join(', ')})` : 'must be a JSON object'),

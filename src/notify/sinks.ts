@@ -17,7 +17,15 @@ import { parseTemplate, type Template } from './template/template.ts';
 
 export type WebhookSettings = Pick<
 	Config,
-	'webhookUrl' | 'webhookHeaders' | 'webhookTemplate' | 'webhookTemplateFile' | 'webhookProxy' | 'webhookSinks' | 'webhookTimeout' | 'webhookRetryFor' | 'nodeName'
+	| 'webhookUrl'
+	| 'webhookHeaders'
+	| 'webhookTemplate'
+	| 'webhookTemplateFile'
+	| 'webhookProxy'
+	| 'webhookSinks'
+	| 'webhookTimeout'
+	| 'webhookRetryFor'
+	| 'nodeName'
 >;
 
 export type TemplateSpec =

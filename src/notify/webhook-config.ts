@@ -32,7 +32,9 @@ function checkHeaders(spec: SinkSpec): void {
 		try {
 			new Headers([[name, value]]);
 		} catch (error) {
-			throw new ConfigError(`Cannot use the webhook headers (${spec.headersSetting}): "${name}" is not a valid HTTP header name or value`, { cause: error });
+			throw new ConfigError(`Cannot use the webhook headers (${spec.headersSetting}): "${name}" is not a valid HTTP header name or value`, {
+				cause: error,
+			});
 		}
 	}
 }
@@ -43,12 +45,17 @@ function checkHeaders(spec: SinkSpec): void {
  * Needs no IMDS answer: without `metadata` the sample event uses sample
  * instance metadata, so the check runs before IMDS is asked anything.
  */
-export async function validateWebhookConfig(deps: { readonly config: WebhookSettings; readonly runtime: Pick<Runtime, 'readTextFile' | 'env'>; readonly metadata?: InstanceMetadata | undefined }): Promise<void> {
+export async function validateWebhookConfig(deps: {
+	readonly config: WebhookSettings;
+	readonly runtime: Pick<Runtime, 'readTextFile' | 'env'>;
+	readonly metadata?: InstanceMetadata | undefined;
+}): Promise<void> {
 	const sample = sampleTemplateData(deps.metadata ?? sampleInstanceMetadata, deps.config.nodeName);
 	const env = envReader(deps.runtime);
 	for (const spec of resolveSinks(deps.config)) {
 		const urlSetting = spec.name === 'webhook-url' ? 'WEBHOOK_URL' : `WEBHOOK_SINKS (sink "${spec.name}")`;
-		if (!/^https?:\/\//i.test(spec.url)) throw new ConfigError(`Cannot use the webhook URL (${urlSetting}): it must be an http:// or https:// URL`);
+		if (!/^https?:\/\//i.test(spec.url))
+			throw new ConfigError(`Cannot use the webhook URL (${urlSetting}): it must be an http:// or https:// URL`);
 		checkHeaders(spec);
 		const source = spec.template;
 		let text: string;
@@ -56,7 +63,10 @@ export async function validateWebhookConfig(deps: { readonly config: WebhookSett
 			try {
 				text = await deps.runtime.readTextFile(source.path);
 			} catch (error) {
-				throw new ConfigError(`Cannot read the webhook template file "${source.path}" (${source.setting}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+				throw new ConfigError(
+					`Cannot read the webhook template file "${source.path}" (${source.setting}): ${error instanceof Error ? error.message : String(error)}`,
+					{ cause: error },
+				);
 			}
 		} else text = source.text;
 		let template: Template;
@@ -70,7 +80,10 @@ export async function validateWebhookConfig(deps: { readonly config: WebhookSett
 			checkOnSample(template, sample, env);
 		} catch (error) {
 			if (!isTemplateError(error)) throw error;
-			throw new ConfigError(`Cannot execute the webhook template on a sample event (${source.setting}${position(error)}): ${error.message}`, { cause: error });
+			throw new ConfigError(
+				`Cannot execute the webhook template on a sample event (${source.setting}${position(error)}): ${error.message}`,
+				{ cause: error },
+			);
 		}
 	}
 }

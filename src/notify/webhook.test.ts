@@ -48,7 +48,13 @@ interface Files {
 function countingMetrics(): Metrics & { readonly sent: string[]; readonly errors: string[] } {
 	const sent: string[] = [];
 	const errors: string[] = [];
-	return { ...noopMetrics(), webhookSent: (outcome) => sent.push(outcome), errorCaught: (component) => errors.push(component), sent, errors };
+	return {
+		...noopMetrics(),
+		webhookSent: (outcome) => sent.push(outcome),
+		errorCaught: (component) => errors.push(component),
+		sent,
+		errors,
+	};
 }
 
 function setup(env: Record<string, string>, script: readonly Scripted[] = [200], files: Files = {}) {
@@ -80,10 +86,12 @@ function setup(env: Record<string, string>, script: readonly Scripted[] = [200],
 /** Queues one notification and runs the fake clock until every sink has delivered or given up. */
 function deliver(notifier: WebhookNotifier, clock: FakeClock, notification: NotificationContext): Promise<void> {
 	const signal = new AbortController().signal;
-	return clock.run((async () => {
-		await notifier.send(notification, signal);
-		await notifier.flush(signal);
-	})());
+	return clock.run(
+		(async () => {
+			await notifier.send(notification, signal);
+			await notifier.flush(signal);
+		})(),
+	);
 }
 
 async function rejects(promise: Promise<unknown>): Promise<Error> {
@@ -100,14 +108,20 @@ const validate = suite('validateWebhookConfig()');
 
 /** 'resolved', or the message it rejected with: a rejection fails an `assert.is(..., 'resolved')` with its reason. */
 function outcome(promise: Promise<unknown>): Promise<string> {
-	return promise.then(() => 'resolved', (error: unknown) => (error instanceof Error ? error.message : String(error)));
+	return promise.then(
+		() => 'resolved',
+		(error: unknown) => (error instanceof Error ? error.message : String(error)),
+	);
 }
 
-validate('accepts NTH\'s default template and no webhook at all', async () => {
+validate("accepts NTH's default template and no webhook at all", async () => {
 	assert.is(await outcome(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl }).deps)), 'resolved');
 	// The same broken template is rejected once a URL is set: without one there is no sink to check.
 	assert.is(await outcome(validateWebhookConfig(setup({ WEBHOOK_TEMPLATE: '{{ .cat }}' }).deps)), 'resolved');
-	assert.match(await outcome(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .cat }}' }).deps)), /^Cannot execute the webhook template/);
+	assert.match(
+		await outcome(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .cat }}' }).deps)),
+		/^Cannot execute the webhook template/,
+	);
 });
 
 validate('fails on a template that does not parse, naming the setting and the line', async () => {
@@ -132,20 +146,34 @@ validate('fails when the template file cannot be read, naming WEBHOOK_TEMPLATE_F
 });
 
 validate('names the WEBHOOK_SINKS entry whose template is bad', async () => {
-	const sinks = JSON.stringify([{ url: 'http://127.0.0.1:9/a', name: 'teams' }, { url: 'http://127.0.0.1:9/b', template: '{{ if }}' }]);
+	const sinks = JSON.stringify([
+		{ url: 'http://127.0.0.1:9/a', name: 'teams' },
+		{ url: 'http://127.0.0.1:9/b', template: '{{ if }}' },
+	]);
 	const error = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_SINKS: sinks }).deps));
 	assert.ok(isConfigError(error));
-	assert.match(error.message, /^Cannot parse the webhook template \(WEBHOOK_SINKS\[1\]\.template, line 1\): template: message:1: missing value for if/);
+	assert.match(
+		error.message,
+		/^Cannot parse the webhook template \(WEBHOOK_SINKS\[1\]\.template, line 1\): template: message:1: missing value for if/,
+	);
 });
 
 validate('rejects an invalid header name and a non-http URL', async () => {
 	const header = await rejects(validateWebhookConfig(setup({ WEBHOOK_URL: hookUrl, WEBHOOK_HEADERS: '{"Bad Name":"x"}' }).deps));
 	assert.ok(isConfigError(header));
 	assert.is(header.message, 'Cannot use the webhook headers (WEBHOOK_HEADERS): "Bad Name" is not a valid HTTP header name or value');
-	const url = await rejects(validateWebhookConfig({ ...setup({ WEBHOOK_URL: hookUrl }).deps, config: { ...setup({ WEBHOOK_URL: hookUrl }).deps.config, webhookUrl: 'ftp://example.com/x' } }));
+	const url = await rejects(
+		validateWebhookConfig({
+			...setup({ WEBHOOK_URL: hookUrl }).deps,
+			config: { ...setup({ WEBHOOK_URL: hookUrl }).deps.config, webhookUrl: 'ftp://example.com/x' },
+		}),
+	);
 	assert.match(url.message, /^Cannot use the webhook URL \(WEBHOOK_URL\): it must be an http:\/\/ or https:\/\/ URL/);
 	// The settings already refuse it, before any notifier exists.
-	assert.throws(() => loadConfig({ env: { WEBHOOK_URL: 'ftp://example.com/x' }, flags: {} }), /WEBHOOK_URL \(--webhook-url\) must be an http:\/\/ or https:\/\/ URL/);
+	assert.throws(
+		() => loadConfig({ env: { WEBHOOK_URL: 'ftp://example.com/x' }, flags: {} }),
+		/WEBHOOK_URL \(--webhook-url\) must be an http:\/\/ or https:\/\/ URL/,
+	);
 });
 
 validate('a non-string header value is a config error, not a crash', () => {
@@ -160,7 +188,7 @@ validate('a non-string header value is a config error, not a crash', () => {
 
 const send = suite('createNotifier().send()');
 
-send('POSTs NTH\'s default body with the configured headers and logs Webhook Success', async () => {
+send("POSTs NTH's default body with the configured headers and logs Webhook Success", async () => {
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl });
 	const notifier = createNotifier(deps);
 	assert.ok(notifier.enabled);
@@ -175,7 +203,10 @@ send('POSTs NTH\'s default body with the configured headers and logs Webhook Suc
 	);
 	assert.is(request?.headers['content-type'], 'application/json');
 	assert.match(request?.headers['user-agent'] ?? '', /^nth\//);
-	assert.ok(log.lines.some((line) => line.includes('INF Webhook Success: Notification Sent! webhook=webhook-url')), log.lines.join('\n'));
+	assert.ok(
+		log.lines.some((line) => line.includes('INF Webhook Success: Notification Sent! webhook=webhook-url')),
+		log.lines.join('\n'),
+	);
 	assert.equal(metrics.sent, ['success']);
 });
 
@@ -183,13 +214,18 @@ send('retries a receiver that fails twice and succeeds on the third attempt', as
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl }, [500, 'error', 200]);
 	await deliver(createNotifier(deps), clock, context);
 	assert.is(fake.requests.length, 3);
-	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Received Non-Successful Status Code: will retry') && line.includes('status_code=500')), log.lines.join('\n'));
+	assert.ok(
+		log.lines.some(
+			(line) => line.includes('WRN Webhook Error: Received Non-Successful Status Code: will retry') && line.includes('status_code=500'),
+		),
+		log.lines.join('\n'),
+	);
 	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Client Do failed: will retry')));
 	assert.ok(log.lines.some((line) => line.includes('Webhook Success: Notification Sent!') && line.includes('attempts=3')));
 	assert.equal(metrics.sent, ['success']);
 });
 
-send('logs NTH\'s non-2xx warning on a 400 and counts the error, without retrying', async () => {
+send("logs NTH's non-2xx warning on a 400 and counts the error, without retrying", async () => {
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl }, [{ status: 400, body: 'invalid_payload' }]);
 	await deliver(createNotifier(deps), clock, context);
 	assert.is(fake.requests.length, 1);
@@ -204,13 +240,21 @@ send('logs Client Do failed once retries run out, and never throws', async () =>
 	await deliver(createNotifier(deps), clock, context);
 	assert.ok(fake.requests.length > 1);
 	assert.ok(clock.now() - (fake.requests[0]?.at ?? 0) <= 5000);
-	assert.ok(log.lines.some((line) => line.includes('ERR Webhook Error: Client Do failed') && line.includes(`attempts=${fake.requests.length}`)), log.lines.join('\n'));
+	assert.ok(
+		log.lines.some((line) => line.includes('ERR Webhook Error: Client Do failed') && line.includes(`attempts=${fake.requests.length}`)),
+		log.lines.join('\n'),
+	);
 	assert.equal(metrics.sent, ['error']);
 });
 
 send('renders one body per sink, with fallbacks to the WEBHOOK_* settings', async () => {
 	const sinks = JSON.stringify([
-		{ url: 'http://127.0.0.1:9/teams', name: 'teams', template: '{{ .Kind }} on {{ .NodeName }} ({{ env "CLUSTER" }})', headers: { 'X-Team': 'ops' } },
+		{
+			url: 'http://127.0.0.1:9/teams',
+			name: 'teams',
+			template: '{{ .Kind }} on {{ .NodeName }} ({{ env "CLUSTER" }})',
+			headers: { 'X-Team': 'ops' },
+		},
 		{ url: 'http://127.0.0.1:9/plain', proxy: 'tcp://127.0.0.1:3128' },
 	]);
 	const { deps, clock, fake, fetchOptions } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .EventID }}', WEBHOOK_SINKS: sinks });
@@ -226,14 +270,20 @@ send('renders one body per sink, with fallbacks to the WEBHOOK_* settings', asyn
 });
 
 send('marks the outcome message: [outcome] in Description, .Outcome and .Details for new templates', async () => {
-	const { deps, clock, fake } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Description }}|{{ .Outcome }}|{{ .Details }}|{{ .NodeProcessed }}' });
+	const { deps, clock, fake } = setup({
+		WEBHOOK_URL: hookUrl,
+		WEBHOOK_TEMPLATE: '{{ .Description }}|{{ .Outcome }}|{{ .Details }}|{{ .NodeProcessed }}',
+	});
 	const notifier = createNotifier(deps);
 	await deliver(notifier, clock, context);
 	await deliver(notifier, clock, { ...context, outcome: 'drained', details: '2 of 2 pods evicted' });
-	assert.equal(fake.requests.map((request) => request.body), [
-		'Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n|||false',
-		'[drained] Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n|drained|2 of 2 pods evicted|true',
-	]);
+	assert.equal(
+		fake.requests.map((request) => request.body),
+		[
+			'Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n|||false',
+			'[drained] Spot ITN received. Instance will be terminated at 2026-01-02T03:06:05Z \n|drained|2 of 2 pods evicted|true',
+		],
+	);
 });
 
 /** A sink whose receiver answers `status(body)` to each POST (by what is posted, not by arrival order). */
@@ -251,7 +301,9 @@ function byBody(env: Record<string, string>, status: (body: string) => number) {
 }
 
 send('a start message the receiver keeps refusing does not hold up the outcome (it used to wait WEBHOOK_RETRY_FOR)', async () => {
-	const { deps, clock, requests, log, metrics } = byBody({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Outcome }}' }, (body) => (body === '' ? 503 : 200));
+	const { deps, clock, requests, log, metrics } = byBody({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Outcome }}' }, (body) =>
+		body === '' ? 503 : 200,
+	);
 	const notifier = createNotifier(deps);
 	const signal = new AbortController().signal;
 	const startedAt = clock.now();
@@ -259,12 +311,25 @@ send('a start message the receiver keeps refusing does not hold up the outcome (
 	void notifier.send({ ...context, outcome: 'failed' }, signal);
 	await clock.run(notifier.flush(signal));
 	// The start's first attempt, then at once the outcome; the start does not retry behind it.
-	assert.equal(requests.map((request) => [request.body, request.at - startedAt]), [['', 0], ['failed', 0]]);
-	assert.ok(log.lines.some((line) => line.includes('WRN Webhook Error: Notification not sent: a newer notification about the same incident superseded it') && line.includes('status_code=503')), log.lines.join('\n'));
+	assert.equal(
+		requests.map((request) => [request.body, request.at - startedAt]),
+		[
+			['', 0],
+			['failed', 0],
+		],
+	);
+	assert.ok(
+		log.lines.some(
+			(line) =>
+				line.includes('WRN Webhook Error: Notification not sent: a newer notification about the same incident superseded it') &&
+				line.includes('status_code=503'),
+		),
+		log.lines.join('\n'),
+	);
 	assert.equal(metrics.sent.sort(), ['error', 'success']);
 });
 
-send('the outcome waits for the start message\'s first attempt, never for its retries', async () => {
+send("the outcome waits for the start message's first attempt, never for its retries", async () => {
 	const { deps, clock, fake } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .Outcome }}' }, ['hang', 200]);
 	const notifier = createNotifier(deps);
 	const signal = new AbortController().signal;
@@ -273,7 +338,13 @@ send('the outcome waits for the start message\'s first attempt, never for its re
 	void notifier.send({ ...context, outcome: 'drained' }, signal);
 	await clock.run(notifier.flush(signal));
 	// The start's attempt hangs until WEBHOOK_TIMEOUT (10 s); only then does the outcome go out, and the start is not retried after it.
-	assert.equal(fake.requests.map((request) => [request.body, request.at - startedAt]), [['', 0], ['drained', 10_000]]);
+	assert.equal(
+		fake.requests.map((request) => [request.body, request.at - startedAt]),
+		[
+			['', 0],
+			['drained', 10_000],
+		],
+	);
 });
 
 send('a message about another event keeps retrying while newer ones go out', async () => {
@@ -285,20 +356,37 @@ send('a message about another event keeps retrying while newer ones go out', asy
 	void notifier.send({ ...context, event: other }, signal);
 	void notifier.send(context, signal);
 	await clock.run(notifier.flush(signal));
-	assert.equal(fake.requests.map((request) => [request.body, request.at - startedAt]), [['rebalance-1', 0], ['spot-itn-abc', 0], ['rebalance-1', 375]]);
+	assert.equal(
+		fake.requests.map((request) => [request.body, request.at - startedAt]),
+		[
+			['rebalance-1', 0],
+			['spot-itn-abc', 0],
+			['rebalance-1', 375],
+		],
+	);
 	assert.is(log.lines.filter((line) => line.includes('Webhook Success')).length, 2);
 });
 
-send('an outcome supersedes a start message still retrying even when the incident\'s headline event changed', async () => {
+send("an outcome supersedes a start message still retrying even when the incident's headline event changed", async () => {
 	const rebalance: InterruptionEvent = { ...spotEvent, eventId: 'rebalance-1', kind: 'REBALANCE_RECOMMENDATION' };
-	const { deps, clock, fake, log } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .EventID }} {{ .Outcome }}' }, ['error', 200, 200]);
+	const { deps, clock, fake, log } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ .EventID }} {{ .Outcome }}' }, [
+		'error',
+		200,
+		200,
+	]);
 	const notifier = createNotifier(deps);
 	const signal = new AbortController().signal;
 	void notifier.send({ ...context, event: rebalance }, signal);
 	void notifier.send({ ...context, outcome: 'drained' }, signal);
 	await clock.run(notifier.flush(signal));
-	assert.equal(fake.requests.map((request) => request.body), ['rebalance-1 ', 'spot-itn-abc drained']);
-	assert.ok(log.lines.some((line) => line.includes('superseded it')), log.lines.join('\n'));
+	assert.equal(
+		fake.requests.map((request) => request.body),
+		['rebalance-1 ', 'spot-itn-abc drained'],
+	);
+	assert.ok(
+		log.lines.some((line) => line.includes('superseded it')),
+		log.lines.join('\n'),
+	);
 });
 
 send('flush() waits for retries still running after their successor went out', async () => {
@@ -309,14 +397,23 @@ send('flush() waits for retries still running after their successor went out', a
 	void notifier.send({ ...context, event: other }, signal);
 	void notifier.send(context, signal);
 	await clock.run(notifier.flush(signal));
-	assert.equal(fake.requests.map((request) => request.body), ['rebalance-1', 'spot-itn-abc', 'rebalance-1', 'rebalance-1', 'rebalance-1']);
+	assert.equal(
+		fake.requests.map((request) => request.body),
+		['rebalance-1', 'spot-itn-abc', 'rebalance-1', 'rebalance-1', 'rebalance-1'],
+	);
 });
 
 send('a transport error naming the URL or the proxy is logged without them', async () => {
 	const url = 'http://127.0.0.1:9/services/T000/B000/XXXX';
-	const { deps, clock, log } = setup({ WEBHOOK_URL: url, WEBHOOK_PROXY: 'http://proxyuser:pr0xy-pa55@127.0.0.1:3128', WEBHOOK_RETRY_FOR: '0' });
+	const { deps, clock, log } = setup({
+		WEBHOOK_URL: url,
+		WEBHOOK_PROXY: 'http://proxyuser:pr0xy-pa55@127.0.0.1:3128',
+		WEBHOOK_RETRY_FOR: '0',
+	});
 	const fetch = async (): Promise<Response> => {
-		throw new TypeError(`Unable to connect to ${url}`, { cause: new Error('proxy http://proxyuser:pr0xy-pa55@127.0.0.1:3128 refused (pr0xy-pa55)') });
+		throw new TypeError(`Unable to connect to ${url}`, {
+			cause: new Error('proxy http://proxyuser:pr0xy-pa55@127.0.0.1:3128 refused (pr0xy-pa55)'),
+		});
 	};
 	await deliver(createNotifier({ ...deps, runtime: { ...deps.runtime, createFetch: () => fetch } }), clock, context);
 	const line = log.lines.find((text) => text.includes('Webhook Error: Client Do failed'));
@@ -326,7 +423,11 @@ send('a transport error naming the URL or the proxy is logged without them', asy
 });
 
 send('a proxy password with a malformed escape does not break the error log', async () => {
-	const { deps, clock, log } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_PROXY: 'http://proxyuser:pa%zz55word@127.0.0.1:3128', WEBHOOK_RETRY_FOR: '0' });
+	const { deps, clock, log } = setup({
+		WEBHOOK_URL: hookUrl,
+		WEBHOOK_PROXY: 'http://proxyuser:pa%zz55word@127.0.0.1:3128',
+		WEBHOOK_RETRY_FOR: '0',
+	});
 	const fetch = async (): Promise<Response> => {
 		throw new TypeError('proxy http://proxyuser:pa%zz55word@127.0.0.1:3128 refused');
 	};
@@ -334,14 +435,20 @@ send('a proxy password with a malformed escape does not break the error log', as
 	const line = log.lines.find((text) => text.includes('Webhook Error: Client Do failed'));
 	assert.ok(line, log.lines.join('\n'));
 	assert.not.ok(line.includes('pa%zz55word'), line);
-	assert.not.ok(log.lines.some((text) => text.includes('failed unexpectedly')), log.lines.join('\n'));
+	assert.not.ok(
+		log.lines.some((text) => text.includes('failed unexpectedly')),
+		log.lines.join('\n'),
+	);
 });
 
 send('logs a template execution error and sends nothing', async () => {
 	const { deps, clock, fake, log, metrics } = setup({ WEBHOOK_URL: hookUrl, WEBHOOK_TEMPLATE: '{{ index .Pods 5 }}' });
 	await deliver(createNotifier(deps), clock, context);
 	assert.is(fake.requests.length, 0);
-	assert.ok(log.lines.some((line) => line.includes('ERR Webhook Error: Template execution failed') && line.includes('index out of range')), log.lines.join('\n'));
+	assert.ok(
+		log.lines.some((line) => line.includes('ERR Webhook Error: Template execution failed') && line.includes('index out of range')),
+		log.lines.join('\n'),
+	);
 	assert.equal(metrics.sent, ['error']);
 });
 
@@ -361,7 +468,12 @@ send('re-reads the template file only when its mtime changes, keeping the last g
 	assert.is(reads(), 2);
 	files[templatePath] = { text: 'v3 {{ .Kind ', mtimeMs: 3000 };
 	assert.is(await bodies(), 'v2 node-a');
-	assert.ok(log.lines.some((line) => line.includes('Webhook Error: Template parsing failed: keeping the last good template') && line.includes('unclosed action')), log.lines.join('\n'));
+	assert.ok(
+		log.lines.some(
+			(line) => line.includes('Webhook Error: Template parsing failed: keeping the last good template') && line.includes('unclosed action'),
+		),
+		log.lines.join('\n'),
+	);
 	assert.is(await bodies(), 'v2 node-a');
 	assert.is(reads(), 3);
 	files[templatePath] = { text: 'v4 {{ .cat }}', mtimeMs: 4000 };
@@ -379,7 +491,10 @@ send('resolves at once, before a slow sink has answered: it never holds up a dra
 	const signal = new AbortController().signal;
 	const startedAt = clock.now();
 	// Settled before the event loop even turns over, with the fake clock standing still.
-	const settled = await Promise.race([notifier.send(context, signal).then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+	const settled = await Promise.race([
+		notifier.send(context, signal).then(() => true),
+		new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+	]);
 	assert.ok(settled, 'send() waited for the delivery');
 	assert.is(clock.now(), startedAt);
 	assert.not.ok(log.lines.some((line) => line.includes('Webhook Success')));

@@ -145,14 +145,24 @@ export function createNotifier(deps: NotifierDeps): WebhookNotifier {
 		metrics.errorCaught('webhook');
 	};
 
-	const deliver = async (sink: Sink, data: TemplateData, signal: AbortSignal, delivery: Delivery, firstAttemptDone: () => void): Promise<void> => {
+	const deliver = async (
+		sink: Sink,
+		data: TemplateData,
+		signal: AbortSignal,
+		delivery: Delivery,
+		firstAttemptDone: () => void,
+	): Promise<void> => {
 		const fields = { webhook: sink.spec.name };
 		let template: Template;
 		try {
 			template = await sink.template.current();
 		} catch (error) {
 			const file = sink.spec.template.kind === 'file' ? sink.spec.template.path : undefined;
-			log.error(isTemplateError(error) ? 'Webhook Error: Template parsing failed' : 'Webhook Error: Could not read template file', { ...fields, webhook_template_file: file, error });
+			log.error(isTemplateError(error) ? 'Webhook Error: Template parsing failed' : 'Webhook Error: Could not read template file', {
+				...fields,
+				webhook_template_file: file,
+				error,
+			});
 			failed();
 			return;
 		}
@@ -166,20 +176,29 @@ export function createNotifier(deps: NotifierDeps): WebhookNotifier {
 		}
 		const ownAgent = Object.keys(sink.spec.headers).some((name) => name.toLowerCase() === 'user-agent');
 		const headers: Record<string, string> = ownAgent ? { ...sink.spec.headers } : { 'user-agent': userAgent, ...sink.spec.headers };
-		const result = await postWithRetry({
-			fetch: sink.fetch,
-			url: sink.spec.url,
-			headers,
-			body,
-			timeoutMs: config.webhookTimeout * 1000,
-			retryForMs: config.webhookRetryFor * 1000,
-			now: deps.now,
-			sleep: deps.sleep,
-			random: deps.random,
-			onFirstAttemptDone: firstAttemptDone,
-			stopRetrying: delivery.supersede.signal,
-			onRetry: (failure, delayMs) => log.warn(`${failureMessage(failure)}: will retry`, { ...fields, attempt: failure.attempt, retry_in_ms: delayMs, ...failureFields(failure, sink.spec) }),
-		}, signal);
+		const result = await postWithRetry(
+			{
+				fetch: sink.fetch,
+				url: sink.spec.url,
+				headers,
+				body,
+				timeoutMs: config.webhookTimeout * 1000,
+				retryForMs: config.webhookRetryFor * 1000,
+				now: deps.now,
+				sleep: deps.sleep,
+				random: deps.random,
+				onFirstAttemptDone: firstAttemptDone,
+				stopRetrying: delivery.supersede.signal,
+				onRetry: (failure, delayMs) =>
+					log.warn(`${failureMessage(failure)}: will retry`, {
+						...fields,
+						attempt: failure.attempt,
+						retry_in_ms: delayMs,
+						...failureFields(failure, sink.spec),
+					}),
+			},
+			signal,
+		);
 		if (result.ok) {
 			log.info('Webhook Success: Notification Sent!', { ...fields, attempts: result.attempts > 1 ? result.attempts : undefined });
 			metrics.webhookSent('success');
@@ -188,7 +207,11 @@ export function createNotifier(deps: NotifierDeps): WebhookNotifier {
 		failed();
 		if (result.superseded === true) {
 			// The newer message (the outcome after the start) carries the same event: it is what the receiver needs now.
-			log.warn('Webhook Error: Notification not sent: a newer notification about the same incident superseded it', { ...fields, attempts: result.attempts, ...(result.last === undefined ? {} : failureFields(result.last, sink.spec)) });
+			log.warn('Webhook Error: Notification not sent: a newer notification about the same incident superseded it', {
+				...fields,
+				attempts: result.attempts,
+				...(result.last === undefined ? {} : failureFields(result.last, sink.spec)),
+			});
 			return;
 		}
 		if (result.last === undefined || result.aborted) {
@@ -214,7 +237,13 @@ export function createNotifier(deps: NotifierDeps): WebhookNotifier {
 					firstAttemptDone = resolve;
 				});
 				sequence += 1;
-				const delivery: Delivery = { seq: sequence, eventId: context.event.eventId, isStart: context.outcome === undefined, supersede: new AbortController(), done: Promise.resolve() };
+				const delivery: Delivery = {
+					seq: sequence,
+					eventId: context.event.eventId,
+					isStart: context.outcome === undefined,
+					supersede: new AbortController(),
+					done: Promise.resolve(),
+				};
 				sink.pending.add(delivery);
 				delivery.done = (async () => {
 					// First attempts go out one at a time, in order: the outcome never reaches a receiver before the start message's first try.

@@ -44,7 +44,11 @@ export function createBunFetch(options: FetchOptions = {}): FetchFn {
 		...(options.key === undefined ? {} : { key: options.key }),
 		rejectUnauthorized: options.insecureSkipTlsVerify !== true,
 	};
-	const extra: BunFetchInit = { tls, ...(options.proxy ? { proxy: proxyUrl(options.proxy) } : {}), ...(options.rawBody === true ? { decompress: false } : {}) };
+	const extra: BunFetchInit = {
+		tls,
+		...(options.proxy ? { proxy: proxyUrl(options.proxy) } : {}),
+		...(options.rawBody === true ? { decompress: false } : {}),
+	};
 	return (input, init) => native(input, { ...init, ...extra });
 }
 
@@ -67,7 +71,14 @@ interface BunServeOptions {
 }
 
 function isBunServer(value: unknown): value is BunServer {
-	return typeof value === 'object' && value !== null && 'port' in value && typeof value.port === 'number' && 'stop' in value && typeof value.stop === 'function';
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		'port' in value &&
+		typeof value.port === 'number' &&
+		'stop' in value &&
+		typeof value.stop === 'function'
+	);
 }
 
 function bunServe(): ((options: BunServeOptions) => BunServer) | undefined {
@@ -97,7 +108,11 @@ export async function serveBun(handler: HttpHandler, options: ServeOptions): Pro
 		reusePort: false,
 		fetch: (request) => handler(request),
 		// The handler owns logging; this only keeps a thrown handler from hanging the client.
-		error: (error) => new Response(`Cannot handle request: ${error instanceof Error ? error.message : String(error)}`, { status: 500, headers: { 'content-type': 'text/plain' } }),
+		error: (error) =>
+			new Response(`Cannot handle request: ${error instanceof Error ? error.message : String(error)}`, {
+				status: 500,
+				headers: { 'content-type': 'text/plain' },
+			}),
 	});
 	const close = async (): Promise<void> => {
 		await server.stop(true);

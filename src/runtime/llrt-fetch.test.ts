@@ -74,8 +74,10 @@ windows('other requests go to the native fetch as they are', async () => {
 	assert.is(seen[0], request);
 });
 
-windows('every response without a body stream gets one, so IMDS\'s bounded reader works on LLRT; 204 stays bodiless', async () => {
-	const fetchFn = createLlrtFetch({}, 1, async (input) => (String(input).endsWith('/none') ? llrtResponse('', 204) : llrtResponse('instance-action: terminate')));
+windows("every response without a body stream gets one, so IMDS's bounded reader works on LLRT; 204 stays bodiless", async () => {
+	const fetchFn = createLlrtFetch({}, 1, async (input) =>
+		String(input).endsWith('/none') ? llrtResponse('', 204) : llrtResponse('instance-action: terminate'),
+	);
 	const response = await fetchFn('http://169.254.169.254/latest/meta-data/spot/instance-action');
 	assert.ok(response.body, 'a plain response has a body stream on LLRT');
 	const reader = response.body.getReader();
@@ -85,13 +87,16 @@ windows('every response without a body stream gets one, so IMDS\'s bounded reade
 	assert.is(empty.status, 204);
 });
 
-windows('after the response, a sent request\'s string body (LLRT\'s Request.body) becomes null, so ky\'s body cancel finds nothing to call', async () => {
-	const request = new Request('https://k/api/v1/nodes/a', { method: 'PATCH', body: '{}' });
-	Object.defineProperty(request, 'body', { value: '{}', configurable: true });
-	const fetchFn = createLlrtFetch({}, 1, async () => new Response('{}'));
-	await fetchFn(request);
-	assert.is(request.body, null);
-});
+windows(
+	"after the response, a sent request's string body (LLRT's Request.body) becomes null, so ky's body cancel finds nothing to call",
+	async () => {
+		const request = new Request('https://k/api/v1/nodes/a', { method: 'PATCH', body: '{}' });
+		Object.defineProperty(request, 'body', { value: '{}', configurable: true });
+		const fetchFn = createLlrtFetch({}, 1, async () => new Response('{}'));
+		await fetchFn(request);
+		assert.is(request.body, null);
+	},
+);
 
 windows('a configuration LLRT cannot honour fails every request with the reason', async () => {
 	const fetchFn = createLlrtFetch({ cert: 'c', key: 'k' }, 1, async () => new Response('{}'));

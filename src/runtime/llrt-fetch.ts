@@ -39,8 +39,9 @@ export function splitPem(bundle: string): string[] {
 
 /** Why LLRT cannot honour these options, or undefined when it can. */
 export function unsupportedOption(options: FetchOptions): string | undefined {
-	if (options.cert !== undefined || options.key !== undefined) return 'client certificates (LLRT\'s TLS client has no client authentication; use a token or an exec plugin)';
-	if (options.proxy !== undefined && options.proxy !== '') return 'a proxy (LLRT\'s fetch has none)';
+	if (options.cert !== undefined || options.key !== undefined)
+		return "client certificates (LLRT's TLS client has no client authentication; use a token or an exec plugin)";
+	if (options.proxy !== undefined && options.proxy !== '') return "a proxy (LLRT's fetch has none)";
 	if (options.servername !== undefined) return 'a TLS server name override (tls-server-name)';
 	return undefined;
 }
@@ -54,7 +55,10 @@ export function watchWindowUrl(url: string, windowSeconds: number = watchWindowS
 	const watch = parsed.searchParams.get('watch');
 	if (watch !== '1' && watch !== 'true') return undefined;
 	const asked = Number(parsed.searchParams.get('timeoutSeconds') ?? Number.POSITIVE_INFINITY);
-	parsed.searchParams.set('timeoutSeconds', String(Math.max(1, Math.min(windowSeconds, Number.isFinite(asked) && asked > 0 ? asked : windowSeconds))));
+	parsed.searchParams.set(
+		'timeoutSeconds',
+		String(Math.max(1, Math.min(windowSeconds, Number.isFinite(asked) && asked > 0 ? asked : windowSeconds))),
+	);
 	return parsed.toString();
 }
 
@@ -111,17 +115,22 @@ function requestParts(input: Request | URL | string, init: RequestInit | undefin
 }
 
 /** A fetch over LLRT's native client (`native`: tests pass a fake) with the given TLS trust; watches in windows. */
-export function createLlrtFetch(options: FetchOptions = {}, windowSeconds: number = watchWindowSeconds, native: LlrtFetch = fetch): FetchFn {
+export function createLlrtFetch(
+	options: FetchOptions = {},
+	windowSeconds: number = watchWindowSeconds,
+	native: LlrtFetch = fetch,
+): FetchFn {
 	const unsupported = unsupportedOption(options);
 	if (unsupported !== undefined) {
-		return () => Promise.reject(new Error(`Cannot connect on LLRT: the configuration asks for ${unsupported}; run the Bun or Node executable for it`));
+		return () =>
+			Promise.reject(new Error(`Cannot connect on LLRT: the configuration asks for ${unsupported}; run the Bun or Node executable for it`));
 	}
 	const custom = options.ca !== undefined || options.insecureSkipTlsVerify === true;
 	const agent = custom
 		? new https.Agent({
-			...(options.ca === undefined ? {} : { ca: splitPem(options.ca) }),
-			rejectUnauthorized: options.insecureSkipTlsVerify !== true,
-		})
+				...(options.ca === undefined ? {} : { ca: splitPem(options.ca) }),
+				rejectUnauthorized: options.insecureSkipTlsVerify !== true,
+			})
 		: undefined;
 	const extra: LlrtFetchInit = agent === undefined ? {} : { agent };
 	return async (input, init) => {

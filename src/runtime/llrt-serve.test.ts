@@ -43,9 +43,12 @@ parse('parseHead() reads method, target and headers, and refuses what it does no
 
 const server = suite('serveLlrt() over node:net');
 
-server('answers a request with the handler\'s status, headers and body, then closes', async () => {
+server("answers a request with the handler's status, headers and body, then closes", async () => {
 	const stop = new AbortController();
-	const bound = await serveLlrt(async (request) => new Response(`${request.method} ${new URL(request.url).pathname}`, { status: 503, headers: { 'x-a': 'b' } }), { port: 0, hostname: '127.0.0.1', signal: stop.signal });
+	const bound = await serveLlrt(
+		async (request) => new Response(`${request.method} ${new URL(request.url).pathname}`, { status: 503, headers: { 'x-a': 'b' } }),
+		{ port: 0, hostname: '127.0.0.1', signal: stop.signal },
+	);
 	try {
 		assert.ok(bound.port > 0);
 		const answer = await exchange(bound.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -62,14 +65,20 @@ server('answers a request with the handler\'s status, headers and body, then clo
 });
 
 server('passes a request body to the handler and answers 400 to garbage and 500 for a thrown handler', async () => {
-	const bound = await serveLlrt(async (request) => {
-		const text = await request.text();
-		if (text === 'throw') throw new Error('boom');
-		return new Response(`got ${text}`);
-	}, { port: 0, hostname: '127.0.0.1' });
+	const bound = await serveLlrt(
+		async (request) => {
+			const text = await request.text();
+			if (text === 'throw') throw new Error('boom');
+			return new Response(`got ${text}`);
+		},
+		{ port: 0, hostname: '127.0.0.1' },
+	);
 	try {
 		assert.match(await exchange(bound.port, 'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello'), /\r\n\r\ngot hello$/);
-		assert.match(await exchange(bound.port, 'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nthrow'), /^HTTP\/1\.1 500 [^]*Cannot handle request: boom$/);
+		assert.match(
+			await exchange(bound.port, 'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nthrow'),
+			/^HTTP\/1\.1 500 [^]*Cannot handle request: boom$/,
+		);
 		assert.match(await exchange(bound.port, 'hello\r\n\r\n'), /^HTTP\/1\.1 400 /);
 	} finally {
 		await bound.close();

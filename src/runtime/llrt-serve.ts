@@ -17,8 +17,16 @@ const requestTimeoutMs = 5_000;
 const maxConnections = 64;
 
 const reasons: Readonly<Record<number, string>> = {
-	200: 'OK', 204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout',
-	413: 'Payload Too Large', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 503: 'Service Unavailable',
+	200: 'OK',
+	204: 'No Content',
+	400: 'Bad Request',
+	404: 'Not Found',
+	405: 'Method Not Allowed',
+	408: 'Request Timeout',
+	413: 'Payload Too Large',
+	431: 'Request Header Fields Too Large',
+	500: 'Internal Server Error',
+	503: 'Service Unavailable',
 };
 
 /** The parts of a socket we use (LLRT's net.Socket has them; its `end(data)` throws, so write then end). */
@@ -115,7 +123,11 @@ function serveConnection(socket: Socket, handler: HttpHandler, port: number, don
 		const hasBody = parsed.method !== 'GET' && parsed.method !== 'HEAD' && body.byteLength > 0;
 		let response: Response;
 		try {
-			const request = new Request(`http://localhost:${port}${parsed.target}`, { method: parsed.method, headers: parsed.headers, ...(hasBody ? { body } : {}) });
+			const request = new Request(`http://localhost:${port}${parsed.target}`, {
+				method: parsed.method,
+				headers: parsed.headers,
+				...(hasBody ? { body } : {}),
+			});
 			response = await handler(request);
 		} catch (error) {
 			// The handler owns logging; this only keeps a thrown handler from hanging the client.
@@ -173,9 +185,10 @@ export async function serveLlrt(handler: HttpHandler, options: ServeOptions): Pr
 	});
 	const address: unknown = server.address();
 	if (typeof address === 'object' && address !== null && 'port' in address && typeof address.port === 'number') boundPort = address.port;
-	const close = (): Promise<void> => new Promise((resolve) => {
-		server.close(() => resolve());
-	});
+	const close = (): Promise<void> =>
+		new Promise((resolve) => {
+			server.close(() => resolve());
+		});
 	options.signal?.addEventListener('abort', () => void close(), { once: true });
 	return { port: boundPort, close };
 }

@@ -86,12 +86,14 @@ streaming('an abort after the response resolved cuts the streamed body (a watch)
 	const requestClosed = new Promise<void>((resolve) => {
 		connectionClosed = resolve;
 	});
-	const server = await listen(http.createServer((request, response) => {
-		response.writeHead(200, { 'content-type': 'application/json' });
-		response.write('{"type":"ADDED"}\n');
-		// Like a watch: the body never ends on its own.
-		request.socket.once('close', connectionClosed);
-	}));
+	const server = await listen(
+		http.createServer((request, response) => {
+			response.writeHead(200, { 'content-type': 'application/json' });
+			response.write('{"type":"ADDED"}\n');
+			// Like a watch: the body never ends on its own.
+			request.socket.once('close', connectionClosed);
+		}),
+	);
 	const fetch = createNodeFetch();
 	const controller = new AbortController();
 	try {
@@ -108,7 +110,14 @@ streaming('an abort after the response resolved cuts the streamed body (a watch)
 			await new Promise((resolve) => setTimeout(resolve, 10));
 		}
 		controller.abort(new DOMException('The watch is over', 'AbortError'));
-		const error = await within(2_000, reader.read().then(() => undefined, (reason: unknown) => reason), 'the body read did not end after the abort');
+		const error = await within(
+			2_000,
+			reader.read().then(
+				() => undefined,
+				(reason: unknown) => reason,
+			),
+			'the body read did not end after the abort',
+		);
 		assert.instance(error, Error);
 		assert.is((error as Error).name, 'AbortError');
 		await within(2_000, requestClosed, 'the server never saw the connection close after the abort');
@@ -118,9 +127,11 @@ streaming('an abort after the response resolved cuts the streamed body (a watch)
 });
 
 streaming('the abort wiring is released once the body is fully read', async () => {
-	const server = await listen(http.createServer((_request, response) => {
-		response.end('done');
-	}));
+	const server = await listen(
+		http.createServer((_request, response) => {
+			response.end('done');
+		}),
+	);
 	const fetch = createNodeFetch();
 	const controller = new AbortController();
 	try {
@@ -138,13 +149,17 @@ streaming('the abort wiring is released once the body is fully read', async () =
 const proxied = suite('createNodeFetch(): CONNECT proxy');
 
 proxied('checks the certificate of an https://<IP> target against that IP, not "localhost"', async () => {
-	const target = await listen(https.createServer({ cert: ipOnlyCert, key: ipOnlyKey }, (_request, response) => {
-		response.end('through the tunnel');
-	}));
+	const target = await listen(
+		https.createServer({ cert: ipOnlyCert, key: ipOnlyKey }, (_request, response) => {
+			response.end('through the tunnel');
+		}),
+	);
 	const tunnels: string[] = [];
-	const proxy = await listen(http.createServer((_request, response) => {
-		response.writeHead(405).end();
-	}));
+	const proxy = await listen(
+		http.createServer((_request, response) => {
+			response.writeHead(405).end();
+		}),
+	);
 	proxy.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
 		tunnels.push(request.url ?? '');
 		const [host, port] = (request.url ?? '').split(':');
@@ -170,9 +185,11 @@ proxied('checks the certificate of an https://<IP> target against that IP, not "
 });
 
 proxied('still refuses a certificate that does not name the target', async () => {
-	const target = await listen(https.createServer({ cert: ipOnlyCert, key: ipOnlyKey }, (_request, response) => {
-		response.end('should not be read');
-	}));
+	const target = await listen(
+		https.createServer({ cert: ipOnlyCert, key: ipOnlyKey }, (_request, response) => {
+			response.end('should not be read');
+		}),
+	);
 	const proxy = await listen(http.createServer());
 	proxy.on('connect', (request: http.IncomingMessage, client: net.Socket) => {
 		const [, port] = (request.url ?? '').split(':');
@@ -188,7 +205,10 @@ proxied('still refuses a certificate that does not name the target', async () =>
 	});
 	try {
 		const fetch = createNodeFetch({ ca: ipOnlyCert, proxy: `http://127.0.0.1:${portOf(proxy)}` });
-		const error = await fetch(`https://localhost:${portOf(target)}/`).then(() => undefined, (reason: unknown) => reason);
+		const error = await fetch(`https://localhost:${portOf(target)}/`).then(
+			() => undefined,
+			(reason: unknown) => reason,
+		);
 		assert.instance(error, TypeError);
 		assert.match(String((error as TypeError).cause), /altnames|Hostname/i);
 	} finally {

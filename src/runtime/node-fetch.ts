@@ -55,10 +55,7 @@ function defineTunnelAgent() {
 			super(options);
 			this.#proxy = proxy;
 		}
-		override createConnection(
-			options: http.RequestOptions,
-			callback?: (error: Error | null, stream: Duplex) => void,
-		): undefined {
+		override createConnection(options: http.RequestOptions, callback?: (error: Error | null, stream: Duplex) => void): undefined {
 			// Node's callback type demands a stream even for errors; there is none to give then.
 			const done = (error: Error | null, stream?: Duplex): void => callback?.(error, stream as Duplex);
 			const host = options.host ?? options.hostname ?? 'localhost';
@@ -152,21 +149,22 @@ export function createNodeFetch(options: FetchOptions = {}): FetchFn {
 		if (!secure && url.protocol !== 'http:') throw new TypeError(`Cannot fetch "${url.href}": unsupported protocol`);
 
 		const viaProxy = !secure && agents.proxy !== undefined;
-		const requestOptions: http.RequestOptions = viaProxy && agents.proxy
-			? {
-				host: agents.proxy.hostname.replace(/^\[|\]$/g, ''),
-				port: Number(agents.proxy.port || 80),
-				path: url.href,
-				headers: { ...headers, host: url.host, ...proxyAuthorization(agents.proxy) },
-				agent: agents.http,
-			}
-			: {
-				host: url.hostname.replace(/^\[|\]$/g, ''),
-				port: url.port ? Number(url.port) : secure ? 443 : 80,
-				path: `${url.pathname}${url.search}`,
-				headers,
-				agent: secure ? agents.https : agents.http,
-			};
+		const requestOptions: http.RequestOptions =
+			viaProxy && agents.proxy
+				? {
+						host: agents.proxy.hostname.replace(/^\[|\]$/g, ''),
+						port: Number(agents.proxy.port || 80),
+						path: url.href,
+						headers: { ...headers, host: url.host, ...proxyAuthorization(agents.proxy) },
+						agent: agents.http,
+					}
+				: {
+						host: url.hostname.replace(/^\[|\]$/g, ''),
+						port: url.port ? Number(url.port) : secure ? 443 : 80,
+						path: `${url.pathname}${url.search}`,
+						headers,
+						agent: secure ? agents.https : agents.http,
+					};
 		requestOptions.method = request.method;
 
 		return await new Promise<Response>((resolve, reject) => {

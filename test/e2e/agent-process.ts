@@ -114,7 +114,10 @@ export function shippedEnv(bin: string): Record<string, string> {
 	if (!existsSync(manifestPath)) return {};
 	const manifest = v.parse(BuildManifestSchema, JSON.parse(readFileSync(manifestPath, 'utf8')));
 	const name = basename(bin);
-	const entry = name === 'nth' ? Object.values(manifest.executables).find((info) => info.flavour === manifest.defaultFlavour) : manifest.executables[name];
+	const entry =
+		name === 'nth'
+			? Object.values(manifest.executables).find((info) => info.flavour === manifest.defaultFlavour)
+			: manifest.executables[name];
 	return { ...entry?.env };
 }
 
@@ -176,7 +179,11 @@ export function startAgent(env: Readonly<Record<string, string>>, options: Start
 	});
 
 	const label = options.label === undefined ? 'the agent' : `the agent (${options.label})`;
-	const tail = (count = 40): string => lines.slice(-count).map((line) => `${line.stream === 'stderr' ? '!' : ' '} ${line.text}`).join('\n');
+	const tail = (count = 40): string =>
+		lines
+			.slice(-count)
+			.map((line) => `${line.stream === 'stderr' ? '!' : ' '} ${line.text}`)
+			.join('\n');
 
 	return {
 		pid,
@@ -203,7 +210,11 @@ export function startAgent(env: Readonly<Record<string, string>>, options: Start
 					}
 					if (exit !== undefined) {
 						done();
-						reject(new Error(`Cannot see ${label} log ${String(pattern)}: it exited (code ${String(exit.code)}, signal ${String(exit.signal)}) first; last lines:\n${tail()}`));
+						reject(
+							new Error(
+								`Cannot see ${label} log ${String(pattern)}: it exited (code ${String(exit.code)}, signal ${String(exit.signal)}) first; last lines:\n${tail()}`,
+							),
+						);
 					}
 				};
 				const timer = setTimeout(() => {

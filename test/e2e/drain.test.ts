@@ -38,7 +38,11 @@ const lines: string[] = [];
 
 function log(): Logger {
 	// Kept in memory and printed only when a test fails (uvu shows the assertion; the lines explain it).
-	return createLogger({ level: 'debug', stdout: (text) => void lines.push(text.trimEnd()), stderr: (text) => void lines.push(text.trimEnd()) });
+	return createLogger({
+		level: 'debug',
+		stdout: (text) => void lines.push(text.trimEnd()),
+		stderr: (text) => void lines.push(text.trimEnd()),
+	});
 }
 
 function counting(): Metrics & { readonly counts: Record<string, number> } {
@@ -46,12 +50,21 @@ function counting(): Metrics & { readonly counts: Record<string, number> } {
 	const bump = (key: string): void => {
 		counts[key] = (counts[key] ?? 0) + 1;
 	};
-	return { ...noopMetrics(), evictionBlocked: (block) => bump(`blocked:${block}`), podEvicted: (outcome) => bump(`pod:${outcome}`), errorCaught: (component) => bump(`error:${component}`), counts };
+	return {
+		...noopMetrics(),
+		evictionBlocked: (block) => bump(`blocked:${block}`),
+		podEvicted: (outcome) => bump(`pod:${outcome}`),
+		errorCaught: (component) => bump(`error:${component}`),
+		counts,
+	};
 }
 
 async function newNode(suffix: string, options: { readonly unschedulable?: boolean; readonly group?: string } = {}): Promise<string> {
 	const name = `drain-${randomBytes(3).toString('hex')}-${suffix}`;
-	await createNode(cluster, name, { labels: { 'e2e.nth.dev/drain-group': options.group ?? name }, ...(options.unschedulable === undefined ? {} : { unschedulable: options.unschedulable }) });
+	await createNode(cluster, name, {
+		labels: { 'e2e.nth.dev/drain-group': options.group ?? name },
+		...(options.unschedulable === undefined ? {} : { unschedulable: options.unschedulable }),
+	});
 	nodes.push(name);
 	return name;
 }
@@ -66,7 +79,12 @@ async function setUnschedulable(name: string, unschedulable: boolean): Promise<v
 	await kube.patchNode(name, { type: 'merge', body: { spec: { unschedulable } } }, new AbortController().signal);
 }
 
-async function drain(node: string, overrides: Partial<DrainOptions> & { readonly deadlineInMs: number }, recorder: EventRecorder, metrics: Metrics = noopMetrics()): Promise<DrainResult> {
+async function drain(
+	node: string,
+	overrides: Partial<DrainOptions> & { readonly deadlineInMs: number },
+	recorder: EventRecorder,
+	metrics: Metrics = noopMetrics(),
+): Promise<DrainResult> {
 	const { deadlineInMs, ...rest } = overrides;
 	const options: DrainOptions = {
 		nodeName: node,
@@ -109,7 +127,12 @@ e2e.after(async () => {
 e2e('policy wait: a minAvailable 1 PDB over the only pod blocks it until the deadline, with a Warning event naming the PDB', async () => {
 	const namespace = await newNamespace();
 	const node = await newNode('wait');
-	await createPod(cluster, namespace, 'guarded', { nodeName: node, labels: { app: 'guarded' }, ownerKind: 'ReplicaSet', terminationGracePeriodSeconds: 5 });
+	await createPod(cluster, namespace, 'guarded', {
+		nodeName: node,
+		labels: { app: 'guarded' },
+		ownerKind: 'ReplicaSet',
+		terminationGracePeriodSeconds: 5,
+	});
 	await createPdb(cluster, namespace, 'guarded', { selector: { app: 'guarded' }, minAvailable: 1 });
 	const started = Date.now();
 	const result = await drain(node, { deadlineInMs: 12_000, pdbDeadlockPolicy: 'wait' }, apiRecorder(kube));
@@ -131,7 +154,12 @@ e2e('policy wait: a minAvailable 1 PDB over the only pod blocks it until the dea
 e2e('policy delete: the blocked pod is deleted near the deadline, with a Warning event naming the PDB', async () => {
 	const namespace = await newNamespace();
 	const node = await newNode('delete');
-	await createPod(cluster, namespace, 'guarded', { nodeName: node, labels: { app: 'guarded' }, ownerKind: 'ReplicaSet', terminationGracePeriodSeconds: 5 });
+	await createPod(cluster, namespace, 'guarded', {
+		nodeName: node,
+		labels: { app: 'guarded' },
+		ownerKind: 'ReplicaSet',
+		terminationGracePeriodSeconds: 5,
+	});
 	await createPdb(cluster, namespace, 'guarded', { selector: { app: 'guarded' }, minAvailable: 1 });
 	const metrics = counting();
 	const result = await drain(node, { deadlineInMs: 12_000, pdbDeadlockPolicy: 'delete' }, apiRecorder(kube), metrics);
@@ -156,7 +184,10 @@ e2e('two PDBs over one pod: the 500 is reported naming both PDBs', async () => {
 	const result = await drain(node, { deadlineInMs: 8_000 }, apiRecorder(kube), metrics);
 	assert.is(result.ok, false);
 	assert.equal(result.blocked, [{ pod: `${namespace}/double`, pdbs: [`${namespace}/double-a`, `${namespace}/double-b`] }]);
-	assert.match(result.error ?? '', `Cannot evict pod "${namespace}/double": it matches more than one PodDisruptionBudget ("${namespace}/double-a", "${namespace}/double-b")`);
+	assert.match(
+		result.error ?? '',
+		`Cannot evict pod "${namespace}/double": it matches more than one PodDisruptionBudget ("${namespace}/double-a", "${namespace}/double-b")`,
+	);
 	assert.ok((metrics.counts['blocked:multiple-pdbs'] ?? 0) >= 1);
 	const pod = await cluster.core.readNamespacedPod({ namespace, name: 'double' });
 	assert.is(pod.metadata?.deletionTimestamp, undefined);
@@ -165,13 +196,23 @@ e2e('two PDBs over one pod: the 500 is reported naming both PDBs', async () => {
 e2e('60 pods go in priority order: ordinary, then system-cluster-critical, then system-node-critical', async () => {
 	const namespace = await newNamespace();
 	const node = await newNode('order');
-	const classes: Record<string, string | undefined> = { ordinary: undefined, cluster: 'system-cluster-critical', node: 'system-node-critical' };
+	const classes: Record<string, string | undefined> = {
+		ordinary: undefined,
+		cluster: 'system-cluster-critical',
+		node: 'system-node-critical',
+	};
 	const names: string[] = [];
 	for (const [group, priorityClassName] of Object.entries(classes)) {
 		for (let index = 0; index < 20; index += 1) {
 			const name = `${group}-${index}`;
 			names.push(name);
-			await createPod(cluster, namespace, name, { nodeName: node, labels: { group }, deleteDelay: '500ms', waitRunning: false, ...(priorityClassName === undefined ? {} : { priorityClassName }) });
+			await createPod(cluster, namespace, name, {
+				nodeName: node,
+				labels: { group },
+				deleteDelay: '500ms',
+				waitRunning: false,
+				...(priorityClassName === undefined ? {} : { priorityClassName }),
+			});
 		}
 	}
 	for (const name of names) await waitForPodRunning(cluster, namespace, name);
@@ -186,7 +227,8 @@ e2e('60 pods go in priority order: ordinary, then system-cluster-critical, then 
 		try {
 			for await (const event of kube.watchPods({ namespace, resourceVersion: listed.resourceVersion }, watching.signal)) {
 				const pod: Pod = event.object;
-				if ((event.type === 'DELETED' || pod.metadata.deletionTimestamp) && !deletions.has(pod.metadata.name)) deletions.set(pod.metadata.name, deletions.size);
+				if ((event.type === 'DELETED' || pod.metadata.deletionTimestamp) && !deletions.has(pod.metadata.name))
+					deletions.set(pod.metadata.name, deletions.size);
 				if (deletions.size === names.length) break;
 			}
 		} catch (error) {
@@ -202,7 +244,10 @@ e2e('60 pods go in priority order: ordinary, then system-cluster-critical, then 
 	const rank = (group: string): number[] => names.filter((name) => name.startsWith(`${group}-`)).map((name) => deletions.get(name) ?? -1);
 	const [ordinary, clusterCritical, nodeCritical] = [rank('ordinary'), rank('cluster'), rank('node')];
 	assert.ok(Math.max(...ordinary) < Math.min(...clusterCritical), `ordinary ${ordinary} before cluster-critical ${clusterCritical}`);
-	assert.ok(Math.max(...clusterCritical) < Math.min(...nodeCritical), `cluster-critical ${clusterCritical} before node-critical ${nodeCritical}`);
+	assert.ok(
+		Math.max(...clusterCritical) < Math.min(...nodeCritical),
+		`cluster-critical ${clusterCritical} before node-critical ${nodeCritical}`,
+	);
 });
 
 e2e('Deployments under maxUnavailable PDBs drain fully, paced by the budgets, replacements on spare nodes', async () => {
@@ -212,7 +257,12 @@ e2e('Deployments under maxUnavailable PDBs drain fully, paced by the budgets, re
 	const spares = [await newNode('spare1', { group, unschedulable: true }), await newNode('spare2', { group, unschedulable: true })];
 	const apps = ['alpha', 'beta'];
 	for (const app of apps) {
-		await createDeployment(cluster, namespace, app, { replicas: 10, labels: { app }, nodeSelector: { 'e2e.nth.dev/drain-group': group }, timeoutMs: 90_000 });
+		await createDeployment(cluster, namespace, app, {
+			replicas: 10,
+			labels: { app },
+			nodeSelector: { 'e2e.nth.dev/drain-group': group },
+			timeoutMs: 90_000,
+		});
 		await createPdb(cluster, namespace, app, { selector: { app }, maxUnavailable: '10%' });
 	}
 	const before = await kube.listPods({ namespace }, new AbortController().signal);
@@ -226,16 +276,24 @@ e2e('Deployments under maxUnavailable PDBs drain fully, paced by the budgets, re
 	const seconds = (Date.now() - started) / 1000;
 	assert.is(result.ok, true, result.error);
 	assert.is(result.evicted, 20);
-	console.log(`  20 pods under 2 PDBs (maxUnavailable 10 %) drained in ${seconds.toFixed(1)} s; 429 answers: ${metrics.counts['blocked:pdb'] ?? 0}`);
+	console.log(
+		`  20 pods under 2 PDBs (maxUnavailable 10 %) drained in ${seconds.toFixed(1)} s; 429 answers: ${metrics.counts['blocked:pdb'] ?? 0}`,
+	);
 	// Pacing: the drain asked only when a budget had room, so refusals stay rare.
 	assert.ok((metrics.counts['blocked:pdb'] ?? 0) <= 4, `429 answers: ${metrics.counts['blocked:pdb'] ?? 0}`);
-	await waitFor(async () => {
-		const pods = await kube.listPods({ namespace }, new AbortController().signal);
-		const ready = pods.items.filter((pod) => spares.includes(pod.spec.nodeName ?? '') && !pod.metadata.deletionTimestamp);
-		return pods.items.every((pod) => pod.spec.nodeName !== node) && ready.length === 20;
-	}, { timeoutMs: 30_000, what: '20 replacements on the spare nodes and none on the drained node' });
+	await waitFor(
+		async () => {
+			const pods = await kube.listPods({ namespace }, new AbortController().signal);
+			const ready = pods.items.filter((pod) => spares.includes(pod.spec.nodeName ?? '') && !pod.metadata.deletionTimestamp);
+			return pods.items.every((pod) => pod.spec.nodeName !== node) && ready.length === 20;
+		},
+		{ timeoutMs: 30_000, what: '20 replacements on the spare nodes and none on the drained node' },
+	);
 	for (const app of apps) {
-		await waitFor(async () => (await cluster.apps.readNamespacedDeployment({ namespace, name: app })).status?.readyReplicas === 10, { timeoutMs: 30_000, what: `deployment "${app}" back to 10 ready replicas` });
+		await waitFor(async () => (await cluster.apps.readNamespacedDeployment({ namespace, name: app })).status?.readyReplicas === 10, {
+			timeoutMs: 30_000,
+			what: `deployment "${app}" back to 10 ready replicas`,
+		});
 	}
 });
 

@@ -13,7 +13,17 @@ import * as assert from 'uvu/assert';
 import { readNodeState } from './scenarios-kit.ts';
 import { waitFor } from '../real/harness.ts';
 import { sleep } from '../../src/clock.ts';
-import { type CordonWatch, daemonSetMemory, faultMetric, imdsErrorCount, mib, sampleRss, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
+import {
+	type CordonWatch,
+	daemonSetMemory,
+	faultMetric,
+	imdsErrorCount,
+	mib,
+	sampleRss,
+	scheduledPath,
+	spotPath,
+	only,
+} from '../support/fault-kit.ts';
 import type { FaultAgent } from '../support/fault-agent.ts';
 import { FaultStack } from '../support/fault-stack.ts';
 
@@ -53,15 +63,27 @@ async function served(path: string, outcome: string, count: number, sinceMs: num
 }
 
 /** The common checks after a hostile payload: alive, counted, anonymous memory within the request, peak RSS within the limit. */
-async function assertSurvived(fault: FaultAgent, label: string, errorsBefore: number, peak: { rss: number; hwm: number; anon: number }): Promise<void> {
-	faultMetric(`${label}.peak_rss_mib`, mib(Math.max(peak.rss, peak.hwm)), `VmHWM ${mib(peak.hwm)}, sampled VmRSS max ${mib(peak.rss)}, limit ${mib(memory.limit)} MiB`);
+async function assertSurvived(
+	fault: FaultAgent,
+	label: string,
+	errorsBefore: number,
+	peak: { rss: number; hwm: number; anon: number },
+): Promise<void> {
+	faultMetric(
+		`${label}.peak_rss_mib`,
+		mib(Math.max(peak.rss, peak.hwm)),
+		`VmHWM ${mib(peak.hwm)}, sampled VmRSS max ${mib(peak.rss)}, limit ${mib(memory.limit)} MiB`,
+	);
 	faultMetric(`${label}.peak_anon_mib`, mib(peak.anon), `sampled RssAnon max, request ${mib(memory.request)} MiB`);
 	assert.is(fault.agent.exit(), undefined, `${label}: the agent is running\n${fault.agent.tail()}`);
 	assert.is(await fault.healthz(), 200, `${label}: /healthz answers 200`);
 	const errors = await imdsErrorCount(fault.metricsPort);
 	faultMetric(`${label}.errors_counted`, errors - errorsBefore);
 	assert.ok(errors > errorsBefore, `${label}: the agent counted an IMDS error (/metrics)`);
-	assert.ok(peak.anon <= memory.request, `${label}: anonymous memory ${mib(peak.anon)} MiB within the DaemonSet's request ${mib(memory.request)} MiB`);
+	assert.ok(
+		peak.anon <= memory.request,
+		`${label}: anonymous memory ${mib(peak.anon)} MiB within the DaemonSet's request ${mib(memory.request)} MiB`,
+	);
 	assert.ok(peak.hwm <= memory.limit, `${label}: peak RSS ${mib(peak.hwm)} MiB within the DaemonSet's limit ${mib(memory.limit)} MiB`);
 }
 
@@ -79,7 +101,10 @@ test('truncated bodies on the spot path: counted, no action, and a whole notice 
 	stack.proxy.on(spotPath, { kind: 'respond', body: notice(soon()) });
 	const latency = await cordonLatency(watch, Date.now());
 	faultMetric('truncated.then_whole_notice_to_cordon_ms', Number.isFinite(latency) ? latency : 'never');
-	assert.ok(latency <= noticeBoundMs, `a failed poll is retried at the next tick: the whole notice acted on ${latency} ms after it appeared (bound ${noticeBoundMs} ms)`);
+	assert.ok(
+		latency <= noticeBoundMs,
+		`a failed poll is retried at the next tick: the whole notice acted on ${latency} ms after it appeared (bound ${noticeBoundMs} ms)`,
+	);
 });
 
 for (const gzip of [false, true]) {
@@ -90,7 +115,14 @@ for (const gzip of [false, true]) {
 		const errorsBefore = await imdsErrorCount(fault.metricsPort);
 		const since = Date.now();
 		// Valid JSON from the first byte to the last: an agent that reads it all parses it and drains.
-		stack.proxy.on(spotPath, { kind: 'huge', bytes: 50 * 1024 ** 2, gzip, prefix: `{"action":"terminate","time":"${soon()}","pad":"`, fill: 'x', suffix: '"}' });
+		stack.proxy.on(spotPath, {
+			kind: 'huge',
+			bytes: 50 * 1024 ** 2,
+			gzip,
+			prefix: `{"action":"terminate","time":"${soon()}","pad":"`,
+			fill: 'x',
+			suffix: '"}',
+		});
 		await served(spotPath, gzip ? 'huge-gzip' : 'huge', 4, since, 60_000);
 		await sleep(2000);
 		const state = await readNodeState(kit.cluster, fault.node);
@@ -149,7 +181,11 @@ test('a 5,000-entry scheduled-events list: memory within the request and limit, 
 test('wrong content types: an HTML 200 on every notice path is counted and ignored; a notice as application/octet-stream is acted on', async () => {
 	const fault = await agentFor('ctype');
 	const errorsBefore = await imdsErrorCount(fault.metricsPort);
-	const html = { kind: 'respond' as const, body: '<html><body><h1>Captive portal</h1></body></html>', contentType: 'text/html; charset=utf-8' };
+	const html = {
+		kind: 'respond' as const,
+		body: '<html><body><h1>Captive portal</h1></body></html>',
+		contentType: 'text/html; charset=utf-8',
+	};
 	const since = Date.now();
 	for (const path of [spotPath, scheduledPath, '/latest/meta-data/events/recommendations/rebalance']) stack.proxy.on(path, html);
 	await served(scheduledPath, 'respond', 2, since);
@@ -163,7 +199,10 @@ test('wrong content types: an HTML 200 on every notice path is counted and ignor
 	const latency = await cordonLatency(watch, Date.now());
 	faultMetric('ctype.octet_stream_notice_to_cordon_ms', Number.isFinite(latency) ? latency : 'never');
 	assert.ok(await fault.alive(), 'alive');
-	assert.ok(latency <= noticeBoundMs, `after the HTML answers, the notice acted on ${latency} ms after it appeared (bound ${noticeBoundMs} ms: failed polls are retried at the next tick)`);
+	assert.ok(
+		latency <= noticeBoundMs,
+		`after the HTML answers, the notice acted on ${latency} ms after it appeared (bound ${noticeBoundMs} ms: failed polls are retried at the next tick)`,
+	);
 });
 
 bodies.run();

@@ -22,8 +22,16 @@ const pollIntervalMs = 500;
 const trials = Number(process.env['NTH_FAULT_TRIALS'] ?? 30);
 const long = process.env['NTH_LONG'] === '1';
 /** A spot notice as AEMM serves it (`spot -a terminate -t <time>`): the proxy answers with it on the spot path. */
-function spotNotice(time = new Date(Date.now() + 120_000)): { readonly kind: 'respond'; readonly body: string; readonly contentType: string } {
-	return { kind: 'respond', body: JSON.stringify({ action: 'terminate', time: time.toISOString().replace(/\.\d{3}Z$/, 'Z') }, null, '\t'), contentType: 'application/json' };
+function spotNotice(time = new Date(Date.now() + 120_000)): {
+	readonly kind: 'respond';
+	readonly body: string;
+	readonly contentType: string;
+} {
+	return {
+		kind: 'respond',
+		body: JSON.stringify({ action: 'terminate', time: time.toISOString().replace(/\.\d{3}Z$/, 'Z') }, null, '\t'),
+		contentType: 'application/json',
+	};
 }
 
 const stack = new FaultStack();
@@ -62,16 +70,31 @@ test(`30 % 401s + 10 % 5xx: every spot notice of ${trials} trials is cordoned wi
 			}
 			const latency = cordonedAt - appeared;
 			latencies.push(latency);
-			const served = stack.proxy.requests().slice(before).find((entry) => entry.path === spotPath && entry.outcome === 'respond');
+			const served = stack.proxy
+				.requests()
+				.slice(before)
+				.find((entry) => entry.path === spotPath && entry.outcome === 'respond');
 			if (served !== undefined) detections.push(served.atMs - appeared);
-			injected += stack.proxy.requests().slice(before).filter((entry) => entry.outcome === '401' || entry.outcome === '5xx').length;
+			injected += stack.proxy
+				.requests()
+				.slice(before)
+				.filter((entry) => entry.outcome === '401' || entry.outcome === '5xx').length;
 			if (latency > boundMs) {
-				const spot = stack.proxy.requests().slice(before).filter((entry) => entry.path === spotPath).map((entry) => `${entry.atMs - appeared}ms:${entry.outcome}`);
-				misses.push(`trial ${trial}: ${Number.isFinite(latency) ? `${latency} ms` : 'never (20 s)'}; spot path after the notice: ${spot.slice(0, 12).join(' ')}`);
+				const spot = stack.proxy
+					.requests()
+					.slice(before)
+					.filter((entry) => entry.path === spotPath)
+					.map((entry) => `${entry.atMs - appeared}ms:${entry.outcome}`);
+				misses.push(
+					`trial ${trial}: ${Number.isFinite(latency) ? `${latency} ms` : 'never (20 s)'}; spot path after the notice: ${spot.slice(0, 12).join(' ')}`,
+				);
 			}
 			assert.is(fault.agent.exit(), undefined, `trial ${trial}: the agent is running\n${fault.agent.tail()}`);
 			assert.ok(await fault.alive(), `trial ${trial}: /healthz answers 200`);
-			assert.ok((await readNodeState(kit.cluster, fault.node)).unschedulable || !Number.isFinite(latency), `trial ${trial}: the API shows the node cordoned`);
+			assert.ok(
+				(await readNodeState(kit.cluster, fault.node)).unschedulable || !Number.isFinite(latency),
+				`trial ${trial}: the API shows the node cordoned`,
+			);
 		} finally {
 			stack.proxy.faults(undefined);
 			await steps.run();
@@ -124,15 +147,24 @@ for (const { mode, ms } of outages) {
 			cordonedAt = Number.POSITIVE_INFINITY;
 		}
 		const latency = cordonedAt - recovered;
-		const served = stack.proxy.requests().find((entry) => entry.atMs >= recovered && entry.path === spotPath && entry.outcome === 'respond');
-		const spot = stack.proxy.requests().filter((entry) => entry.atMs >= recovered && entry.path === spotPath).slice(0, 8).map((entry) => `${entry.atMs - recovered}ms:${entry.outcome}`);
+		const served = stack.proxy
+			.requests()
+			.find((entry) => entry.atMs >= recovered && entry.path === spotPath && entry.outcome === 'respond');
+		const spot = stack.proxy
+			.requests()
+			.filter((entry) => entry.atMs >= recovered && entry.path === spotPath)
+			.slice(0, 8)
+			.map((entry) => `${entry.atMs - recovered}ms:${entry.outcome}`);
 		faultMetric(`outage.${mode}.${ms / 1000}s.recovery_to_cordon_ms`, Number.isFinite(latency) ? latency : 'never (60 s)');
 		faultMetric(`outage.${mode}.${ms / 1000}s.recovery_to_spot_poll_ms`, served === undefined ? 'never' : served.atMs - recovered);
 		assert.is(fault.agent.exit(), undefined, `the agent survived the outage\n${fault.agent.tail()}`);
 		assert.ok(await fault.alive(), '/healthz answers 200 after recovery');
 		assert.ok((await imdsErrorCount(fault.metricsPort)) > errorsBefore, 'the outage was counted as errors');
 		assert.ok((await readNodeState(kit.cluster, fault.node)).unschedulable, 'the API shows the node cordoned');
-		assert.ok(latency <= boundMs, `cordoned ${latency} ms after recovery (bound ${boundMs} ms); spot path after recovery: ${spot.join(' ')}\n${fault.agent.tail(20)}`);
+		assert.ok(
+			latency <= boundMs,
+			`cordoned ${latency} ms after recovery (bound ${boundMs} ms); spot path after recovery: ${spot.join(' ')}\n${fault.agent.tail(20)}`,
+		);
 	});
 }
 

@@ -13,7 +13,18 @@ import * as assert from 'uvu/assert';
 import { readNodeState } from './scenarios-kit.ts';
 import { waitFor } from '../real/harness.ts';
 import { sleep } from '../../src/clock.ts';
-import { asgPath, cpuSecondsOf, daemonSetMemory, faultMetric, imdsErrorCount, memoryOf, mib, scheduledPath, spotPath, only } from '../support/fault-kit.ts';
+import {
+	asgPath,
+	cpuSecondsOf,
+	daemonSetMemory,
+	faultMetric,
+	imdsErrorCount,
+	memoryOf,
+	mib,
+	scheduledPath,
+	spotPath,
+	only,
+} from '../support/fault-kit.ts';
 import type { FaultAgent } from '../support/fault-agent.ts';
 import { FaultStack } from '../support/fault-stack.ts';
 
@@ -21,7 +32,10 @@ const pollIntervalMs = 500;
 const bounds = daemonSetMemory();
 /** CPU seconds an agent may use in 10 s while a hostile time is in its store: 3 % of one core (idle is well under 1 %). */
 const cpuBound10s = 0.3;
-const notice = (time: string): { readonly kind: 'respond'; readonly body: string } => ({ kind: 'respond', body: JSON.stringify({ action: 'terminate', time }) });
+const notice = (time: string): { readonly kind: 'respond'; readonly body: string } => ({
+	kind: 'respond',
+	body: JSON.stringify({ action: 'terminate', time }),
+});
 const soon = (): string => new Date(Date.now() + 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const stack = new FaultStack();
@@ -52,10 +66,17 @@ test('baseline: an idle agent polling four paths every 0.5 s (CPU, RSS, output o
 	const bytesAfter = fault.agent.outputBytes();
 	const memory = memoryOf(fault.agent.pid);
 	faultMetric('baseline.cpu_seconds_10s', cpu.toFixed(3));
-	faultMetric('baseline.rss_mib', mib(memory?.rss ?? 0), `VmHWM ${mib(memory?.hwm ?? 0)}, RssAnon ${mib(memory?.anon ?? 0)}, request ${mib(bounds.request)}, limit ${mib(bounds.limit)}`);
+	faultMetric(
+		'baseline.rss_mib',
+		mib(memory?.rss ?? 0),
+		`VmHWM ${mib(memory?.hwm ?? 0)}, RssAnon ${mib(memory?.anon ?? 0)}, request ${mib(bounds.request)}, limit ${mib(bounds.limit)}`,
+	);
 	faultMetric('baseline.log_bytes_10s', bytesAfter.stdout + bytesAfter.stderr - bytesBefore.stdout - bytesBefore.stderr);
 	assert.ok(cpu < cpuBound10s, `idle CPU ${cpu.toFixed(3)} s in 10 s is under the bound the hostile tests use (${cpuBound10s} s)`);
-	assert.ok((memory?.anon ?? Number.POSITIVE_INFINITY) <= bounds.request, `idle anonymous memory ${mib(memory?.anon ?? 0)} MiB within the request`);
+	assert.ok(
+		(memory?.anon ?? Number.POSITIVE_INFINITY) <= bounds.request,
+		`idle anonymous memory ${mib(memory?.anon ?? 0)} MiB within the request`,
+	);
 	assert.ok((memory?.hwm ?? Number.POSITIVE_INFINITY) <= bounds.limit, 'idle peak RSS within the limit');
 	assert.ok(await fault.alive(), 'alive');
 });
@@ -78,8 +99,8 @@ test('slow-loris answers on the spot path: the other paths keep being polled, /h
 	faultMetric('slowloris.requests_12s', `spot=${spot} asg=${asg} scheduled=${scheduled}`);
 	assert.equal(unhealthy, [], '/healthz 200 throughout: the other monitors keep succeeding');
 	// ASG every interval, scheduled every 4: at least half of the nominal rate.
-	assert.ok(asg >= (windowS / (pollIntervalMs / 1000)) / 2, `the ASG path kept being polled (${asg} in ${windowS.toFixed(1)} s)`);
-	assert.ok(scheduled >= (windowS / ((4 * pollIntervalMs) / 1000)) / 2, `the scheduled path kept being polled (${scheduled})`);
+	assert.ok(asg >= windowS / (pollIntervalMs / 1000) / 2, `the ASG path kept being polled (${asg} in ${windowS.toFixed(1)} s)`);
+	assert.ok(scheduled >= windowS / ((4 * pollIntervalMs) / 1000) / 2, `the scheduled path kept being polled (${scheduled})`);
 	assert.ok(spot >= 2, `the spot path was asked again after a stuck answer (${spot})`);
 
 	const watch = await stack.watchCordon(fault.node);
@@ -116,7 +137,11 @@ for (const { label, time, acted, counted } of hostileTimes) {
 		stack.proxy.on(spotPath, undefined);
 		if (acted) {
 			// Not thrown here: the spin and the warnings are measured either way.
-			await waitFor(async () => (await readNodeState(kit.cluster, fault.node)).unschedulable, { timeoutMs: 10_000, intervalMs: 100, what: `the ${label} notice acted on` }).catch(() => false);
+			await waitFor(async () => (await readNodeState(kit.cluster, fault.node)).unschedulable, {
+				timeoutMs: 10_000,
+				intervalMs: 100,
+				what: `the ${label} notice acted on`,
+			}).catch(() => false);
 		}
 		await sleep(2000);
 		const cpu = await cpuOver(fault, 10_000);
@@ -129,9 +154,20 @@ for (const { label, time, acted, counted } of hostileTimes) {
 		assert.is(state.unschedulable, acted, `node cordoned: ${String(state.unschedulable)}\n${fault.agent.tail(10)}`);
 		if (counted) assert.ok((await imdsErrorCount(fault.metricsPort)) > errorsBefore, 'the invalid time was counted as an error');
 		assert.ok(await fault.alive(), `alive\n${fault.agent.tail()}`);
-		assert.is(warnings, 0, `no TimeoutOverflowWarning:\n${fault.agent.matching('TimeoutOverflowWarning').slice(0, 3).map((line) => line.text).join('\n')}`);
+		assert.is(
+			warnings,
+			0,
+			`no TimeoutOverflowWarning:\n${fault.agent
+				.matching('TimeoutOverflowWarning')
+				.slice(0, 3)
+				.map((line) => line.text)
+				.join('\n')}`,
+		);
 		assert.ok(cpu < cpuBound10s, `no spin: ${cpu.toFixed(3)} CPU s in 10 s (bound ${cpuBound10s})`);
-		assert.ok((memory?.anon ?? Number.POSITIVE_INFINITY) <= bounds.request, `anonymous memory ${mib(memory?.anon ?? 0)} MiB within the request`);
+		assert.ok(
+			(memory?.anon ?? Number.POSITIVE_INFINITY) <= bounds.request,
+			`anonymous memory ${mib(memory?.anon ?? 0)} MiB within the request`,
+		);
 		assert.ok((memory?.hwm ?? Number.POSITIVE_INFINITY) <= bounds.limit, `peak RSS ${mib(memory?.hwm ?? 0)} MiB within the limit`);
 	});
 }

@@ -9,8 +9,29 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sleep } from '../../src/clock.ts';
 import { waitFor } from '../real/harness.ts';
-import { assertAlive, healthStatus, outcomeCounts, pacedDrain, parseBody, probes, waitForHeld, webhookTemplate } from './faults-process.test-support.ts';
-import { agentEnv, appPods, describeNode, inPhase, livePodsOnNode, readNodeState, ScenarioKit, seconds, startWebhookReceiver, waitForNode, withAgentLog } from './scenarios-kit.ts';
+import {
+	assertAlive,
+	healthStatus,
+	outcomeCounts,
+	pacedDrain,
+	parseBody,
+	probes,
+	waitForHeld,
+	webhookTemplate,
+} from './faults-process.test-support.ts';
+import {
+	agentEnv,
+	appPods,
+	describeNode,
+	inPhase,
+	livePodsOnNode,
+	readNodeState,
+	ScenarioKit,
+	seconds,
+	startWebhookReceiver,
+	waitForNode,
+	withAgentLog,
+} from './scenarios-kit.ts';
 
 const kit = new ScenarioKit();
 const test = suite('faults: the agent stopped mid-drain');
@@ -22,7 +43,10 @@ const gracePeriodSeconds = 2;
 for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
 	test(`agent ${signal} mid-drain: the next process resumes; one start + one outcome in all, counting every pod`, async () => {
 		const kubeconfig = await kit.kubeconfig();
-		const { sc, original, openRoom } = await pacedDrain(kit, signal === 'SIGTERM' ? 'agentterm' : 'agentkill', { replicas, deleteDelay: '1s' });
+		const { sc, original, openRoom } = await pacedDrain(kit, signal === 'SIGTERM' ? 'agentterm' : 'agentkill', {
+			replicas,
+			deleteDelay: '1s',
+		});
 		const receiver = await startWebhookReceiver();
 		kit.cleanup.add(() => receiver.close());
 		const aemm = await kit.aemm(['spot', '-a', 'terminate']);
@@ -36,7 +60,10 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
 		});
 
 		const first = await kit.agent(env, `${signal}, first agent`);
-		const draining = await withAgentLog(first, waitForNode(kit.cluster, sc.node, 'draining', (s) => inPhase(s, 'Draining')));
+		const draining = await withAgentLog(
+			first,
+			waitForNode(kit.cluster, sc.node, 'draining', (s) => inPhase(s, 'Draining')),
+		);
 		await withAgentLog(first, waitForHeld(kit, sc, original, 1));
 		// The start message is recorded on the node before it is sent: stop once it has landed.
 		await waitFor(() => receiver.messages.length >= 1, { timeoutMs: 10_000, what: 'the start message' });
@@ -44,7 +71,9 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
 		const exit = await first.stop(signal, { timeoutMs: (gracePeriodSeconds + 8) * 1000 });
 		const stopMs = Date.now() - stopping;
 		const evictedByFirst = replicas - (await livePodsOnNode(kit.cluster, sc)).length;
-		console.log(`  ${signal}: exit code ${String(exit.code)} signal ${String(exit.signal)} after ${seconds(stopMs)} s; ${evictedByFirst} of ${replicas} pods evicted by the first process`);
+		console.log(
+			`  ${signal}: exit code ${String(exit.code)} signal ${String(exit.signal)} after ${seconds(stopMs)} s; ${evictedByFirst} of ${replicas} pods evicted by the first process`,
+		);
 		if (signal === 'SIGTERM') {
 			assert.is(exit.signal, null, `SIGTERM is handled, not fatal:\n${first.tail(30)}`);
 			assert.is(exit.code, 0, first.tail(30));
@@ -59,17 +88,35 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
 		const second = await kit.agent(env, `${signal}, second agent`);
 		await second.waitForLine('Resuming the incident recorded on the node', { timeoutMs: 10_000 });
 		await openRoom();
-		const drained = await withAgentLog(second, waitForNode(kit.cluster, sc.node, 'drained by the second process', (s) => inPhase(s, 'Drained'), 90_000), 100);
+		const drained = await withAgentLog(
+			second,
+			waitForNode(kit.cluster, sc.node, 'drained by the second process', (s) => inPhase(s, 'Drained'), 90_000),
+			100,
+		);
 		assert.is(drained.incident?.id, draining.incident?.id, 'the same incident');
 		assert.ok(drained.unschedulable, describeNode(drained));
 		assert.is((await livePodsOnNode(kit.cluster, sc)).length, 0, 'every pod is off the node');
-		assert.not.ok((await appPods(kit.cluster, sc)).some((pod) => original.includes(pod.metadata?.uid ?? '')), 'none of the original pods is left');
+		assert.not.ok(
+			(await appPods(kit.cluster, sc)).some((pod) => original.includes(pod.metadata?.uid ?? '')),
+			'none of the original pods is left',
+		);
 
-		await waitFor(() => receiver.messages.length >= 2, { timeoutMs: 30_000, what: `the outcome message (${receiver.messages.length} so far)` });
+		await waitFor(() => receiver.messages.length >= 2, {
+			timeoutMs: 30_000,
+			what: `the outcome message (${receiver.messages.length} so far)`,
+		});
 		await sleep(3000);
 		const bodies = receiver.messages.map((message) => parseBody(message.body));
-		assert.equal(bodies.map((body) => body.outcome), ['', 'drained'], `one start (not re-sent by the second process), one outcome:\n${receiver.messages.map((m) => m.body).join('\n')}`);
-		assert.equal(outcomeCounts(bodies[1]?.details ?? ''), { evicted: replicas, total: replicas }, `the outcome counts the whole drain, both processes' evictions: "${bodies[1]?.details}"`);
+		assert.equal(
+			bodies.map((body) => body.outcome),
+			['', 'drained'],
+			`one start (not re-sent by the second process), one outcome:\n${receiver.messages.map((m) => m.body).join('\n')}`,
+		);
+		assert.equal(
+			outcomeCounts(bodies[1]?.details ?? ''),
+			{ evicted: replicas, total: replicas },
+			`the outcome counts the whole drain, both processes' evictions: "${bodies[1]?.details}"`,
+		);
 		assert.is(assertAlive(second), undefined, second.tail(60));
 		assert.is(await healthStatus(probe.healthz), 200, 'the second process is live');
 	});

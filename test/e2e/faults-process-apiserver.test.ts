@@ -12,8 +12,29 @@ import { sleep } from '../../src/clock.ts';
 import { waitFor } from '../real/harness.ts';
 import { restartApiserver } from '../real/restart.ts';
 import { readRealState } from '../real/state.ts';
-import { assertAlive, evictedCount, healthStatus, outcomeCounts, pacedDrain, parseBody, probes, waitForHeld, webhookTemplate } from './faults-process.test-support.ts';
-import { agentEnv, describeNode, inPhase, livePodsOnNode, readNodeState, ScenarioKit, seconds, startWebhookReceiver, waitForNode, withAgentLog } from './scenarios-kit.ts';
+import {
+	assertAlive,
+	evictedCount,
+	healthStatus,
+	outcomeCounts,
+	pacedDrain,
+	parseBody,
+	probes,
+	waitForHeld,
+	webhookTemplate,
+} from './faults-process.test-support.ts';
+import {
+	agentEnv,
+	describeNode,
+	inPhase,
+	livePodsOnNode,
+	readNodeState,
+	ScenarioKit,
+	seconds,
+	startWebhookReceiver,
+	waitForNode,
+	withAgentLog,
+} from './scenarios-kit.ts';
 
 const kit = new ScenarioKit();
 const test = suite('faults: kube-apiserver killed mid-drain');
@@ -28,14 +49,20 @@ test('apiserver SIGKILL + restart mid-drain: the agent lives on, its watches rec
 	kit.cleanup.add(() => receiver.close());
 	const aemm = await kit.aemm(['spot', '-a', 'terminate']);
 	const probe = await probes();
-	const agent = await kit.agent(agentEnv(sc, kubeconfig, aemm, {
-		ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
-		WEBHOOK_URL: receiver.url,
-		WEBHOOK_TEMPLATE: webhookTemplate,
-		...probe.env,
-	}), 'apiserver kill');
+	const agent = await kit.agent(
+		agentEnv(sc, kubeconfig, aemm, {
+			ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
+			WEBHOOK_URL: receiver.url,
+			WEBHOOK_TEMPLATE: webhookTemplate,
+			...probe.env,
+		}),
+		'apiserver kill',
+	);
 	const started = Date.now();
-	await withAgentLog(agent, waitForNode(kit.cluster, sc.node, 'draining', (s) => inPhase(s, 'Draining')));
+	await withAgentLog(
+		agent,
+		waitForNode(kit.cluster, sc.node, 'draining', (s) => inPhase(s, 'Draining')),
+	);
 	await withAgentLog(agent, waitForHeld(kit, sc, original, 1));
 	const evictedBefore = await evictedCount(kit, sc, original);
 	const mark = agent.mark();
@@ -50,15 +77,23 @@ test('apiserver SIGKILL + restart mid-drain: the agent lives on, its watches rec
 		}
 	})();
 	const outage = await restartApiserver({ downMs: 4000, state: readRealState() });
-	console.log(`  apiserver killed with the drain held by the PDB, ${evictedBefore} of ${replicas} pods evicted; down ${seconds(outage.downMs)} s, ready ${seconds(outage.readyMs)} s after its restart (pid ${outage.pid})`);
+	console.log(
+		`  apiserver killed with the drain held by the PDB, ${evictedBefore} of ${replicas} pods evicted; down ${seconds(outage.downMs)} s, ready ${seconds(outage.readyMs)} s after its restart (pid ${outage.pid})`,
+	);
 
 	// The agent learns that the budget opened through its PDB watch, which has to have recovered.
 	await sleep(2000);
 	const roomAt = await openRoom();
-	const drained = await withAgentLog(agent, waitForNode(kit.cluster, sc.node, 'drained after the apiserver came back', (s) => inPhase(s, 'Drained'), 120_000), 120);
+	const drained = await withAgentLog(
+		agent,
+		waitForNode(kit.cluster, sc.node, 'drained after the apiserver came back', (s) => inPhase(s, 'Drained'), 120_000),
+		120,
+	);
 	const drainedAt = Date.now();
 	const restMs = drainedAt - roomAt;
-	console.log(`  drained ${seconds(drainedAt - started)} s after the agent started; the other ${replicas - evictedBefore} pods in ${seconds(restMs)} s once the spare node was there (${seconds(restMs / (replicas - evictedBefore))} s/pod)`);
+	console.log(
+		`  drained ${seconds(drainedAt - started)} s after the agent started; the other ${replicas - evictedBefore} pods in ${seconds(restMs)} s once the spare node was there (${seconds(restMs / (replicas - evictedBefore))} s/pod)`,
+	);
 	// Without a working PDB watch, the blocked evictions are probed again only every 30 s (one pod per probe).
 	const perPodMs = restMs / (replicas - evictedBefore);
 	assert.ok(perPodMs < 15_000, `the drain went on at the watch's pace, not the 30 s probe's: ${seconds(perPodMs)} s per pod`);
@@ -66,24 +101,43 @@ test('apiserver SIGKILL + restart mid-drain: the agent lives on, its watches rec
 	console.log(`  drain attempts on the record: ${String(drained.incident?.attempts)}; notified: ${drained.incident?.notified.join(',')}`);
 
 	// The outcome message, then a few seconds to see that nothing else comes.
-	await waitFor(() => receiver.messages.length >= 2, { timeoutMs: 30_000, what: `the outcome message (${receiver.messages.length} so far)` });
+	await waitFor(() => receiver.messages.length >= 2, {
+		timeoutMs: 30_000,
+		what: `the outcome message (${receiver.messages.length} so far)`,
+	});
 	await sleep(3000);
 	stopSampling = true;
 	await sampling;
 	const bodies = receiver.messages.map((message) => parseBody(message.body));
-	assert.equal(bodies.map((body) => body.outcome), ['', 'drained'], `one start, one outcome:\n${receiver.messages.map((m) => m.body).join('\n')}`);
-	assert.equal(outcomeCounts(bodies[1]?.details ?? ''), { evicted: replicas, total: replicas }, `the outcome counts the whole drain: ${bodies[1]?.details}`);
+	assert.equal(
+		bodies.map((body) => body.outcome),
+		['', 'drained'],
+		`one start, one outcome:\n${receiver.messages.map((m) => m.body).join('\n')}`,
+	);
+	assert.equal(
+		outcomeCounts(bodies[1]?.details ?? ''),
+		{ evicted: replicas, total: replicas },
+		`the outcome counts the whole drain: ${bodies[1]?.details}`,
+	);
 
 	const after = await readNodeState(kit.cluster, sc.node);
 	assert.ok(after.unschedulable, `the node stays cordoned: ${describeNode(after)}`);
 	assert.is(assertAlive(agent), undefined, agent.tail(80));
 	assert.is(await healthStatus(probe.healthz), 200, '/healthz 200 after the outage');
 	// As a kubelet would judge it (failureThreshold 3): a single slow answer on a busy machine is no restart.
-	const worstRun = health.reduce((acc, status) => (status === 200 ? { run: 0, max: acc.max } : { run: acc.run + 1, max: Math.max(acc.max, acc.run + 1) }), { run: 0, max: 0 }).max;
-	console.log(`  /healthz during the outage: ${health.filter((status) => status === 200).length} of ${health.length} probes 200, longest failing run ${worstRun}`);
+	const worstRun = health.reduce(
+		(acc, status) => (status === 200 ? { run: 0, max: acc.max } : { run: acc.run + 1, max: Math.max(acc.max, acc.run + 1) }),
+		{ run: 0, max: 0 },
+	).max;
+	console.log(
+		`  /healthz during the outage: ${health.filter((status) => status === 200).length} of ${health.length} probes 200, longest failing run ${worstRun}`,
+	);
 	assert.ok(worstRun < 3, `/healthz never failed 3 probes in a row during the outage: ${health.join(',')}`);
 	// The fault was felt: the agent logged the lost connection (watch or request), then carried on.
-	const complaints = agent.lines().slice(mark).filter((line) => /Cannot|error|ECONNREFUSED|retry/i.test(line.text));
+	const complaints = agent
+		.lines()
+		.slice(mark)
+		.filter((line) => /Cannot|error|ECONNREFUSED|retry/i.test(line.text));
 	console.log(`  agent lines about the outage: ${complaints.length}; first: ${complaints[0]?.text.slice(0, 200) ?? '(none)'}`);
 });
 

@@ -13,7 +13,8 @@ import type { AgentProcess } from './agent-process.ts';
 import { appPods, livePodsOnNode, type Scenario, type ScenarioKit, uidsOf } from './scenarios-kit.ts';
 
 /** Webhook template whose body the tests parse: the kind, the outcome ("" for the start message) and its details. */
-export const webhookTemplate = '{"kind":{{ .Kind | toJson }},"event":{{ .EventID | toJson }},"outcome":{{ .Outcome | toJson }},"details":{{ .Details | toJson }}}';
+export const webhookTemplate =
+	'{"kind":{{ .Kind | toJson }},"event":{{ .EventID | toJson }},"outcome":{{ .Outcome | toJson }},"details":{{ .Details | toJson }}}';
 export const WebhookBodySchema = v.object({ kind: v.string(), event: v.string(), outcome: v.string(), details: v.string() });
 export type WebhookBody = v.InferOutput<typeof WebhookBodySchema>;
 
@@ -47,7 +48,11 @@ export interface PacedDrain {
  * in the PDB's `disruptedPods` for 2 minutes (the disruption controller's
  * DeletionTimeout), which would make the test's timing the apiserver's, not the agent's.
  */
-export async function pacedDrain(kit: ScenarioKit, label: string, options: { readonly replicas: number; readonly deleteDelay?: string }): Promise<PacedDrain> {
+export async function pacedDrain(
+	kit: ScenarioKit,
+	label: string,
+	options: { readonly replicas: number; readonly deleteDelay?: string },
+): Promise<PacedDrain> {
 	const pool = `pool-${label}-${Date.now().toString(36)}`;
 	const sc = await kit.scenario(label, { replicas: 0, node: { labels: { 'realtest.nth.dev/pool': pool } } });
 	await createDeployment(kit.cluster, sc.namespace, sc.app, {
@@ -57,9 +62,11 @@ export async function pacedDrain(kit: ScenarioKit, label: string, options: { rea
 		...(options.deleteDelay === undefined ? {} : { deleteDelay: options.deleteDelay }),
 	});
 	const pdb = await createPdb(kit.cluster, sc.namespace, sc.app, { selector: { app: sc.app }, maxUnavailable: 1 });
-	if (pdb.status?.disruptionsAllowed !== 1) throw new Error(`Cannot pace the drain: the PDB allows ${String(pdb.status?.disruptionsAllowed)} disruptions, not 1`);
+	if (pdb.status?.disruptionsAllowed !== 1)
+		throw new Error(`Cannot pace the drain: the PDB allows ${String(pdb.status?.disruptionsAllowed)} disruptions, not 1`);
 	const original = uidsOf(await livePodsOnNode(kit.cluster, sc));
-	if (original.length !== options.replicas) throw new Error(`Cannot pace the drain: ${original.length} pods on the node, not ${options.replicas}`);
+	if (original.length !== options.replicas)
+		throw new Error(`Cannot pace the drain: ${original.length} pods on the node, not ${options.replicas}`);
 	const spare = `spare-${sc.node}`;
 	return {
 		sc,
@@ -73,12 +80,21 @@ export async function pacedDrain(kit: ScenarioKit, label: string, options: { rea
 }
 
 /** Waits until the drain is held: `count` pods evicted and the PDB allows no more disruptions. */
-export async function waitForHeld(kit: ScenarioKit, sc: Scenario, original: readonly string[], count = 1, timeoutMs = 30_000): Promise<void> {
-	await waitFor(async () => {
-		if ((await evictedCount(kit, sc, original)) < count) return false;
-		const pdb = await kit.cluster.policy.readNamespacedPodDisruptionBudget({ namespace: sc.namespace, name: sc.app });
-		return pdb.status?.disruptionsAllowed === 0;
-	}, { timeoutMs, intervalMs: 100, what: `the drain held by the PDB after ${count} eviction(s)` });
+export async function waitForHeld(
+	kit: ScenarioKit,
+	sc: Scenario,
+	original: readonly string[],
+	count = 1,
+	timeoutMs = 30_000,
+): Promise<void> {
+	await waitFor(
+		async () => {
+			if ((await evictedCount(kit, sc, original)) < count) return false;
+			const pdb = await kit.cluster.policy.readNamespacedPodDisruptionBudget({ namespace: sc.namespace, name: sc.app });
+			return pdb.status?.disruptionsAllowed === 0;
+		},
+		{ timeoutMs, intervalMs: 100, what: `the drain held by the PDB after ${count} eviction(s)` },
+	);
 }
 
 /** How many of `original` are evicted: terminating or gone. */
@@ -89,11 +105,20 @@ export async function evictedCount(kit: ScenarioKit, sc: Scenario, original: rea
 }
 
 /** Waits until at least `count` of `original` are evicted. */
-export async function waitForEvictions(kit: ScenarioKit, sc: Scenario, original: readonly string[], count: number, timeoutMs = 30_000): Promise<number> {
-	return waitFor(async () => {
-		const evicted = await evictedCount(kit, sc, original);
-		return evicted >= count ? evicted : undefined;
-	}, { timeoutMs, intervalMs: 100, what: `${count} of ${original.length} pods evicted` });
+export async function waitForEvictions(
+	kit: ScenarioKit,
+	sc: Scenario,
+	original: readonly string[],
+	count: number,
+	timeoutMs = 30_000,
+): Promise<number> {
+	return waitFor(
+		async () => {
+			const evicted = await evictedCount(kit, sc, original);
+			return evicted >= count ? evicted : undefined;
+		},
+		{ timeoutMs, intervalMs: 100, what: `${count} of ${original.length} pods evicted` },
+	);
 }
 
 /** Probe settings for the agent (a free port on 127.0.0.1) and the URL of its /healthz. */
@@ -179,10 +204,11 @@ export async function startFaultyReceiver(behaviour: ReceiverBehaviour, port = 0
 		port: bound,
 		attempts,
 		delivered: () => attempts.filter((attempt) => attempt.status >= 200 && attempt.status < 300).map((attempt) => attempt.body),
-		close: () => new Promise<void>((resolveClose) => {
-			for (const timer of timers) clearTimeout(timer);
-			server.closeAllConnections();
-			server.close(() => resolveClose());
-		}),
+		close: () =>
+			new Promise<void>((resolveClose) => {
+				for (const timer of timers) clearTimeout(timer);
+				server.closeAllConnections();
+				server.close(() => resolveClose());
+			}),
 	};
 }

@@ -53,7 +53,11 @@ harness('createNode gives a Ready, untainted node the scheduler can use', async 
 });
 
 harness('createDeployment waits for replicas the real scheduler placed on the node', async () => {
-	const deployment = await createDeployment(cluster, namespace, 'web', { replicas: 2, labels: { app: 'web' }, nodeSelector: { 'kubernetes.io/hostname': NODE } });
+	const deployment = await createDeployment(cluster, namespace, 'web', {
+		replicas: 2,
+		labels: { app: 'web' },
+		nodeSelector: { 'kubernetes.io/hostname': NODE },
+	});
 	assert.is(deployment.status?.readyReplicas, 2);
 	const pods = await cluster.core.listNamespacedPod({ namespace, labelSelector: 'app=web' });
 	assert.is(pods.items.length, 2);
@@ -65,7 +69,12 @@ harness('createDeployment waits for replicas the real scheduler placed on the no
 
 harness('createPod with ownerKind gives each pod a real owner that keeps it', async () => {
 	for (const kind of ['ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'] as const) {
-		await createPod(cluster, namespace, `owned-${kind.toLowerCase()}`, { nodeName: NODE, ownerKind: kind, emptyDir: true, priorityClassName: 'system-node-critical' });
+		await createPod(cluster, namespace, `owned-${kind.toLowerCase()}`, {
+			nodeName: NODE,
+			ownerKind: kind,
+			emptyDir: true,
+			priorityClassName: 'system-node-critical',
+		});
 	}
 	await sleep(GC_GRACE_MS);
 	for (const kind of ['ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'] as const) {
@@ -74,7 +83,10 @@ harness('createPod with ownerKind gives each pod a real owner that keeps it', as
 		assert.is(pod.metadata?.deletionTimestamp, undefined, `${kind}-owned pod must not be garbage-collected`);
 		assert.is(pod.spec?.priorityClassName, 'system-node-critical');
 		assert.ok(pod.spec?.volumes?.some((volume) => volume.emptyDir !== undefined));
-		const siblings = await cluster.core.listNamespacedPod({ namespace, labelSelector: `realtest.nth.dev/owner=owned-${kind.toLowerCase()}-owner` });
+		const siblings = await cluster.core.listNamespacedPod({
+			namespace,
+			labelSelector: `realtest.nth.dev/owner=owned-${kind.toLowerCase()}-owner`,
+		});
 		assert.is(siblings.items.length, 1, `the ${kind} adopted the pod instead of adding its own`);
 	}
 });
@@ -82,19 +94,22 @@ harness('createPod with ownerKind gives each pod a real owner that keeps it', as
 harness('applyManifests applies RBAC that a token kubeconfig then exercises', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'nth-harness-'));
 	const manifest = join(dir, 'rbac.yaml');
-	writeFileSync(manifest, [
-		'apiVersion: rbac.authorization.k8s.io/v1',
-		'kind: Role',
-		`metadata: {name: read-pods, namespace: ${namespace}}`,
-		'rules: [{apiGroups: [""], resources: [pods], verbs: [list]}]',
-		'---',
-		'apiVersion: rbac.authorization.k8s.io/v1',
-		'kind: RoleBinding',
-		`metadata: {name: read-pods, namespace: ${namespace}}`,
-		'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-pods}',
-		`subjects: [{kind: ServiceAccount, name: reader, namespace: ${namespace}}]`,
-		'',
-	].join('\n'));
+	writeFileSync(
+		manifest,
+		[
+			'apiVersion: rbac.authorization.k8s.io/v1',
+			'kind: Role',
+			`metadata: {name: read-pods, namespace: ${namespace}}`,
+			'rules: [{apiGroups: [""], resources: [pods], verbs: [list]}]',
+			'---',
+			'apiVersion: rbac.authorization.k8s.io/v1',
+			'kind: RoleBinding',
+			`metadata: {name: read-pods, namespace: ${namespace}}`,
+			'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-pods}',
+			`subjects: [{kind: ServiceAccount, name: reader, namespace: ${namespace}}]`,
+			'',
+		].join('\n'),
+	);
 	const token = await createServiceAccountToken(cluster, namespace, 'reader');
 	const before = await apiRequest(cluster, 'GET', `/api/v1/namespaces/${namespace}/pods`, { token });
 	assert.is(before.status, 403, 'no access before the manifests are applied');

@@ -51,7 +51,8 @@ function realWorld(): ContractWorld {
 			namespaces.push(name);
 			return name;
 		},
-		pod: async (namespace, name, node, labels) => (await createPod(cluster, namespace, name, { nodeName: node, labels })).metadata?.uid ?? '',
+		pod: async (namespace, name, node, labels) =>
+			(await createPod(cluster, namespace, name, { nodeName: node, labels })).metadata?.uid ?? '',
 		pdb: async (namespace, name, labels, minAvailable) => {
 			await createPdb(cluster, namespace, name, { selector: labels, minAvailable });
 		},

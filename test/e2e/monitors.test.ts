@@ -46,7 +46,10 @@ const rebalanceTime = '2030-01-02T03:00:00Z';
 const aemmEventId = 'instance-event-1234567890abcdef0';
 const asgStatePath = '/latest/meta-data/autoscaling/target-lifecycle-state';
 const rebalancePath = '/latest/meta-data/events/recommendations/rebalance';
-const modes = [{ imdsv2: false, label: 'IMDSv1+v2' }, { imdsv2: true, label: 'IMDSv2 only (-I)' }] as const;
+const modes = [
+	{ imdsv2: false, label: 'IMDSv1+v2' },
+	{ imdsv2: true, label: 'IMDSv2 only (-I)' },
+] as const;
 
 interface Exchange {
 	readonly method: string;
@@ -142,11 +145,21 @@ function assertCleanRun(seen: Observation, label: string): void {
 	assert.equal(seen.problems, [], context);
 	assert.equal(seen.monitorErrors, [], context);
 	const puts = seen.exchanges.filter((e) => e.method === 'PUT');
-	assert.equal(puts.map((e) => [e.path, e.status]), [['/latest/api/token', 200]], `${label}: one token PUT for the whole run`);
+	assert.equal(
+		puts.map((e) => [e.path, e.status]),
+		[['/latest/api/token', 200]],
+		`${label}: one token PUT for the whole run`,
+	);
 	const gets = seen.exchanges.filter((e) => e.method === 'GET');
 	assert.ok(gets.length >= 10, `${label}: polled (${gets.length} GETs)`);
-	assert.ok(gets.every((e) => e.token), `${label}: every GET carries the token`);
-	assert.ok(gets.every((e) => e.status !== 401), `${label}: no GET was refused`);
+	assert.ok(
+		gets.every((e) => e.token),
+		`${label}: every GET carries the token`,
+	);
+	assert.ok(
+		gets.every((e) => e.status !== 401),
+		`${label}: no GET was refused`,
+	);
 	assert.is(seen.state.tokenMode, 'v2', label);
 }
 
@@ -187,7 +200,7 @@ for (const action of ['terminate', 'stop'] as const) {
 	});
 }
 
-scenarios('events -o system-reboot -t active: one scheduled event with IMDS\'s id and a stable StartTime', async () => {
+scenarios("events -o system-reboot -t active: one scheduled event with IMDS's id and a stable StartTime", async () => {
 	await inBothModes(['events', '-o', 'system-reboot', '-t', 'active'], 4500, (seen, label) => {
 		assert.equal(distinctIds(seen.events), [aemmEventId], label);
 		assert.ok(seen.events.length >= 2, `${label}: polled more than once (${seen.events.length})`);
@@ -198,7 +211,10 @@ scenarios('events -o system-reboot -t active: one scheduled event with IMDS\'s i
 		assert.is(first.monitor, 'SCHEDULED_EVENT_MONITOR');
 		assert.is(first.state, 'active');
 		assert.is(first.scheduledCode, 'system-reboot');
-		assert.match(first.description, /^system-reboot will occur between \d{1,2} \w{3} \d{4} [\d:]{8} GMT and \d{1,2} \w{3} \d{4} [\d:]{8} GMT because The instance is scheduled for system-reboot$/);
+		assert.match(
+			first.description,
+			/^system-reboot will occur between \d{1,2} \w{3} \d{4} [\d:]{8} GMT and \d{1,2} \w{3} \d{4} [\d:]{8} GMT because The instance is scheduled for system-reboot$/,
+		);
 		// AEMM's NotBefore is its start time; NotAfter a week later.
 		assert.ok(first.deadline !== undefined && Math.abs(first.deadline.getTime() - seen.startedAt) < 5_000, label);
 		assert.is(first.endTime?.getTime(), (first.deadline?.getTime() ?? 0) + 7 * 86_400_000, label);
@@ -211,11 +227,12 @@ scenarios('events -t canceled: a cancellation and no interruption', async () => 
 	await inBothModes(['events', '-t', 'canceled'], 4500, (seen, label) => {
 		assert.equal(seen.events, [], label);
 		assert.equal(distinctIds(seen.cancellations), [aemmEventId], label);
-		for (const cancellation of seen.cancellations) assert.equal(cancellation, { eventId: aemmEventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }, label);
+		for (const cancellation of seen.cancellations)
+			assert.equal(cancellation, { eventId: aemmEventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }, label);
 	});
 });
 
-scenarios('spot --rebalance-delay-sec 2 -r T: one rebalance recommendation with NTH\'s id, after the delay', async () => {
+scenarios("spot --rebalance-delay-sec 2 -r T: one rebalance recommendation with NTH's id, after the delay", async () => {
 	await inBothModes(['spot', '--mock-delay-sec', '100000', '--rebalance-delay-sec', '2', '-r', rebalanceTime], 6500, (seen, label) => {
 		const time = new Date(rebalanceTime);
 		const expected: InterruptionEvent = {
@@ -232,7 +249,11 @@ scenarios('spot --rebalance-delay-sec 2 -r T: one rebalance recommendation with 
 		for (const event of seen.events) assert.equal(event, expected, label);
 		const statuses = seen.exchanges.filter((e) => e.path === rebalancePath).map((e) => e.status);
 		assert.is(statuses[0], 404, `${label}: nothing before AEMM's delay (${statuses.join(' ')})`);
-		assert.is(seen.events.length, statuses.filter((status) => status === 200).length, `${label}: one event per 200 answer, all with one id`);
+		assert.is(
+			seen.events.length,
+			statuses.filter((status) => status === 200).length,
+			`${label}: one event per 200 answer, all with one id`,
+		);
 	});
 });
 
@@ -255,27 +276,41 @@ scenarios('asglifecycle --asg-termination-delay-sec 2: one ASG event per transit
 
 const metadata = suite('startup metadata against AEMM');
 
-metadata('reads AEMM\'s identity document and paths, with and without -I', async () => {
+metadata("reads AEMM's identity document and paths, with and without -I", async () => {
 	for (const mode of modes) {
 		const aemm = await startAemm(['events'], { imdsv2: mode.imdsv2 });
 		try {
 			const log = memoryLogger('info');
 			const { metrics } = recordingMetrics();
-			const client = createImdsClient({ fetch: createNodeRuntime().createFetch(), baseUrl: aemm.url, ipv6Fallback: false, tries: 3, log, metrics });
+			const client = createImdsClient({
+				fetch: createNodeRuntime().createFetch(),
+				baseUrl: aemm.url,
+				ipv6Fallback: false,
+				tries: 3,
+				log,
+				metrics,
+			});
 			const result = await fetchInstanceMetadata(client, new AbortController().signal, { log, metrics });
-			assert.equal(result, {
-				accountId: '0123456789',
-				instanceId: 'i-1234567890abcdef0',
-				instanceLifeCycle: 'on-demand',
-				instanceType: 'm4.xlarge',
-				publicHostname: 'ec2-192-0-2-54.compute-1.amazonaws.com',
-				publicIp: '192.0.2.54',
-				localHostname: 'ip-172-16-34-43.ec2.internal',
-				privateIp: '10.0.7.10',
-				availabilityZone: 'us-east-1f',
-				region: 'us-east-1',
-			}, mode.label);
-			assert.ok(log.lines.some((line) => line.includes('INF Startup Metadata Retrieved metadata={"accountId":"0123456789"')), mode.label);
+			assert.equal(
+				result,
+				{
+					accountId: '0123456789',
+					instanceId: 'i-1234567890abcdef0',
+					instanceLifeCycle: 'on-demand',
+					instanceType: 'm4.xlarge',
+					publicHostname: 'ec2-192-0-2-54.compute-1.amazonaws.com',
+					publicIp: '192.0.2.54',
+					localHostname: 'ip-172-16-34-43.ec2.internal',
+					privateIp: '10.0.7.10',
+					availabilityZone: 'us-east-1f',
+					region: 'us-east-1',
+				},
+				mode.label,
+			);
+			assert.ok(
+				log.lines.some((line) => line.includes('INF Startup Metadata Retrieved metadata={"accountId":"0123456789"')),
+				mode.label,
+			);
 		} finally {
 			await aemm.stop();
 		}
@@ -290,12 +325,26 @@ metadata('falls back to the second endpoint over real sockets when the first ref
 	try {
 		const log = memoryLogger('info');
 		const { metrics } = recordingMetrics();
-		const client = createImdsClient({ fetch: createNodeRuntime().createFetch(), baseUrl: closed, ipv6BaseUrl: aemm.url, ipv6Fallback: true, tries: 3, log, metrics });
+		const client = createImdsClient({
+			fetch: createNodeRuntime().createFetch(),
+			baseUrl: closed,
+			ipv6BaseUrl: aemm.url,
+			ipv6Fallback: true,
+			tries: 3,
+			log,
+			metrics,
+		});
 		const result = await fetchInstanceMetadata(client, new AbortController().signal, { log, metrics });
 		assert.is(result.instanceId, 'i-1234567890abcdef0');
 		assert.equal(client.state(), { tokenMode: 'v2', endpoint: aemm.url });
-		assert.ok(log.lines.some((line) => line.includes('Switched IMDS endpoint') && line.includes('ECONNREFUSED')), log.lines.join('\n'));
-		assert.not.ok(log.lines.some((line) => line.includes('Request failed')), 'the fallback happens within the first attempt');
+		assert.ok(
+			log.lines.some((line) => line.includes('Switched IMDS endpoint') && line.includes('ECONNREFUSED')),
+			log.lines.join('\n'),
+		);
+		assert.not.ok(
+			log.lines.some((line) => line.includes('Request failed')),
+			'the fallback happens within the first attempt',
+		);
 	} finally {
 		await aemm.stop();
 	}

@@ -90,7 +90,11 @@ let deniedKube: KubeApi;
 const createdNodes: string[] = [];
 
 function memoryLog(): Logger {
-	return createLogger({ level: 'debug', stdout: (text) => void lines.push(text.trimEnd()), stderr: (text) => void lines.push(text.trimEnd()) });
+	return createLogger({
+		level: 'debug',
+		stdout: (text) => void lines.push(text.trimEnd()),
+		stderr: (text) => void lines.push(text.trimEnd()),
+	});
 }
 
 function counting(): Metrics & { readonly errors: () => number } {
@@ -173,7 +177,11 @@ setup('in cluster: the service-account files and KUBERNETES_SERVICE_HOST/PORT re
 		writeFileSync(join(dir, 'ca.crt'), Buffer.from(cluster.state.caData, 'base64'));
 		const url = new URL(cluster.state.apiserverUrl);
 		const inCluster = async () => {
-			const connection = await connectKube(createNodeRuntime().createFetch, { serviceHost: url.hostname, servicePort: url.port, serviceAccountRoot: root });
+			const connection = await connectKube(createNodeRuntime().createFetch, {
+				serviceHost: url.hostname,
+				servicePort: url.port,
+				serviceAccountRoot: root,
+			});
 			return createKubeApi({ ...connection, qps: 5, burst: 10, log: memoryLog(), metrics: noopMetrics(), userAgent: 'nth-e2e/in-cluster' });
 		};
 		const listed = await (await inCluster()).listNodes({ limit: 1 }, signal);
@@ -195,18 +203,27 @@ setup.run();
 
 const lookup = suite('findNode() on the real apiserver');
 
-lookup('prefers the exact host name over a short-name collision, maps a DNS name to a short-name label, and finds by providerID', async () => {
-	const short = `ip-10-7-0-${suffix}`;
-	await node(`${short}.us-west-2.compute.internal`, { labels: { 'kubernetes.io/hostname': short } });
-	await node(`${short}.ec2.internal`, { providerID: awsProviderId('us-east-1a', `i-${suffix}1`) });
-	const worker = await node(`worker-${suffix}`, { labels: { 'kubernetes.io/hostname': `ip-10-8-0-${suffix}` }, providerID: awsProviderId('us-east-1b', `i-${suffix}2`) });
-	const lookupDeps = { kube, log: memoryLog(), metrics: noopMetrics() };
+lookup(
+	'prefers the exact host name over a short-name collision, maps a DNS name to a short-name label, and finds by providerID',
+	async () => {
+		const short = `ip-10-7-0-${suffix}`;
+		await node(`${short}.us-west-2.compute.internal`, { labels: { 'kubernetes.io/hostname': short } });
+		await node(`${short}.ec2.internal`, { providerID: awsProviderId('us-east-1a', `i-${suffix}1`) });
+		const worker = await node(`worker-${suffix}`, {
+			labels: { 'kubernetes.io/hostname': `ip-10-8-0-${suffix}` },
+			providerID: awsProviderId('us-east-1b', `i-${suffix}2`),
+		});
+		const lookupDeps = { kube, log: memoryLog(), metrics: noopMetrics() };
 
-	assert.is((await findNode(lookupDeps, { name: `${short}.ec2.internal` }, signal))?.metadata.name, `${short}.ec2.internal`);
-	assert.is((await findNode(lookupDeps, { name: `ip-10-8-0-${suffix}.ec2.internal` }, signal))?.metadata.name, worker);
-	assert.is((await findNode(lookupDeps, { name: 'not-a-node', providerId: awsProviderId('us-east-1b', `i-${suffix}2`) }, signal))?.metadata.name, worker);
-	assert.is(await findNode(lookupDeps, { name: `ghost-${suffix}.ec2.internal` }, signal), undefined);
-});
+		assert.is((await findNode(lookupDeps, { name: `${short}.ec2.internal` }, signal))?.metadata.name, `${short}.ec2.internal`);
+		assert.is((await findNode(lookupDeps, { name: `ip-10-8-0-${suffix}.ec2.internal` }, signal))?.metadata.name, worker);
+		assert.is(
+			(await findNode(lookupDeps, { name: 'not-a-node', providerId: awsProviderId('us-east-1b', `i-${suffix}2`) }, signal))?.metadata.name,
+			worker,
+		);
+		assert.is(await findNode(lookupDeps, { name: `ghost-${suffix}.ec2.internal` }, signal), undefined);
+	},
+);
 
 lookup.run();
 
@@ -227,11 +244,14 @@ cordon('an admin-cordoned node is reported as such and never uncordoned after th
 	const result = await cordonNode(deps(), name, signal);
 	assert.equal(result, { wasUnschedulable: true, changed: false });
 	// The pre-drain task asks for the post-reboot uncordon only when we cordoned.
-	await labelForReboot(deps(), name, { mark: { eventId: `instance-event-${suffix}`, uncordonAfterReboot: !result.wasUnschedulable }, signal });
+	await labelForReboot(deps(), name, {
+		mark: { eventId: `instance-event-${suffix}`, uncordonAfterReboot: !result.wasUnschedulable },
+		signal,
+	});
 	const rebooted = { ...deps(), readTextFile: async () => '5.00 1.00\n' };
 	assert.is(await uncordonAfterRebootCheck(rebooted, { nodeName: name }, signal), undefined);
 	const after = await read(name);
-	assert.is(after.spec?.unschedulable, true, 'the admin\'s cordon stays');
+	assert.is(after.spec?.unschedulable, true, "the admin's cordon stays");
 	assert.is(after.metadata?.labels?.[actionLabel], undefined);
 });
 
@@ -246,28 +266,37 @@ cordon.run();
 
 const taints = suite('taints on the real apiserver');
 
-taints('adds the interruption taint with the event id and effect, updates a stale value, adds out-of-service, removes only ours', async () => {
-	const admin = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
-	const name = await node(`taint-${suffix}`, { taints: [admin] });
-	const longId = `asg-lifecycle-term-${'0123456789abcdef'.repeat(5)}`;
-	await addInterruptionTaint(deps(), name, { taint: { kind: 'ASG_LIFECYCLE', eventId: longId, effect: 'NoSchedule' }, signal });
-	await addInterruptionTaint(deps(), name, { taint: { kind: 'REBALANCE_RECOMMENDATION', eventId: 'rebalance-old', effect: 'PreferNoSchedule' }, signal });
-	await addInterruptionTaint(deps(), name, { taint: { kind: 'REBALANCE_RECOMMENDATION', eventId: 'rebalance-new', effect: 'PreferNoSchedule' }, signal });
-	await addOutOfServiceTaint(deps(), name, signal);
-	const taintsOf = async () => ((await read(name)).spec?.taints ?? []).map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`);
-	assert.equal(await taintsOf(), [
-		'dedicated=gpu:NoSchedule',
-		`aws-node-termination-handler/asg-lifecycle-termination=${longId.slice(0, 63)}:NoSchedule`,
-		'aws-node-termination-handler/rebalance-recommendation=rebalance-new:PreferNoSchedule',
-		'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute',
-	]);
-	assert.is(longId.slice(0, 63).length, 63);
-	const removed = await removeNthTaints(deps(), name, signal);
-	assert.is(removed.length, 3);
-	assert.equal(await taintsOf(), ['dedicated=gpu:NoSchedule']);
-});
+taints(
+	'adds the interruption taint with the event id and effect, updates a stale value, adds out-of-service, removes only ours',
+	async () => {
+		const admin = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
+		const name = await node(`taint-${suffix}`, { taints: [admin] });
+		const longId = `asg-lifecycle-term-${'0123456789abcdef'.repeat(5)}`;
+		await addInterruptionTaint(deps(), name, { taint: { kind: 'ASG_LIFECYCLE', eventId: longId, effect: 'NoSchedule' }, signal });
+		await addInterruptionTaint(deps(), name, {
+			taint: { kind: 'REBALANCE_RECOMMENDATION', eventId: 'rebalance-old', effect: 'PreferNoSchedule' },
+			signal,
+		});
+		await addInterruptionTaint(deps(), name, {
+			taint: { kind: 'REBALANCE_RECOMMENDATION', eventId: 'rebalance-new', effect: 'PreferNoSchedule' },
+			signal,
+		});
+		await addOutOfServiceTaint(deps(), name, signal);
+		const taintsOf = async () => ((await read(name)).spec?.taints ?? []).map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`);
+		assert.equal(await taintsOf(), [
+			'dedicated=gpu:NoSchedule',
+			`aws-node-termination-handler/asg-lifecycle-termination=${longId.slice(0, 63)}:NoSchedule`,
+			'aws-node-termination-handler/rebalance-recommendation=rebalance-new:PreferNoSchedule',
+			'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute',
+		]);
+		assert.is(longId.slice(0, 63).length, 63);
+		const removed = await removeNthTaints(deps(), name, signal);
+		assert.is(removed.length, 3);
+		assert.equal(await taintsOf(), ['dedicated=gpu:NoSchedule']);
+	},
+);
 
-taints('a write that loses a race gets a real 409, reads again and keeps the other writer\'s taint', async () => {
+taints("a write that loses a race gets a real 409, reads again and keeps the other writer's taint", async () => {
 	const name = await node(`race-${suffix}`);
 	const metrics = counting();
 	let raced = false;
@@ -283,7 +312,13 @@ taints('a write that loses a race gets a real 409, reads again and keeps the oth
 			if (!raced) {
 				raced = true;
 				const current = await read(nodeName);
-				await cluster.core.replaceNode({ name: nodeName, body: { ...current, spec: { ...current.spec, taints: [...(current.spec?.taints ?? []), { key: 'writer-b', value: 'x', effect: 'NoSchedule' }] } } });
+				await cluster.core.replaceNode({
+					name: nodeName,
+					body: {
+						...current,
+						spec: { ...current.spec, taints: [...(current.spec?.taints ?? []), { key: 'writer-b', value: 'x', effect: 'NoSchedule' }] },
+					},
+				});
 			}
 			return kube.patchNode(nodeName, patch, s);
 		},
@@ -297,10 +332,15 @@ taints('a write that loses a race gets a real 409, reads again and keeps the oth
 
 taints('eight concurrent writers each add their taint; none is lost', async () => {
 	const name = await node(`crowd-${suffix}`);
-	const writers = Array.from({ length: 8 }, (_, index) => addTaint(deps(), name, { taint: { key: `crowd/w${index}`, value: 'v', effect: 'NoSchedule' }, signal }));
+	const writers = Array.from({ length: 8 }, (_, index) =>
+		addTaint(deps(), name, { taint: { key: `crowd/w${index}`, value: 'v', effect: 'NoSchedule' }, signal }),
+	);
 	await Promise.all(writers);
 	const keys = ((await read(name)).spec?.taints ?? []).map((t) => t.key).sort();
-	assert.equal(keys, Array.from({ length: 8 }, (_, index) => `crowd/w${index}`));
+	assert.equal(
+		keys,
+		Array.from({ length: 8 }, (_, index) => `crowd/w${index}`),
+	);
 });
 
 taints.run();
@@ -335,8 +375,14 @@ labels('an exclude-LB label someone else set is neither overwritten nor removed 
 labels('after a reboot the check uncordons and removes our labels and taints', async () => {
 	const name = await node(`reboot-${suffix}`);
 	await cordonNode(deps(), name, signal);
-	await labelForReboot(deps({ now: () => new Date(Date.now() - 600_000) }), name, { mark: { eventId: `instance-event-${suffix}`, uncordonAfterReboot: true }, signal });
-	await addInterruptionTaint(deps(), name, { taint: { kind: 'SCHEDULED_EVENT', eventId: `instance-event-${suffix}`, effect: 'NoSchedule' }, signal });
+	await labelForReboot(deps({ now: () => new Date(Date.now() - 600_000) }), name, {
+		mark: { eventId: `instance-event-${suffix}`, uncordonAfterReboot: true },
+		signal,
+	});
+	await addInterruptionTaint(deps(), name, {
+		taint: { kind: 'SCHEDULED_EVENT', eventId: `instance-event-${suffix}`, effect: 'NoSchedule' },
+		signal,
+	});
 	const rebooted = { ...deps(), readTextFile: async () => '120.00 50.00\n' };
 	assert.is(await uncordonAfterRebootCheck(rebooted, { nodeName: name }, signal), `instance-event-${suffix}`);
 	const after = await read(name);
@@ -355,13 +401,22 @@ status('sets TerminationHandling through /status beside Ready, moves it, clears 
 	const name = await node(`condition-${suffix}`);
 	await setTerminationCondition(deps(), name, { condition: { status: 'True', reason: 'Draining', message: 'Draining 0 pods' }, signal });
 	const condition = async () => (await read(name)).status?.conditions?.find((c) => c.type === 'TerminationHandling');
-	assert.equal([(await condition())?.status, (await condition())?.reason, (await condition())?.message], ['True', 'Draining', 'Draining 0 pods']);
+	assert.equal(
+		[(await condition())?.status, (await condition())?.reason, (await condition())?.message],
+		['True', 'Draining', 'Draining 0 pods'],
+	);
 	const firstTransition = (await condition())?.lastTransitionTime;
 	assert.ok(firstTransition);
-	await setTerminationCondition(deps({ now: () => new Date(Date.now() + 5_000) }), name, { condition: { status: 'True', reason: 'Drained', message: 'done' }, signal });
+	await setTerminationCondition(deps({ now: () => new Date(Date.now() + 5_000) }), name, {
+		condition: { status: 'True', reason: 'Drained', message: 'done' },
+		signal,
+	});
 	assert.is((await condition())?.reason, 'Drained');
 	assert.equal((await condition())?.lastTransitionTime, firstTransition, 'same status: the transition time stays');
-	assert.ok((await read(name)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), 'kwok\'s Ready condition is untouched');
+	assert.ok(
+		(await read(name)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+		"kwok's Ready condition is untouched",
+	);
 	await clearTerminationCondition(deps(), name, signal);
 	assert.is(await condition(), undefined);
 	assert.ok((await read(name)).status?.conditions?.some((c) => c.type === 'Ready'));
@@ -374,7 +429,9 @@ status('writes a JSON annotation, refuses a stale compare-and-swap with 409, rem
 	assert.equal(JSON.parse((await read(name)).metadata?.annotations?.[key] ?? ''), { id: 'e1', phase: 'Draining' });
 	const staleVersion = written?.metadata.resourceVersion;
 	await cluster.core.patchNode({ name, body: [{ op: 'add', path: '/metadata/labels/touched', value: 'yes' }] });
-	const conflict = await rejection(writeNodeAnnotation(deps(), { nodeName: name, key, value: { id: 'e2' }, resourceVersion: staleVersion }, signal));
+	const conflict = await rejection(
+		writeNodeAnnotation(deps(), { nodeName: name, key, value: { id: 'e2' }, resourceVersion: staleVersion }, signal),
+	);
 	assert.is(conflict.status, 409);
 	assert.is(conflict.reason, 'Conflict');
 	assert.equal(JSON.parse((await read(name)).metadata?.annotations?.[key] ?? ''), { id: 'e1', phase: 'Draining' });
@@ -389,7 +446,10 @@ status.run();
 const dryRun = suite('dry run on the real apiserver');
 
 dryRun('every action reads but changes nothing', async () => {
-	const name = await node(`dry-${suffix}`, { labels: { [eventIdLabel]: 'e-old' }, taints: [{ key: 'aws-node-termination-handler/spot-itn', value: 'e-old', effect: 'NoSchedule' }] });
+	const name = await node(`dry-${suffix}`, {
+		labels: { [eventIdLabel]: 'e-old' },
+		taints: [{ key: 'aws-node-termination-handler/spot-itn', value: 'e-old', effect: 'NoSchedule' }],
+	});
 	const before = await read(name);
 	const dry = deps({ dryRun: true });
 	await cordonNode(dry, name, signal);
@@ -407,7 +467,10 @@ dryRun('every action reads but changes nothing', async () => {
 	assert.equal(after.spec, before.spec);
 	assert.equal(after.metadata?.labels, before.metadata?.labels);
 	assert.equal(after.metadata?.annotations, before.metadata?.annotations);
-	assert.is(after.status?.conditions?.find((c) => c.type === 'TerminationHandling'), undefined);
+	assert.is(
+		after.status?.conditions?.find((c) => c.type === 'TerminationHandling'),
+		undefined,
+	);
 });
 
 dryRun.run();
@@ -421,13 +484,18 @@ client('a token without the role gets KubeError 403 Forbidden for reads and writ
 	const read403 = await rejection(deniedKube.getNode(name, signal));
 	assert.is(read403.status, 403);
 	assert.is(read403.reason, 'Forbidden');
-	assert.match(read403.message, new RegExp(`^Cannot get node "${name}": nodes "${name}" is forbidden: User "system:serviceaccount:${namespace}:no-rights" cannot get resource "nodes"`));
+	assert.match(
+		read403.message,
+		new RegExp(
+			`^Cannot get node "${name}": nodes "${name}" is forbidden: User "system:serviceaccount:${namespace}:no-rights" cannot get resource "nodes"`,
+		),
+	);
 	const write403 = await rejection(cordonNode({ ...deps(), kube: deniedKube }, name, signal));
 	assert.is(write403.status, 403);
 	assert.not.ok((await read(name)).spec?.unschedulable);
 });
 
-client('lists pods by node with paging and streams a watch from the list\'s resourceVersion', async () => {
+client("lists pods by node with paging and streams a watch from the list's resourceVersion", async () => {
 	const name = await node(`watch-${suffix}`);
 	for (const pod of ['a', 'b', 'c']) await createPod(cluster, namespace, `${pod}-${suffix}`, { nodeName: name, waitRunning: false });
 	const page = await kube.listPods({ fieldSelector: `spec.nodeName=${name}`, limit: 2 }, signal);
@@ -440,7 +508,10 @@ client('lists pods by node with paging and streams a watch from the list\'s reso
 	const controller = new AbortController();
 	const seen: string[] = [];
 	const watching = (async () => {
-		for await (const event of kube.watchPods({ resourceVersion: all.resourceVersion, fieldSelector: `spec.nodeName=${name}` }, controller.signal)) {
+		for await (const event of kube.watchPods(
+			{ resourceVersion: all.resourceVersion, fieldSelector: `spec.nodeName=${name}` },
+			controller.signal,
+		)) {
 			if (event.type === 'ADDED') seen.push(event.object.metadata.name);
 			if (seen.includes(`d-${suffix}`)) controller.abort();
 		}
@@ -458,7 +529,10 @@ client('an eviction a PDB blocks is KubeError 429 TooManyRequests; events are cr
 	const blocked = await rejection(kube.evictPod(namespace, `guarded-${suffix}`, {}, signal));
 	assert.is(blocked.status, 429);
 	assert.is(blocked.reason, 'TooManyRequests');
-	assert.match(blocked.message, new RegExp(`^Cannot evict pod "${namespace}/guarded-${suffix}": Cannot evict pod as it would violate the pod's disruption budget`));
+	assert.match(
+		blocked.message,
+		new RegExp(`^Cannot evict pod "${namespace}/guarded-${suffix}": Cannot evict pod as it would violate the pod's disruption budget`),
+	);
 	const pdbs = await kube.listPodDisruptionBudgets({ namespace }, signal);
 	assert.is(pdbs.items.find((pdb) => pdb.metadata.name === `guarded-${suffix}`)?.status.disruptionsAllowed, 0);
 
@@ -479,7 +553,12 @@ client('an eviction a PDB blocks is KubeError 429 TooManyRequests; events are cr
 	await kube.createEvent(event, signal);
 	const duplicate = await rejection(kube.createEvent(event, signal));
 	assert.is(duplicate.status, 409);
-	await kube.patchEvent('default', event.name, { count: 2, lastTimestamp: event.lastTimestamp, message: 'Node successfully cordoned (again)' }, signal);
+	await kube.patchEvent(
+		'default',
+		event.name,
+		{ count: 2, lastTimestamp: event.lastTimestamp, message: 'Node successfully cordoned (again)' },
+		signal,
+	);
 	const stored = await apiRequest(cluster, 'GET', `/api/v1/namespaces/default/events/${event.name}`);
 	await cluster.core.deleteNamespacedEvent({ namespace: 'default', name: event.name });
 	assert.is(stored.status, 200, stored.text);

@@ -116,7 +116,12 @@ async function startReceiver(answer: (count: number) => number | 'hang', tls?: {
 		const chunks: Buffer[] = [];
 		request.on('data', (chunk: Buffer) => chunks.push(chunk));
 		request.on('end', () => {
-			received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+			received.push({
+				method: request.method ?? '',
+				url: request.url ?? '',
+				headers: request.headers,
+				body: Buffer.concat(chunks).toString('utf8'),
+			});
 			const reply = answer(received.length);
 			if (reply === 'hang') return; // never answer: the client's timeout must end it
 			response.writeHead(reply, { 'content-type': 'text/plain' });
@@ -127,10 +132,13 @@ async function startReceiver(answer: (count: number) => number | 'hang', tls?: {
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const address = server.address();
 	const port = typeof address === 'object' && address !== null ? address.port : 0;
-	closers.push(() => new Promise<void>((resolve) => {
-		server.closeAllConnections();
-		server.close(() => resolve());
-	}));
+	closers.push(
+		() =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	);
 	return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/hook`, port, received };
 }
 
@@ -146,10 +154,19 @@ async function startProxy(): Promise<{ readonly port: number; readonly seen: Pro
 	const server = http.createServer((request, response) => {
 		seen.push({ kind: 'forward', target: request.url ?? '' });
 		const target = new URL(request.url ?? '');
-		const upstream = http.request({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: request.method, headers: request.headers }, (answer) => {
-			response.writeHead(answer.statusCode ?? 502, answer.headers);
-			answer.pipe(response);
-		});
+		const upstream = http.request(
+			{
+				host: target.hostname,
+				port: target.port,
+				path: `${target.pathname}${target.search}`,
+				method: request.method,
+				headers: request.headers,
+			},
+			(answer) => {
+				response.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(response);
+			},
+		);
 		upstream.on('error', () => {
 			response.writeHead(502);
 			response.end();
@@ -173,11 +190,14 @@ async function startProxy(): Promise<{ readonly port: number; readonly seen: Pro
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const address = server.address();
-	closers.push(() => new Promise<void>((resolve) => {
-		for (const socket of sockets) socket.destroy();
-		server.closeAllConnections();
-		server.close(() => resolve());
-	}));
+	closers.push(
+		() =>
+			new Promise<void>((resolve) => {
+				for (const socket of sockets) socket.destroy();
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	);
 	return { port: typeof address === 'object' && address !== null ? address.port : 0, seen };
 }
 
@@ -185,8 +205,22 @@ function notifierFor(env: Record<string, string>, options: { readonly runtime?: 
 	// A short retry budget keeps a failing case from stalling the run for NTH's-default-sized minutes.
 	const { config } = loadConfig({ env: { NODE_NAME: `node-${suffix}`, WEBHOOK_RETRY_FOR: '10', ...env }, flags: {} });
 	const log = memoryLog();
-	const metrics = createMetricsRegistry({ now: Date.now, startTimeMs: Date.now(), resourceUsage: runtime.resourceUsage, build: { version: 'e2e', commit: 'e2e', flavour: 'source', runtime: runtime.name, runtimeVersion: runtime.version } });
-	const deps: NotifierDeps = { config, runtime: options.runtime ?? runtime, log, metrics, metadata, now: Date.now, sleep, random: Math.random };
+	const metrics = createMetricsRegistry({
+		now: Date.now,
+		startTimeMs: Date.now(),
+		resourceUsage: runtime.resourceUsage,
+		build: { version: 'e2e', commit: 'e2e', flavour: 'source', runtime: runtime.name, runtimeVersion: runtime.version },
+	});
+	const deps: NotifierDeps = {
+		config,
+		runtime: options.runtime ?? runtime,
+		log,
+		metrics,
+		metadata,
+		now: Date.now,
+		sleep,
+		random: Math.random,
+	};
 	return { notifier: createNotifier(deps), deps, log, metrics };
 }
 
@@ -226,7 +260,12 @@ webhook('retries a receiver that fails twice, and the third attempt lands', asyn
 	await deliver(notifier, context);
 	assert.is(receiver.received.length, 3);
 	assert.ok(receiver.received.every((request) => request.body === expectedDefaultBody));
-	assert.is(log.mine.filter((line) => line.includes('Webhook Error: Received Non-Successful Status Code: will retry') && line.includes('status_code=503')).length, 2);
+	assert.is(
+		log.mine.filter(
+			(line) => line.includes('Webhook Error: Received Non-Successful Status Code: will retry') && line.includes('status_code=503'),
+		).length,
+		2,
+	);
 	assert.ok(log.mine.some((line) => line.includes('Webhook Success: Notification Sent!') && line.includes('attempts=3')));
 	// Two backoffs of 0.25–0.5 s and 0.5–1 s.
 	assert.ok(Date.now() - started >= 750, `only ${Date.now() - started} ms`);
@@ -239,7 +278,12 @@ webhook('times out a receiver that hangs, then retries; a receiver that always h
 	await deliver(first.notifier, context);
 	assert.is(once.received.length, 2);
 	assert.ok(Date.now() - started >= 1000);
-	assert.ok(first.log.mine.some((line) => line.includes('Webhook Error: Client Do failed: will retry') && line.includes('no answer within 1000 ms')), first.log.mine.join('\n'));
+	assert.ok(
+		first.log.mine.some(
+			(line) => line.includes('Webhook Error: Client Do failed: will retry') && line.includes('no answer within 1000 ms'),
+		),
+		first.log.mine.join('\n'),
+	);
 	assert.ok(first.log.mine.some((line) => line.includes('Webhook Success: Notification Sent!')));
 
 	const always = await startReceiver(() => 'hang');
@@ -249,7 +293,12 @@ webhook('times out a receiver that hangs, then retries; a receiver that always h
 	const elapsed = Date.now() - begun;
 	assert.ok(elapsed <= 3500, `took ${elapsed} ms`);
 	assert.ok(always.received.length >= 2, `${always.received.length} attempts`);
-	assert.ok(second.log.mine.some((line) => line.includes('ERR Webhook Error: Client Do failed') && line.includes(`attempts=${always.received.length}`)), second.log.mine.join('\n'));
+	assert.ok(
+		second.log.mine.some(
+			(line) => line.includes('ERR Webhook Error: Client Do failed') && line.includes(`attempts=${always.received.length}`),
+		),
+		second.log.mine.join('\n'),
+	);
 	assert.match(second.metrics.render(), /\nnth_webhook_sends_total\{outcome="error"\} 1\n/);
 });
 
@@ -257,20 +306,50 @@ webhook('goes through WEBHOOK_PROXY: forwarding for http (http:// and tcp://), C
 	const proxy = await startProxy();
 	const plain = await startReceiver(() => 200);
 	for (const scheme of ['http', 'tcp']) {
-		const { notifier } = notifierFor({ WEBHOOK_URL: plain.url, WEBHOOK_PROXY: `${scheme}://127.0.0.1:${proxy.port}`, WEBHOOK_RETRY_FOR: '5' });
+		const { notifier } = notifierFor({
+			WEBHOOK_URL: plain.url,
+			WEBHOOK_PROXY: `${scheme}://127.0.0.1:${proxy.port}`,
+			WEBHOOK_RETRY_FOR: '5',
+		});
 		await deliver(notifier, context);
 	}
 	assert.is(plain.received.length, 2);
-	assert.equal(proxy.seen, [{ kind: 'forward', target: plain.url }, { kind: 'forward', target: plain.url }]);
+	assert.equal(proxy.seen, [
+		{ kind: 'forward', target: plain.url },
+		{ kind: 'forward', target: plain.url },
+	]);
 
-	execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(workDir, 'key.pem'), '-out', join(workDir, 'cert.pem')], { stdio: 'ignore' });
+	execFileSync(
+		'openssl',
+		[
+			'req',
+			'-x509',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-days',
+			'1',
+			'-subj',
+			'/CN=localhost',
+			'-addext',
+			'subjectAltName=DNS:localhost',
+			'-keyout',
+			join(workDir, 'key.pem'),
+			'-out',
+			join(workDir, 'cert.pem'),
+		],
+		{ stdio: 'ignore' },
+	);
 	const cert = readFileSync(join(workDir, 'cert.pem'), 'utf8');
 	const secure = await startReceiver(() => 200, { key: readFileSync(join(workDir, 'key.pem'), 'utf8'), cert });
 	// The receiver's self-signed certificate must be trusted; everything else is the runtime's own proxy code.
 	const trusting: Runtime['createFetch'] = (options) => runtime.createFetch({ ...options, ca: cert });
 	// A host name, as real webhook URLs have (the proxy resolves it; the receiver listens on 127.0.0.1).
 	const secureUrl = `https://localhost:${secure.port}/hook`;
-	const { notifier, log } = notifierFor({ WEBHOOK_URL: secureUrl, WEBHOOK_PROXY: `http://127.0.0.1:${proxy.port}`, WEBHOOK_RETRY_FOR: '5' }, { runtime: { ...runtime, createFetch: trusting } });
+	const { notifier, log } = notifierFor(
+		{ WEBHOOK_URL: secureUrl, WEBHOOK_PROXY: `http://127.0.0.1:${proxy.port}`, WEBHOOK_RETRY_FOR: '5' },
+		{ runtime: { ...runtime, createFetch: trusting } },
+	);
 	await deliver(notifier, context);
 	assert.is(secure.received.length, 1, log.mine.join('\n'));
 	assert.is(secure.received[0]?.body, expectedDefaultBody);
@@ -290,8 +369,14 @@ webhook('serves several sinks at once and picks up a changed template file', asy
 	const later = new Date(Date.now() + 5000);
 	utimesSync(templateFile, later, later);
 	await deliver(notifier, context);
-	assert.equal(first.received.map((request) => request.body), [`v1 SPOT_ITN node-${suffix}`, `v2 i-${suffix}`]);
-	assert.equal(second.received.map((request) => request.body), [`spot-itn-${suffix} web-1,web-2`, `spot-itn-${suffix} web-1,web-2`]);
+	assert.equal(
+		first.received.map((request) => request.body),
+		[`v1 SPOT_ITN node-${suffix}`, `v2 i-${suffix}`],
+	);
+	assert.equal(
+		second.received.map((request) => request.body),
+		[`spot-itn-${suffix} web-1,web-2`, `spot-itn-${suffix} web-1,web-2`],
+	);
 });
 
 webhook.run();
@@ -312,7 +397,7 @@ const recorderRules = [
 	{ apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 
-events('setup: a ServiceAccount with only the recorder\'s rights', async () => {
+events("setup: a ServiceAccount with only the recorder's rights", async () => {
 	cluster = connect();
 	namespace = await createNamespace(cluster, 'notify');
 	connected = true;
@@ -338,10 +423,12 @@ events('setup: a ServiceAccount with only the recorder\'s rights', async () => {
 		metrics: noopMetrics(),
 		userAgent: 'nth-e2e/notify',
 	});
-	await waitFor(async () => (await kube.getNode(`absent-${suffix}`, new AbortController().signal)) === undefined, { what: 'recorder RBAC effective' });
+	await waitFor(async () => (await kube.getNode(`absent-${suffix}`, new AbortController().signal)) === undefined, {
+		what: 'recorder RBAC effective',
+	});
 });
 
-events('node events land on the real Node with the IMDS annotations, aggregated; pod events in the pod\'s namespace', async () => {
+events("node events land on the real Node with the IMDS annotations, aggregated; pod events in the pod's namespace", async () => {
 	const nodeName = `notify-${suffix}`;
 	const created = await createNode(cluster, nodeName);
 	closers.push(() => deleteNode(cluster, nodeName));
@@ -359,7 +446,8 @@ events('node events land on the real Node with the IMDS annotations, aggregated;
 		enabled: true,
 	});
 	recorder.node('SpotInterruption', 'Normal', spotEvent.description);
-	for (let i = 0; i < 3; i += 1) recorder.node('CordonAndDrainError', 'Warning', 'There was a problem while trying to cordon and drain the node: timed out');
+	for (let i = 0; i < 3; i += 1)
+		recorder.node('CordonAndDrainError', 'Warning', 'There was a problem while trying to cordon and drain the node: timed out');
 	recorder.pod({ namespace, name: 'web-1' }, 'PodEviction', 'Normal', `Pod evicted due to node drain (node ${nodeName})`, { app: 'web' });
 	await recorder.flush(AbortSignal.timeout(20_000));
 	assert.equal(errors, [], log.mine.join('\n'));
@@ -374,25 +462,34 @@ events('node events land on the real Node with the IMDS annotations, aggregated;
 	assert.is(spot?.metadata?.namespace, 'default');
 	assert.is(spot?.type, 'Normal');
 	assert.is(spot?.message, spotEvent.description);
-	assert.equal({ component: spot?.source?.component, host: spot?.source?.host }, { component: 'aws-node-termination-handler', host: nodeName });
-	assert.equal({ ...spot?.metadata?.annotations }, {
-		'account-id': '123456789012',
-		'availability-zone': 'us-east-1a',
-		'instance-id': `i-${suffix}`,
-		'instance-life-cycle': 'spot',
-		'instance-type': 'm5.large',
-		'local-hostname': 'ip-10-0-1-2.ec2.internal',
-		'local-ipv4': '10.0.1.2',
-		'public-hostname': 'ec2-54-1-2-3.compute-1.amazonaws.com',
-		'public-ipv4': '54.1.2.3',
-		region: 'eu-override',
-		team: 'ops',
-	});
+	assert.equal(
+		{ component: spot?.source?.component, host: spot?.source?.host },
+		{ component: 'aws-node-termination-handler', host: nodeName },
+	);
+	assert.equal(
+		{ ...spot?.metadata?.annotations },
+		{
+			'account-id': '123456789012',
+			'availability-zone': 'us-east-1a',
+			'instance-id': `i-${suffix}`,
+			'instance-life-cycle': 'spot',
+			'instance-type': 'm5.large',
+			'local-hostname': 'ip-10-0-1-2.ec2.internal',
+			'local-ipv4': '10.0.1.2',
+			'public-hostname': 'ec2-54-1-2-3.compute-1.amazonaws.com',
+			'public-ipv4': '54.1.2.3',
+			region: 'eu-override',
+			team: 'ops',
+		},
+	);
 	const error = byReason.get('CordonAndDrainError');
 	assert.is(error?.type, 'Warning');
 	assert.is(error?.count, 3);
 
-	const podEvents = await cluster.core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.kind=Pod,involvedObject.name=web-1' });
+	const podEvents = await cluster.core.listNamespacedEvent({
+		namespace,
+		fieldSelector: 'involvedObject.kind=Pod,involvedObject.name=web-1',
+	});
 	assert.is(podEvents.items.length, 1);
 	assert.equal({ ...podEvents.items[0]?.metadata?.annotations }, { node: nodeName, app: 'web' });
 	assert.is(podEvents.items[0]?.reason, 'PodEviction');
@@ -401,14 +498,35 @@ events('node events land on the real Node with the IMDS annotations, aggregated;
 events('a token without the events rights is logged and counted, never thrown', async () => {
 	const denied = await createServiceAccountToken(cluster, namespace, 'no-rights');
 	const connection = await connectKube(runtime.createFetch, { kubeconfig: kubeconfigForToken(cluster, denied) });
-	const deniedKube = createKubeApi({ server: connection.server, fetch: connection.fetch, authHeaders: connection.authHeaders, qps: 50, burst: 100, log: memoryLog(), metrics: noopMetrics(), userAgent: 'nth-e2e/notify' });
+	const deniedKube = createKubeApi({
+		server: connection.server,
+		fetch: connection.fetch,
+		authHeaders: connection.authHeaders,
+		qps: 50,
+		burst: 100,
+		log: memoryLog(),
+		metrics: noopMetrics(),
+		userAgent: 'nth-e2e/notify',
+	});
 	const errors: string[] = [];
 	const log = memoryLog();
-	const recorder = createEventRecorder({ kube: deniedKube, nodeName: `notify-${suffix}`, metadata, extraAnnotations: {}, log, metrics: { ...noopMetrics(), errorCaught: (component) => void errors.push(component) }, now: Date.now, enabled: true });
+	const recorder = createEventRecorder({
+		kube: deniedKube,
+		nodeName: `notify-${suffix}`,
+		metadata,
+		extraAnnotations: {},
+		log,
+		metrics: { ...noopMetrics(), errorCaught: (component) => void errors.push(component) },
+		now: Date.now,
+		enabled: true,
+	});
 	recorder.node('Cordon', 'Normal', 'Node successfully cordoned');
 	await recorder.flush(AbortSignal.timeout(20_000));
 	assert.ok(errors.length >= 1 && errors.every((component) => component === 'events'), String(errors));
-	assert.ok(log.mine.some((line) => line.includes('Cannot create the Kubernetes event') && line.includes('events is forbidden')), log.mine.join('\n'));
+	assert.ok(
+		log.mine.some((line) => line.includes('Cannot create the Kubernetes event') && line.includes('events is forbidden')),
+		log.mine.join('\n'),
+	);
 });
 
 events.run();
@@ -418,7 +536,12 @@ events.run();
 const metricsAndProbes = suite('/metrics and probes on real ports');
 
 function newRegistry(): MetricsRegistry {
-	return createMetricsRegistry({ now: Date.now, startTimeMs: Date.now(), resourceUsage: runtime.resourceUsage, build: { version: 'e2e', commit: 'e2e', flavour: 'source', runtime: runtime.name, runtimeVersion: runtime.version } });
+	return createMetricsRegistry({
+		now: Date.now,
+		startTimeMs: Date.now(),
+		resourceUsage: runtime.resourceUsage,
+		build: { version: 'e2e', commit: 'e2e', flavour: 'source', runtime: runtime.name, runtimeVersion: runtime.version },
+	});
 }
 
 metricsAndProbes('/metrics is scraped over HTTP and passes promtool check metrics', async () => {
@@ -436,8 +559,19 @@ metricsAndProbes('/metrics is scraped over HTTP and passes promtool check metric
 	const controller = new AbortController();
 	const servers = await startHttpServers({
 		runtime,
-		settings: { enableProbesServer: true, probesServerPort: 0, enablePrometheusServer: true, prometheusServerPort: 0, probesServerHost: '127.0.0.1' },
-		probes: createProbes({ maxPollAgeMs: 30_000, startedAtMs: Date.now(), now: Date.now, lastSuccessfulPollMs: registry.lastSuccessfulPollMs }).handler,
+		settings: {
+			enableProbesServer: true,
+			probesServerPort: 0,
+			enablePrometheusServer: true,
+			prometheusServerPort: 0,
+			probesServerHost: '127.0.0.1',
+		},
+		probes: createProbes({
+			maxPollAgeMs: 30_000,
+			startedAtMs: Date.now(),
+			now: Date.now,
+			lastSuccessfulPollMs: registry.lastSuccessfulPollMs,
+		}).handler,
 		metrics: createMetricsHandler(registry.render),
 		log: memoryLog(),
 		signal: controller.signal,
@@ -447,8 +581,14 @@ metricsAndProbes('/metrics is scraped over HTTP and passes promtool check metric
 		assert.is(response.status, 200);
 		assert.is(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
 		const text = await response.text();
-		assert.match(text, /\nactions_total\{node_action="cordon-and-drain",node_status="success",otel_scope_name="aws.node.termination.handler",otel_scope_version=""\} 1\n/);
-		assert.match(text, /\nevents_error_total\{event_error_where="SPOT_ITN_MONITOR",otel_scope_name="aws.node.termination.handler",otel_scope_version=""\} 1\n/);
+		assert.match(
+			text,
+			/\nactions_total\{node_action="cordon-and-drain",node_status="success",otel_scope_name="aws.node.termination.handler",otel_scope_version=""\} 1\n/,
+		);
+		assert.match(
+			text,
+			/\nevents_error_total\{event_error_where="SPOT_ITN_MONITOR",otel_scope_name="aws.node.termination.handler",otel_scope_version=""\} 1\n/,
+		);
 		assert.match(text, /\nprocess_resident_memory_bytes \d+\n/);
 		const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
 		assert.is(check.error, undefined, `promtool could not run (apt-get install prometheus): ${String(check.error)}`);
@@ -473,10 +613,13 @@ metricsAndProbes('/healthz turns 503 while IMDS polling is stuck and 200 again o
 			held.add(response);
 			return;
 		}
-		const upstream = http.request({ host: '127.0.0.1', port: aemm.port, path: request.url, method: request.method, headers: request.headers }, (answer) => {
-			response.writeHead(answer.statusCode ?? 502, answer.headers);
-			answer.pipe(response);
-		});
+		const upstream = http.request(
+			{ host: '127.0.0.1', port: aemm.port, path: request.url, method: request.method, headers: request.headers },
+			(answer) => {
+				response.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(response);
+			},
+		);
 		upstream.on('error', () => {
 			response.writeHead(502);
 			response.end();
@@ -489,13 +632,39 @@ metricsAndProbes('/healthz turns 503 while IMDS polling is stuck and 200 again o
 	const registry = newRegistry();
 	const log = memoryLog();
 	const controller = new AbortController();
-	const client = createImdsClient({ fetch: runtime.createFetch(), baseUrl: `http://127.0.0.1:${gatePort}`, ipv6Fallback: false, tries: 1, log, metrics: registry, timeoutMs: 500 });
-	const polling = startPolling([createSpotItnMonitor({ client })], { intervalMs: () => 200, onResult: () => {}, log, metrics: registry, signal: controller.signal, maxBackoffMs: 500 });
-	const probes = createProbes({ maxPollAgeMs: 2000, startedAtMs: Date.now(), now: Date.now, lastSuccessfulPollMs: registry.lastSuccessfulPollMs });
+	const client = createImdsClient({
+		fetch: runtime.createFetch(),
+		baseUrl: `http://127.0.0.1:${gatePort}`,
+		ipv6Fallback: false,
+		tries: 1,
+		log,
+		metrics: registry,
+		timeoutMs: 500,
+	});
+	const polling = startPolling([createSpotItnMonitor({ client })], {
+		intervalMs: () => 200,
+		onResult: () => {},
+		log,
+		metrics: registry,
+		signal: controller.signal,
+		maxBackoffMs: 500,
+	});
+	const probes = createProbes({
+		maxPollAgeMs: 2000,
+		startedAtMs: Date.now(),
+		now: Date.now,
+		lastSuccessfulPollMs: registry.lastSuccessfulPollMs,
+	});
 	probes.markReady();
 	const servers = await startHttpServers({
 		runtime,
-		settings: { enableProbesServer: true, probesServerPort: 0, enablePrometheusServer: false, prometheusServerPort: 0, probesServerHost: '127.0.0.1' },
+		settings: {
+			enableProbesServer: true,
+			probesServerPort: 0,
+			enablePrometheusServer: false,
+			prometheusServerPort: 0,
+			probesServerHost: '127.0.0.1',
+		},
 		probes: probes.handler,
 		metrics: createMetricsHandler(registry.render),
 		log,
@@ -512,17 +681,26 @@ metricsAndProbes('/healthz turns 503 while IMDS polling is stuck and 200 again o
 
 		stuck = true;
 		const stuckAt = Date.now();
-		const unhealthy = await waitFor(async () => {
-			const answer = await health();
-			return answer.status === 503 ? answer : undefined;
-		}, { what: '/healthz 503 while IMDS hangs', timeoutMs: 10_000 });
+		const unhealthy = await waitFor(
+			async () => {
+				const answer = await health();
+				return answer.status === 503 ? answer : undefined;
+			},
+			{ what: '/healthz 503 while IMDS hangs', timeoutMs: 10_000 },
+		);
 		assert.ok(Date.now() - stuckAt >= 1500, `turned 503 after only ${Date.now() - stuckAt} ms`);
 		assert.match(unhealthy.body, /"health":"unhealthy","reason":"last successful IMDS poll was [\d.]+ s ago \(limit 2 s\)"/);
 
 		stuck = false;
 		for (const response of held) response.destroy();
-		await waitFor(async () => (await health()).status === 200 || undefined, { what: '/healthz 200 after IMDS recovers', timeoutMs: 10_000 });
-		assert.match(registry.render(), /\nevents_error_total\{event_error_where="SPOT_ITN_MONITOR",otel_scope_name="aws.node.termination.handler",otel_scope_version=""\} [1-9]\d*\n/);
+		await waitFor(async () => (await health()).status === 200 || undefined, {
+			what: '/healthz 200 after IMDS recovers',
+			timeoutMs: 10_000,
+		});
+		assert.match(
+			registry.render(),
+			/\nevents_error_total\{event_error_where="SPOT_ITN_MONITOR",otel_scope_name="aws.node.termination.handler",otel_scope_version=""\} [1-9]\d*\n/,
+		);
 	} finally {
 		controller.abort();
 		for (const response of held) response.destroy();

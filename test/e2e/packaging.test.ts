@@ -10,13 +10,35 @@
 // The image itself, read-only as uid 65532 with the DaemonSet ServiceAccount's
 // token, drains a node on an AEMM spot notice (last suite).
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	copyFileSync,
+	cpSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readFileSync,
+	readSync,
+	closeSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
-import { type RealCluster, connect, createNode, createServiceAccountToken, deleteNode, kubeconfigForToken, waitFor } from '../real/harness.ts';
+import {
+	type RealCluster,
+	connect,
+	createNode,
+	createServiceAccountToken,
+	deleteNode,
+	kubeconfigForToken,
+	waitFor,
+} from '../real/harness.ts';
 import { realBinDir } from '../real/state.ts';
 import { featurePermissions, type Permission } from '../../src/kube/permissions.ts';
 import { startAemm } from '../real/aemm.ts';
@@ -35,12 +57,27 @@ const fileOf = (flavour: v.InferOutput<typeof FlavourSchema>, arch: string): str
 const defaultBin = process.env['NTH_BIN'] ?? join(root, 'dist', 'nth');
 const scratch = mkdtempSync(join(tmpdir(), 'nth-packaging-'));
 
-function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
-	return spawnSync(command, args, { cwd: options.cwd ?? root, env: options.env ?? process.env, input: options.input, encoding: 'utf8', timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 });
+function run(
+	command: string,
+	args: readonly string[],
+	options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): SpawnSyncReturns<string> {
+	return spawnSync(command, args, {
+		cwd: options.cwd ?? root,
+		env: options.env ?? process.env,
+		input: options.input,
+		encoding: 'utf8',
+		timeout: options.timeoutMs ?? 120_000,
+		maxBuffer: 64 * 1024 * 1024,
+	});
 }
 
 function ok(result: SpawnSyncReturns<string>, what: string): string {
-	assert.is(result.status, 0, `${what} exited with ${result.status}${result.error ? ` (${result.error.message})` : ''}:\n${result.stderr.slice(-2000)}${result.stdout.slice(-1000)}`);
+	assert.is(
+		result.status,
+		0,
+		`${what} exited with ${result.status}${result.error ? ` (${result.error.message})` : ''}:\n${result.stderr.slice(-2000)}${result.stdout.slice(-1000)}`,
+	);
 	return result.stdout;
 }
 
@@ -62,7 +99,9 @@ function elfMachine(path: string): number {
 }
 
 function versionLine(flavour: v.InferOutput<typeof FlavourSchema>, commit = '[0-9a-f]{7,}'): RegExp {
-	return new RegExp(`^nth ${version.replaceAll('.', '\\.')} \\(commit ${commit}, ${flavour.stamp}, ${flavour.runtime} \\d+\\.\\d+\\.\\d+\\)\\n$`);
+	return new RegExp(
+		`^nth ${version.replaceAll('.', '\\.')} \\(commit ${commit}, ${flavour.stamp}, ${flavour.runtime} \\d+\\.\\d+\\.\\d+\\)\\n$`,
+	);
 }
 
 /**
@@ -70,7 +109,11 @@ function versionLine(flavour: v.InferOutput<typeof FlavourSchema>, commit = '[0-
  * in this repository (others commit while the tier runs, so HEAD may have moved
  * on since the build).
  */
-function checkVersion(bin: string, flavour: v.InferOutput<typeof FlavourSchema>, options: { cwd?: string; prefix?: readonly string[] } = {}): void {
+function checkVersion(
+	bin: string,
+	flavour: v.InferOutput<typeof FlavourSchema>,
+	options: { cwd?: string; prefix?: readonly string[] } = {},
+): void {
 	const command = options.prefix?.[0] ?? bin;
 	const args = options.prefix ? [...options.prefix.slice(1), bin, '--version'] : ['--version'];
 	const out = ok(run(command, args, { env: {}, ...(options.cwd ? { cwd: options.cwd } : {}) }), `${bin} --version`);
@@ -87,7 +130,8 @@ executables('the default executable runs from an empty directory with an empty e
 	const empty = mkdtempSync(join(scratch, 'empty-'));
 	checkVersion(defaultBin, shipped, { cwd: empty });
 	const help = ok(run(defaultBin, ['--help'], { cwd: empty, env: {} }), 'nth --help');
-	for (const flag of ['--node-name', '--enable-spot-interruption-draining', '--node-termination-grace-period', '--webhook-url']) assert.ok(help.includes(flag), `--help lacks ${flag}`);
+	for (const flag of ['--node-name', '--enable-spot-interruption-draining', '--node-termination-grace-period', '--webhook-url'])
+		assert.ok(help.includes(flag), `--help lacks ${flag}`);
 	const usage = run(defaultBin, ['--no-such-setting'], { cwd: empty, env: {} });
 	assert.is(usage.status, 2, 'an unknown option is a usage error');
 });
@@ -104,7 +148,11 @@ executables('a fresh clone builds both executables for x64 and arm64 with no net
 	ok(run('git', ['clone', '--quiet', root, clone]), 'git clone');
 	symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'));
 	// A new network namespace has no interface but a down loopback: nothing can be fetched.
-	const build = run('unshare', ['--net', '--', node24, 'scripts/build.mjs', '--offline', '--quiet', `--flavour=${defaultFlavour},${otherFlavour}`, '--arch=x64,arm64'], { cwd: clone, timeoutMs: 300_000 });
+	const build = run(
+		'unshare',
+		['--net', '--', node24, 'scripts/build.mjs', '--offline', '--quiet', `--flavour=${defaultFlavour},${otherFlavour}`, '--arch=x64,arm64'],
+		{ cwd: clone, timeoutMs: 300_000 },
+	);
 	ok(build, 'offline build in a fresh clone');
 	const head = gitHead(clone);
 	for (const flavour of [shipped, other]) {
@@ -116,7 +164,11 @@ executables('a fresh clone builds both executables for x64 and arm64 with no net
 		// What the e2e tier, the demo and the benchmarks run each executable with (agent-process.ts shippedEnv).
 		assert.equal(shippedEnv(x64), flavour.env, `${x64}: its shipped env in dist/build.json`);
 	}
-	assert.equal(shippedEnv(join(clone, 'dist', 'nth')), shippedEnv(join(clone, 'dist', fileOf(shipped, 'x64'))), 'dist/nth runs as the default flavour');
+	assert.equal(
+		shippedEnv(join(clone, 'dist', 'nth')),
+		shippedEnv(join(clone, 'dist', fileOf(shipped, 'x64'))),
+		'dist/nth runs as the default flavour',
+	);
 	assert.ok(existsSync(join(clone, 'dist', 'nth.mjs')));
 });
 
@@ -124,11 +176,34 @@ executables('every runtime verifies the apiserver certificate: right CA works, n
 	const cluster = connect();
 	const wrong = join(scratch, 'wrong-ca');
 	mkdirSync(wrong);
-	ok(run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=wrong', '-keyout', join(wrong, 'ca.key'), '-out', join(wrong, 'ca.crt')]), 'openssl');
+	ok(
+		run('openssl', [
+			'req',
+			'-x509',
+			'-newkey',
+			'ec',
+			'-pkeyopt',
+			'ec_paramgen_curve:prime256v1',
+			'-nodes',
+			'-days',
+			'1',
+			'-subj',
+			'/CN=wrong',
+			'-keyout',
+			join(wrong, 'ca.key'),
+			'-out',
+			join(wrong, 'ca.crt'),
+		]),
+		'openssl',
+	);
 	const probe = join(root, 'test', 'e2e', 'fixtures', 'tls-probe.ts');
 	const args = [probe, cluster.state.apiserverUrl, cluster.state.caFile, join(wrong, 'ca.crt'), cluster.state.adminToken];
 	const ProbeSchema = v.object({ runtime: v.string(), results: v.record(v.string(), v.union([v.number(), v.string()])) });
-	for (const [name, command] of [['node', [node24]], ['bun', [join(root, 'node_modules', 'bun', 'bin', 'bun.exe')]], ['deno', [join(root, 'node_modules', '.bin', 'deno'), 'run', '-A']]] as const) {
+	for (const [name, command] of [
+		['node', [node24]],
+		['bun', [join(root, 'node_modules', 'bun', 'bin', 'bun.exe')]],
+		['deno', [join(root, 'node_modules', '.bin', 'deno'), 'run', '-A']],
+	] as const) {
 		const out = v.parse(ProbeSchema, JSON.parse(ok(run(command[0], [...command.slice(1), ...args]), `${name} tls-probe`)));
 		assert.is(out.runtime, name);
 		assert.is(out.results['rightCa'], 200, `${name}: the cluster CA is trusted`);
@@ -141,7 +216,10 @@ executables('every runtime verifies the apiserver certificate: right CA works, n
 executables('deno type-checks the source and runs the bundle', () => {
 	const deno = join(root, 'node_modules', '.bin', 'deno');
 	ok(run(deno, ['check', 'src/main.ts'], { timeoutMs: 180_000 }), 'deno check src/main.ts');
-	const out = ok(run(deno, ['run', '-A', join(root, 'dist', 'nth.mjs'), '--version'], { env: { PATH: process.env['PATH'] ?? '', HOME: scratch } }), 'deno run');
+	const out = ok(
+		run(deno, ['run', '-A', join(root, 'dist', 'nth.mjs'), '--version'], { env: { PATH: process.env['PATH'] ?? '', HOME: scratch } }),
+		'deno run',
+	);
 	assert.match(out, /^nth .* \(commit \w+, bundle, deno \d+\.\d+\.\d+\)\n$/);
 });
 
@@ -149,7 +227,20 @@ executables('deno type-checks the source and runs the bundle', () => {
 
 const image = suite('image');
 const podmanRoot = join(scratch, 'podman');
-const podman = ['--root', join(podmanRoot, 'root'), '--runroot', join(podmanRoot, 'run'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', 'runc'];
+const podman = [
+	'--root',
+	join(podmanRoot, 'root'),
+	'--runroot',
+	join(podmanRoot, 'run'),
+	'--storage-driver',
+	'vfs',
+	'--cgroup-manager',
+	'cgroupfs',
+	'--events-backend',
+	'file',
+	'--runtime',
+	'runc',
+];
 const archive = join(root, 'dist', 'nth-image.oci.tar');
 
 image.before(() => {
@@ -157,7 +248,10 @@ image.before(() => {
 });
 
 image('the archive is an OCI index for linux/amd64 and linux/arm64', () => {
-	const IndexSchema = v.object({ mediaType: v.literal('application/vnd.oci.image.index.v1+json'), manifests: v.array(v.object({ platform: v.object({ architecture: v.string(), os: v.string() }) })) });
+	const IndexSchema = v.object({
+		mediaType: v.literal('application/vnd.oci.image.index.v1+json'),
+		manifests: v.array(v.object({ platform: v.object({ architecture: v.string(), os: v.string() }) })),
+	});
 	const index = v.parse(IndexSchema, JSON.parse(ok(run('skopeo', ['inspect', '--raw', `oci-archive:${archive}`]), 'skopeo inspect')));
 	assert.equal(index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`).sort(), ['linux/amd64', 'linux/arm64']);
 });
@@ -165,10 +259,27 @@ image('the archive is an OCI index for linux/amd64 and linux/arm64', () => {
 image('it runs as uid 65532 on a read-only root file system', () => {
 	ok(run('podman', [...podman, 'pull', '-q', `oci-archive:${archive}`], { timeoutMs: 300_000 }), 'podman pull');
 	const ConfigSchema = v.array(v.object({ Config: v.object({ User: v.string(), Entrypoint: v.array(v.string()) }) }));
-	const [config] = v.parse(ConfigSchema, JSON.parse(ok(run('podman', [...podman, 'image', 'inspect', `localhost/nth:${version}`]), 'podman inspect')));
+	const [config] = v.parse(
+		ConfigSchema,
+		JSON.parse(ok(run('podman', [...podman, 'image', 'inspect', `localhost/nth:${version}`]), 'podman inspect')),
+	);
 	assert.is(config?.Config.User, '65532:65532');
 	assert.equal(config?.Config.Entrypoint, ['/nth']);
-	const runArgs = [...podman, 'run', '--rm', '--read-only', '--user', '65532:65532', '--network', 'host', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', `localhost/nth:${version}`];
+	const runArgs = [
+		...podman,
+		'run',
+		'--rm',
+		'--read-only',
+		'--user',
+		'65532:65532',
+		'--network',
+		'host',
+		'--ulimit',
+		'nofile=1024:1024',
+		'--ulimit',
+		'nproc=4096:4096',
+		`localhost/nth:${version}`,
+	];
 	assert.match(ok(run('podman', [...runArgs, '--version'], { timeoutMs: 120_000 }), 'podman run --version'), versionLine(shipped));
 });
 
@@ -178,7 +289,8 @@ image('the arm64 image runs its executable (under qemu when available)', () => {
 	ok(run('umoci', ['unpack', '--image', `${layout}:arm64`, join(scratch, 'bundle-arm64')]), 'umoci unpack');
 	const rootfs = join(scratch, 'bundle-arm64', 'rootfs');
 	assert.is(elfMachine(join(rootfs, 'nth')), 183);
-	for (const path of ['lib/ld-linux-aarch64.so.1', 'etc/ssl/certs/ca-certificates.crt', 'etc/passwd', 'usr/share/zoneinfo/UTC']) assert.ok(existsSync(join(rootfs, path)), `${path} missing`);
+	for (const path of ['lib/ld-linux-aarch64.so.1', 'etc/ssl/certs/ca-certificates.crt', 'etc/passwd', 'usr/share/zoneinfo/UTC'])
+		assert.ok(existsSync(join(rootfs, path)), `${path} missing`);
 	assert.match(readFileSync(join(rootfs, 'etc', 'passwd'), 'utf8'), /^nonroot:x:65532:65532:/m);
 	if (run('sh', ['-c', 'command -v qemu-aarch64']).status === 0) {
 		checkVersion(join(rootfs, 'nth'), shipped, { prefix: ['qemu-aarch64', '-L', rootfs] });
@@ -207,15 +319,23 @@ manifests.after(() => {
 
 manifests('server-side dry run, then apply for real', async () => {
 	const dry = ok(kubectl(['apply', '--server-side', '--force-conflicts', '--dry-run=server', '-k', 'manifests']), 'dry run');
-	for (const object of ['serviceaccount/nth', 'clusterrole.rbac.authorization.k8s.io/nth', 'clusterrolebinding.rbac.authorization.k8s.io/nth', 'daemonset.apps/nth']) {
+	for (const object of [
+		'serviceaccount/nth',
+		'clusterrole.rbac.authorization.k8s.io/nth',
+		'clusterrolebinding.rbac.authorization.k8s.io/nth',
+		'daemonset.apps/nth',
+	]) {
 		assert.ok(dry.includes(object), `dry run lacks ${object}:\n${dry}`);
 	}
 	ok(kubectl(['apply', '--server-side', '--force-conflicts', '-k', 'manifests']), 'apply');
 	const StatusSchema = v.object({ status: v.object({ desiredNumberScheduled: v.number(), numberReady: v.optional(v.number(), 0) }) });
-	const status = await waitFor(() => {
-		const ds = v.parse(StatusSchema, JSON.parse(ok(kubectl(['get', 'daemonset', 'nth', '-n', 'kube-system', '-o', 'json']), 'get ds')));
-		return ds.status.desiredNumberScheduled > 0 && ds.status.numberReady === ds.status.desiredNumberScheduled ? ds.status : undefined;
-	}, { timeoutMs: 60_000, what: 'DaemonSet nth ready on every node' });
+	const status = await waitFor(
+		() => {
+			const ds = v.parse(StatusSchema, JSON.parse(ok(kubectl(['get', 'daemonset', 'nth', '-n', 'kube-system', '-o', 'json']), 'get ds')));
+			return ds.status.desiredNumberScheduled > 0 && ds.status.numberReady === ds.status.desiredNumberScheduled ? ds.status : undefined;
+		},
+		{ timeoutMs: 60_000, what: 'DaemonSet nth ready on every node' },
+	);
 	assert.ok(status.desiredNumberScheduled > 0);
 });
 
@@ -225,15 +345,32 @@ manifests("the ServiceAccount's token can do exactly what the agent needs", asyn
 	// "pods/eviction" would read as the pod named "eviction": subresources go in --subresource.
 	const can = (verb: string, resource: string): string => {
 		const [type = '', subresource] = resource.split('/');
-		return kubectl(['auth', 'can-i', verb, type, ...(subresource ? [`--subresource=${subresource}`] : []), '--all-namespaces'], undefined, config).stdout.trim();
+		return kubectl(
+			['auth', 'can-i', verb, type, ...(subresource ? [`--subresource=${subresource}`] : []), '--all-namespaces'],
+			undefined,
+			config,
+		).stdout.trim();
 	};
 	// The one list (src/kube/permissions.ts): the base granted, the optional features and everything else denied.
-	const kubectlForm = (permission: Permission): [string, string] => [permission.verb, `${permission.resource}${permission.group ? `.${permission.group}` : ''}${permission.subresource ? `/${permission.subresource}` : ''}`];
+	const kubectlForm = (permission: Permission): [string, string] => [
+		permission.verb,
+		`${permission.resource}${permission.group ? `.${permission.group}` : ''}${permission.subresource ? `/${permission.subresource}` : ''}`,
+	];
 	for (const [verb, resource] of featurePermissions('always').map(kubectlForm)) {
 		assert.is(can(verb, resource), 'yes', `${verb} ${resource}`);
 	}
 	const optional = [...featurePermissions('events'), ...featurePermissions('pdb-delete')].map(kubectlForm);
-	for (const [verb, resource] of [...optional, ['watch', 'nodes'], ['get', 'pods'], ['get', 'secrets'], ['update', 'nodes'], ['delete', 'nodes'], ['create', 'pods'], ['update', 'nodes/status'], ['create', 'pods/exec']]) {
+	for (const [verb, resource] of [
+		...optional,
+		['watch', 'nodes'],
+		['get', 'pods'],
+		['get', 'secrets'],
+		['update', 'nodes'],
+		['delete', 'nodes'],
+		['create', 'pods'],
+		['update', 'nodes/status'],
+		['create', 'pods/exec'],
+	]) {
 		assert.is(can(verb ?? '', resource ?? ''), 'no', `${verb} ${resource} must be denied`);
 	}
 	ok(kubectl(['apply', '--server-side', '--force-conflicts', '-k', 'manifests/with-events']), 'apply with-events');
@@ -260,9 +397,28 @@ chart.after(async () => {
 
 chart('helm lint --strict and helm template with NTH-style values', () => {
 	ok(run(helm(), ['lint', '--strict', 'charts/nth']), 'helm lint');
-	const rendered = ok(run(helm(), ['template', 'nth-e2e', 'charts/nth', '-n', 'kube-system',
-		'--set', 'webhookURLSecretName=webhooksecret', '--set', 'webhookTemplateConfigMapName=tmpl', '--set', 'webhookTemplateConfigMapKey=t.tmpl',
-		'--set', 'emitKubernetesEvents=true', '--set', 'nodeSelector.pool=spot', '--set', 'enablePrometheusServer=true']), 'helm template');
+	const rendered = ok(
+		run(helm(), [
+			'template',
+			'nth-e2e',
+			'charts/nth',
+			'-n',
+			'kube-system',
+			'--set',
+			'webhookURLSecretName=webhooksecret',
+			'--set',
+			'webhookTemplateConfigMapName=tmpl',
+			'--set',
+			'webhookTemplateConfigMapKey=t.tmpl',
+			'--set',
+			'emitKubernetesEvents=true',
+			'--set',
+			'nodeSelector.pool=spot',
+			'--set',
+			'enablePrometheusServer=true',
+		]),
+		'helm template',
+	);
 	assert.match(rendered, /secretKeyRef: \{ name: "webhooksecret", key: webhookurl \}/);
 	assert.match(rendered, /name: WEBHOOK_TEMPLATE_FILE, value: "\/config\/t\.tmpl"/);
 	assert.match(rendered, /resources: \[events\]/);
@@ -271,7 +427,26 @@ chart('helm lint --strict and helm template with NTH-style values', () => {
 });
 
 chart('helm install onto the real apiserver brings the DaemonSet up', async () => {
-	ok(run(helm(), ['--kubeconfig', cluster.state.kubeconfig, 'install', 'nth-e2e', 'charts/nth', '-n', helmNamespace, '--create-namespace', '--wait', '--timeout', '120s'], { timeoutMs: 180_000 }), 'helm install');
+	ok(
+		run(
+			helm(),
+			[
+				'--kubeconfig',
+				cluster.state.kubeconfig,
+				'install',
+				'nth-e2e',
+				'charts/nth',
+				'-n',
+				helmNamespace,
+				'--create-namespace',
+				'--wait',
+				'--timeout',
+				'120s',
+			],
+			{ timeoutMs: 180_000 },
+		),
+		'helm install',
+	);
 	const ds = JSON.parse(ok(kubectl(['get', 'daemonset', 'nth-e2e', '-n', helmNamespace, '-o', 'json']), 'get ds'));
 	const parsed = v.parse(v.object({ status: v.object({ desiredNumberScheduled: v.number(), numberReady: v.number() }) }), ds);
 	assert.ok(parsed.status.desiredNumberScheduled > 0);
@@ -295,11 +470,17 @@ systemd('install.sh installs the unit and systemd-analyze verify accepts it', ()
 	const verify = run('systemd-analyze', ['verify', `--root=${target}`, '/etc/systemd/system/nth.service']);
 	assert.is(verify.status, 0, verify.stderr);
 	assert.is(verify.stderr.trim(), '', 'no warnings either');
-	const security = ok(run('systemd-analyze', ['security', '--offline=true', `--root=${target}`, '/etc/systemd/system/nth.service']), 'security');
+	const security = ok(
+		run('systemd-analyze', ['security', '--offline=true', `--root=${target}`, '/etc/systemd/system/nth.service']),
+		'security',
+	);
 	const exposure = Number(/Overall exposure level for nth\.service: ([\d.]+)/.exec(security)?.[1]);
 	assert.ok(exposure <= 2, `exposure ${exposure} (systemd's scale: 0 safest, 10 unsafe)`);
 	// The check can fail: a broken copy of the unit is reported.
-	const broken = readFileSync(join(target, 'etc', 'systemd', 'system', 'nth.service'), 'utf8').replace('ProtectSystem=strict', 'ProtectSystem=sometimes');
+	const broken = readFileSync(join(target, 'etc', 'systemd', 'system', 'nth.service'), 'utf8').replace(
+		'ProtectSystem=strict',
+		'ProtectSystem=sometimes',
+	);
 	writeFileSync(join(target, 'etc', 'systemd', 'system', 'nth-broken.service'), broken);
 	const rejected = run('systemd-analyze', ['verify', `--root=${target}`, '/etc/systemd/system/nth-broken.service']);
 	assert.match(rejected.stderr, /ProtectSystem|protect system/i);
@@ -320,16 +501,34 @@ release('the tarball unpacks, its sums check, and it holds everything the instal
 	ok(run('sha256sum', ['--quiet', '-c', 'SHA256SUMS'], { cwd: dir, timeoutMs: 300_000 }), 'sha256sum -c SHA256SUMS');
 	const listed = readFileSync(join(dir, 'SHA256SUMS'), 'utf8');
 	for (const file of [
-		`bin/${fileOf(shipped, 'x64')}`, `bin/${fileOf(shipped, 'arm64')}`, `bin/${fileOf(other, 'x64')}`, `bin/${fileOf(other, 'arm64')}`, 'bin/DEFAULT_FLAVOUR',
-		'image/nth-image.oci.tar', 'manifests/kustomization.yaml', 'manifests/base/daemonset.yaml', `charts/nth-${version}.tgz`, 'charts/nth/values.yaml',
-		'systemd/nth.service', 'install.sh', 'INSTALL.md', 'sbom.cdx.json',
+		`bin/${fileOf(shipped, 'x64')}`,
+		`bin/${fileOf(shipped, 'arm64')}`,
+		`bin/${fileOf(other, 'x64')}`,
+		`bin/${fileOf(other, 'arm64')}`,
+		'bin/DEFAULT_FLAVOUR',
+		'image/nth-image.oci.tar',
+		'manifests/kustomization.yaml',
+		'manifests/base/daemonset.yaml',
+		`charts/nth-${version}.tgz`,
+		'charts/nth/values.yaml',
+		'systemd/nth.service',
+		'install.sh',
+		'INSTALL.md',
+		'sbom.cdx.json',
 	]) {
 		assert.ok(listed.includes(`  ${file}\n`), `SHA256SUMS lacks ${file}`);
 	}
 	assert.is(readFileSync(join(dir, 'bin', 'DEFAULT_FLAVOUR'), 'utf8').trim(), defaultFlavour);
 	// Every file the install doc names is in the release.
 	const doc = readFileSync(join(dir, 'INSTALL.md'), 'utf8');
-	for (const path of ['SHA256SUMS', 'image/nth-image.oci.tar', 'bin/DEFAULT_FLAVOUR', 'manifests/base/clusterrole.yaml', 'sbom.cdx.json', './install.sh']) {
+	for (const path of [
+		'SHA256SUMS',
+		'image/nth-image.oci.tar',
+		'bin/DEFAULT_FLAVOUR',
+		'manifests/base/clusterrole.yaml',
+		'sbom.cdx.json',
+		'./install.sh',
+	]) {
 		assert.ok(doc.includes(path), `INSTALL.md does not mention ${path}`);
 		assert.ok(existsSync(join(dir, path)), `INSTALL.md names ${path}, which is not in the release`);
 	}
@@ -341,8 +540,21 @@ release('the tarball unpacks, its sums check, and it holds everything the instal
 
 release('the SBOM describes the bundled npm tree, the runtimes and the image base', () => {
 	const dir = join(scratch, 'release', `nth-${version}`);
-	const ComponentSchema = v.object({ name: v.string(), version: v.string(), purl: v.optional(v.string()), properties: v.optional(v.array(v.object({ name: v.string(), value: v.string() }))) });
-	const bom = v.parse(v.object({ bomFormat: v.literal('CycloneDX'), specVersion: v.string(), components: v.array(ComponentSchema), dependencies: v.array(v.object({ ref: v.string(), dependsOn: v.array(v.string()) })) }), JSON.parse(readFileSync(join(dir, 'sbom.cdx.json'), 'utf8')));
+	const ComponentSchema = v.object({
+		name: v.string(),
+		version: v.string(),
+		purl: v.optional(v.string()),
+		properties: v.optional(v.array(v.object({ name: v.string(), value: v.string() }))),
+	});
+	const bom = v.parse(
+		v.object({
+			bomFormat: v.literal('CycloneDX'),
+			specVersion: v.string(),
+			components: v.array(ComponentSchema),
+			dependencies: v.array(v.object({ ref: v.string(), dependsOn: v.array(v.string()) })),
+		}),
+		JSON.parse(readFileSync(join(dir, 'sbom.cdx.json'), 'utf8')),
+	);
 	const byName = new Map(bom.components.map((c) => [c.name, c]));
 	const bundled = (name: string): string | undefined => byName.get(name)?.properties?.find((p) => p.name === 'nth:bundled')?.value;
 	assert.is(byName.get('@kubernetes/client-node')?.version, '1.4.0');
@@ -361,7 +573,10 @@ release('install.sh from the release installs the default flavour for this host'
 	const installed = join(target, 'usr', 'local', 'bin', 'nth');
 	checkVersion(installed, shipped);
 	copyFileSync(join(dir, 'systemd', 'nth.service'), join(scratch, 'release-unit.service'));
-	assert.is(readFileSync(join(target, 'etc', 'systemd', 'system', 'nth.service'), 'utf8'), readFileSync(join(scratch, 'release-unit.service'), 'utf8'));
+	assert.is(
+		readFileSync(join(target, 'etc', 'systemd', 'system', 'nth.service'), 'utf8'),
+		readFileSync(join(scratch, 'release-unit.service'), 'utf8'),
+	);
 });
 
 // ---------------------------------------------------------------- the image draining a node
@@ -384,24 +599,61 @@ imageDrain('read-only, uid 65532, host network: AEMM spot notice → node cordon
 	chmodSync(kubeconfig, 0o644);
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
 	try {
-		ok(run('podman', [...podman, 'run', '-d', '--name', containerName, '--read-only', '--user', '65532:65532', '--network', 'host',
-			'--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096',
-			'-v', `${kubeconfig}:/etc/nth/kubeconfig:ro`,
-			'-e', 'KUBECONFIG=/etc/nth/kubeconfig', '-e', `NODE_NAME=${scenario.node}`, '-e', `INSTANCE_METADATA_URL=${aemm.url}`,
-			'-e', 'INSTANCE_METADATA_IPV6_FALLBACK=false', '-e', 'JSON_LOGGING=true',
-			`localhost/nth:${version}`]), 'podman run -d');
+		ok(
+			run('podman', [
+				...podman,
+				'run',
+				'-d',
+				'--name',
+				containerName,
+				'--read-only',
+				'--user',
+				'65532:65532',
+				'--network',
+				'host',
+				'--ulimit',
+				'nofile=1024:1024',
+				'--ulimit',
+				'nproc=4096:4096',
+				'-v',
+				`${kubeconfig}:/etc/nth/kubeconfig:ro`,
+				'-e',
+				'KUBECONFIG=/etc/nth/kubeconfig',
+				'-e',
+				`NODE_NAME=${scenario.node}`,
+				'-e',
+				`INSTANCE_METADATA_URL=${aemm.url}`,
+				'-e',
+				'INSTANCE_METADATA_IPV6_FALLBACK=false',
+				'-e',
+				'JSON_LOGGING=true',
+				`localhost/nth:${version}`,
+			]),
+			'podman run -d',
+		);
 		const current = scenario;
 		try {
 			await waitForNode(cluster, current.node, 'cordoned', (state) => state.unschedulable, 45_000);
-			await waitFor(async () => (await livePodsOnNode(cluster, current)).length === 0, { timeoutMs: 60_000, what: `pods gone from ${current.node}` });
+			await waitFor(async () => (await livePodsOnNode(cluster, current)).length === 0, {
+				timeoutMs: 60_000,
+				what: `pods gone from ${current.node}`,
+			});
 		} catch (error) {
 			const logs = run('podman', [...podman, 'logs', containerName]);
-			throw new Error(`${String(error)}\nagent log:\n${(logs.stdout + logs.stderr).slice(-3000)}\nAEMM:\n${aemm.output().slice(-1000)}`, { cause: error });
+			throw new Error(`${String(error)}\nagent log:\n${(logs.stdout + logs.stderr).slice(-3000)}\nAEMM:\n${aemm.output().slice(-1000)}`, {
+				cause: error,
+			});
 		}
 		// AEMM logs static metadata requests (not spot polls, which the drain itself proves).
 		assert.match(aemm.output(), /instance-identity\/document/, 'the agent read its startup metadata from AEMM');
 		const inspect = JSON.parse(ok(run('podman', [...podman, 'inspect', containerName]), 'podman inspect'));
-		const StateSchema = v.array(v.object({ State: v.object({ Running: v.boolean() }), HostConfig: v.object({ ReadonlyRootfs: v.boolean() }), Config: v.object({ User: v.string() }) }));
+		const StateSchema = v.array(
+			v.object({
+				State: v.object({ Running: v.boolean() }),
+				HostConfig: v.object({ ReadonlyRootfs: v.boolean() }),
+				Config: v.object({ User: v.string() }),
+			}),
+		);
 		const [container] = v.parse(StateSchema, inspect);
 		assert.ok(container?.State.Running, 'still running after the drain');
 		assert.ok(container?.HostConfig.ReadonlyRootfs);
@@ -427,14 +679,25 @@ async function drainWith(label: string, bin: string, args: readonly string[], ru
 	otherScenarios.push(current);
 	const kubeconfig = await agentKubeconfig(cluster);
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
-	const agent = startAgent({
-		NODE_NAME: current.node, KUBECONFIG: kubeconfig, INSTANCE_METADATA_URL: aemm.url, INSTANCE_METADATA_IPV6_FALLBACK: 'false',
-		DENO_DIR: join(scratch, 'deno-dir'), HOME: scratch, NO_COLOR: '1',
-	}, { bin, args, label });
+	const agent = startAgent(
+		{
+			NODE_NAME: current.node,
+			KUBECONFIG: kubeconfig,
+			INSTANCE_METADATA_URL: aemm.url,
+			INSTANCE_METADATA_IPV6_FALLBACK: 'false',
+			DENO_DIR: join(scratch, 'deno-dir'),
+			HOME: scratch,
+			NO_COLOR: '1',
+		},
+		{ bin, args, label },
+	);
 	try {
 		await agent.waitForLine(new RegExp(`has started successfully.*${runtimeName} \\d`), { timeoutMs: 30_000 });
 		await waitForNode(cluster, current.node, 'cordoned', (state) => state.unschedulable, 45_000);
-		await waitFor(async () => (await livePodsOnNode(cluster, current)).length === 0, { timeoutMs: 60_000, what: `pods gone from ${current.node}` });
+		await waitFor(async () => (await livePodsOnNode(cluster, current)).length === 0, {
+			timeoutMs: 60_000,
+			what: `pods gone from ${current.node}`,
+		});
 	} catch (error) {
 		throw new Error(`${String(error)}\nagent log:\n${agent.tail(40)}`, { cause: error });
 	} finally {

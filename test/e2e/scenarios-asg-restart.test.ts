@@ -7,7 +7,19 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sleep } from '../../src/clock.ts';
-import { agentEnv, appPods, describeNode, inPhase, readNodeState, ScenarioKit, startWebhookReceiver, uidsOf, waitForEvicted, waitForNode, withAgentLog } from './scenarios-kit.ts';
+import {
+	agentEnv,
+	appPods,
+	describeNode,
+	inPhase,
+	readNodeState,
+	ScenarioKit,
+	startWebhookReceiver,
+	uidsOf,
+	waitForEvicted,
+	waitForNode,
+	withAgentLog,
+} from './scenarios-kit.ts';
 
 const kit = new ScenarioKit();
 const asg = suite('scenarios: ASG Terminated across an agent restart');
@@ -28,7 +40,10 @@ asg('SIGKILL after the drain, restart while Terminated: same incident, no new dr
 		WEBHOOK_TEMPLATE: '{{ .EventID }} {{ .Kind }}',
 	});
 	const first = await kit.agent(env, 'ASG first');
-	const drained = await withAgentLog(first, waitForNode(kit.cluster, sc.node, 'drained for the ASG termination', (s) => inPhase(s, 'Drained')));
+	const drained = await withAgentLog(
+		first,
+		waitForNode(kit.cluster, sc.node, 'drained for the ASG termination', (s) => inPhase(s, 'Drained')),
+	);
 	await waitForEvicted(kit.cluster, sc, before);
 	// The start and the outcome message.
 	for (let i = 0; i < 50 && receiver.messages.length < 2; i += 1) await sleep(100);

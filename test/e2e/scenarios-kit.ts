@@ -68,8 +68,11 @@ export async function agentKubeconfig(cluster: RealCluster, components: readonly
 		].join('\n');
 		writeFileSync(join(dir, 'kustomization.yaml'), kustomization);
 		const { stdout } = await run('kubectl', ['kustomize', dir], { timeout: 60_000 });
-		const documents = loadAllYaml(stdout).filter((document) => v.is(v.object({ kind: v.picklist(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']) }), document));
-		if (documents.length !== 3) throw new Error(`Cannot build the agent RBAC from manifests/: expected 3 documents, got ${documents.length}`);
+		const documents = loadAllYaml(stdout).filter((document) =>
+			v.is(v.object({ kind: v.picklist(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']) }), document),
+		);
+		if (documents.length !== 3)
+			throw new Error(`Cannot build the agent RBAC from manifests/: expected 3 documents, got ${documents.length}`);
 		const file = join(dir, 'rbac.yaml');
 		writeFileSync(file, documents.map((document) => dumpYaml(document)).join('---\n'));
 		await applyManifests(cluster, [file]);
@@ -82,10 +85,13 @@ export async function agentKubeconfig(cluster: RealCluster, components: readonly
 		{ verb: 'create', resource: 'events', allowed: components.includes('events') },
 		{ verb: 'delete', resource: 'pods', allowed: components.includes('pdb-delete') },
 	];
-	await waitFor(async () => {
-		for (const check of expect) if ((await canI(cluster, token, check.verb, check.resource)) !== check.allowed) return false;
-		return true;
-	}, { timeoutMs: 15_000, what: `the agent RBAC (${components.join('+') || 'base'}) to take effect` });
+	await waitFor(
+		async () => {
+			for (const check of expect) if ((await canI(cluster, token, check.verb, check.resource)) !== check.allowed) return false;
+			return true;
+		},
+		{ timeoutMs: 15_000, what: `the agent RBAC (${components.join('+') || 'base'}) to take effect` },
+	);
 	return kubeconfigForToken(cluster, token, `nth-agent-${components.join('-') || 'base'}-${randomBytes(3).toString('hex')}`);
 }
 
@@ -95,7 +101,11 @@ const AccessReviewSchema = v.object({ status: v.object({ allowed: v.boolean() })
 export async function canI(cluster: RealCluster, token: string, verb: string, resource: string): Promise<boolean> {
 	const response = await apiRequest(cluster, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
 		token,
-		body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, resource, group: '' } } },
+		body: {
+			apiVersion: 'authorization.k8s.io/v1',
+			kind: 'SelfSubjectAccessReview',
+			spec: { resourceAttributes: { verb, resource, group: '' } },
+		},
 	});
 	return v.parse(AccessReviewSchema, response.body).status.allowed;
 }
@@ -131,7 +141,9 @@ export async function createScenario(cluster: RealCluster, label: string, option
 			labels: { app },
 			nodeSelector: { 'kubernetes.io/hostname': node },
 			...(options.deleteDelay === undefined ? {} : { deleteDelay: options.deleteDelay }),
-			...(options.terminationGracePeriodSeconds === undefined ? {} : { terminationGracePeriodSeconds: options.terminationGracePeriodSeconds }),
+			...(options.terminationGracePeriodSeconds === undefined
+				? {}
+				: { terminationGracePeriodSeconds: options.terminationGracePeriodSeconds }),
 		});
 	}
 	return { namespace, node, app };
@@ -145,7 +157,12 @@ export async function deleteScenario(cluster: RealCluster, scenario: Scenario | 
 }
 
 /** The settings every scenario's agent gets; `settings` add to or override them. */
-export function agentEnv(scenario: Scenario, kubeconfig: string, aemm: Aemm | string, settings: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function agentEnv(
+	scenario: Scenario,
+	kubeconfig: string,
+	aemm: Aemm | string,
+	settings: Readonly<Record<string, string>> = {},
+): Record<string, string> {
 	return {
 		NODE_NAME: scenario.node,
 		KUBECONFIG: kubeconfig,
@@ -191,13 +208,22 @@ export async function readNodeState(cluster: RealCluster, name: string): Promise
 }
 
 /** Waits until `check` holds for the node's state; the timeout message shows the last state. */
-export async function waitForNode(cluster: RealCluster, name: string, what: string, check: (state: NodeState) => boolean, timeoutMs = 30_000): Promise<NodeState> {
+export async function waitForNode(
+	cluster: RealCluster,
+	name: string,
+	what: string,
+	check: (state: NodeState) => boolean,
+	timeoutMs = 30_000,
+): Promise<NodeState> {
 	let last: NodeState | undefined;
 	try {
-		return await waitFor(async () => {
-			last = await readNodeState(cluster, name);
-			return check(last) ? last : undefined;
-		}, { timeoutMs, intervalMs: 200, what: `node "${name}" ${what}` });
+		return await waitFor(
+			async () => {
+				last = await readNodeState(cluster, name);
+				return check(last) ? last : undefined;
+			},
+			{ timeoutMs, intervalMs: 200, what: `node "${name}" ${what}` },
+		);
 	} catch (error) {
 		throw new Error(`${error instanceof Error ? error.message : String(error)}\nlast node state: ${describeNode(last)}`, { cause: error });
 	}
@@ -209,9 +235,21 @@ export function describeNode(state: NodeState | undefined): string {
 	return JSON.stringify({
 		unschedulable: state.unschedulable,
 		taints: state.taints.map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`),
-		labels: Object.fromEntries(Object.entries(state.labels).filter(([key]) => key.includes('aws-node-termination-handler') || key.includes('exclude'))),
+		labels: Object.fromEntries(
+			Object.entries(state.labels).filter(([key]) => key.includes('aws-node-termination-handler') || key.includes('exclude')),
+		),
 		condition: state.condition,
-		incident: state.incident === undefined ? undefined : { phase: state.incident.phase, kind: state.incident.kind, action: state.incident.action, attempts: state.incident.attempts, notified: state.incident.notified, message: state.incident.message },
+		incident:
+			state.incident === undefined
+				? undefined
+				: {
+						phase: state.incident.phase,
+						kind: state.incident.kind,
+						action: state.incident.action,
+						attempts: state.incident.attempts,
+						notified: state.incident.notified,
+						message: state.incident.message,
+					},
 	});
 }
 
@@ -241,11 +279,19 @@ export async function livePodsOnNode(cluster: RealCluster, scenario: Scenario): 
 
 /** Waits until `replicas` pods of the Deployment run Ready on the node again ("pods back"). */
 export async function waitForPodsBack(cluster: RealCluster, scenario: Scenario, replicas: number, timeoutMs = 45_000): Promise<V1Pod[]> {
-	return waitFor(async () => {
-		const pods = (await appPods(cluster, scenario)).filter((pod) => pod.metadata?.deletionTimestamp === undefined);
-		const running = pods.filter((pod) => pod.spec?.nodeName === scenario.node && pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
-		return running.length === replicas ? running : undefined;
-	}, { timeoutMs, what: `${replicas} "${scenario.app}" pods Running on ${scenario.node} again` });
+	return waitFor(
+		async () => {
+			const pods = (await appPods(cluster, scenario)).filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+			const running = pods.filter(
+				(pod) =>
+					pod.spec?.nodeName === scenario.node &&
+					pod.status?.phase === 'Running' &&
+					(pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+			);
+			return running.length === replicas ? running : undefined;
+		},
+		{ timeoutMs, what: `${replicas} "${scenario.app}" pods Running on ${scenario.node} again` },
+	);
 }
 
 /**
@@ -253,17 +299,28 @@ export async function waitForPodsBack(cluster: RealCluster, scenario: Scenario, 
  * replacements are Pending unscheduled (the node is cordoned and they are
  * pinned to it): the workload was evicted and cannot come back yet.
  */
-export async function waitForEvicted(cluster: RealCluster, scenario: Scenario, originalUids: readonly string[], timeoutMs = 45_000): Promise<V1Pod[]> {
+export async function waitForEvicted(
+	cluster: RealCluster,
+	scenario: Scenario,
+	originalUids: readonly string[],
+	timeoutMs = 45_000,
+): Promise<V1Pod[]> {
 	let last: V1Pod[] = [];
 	try {
-		return await waitFor(async () => {
-			last = await appPods(cluster, scenario);
-			const survivors = last.filter((pod) => originalUids.includes(pod.metadata?.uid ?? ''));
-			if (survivors.length > 0) return undefined;
-			return last.every((pod) => pod.spec?.nodeName === undefined && pod.status?.phase === 'Pending') ? last : undefined;
-		}, { timeoutMs, what: `the "${scenario.app}" pods evicted from ${scenario.node}` });
+		return await waitFor(
+			async () => {
+				last = await appPods(cluster, scenario);
+				const survivors = last.filter((pod) => originalUids.includes(pod.metadata?.uid ?? ''));
+				if (survivors.length > 0) return undefined;
+				return last.every((pod) => pod.spec?.nodeName === undefined && pod.status?.phase === 'Pending') ? last : undefined;
+			},
+			{ timeoutMs, what: `the "${scenario.app}" pods evicted from ${scenario.node}` },
+		);
 	} catch (error) {
-		const pods = last.map((pod) => `${pod.metadata?.name} uid=${pod.metadata?.uid} node=${pod.spec?.nodeName} phase=${pod.status?.phase} deleting=${pod.metadata?.deletionTimestamp !== undefined}`);
+		const pods = last.map(
+			(pod) =>
+				`${pod.metadata?.name} uid=${pod.metadata?.uid} node=${pod.spec?.nodeName} phase=${pod.status?.phase} deleting=${pod.metadata?.deletionTimestamp !== undefined}`,
+		);
 		throw new Error(`${error instanceof Error ? error.message : String(error)}\npods: ${pods.join('; ')}`, { cause: error });
 	}
 }
@@ -274,7 +331,10 @@ export function uidsOf(pods: readonly V1Pod[]): string[] {
 
 /** Events recorded for the node (they live in namespace default, as client-go puts them for cluster-scoped objects). */
 export async function nodeEvents(cluster: RealCluster, node: string): Promise<CoreV1Event[]> {
-	const list = await cluster.core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}` });
+	const list = await cluster.core.listNamespacedEvent({
+		namespace: 'default',
+		fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}`,
+	});
 	return list.items;
 }
 
@@ -320,10 +380,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 	return {
 		url: `http://127.0.0.1:${port}/hook`,
 		messages,
-		close: () => new Promise<void>((resolveClose) => {
-			server.closeAllConnections();
-			server.close(() => resolveClose());
-		}),
+		close: () =>
+			new Promise<void>((resolveClose) => {
+				server.closeAllConnections();
+				server.close(() => resolveClose());
+			}),
 	};
 }
 
@@ -370,7 +431,10 @@ export class ScenarioKit {
 	 * test widened it with {@link ScenarioKit.kubeconfig} (for whoever runs next on this stack).
 	 */
 	attach(
-		test: { before(hook: () => Promise<void> | void): void; after: { (hook: () => Promise<void> | void): void; each(hook: () => Promise<void> | void): void } },
+		test: {
+			before(hook: () => Promise<void> | void): void;
+			after: { (hook: () => Promise<void> | void): void; each(hook: () => Promise<void> | void): void };
+		},
 		setup?: (cluster: RealCluster) => Promise<void> | void,
 	): void {
 		test.before(async () => {
@@ -417,7 +481,9 @@ export async function withAgentLog<T>(agent: AgentProcess, work: Promise<T>, lin
 	try {
 		return await work;
 	} catch (error) {
-		throw new Error(`${error instanceof Error ? error.message : String(error)}\nagent log (last ${lines} lines):\n${agent.tail(lines)}`, { cause: error });
+		throw new Error(`${error instanceof Error ? error.message : String(error)}\nagent log (last ${lines} lines):\n${agent.tail(lines)}`, {
+			cause: error,
+		});
 	}
 }
 

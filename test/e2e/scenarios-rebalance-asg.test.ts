@@ -47,12 +47,15 @@ rebalance('rebalance monitoring: cordon and rebalance taint only; the spot ITN l
 	const aemmStarted = Date.now();
 	const aemm = await startAemm(['spot', '--mock-delay-sec', String(itnDelaySeconds)]);
 	cleanup.add(() => aemm.stop());
-	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, {
-		ENABLE_SPOT_INTERRUPTION_DRAINING: 'true',
-		ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
-		ENABLE_REBALANCE_MONITORING: 'true',
-		TAINT_NODE: 'true',
-	}), 'rebalance monitoring');
+	const agent = await agentFor(
+		agentEnv(sc, kubeconfig, aemm, {
+			ENABLE_SPOT_INTERRUPTION_DRAINING: 'true',
+			ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
+			ENABLE_REBALANCE_MONITORING: 'true',
+			TAINT_NODE: 'true',
+		}),
+		'rebalance monitoring',
+	);
 
 	// Phase 1, before the ITN: cordoned, tainted, nothing evicted.
 	const cordoned = await waitForNode(kit.cluster, sc.node, 'cordoned for the rebalance recommendation', (s) => inPhase(s, 'Cordoned'));
@@ -70,12 +73,20 @@ rebalance('rebalance monitoring: cordon and rebalance taint only; the spot ITN l
 	await sleep(Math.max(0, aemmStarted + itnEarliestMs - 800 - Date.now()));
 	const stillCordoned = await readNodeState(kit.cluster, sc.node);
 	assert.is(stillCordoned.incident?.phase, 'Cordoned', describeNode(stillCordoned));
-	assert.ok((await appPods(kit.cluster, sc)).every((pod) => before.includes(pod.metadata?.uid ?? '') && pod.metadata?.deletionTimestamp === undefined), 'still not evicted');
+	assert.ok(
+		(await appPods(kit.cluster, sc)).every(
+			(pod) => before.includes(pod.metadata?.uid ?? '') && pod.metadata?.deletionTimestamp === undefined,
+		),
+		'still not evicted',
+	);
 	assert.is(agent.matching('evicting pod').length, 0, agent.tail());
 
 	// Phase 2: the ITN arrives and the same incident drains the node.
 	const drained = await waitForNode(kit.cluster, sc.node, 'drained after the spot ITN', (s) => inPhase(s, 'Drained'), 30_000);
-	assert.ok(Date.now() - aemmStarted >= itnEarliestMs, `drained only after AEMM served the ITN (${Date.now() - aemmStarted} ms):\n${agent.tail(60)}`);
+	assert.ok(
+		Date.now() - aemmStarted >= itnEarliestMs,
+		`drained only after AEMM served the ITN (${Date.now() - aemmStarted} ms):\n${agent.tail(60)}`,
+	);
 	assert.ok(taintOf(drained, spotTaint), describeNode(drained));
 	assert.ok(taintOf(drained, rebalanceTaint), 'the rebalance taint stays');
 	const incident = drained.incident;
@@ -83,7 +94,11 @@ rebalance('rebalance monitoring: cordon and rebalance taint only; the spot ITN l
 	assert.is(incident.id, cordoned.incident?.id, 'one incident, escalated');
 	assert.is(incident.action, 'cordon-and-drain');
 	assert.is(incident.kind, 'SPOT_ITN', 'the most final signal heads it');
-	assert.ok(incident.eventIds.some((id) => id.startsWith('rebalance-recommendation-')) && incident.eventIds.some((id) => id.startsWith('spot-itn-')), incident.eventIds.join(' '));
+	assert.ok(
+		incident.eventIds.some((id) => id.startsWith('rebalance-recommendation-')) &&
+			incident.eventIds.some((id) => id.startsWith('spot-itn-')),
+		incident.eventIds.join(' '),
+	);
 	await waitForEvicted(kit.cluster, sc, before);
 });
 
@@ -92,12 +107,15 @@ rebalance('rebalance draining: cordon, rebalance taint and eviction on the recom
 	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await startAemm(['spot', '--mock-delay-sec', '100000']);
 	cleanup.add(() => aemm.stop());
-	await agentFor(agentEnv(sc, kubeconfig, aemm, {
-		ENABLE_SPOT_INTERRUPTION_DRAINING: 'false',
-		ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
-		ENABLE_REBALANCE_DRAINING: 'true',
-		TAINT_NODE: 'true',
-	}), 'rebalance draining');
+	await agentFor(
+		agentEnv(sc, kubeconfig, aemm, {
+			ENABLE_SPOT_INTERRUPTION_DRAINING: 'false',
+			ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
+			ENABLE_REBALANCE_DRAINING: 'true',
+			TAINT_NODE: 'true',
+		}),
+		'rebalance draining',
+	);
 	const drained = await waitForNode(kit.cluster, sc.node, 'drained for the rebalance recommendation', (s) => inPhase(s, 'Drained'));
 	assert.ok(drained.unschedulable);
 	assert.ok(taintOf(drained, rebalanceTaint), describeNode(drained));
@@ -113,12 +131,15 @@ rebalance('ASG lifecycle (target state Terminated): cordon, asg-lifecycle taint,
 	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await startAemm(['asglifecycle', '--asg-termination-delay-sec', '2']);
 	cleanup.add(() => aemm.stop());
-	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, {
-		ENABLE_SPOT_INTERRUPTION_DRAINING: 'false',
-		ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
-		ENABLE_ASG_LIFECYCLE_DRAINING: 'true',
-		TAINT_NODE: 'true',
-	}), 'ASG lifecycle');
+	const agent = await agentFor(
+		agentEnv(sc, kubeconfig, aemm, {
+			ENABLE_SPOT_INTERRUPTION_DRAINING: 'false',
+			ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
+			ENABLE_ASG_LIFECYCLE_DRAINING: 'true',
+			TAINT_NODE: 'true',
+		}),
+		'ASG lifecycle',
+	);
 	// Before AEMM's delay the state is InService: nothing happens.
 	const early = await readNodeState(kit.cluster, sc.node);
 	assert.is(early.unschedulable, false, describeNode(early));

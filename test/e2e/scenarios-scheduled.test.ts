@@ -86,57 +86,80 @@ scheduled('maintenance event (system-reboot, active): cordon, scheduled-maintena
 	assert.is(agent.matching('Node successfully cordoned and drained').length, 1, agent.tail());
 });
 
-scheduled('cancellation: drained, then AEMM (same port, same event id) says canceled: uncordoned, taint and labels gone, pods back', async () => {
-	const sc = await scenario('cancel');
-	const before = uidsOf(await appPods(kit.cluster, sc));
-	let aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
-	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, EXCLUDE_FROM_LOAD_BALANCERS: 'true' }), 'cancellation');
-	const drained = await maintenanceDrains(sc, before);
-	assert.is(drained.labels[excludeLabel], 'aws-node-termination-handler');
+scheduled(
+	'cancellation: drained, then AEMM (same port, same event id) says canceled: uncordoned, taint and labels gone, pods back',
+	async () => {
+		const sc = await scenario('cancel');
+		const before = uidsOf(await appPods(kit.cluster, sc));
+		let aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
+		const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, EXCLUDE_FROM_LOAD_BALANCERS: 'true' }), 'cancellation');
+		const drained = await maintenanceDrains(sc, before);
+		assert.is(drained.labels[excludeLabel], 'aws-node-termination-handler');
 
-	aemm = await aemm.restart(['events', '-o', 'system-reboot', '-t', 'canceled']);
-	cleanup.add(() => aemm.stop());
-	const released = await waitForNode(kit.cluster, sc.node, 'released after the cancellation', (s) => !s.unschedulable && inPhase(s, 'Cancelled'));
-	assert.is(taintOf(released, maintenanceTaint), undefined, describeNode(released));
-	assert.equal(released.taints, [], 'no taints left');
-	for (const label of [eventIdLabel, actionLabel, actionTimeLabel, excludeLabel]) assert.is(released.labels[label], undefined, `label ${label} removed`);
-	assert.equal([released.condition?.status, released.condition?.reason], ['False', 'Cancelled']);
-	const back = await waitForPodsBack(kit.cluster, sc, 3);
-	assert.is(back.length, 3);
-	assert.is(agent.exit(), undefined);
-});
+		aemm = await aemm.restart(['events', '-o', 'system-reboot', '-t', 'canceled']);
+		cleanup.add(() => aemm.stop());
+		const released = await waitForNode(
+			kit.cluster,
+			sc.node,
+			'released after the cancellation',
+			(s) => !s.unschedulable && inPhase(s, 'Cancelled'),
+		);
+		assert.is(taintOf(released, maintenanceTaint), undefined, describeNode(released));
+		assert.equal(released.taints, [], 'no taints left');
+		for (const label of [eventIdLabel, actionLabel, actionTimeLabel, excludeLabel])
+			assert.is(released.labels[label], undefined, `label ${label} removed`);
+		assert.equal([released.condition?.status, released.condition?.reason], ['False', 'Cancelled']);
+		const back = await waitForPodsBack(kit.cluster, sc, 3);
+		assert.is(back.length, 3);
+		assert.is(agent.exit(), undefined);
+	},
+);
 
-scheduled('reboot: drained with reboot labels; after the "reboot" (fake uptime, no IMDS) the starting agent uncordons, removes labels and taints, pods back', async () => {
-	const sc = await scenario('reboot');
-	const before = uidsOf(await appPods(kit.cluster, sc));
-	const aemm = await aemmFor(['events', '-o', 'system-reboot']);
-	const first = await agentFor(agentEnv(sc, kubeconfig, aemm, settings), 'reboot phase 1');
-	const drained = await maintenanceDrains(sc, before);
-	const actionTime = Number(drained.labels[actionTimeLabel]);
-	assert.ok(actionTime > 0, describeNode(drained));
-	const firstExit = await first.stop();
-	assert.is(firstExit.code, 0, first.tail());
-	await aemm.stop();
+scheduled(
+	'reboot: drained with reboot labels; after the "reboot" (fake uptime, no IMDS) the starting agent uncordons, removes labels and taints, pods back',
+	async () => {
+		const sc = await scenario('reboot');
+		const before = uidsOf(await appPods(kit.cluster, sc));
+		const aemm = await aemmFor(['events', '-o', 'system-reboot']);
+		const first = await agentFor(agentEnv(sc, kubeconfig, aemm, settings), 'reboot phase 1');
+		const drained = await maintenanceDrains(sc, before);
+		const actionTime = Number(drained.labels[actionTimeLabel]);
+		assert.ok(actionTime > 0, describeNode(drained));
+		const firstExit = await first.stop();
+		assert.is(firstExit.code, 0, first.tail());
+		await aemm.stop();
 
-	// "Rebooted": up 5 s, and more than 5 s since the label was written.
-	const uptime = join(scratch, 'uptime');
-	writeFileSync(uptime, '5.01 10000\n');
-	const wait = (actionTime + 6) * 1000 - Date.now();
-	if (wait > 0) await sleep(wait);
-	// IMDS is gone (as upstream deletes AEMM): one try per request, no retries to wait out.
-	const second = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, UPTIME_FROM_FILE: uptime, METADATA_TRIES: '1' }), 'reboot phase 2');
-	await second.waitForLine('Successfully completed action UncordonAfterReboot.', { timeoutMs: 15_000 });
-	const after = await waitForNode(kit.cluster, sc.node, 'uncordoned after the reboot', (s) => !s.unschedulable);
-	assert.equal(after.taints, [], `taints gone: ${describeNode(after)}`);
-	for (const label of [eventIdLabel, actionLabel, actionTimeLabel]) assert.is(after.labels[label], undefined, `label ${label} removed`);
-	assert.is(after.condition?.status, 'False', `the node is back in service: the TerminationHandling condition must not say otherwise: ${describeNode(after)}`);
-	await waitForPodsBack(kit.cluster, sc, 3);
-});
+		// "Rebooted": up 5 s, and more than 5 s since the label was written.
+		const uptime = join(scratch, 'uptime');
+		writeFileSync(uptime, '5.01 10000\n');
+		const wait = (actionTime + 6) * 1000 - Date.now();
+		if (wait > 0) await sleep(wait);
+		// IMDS is gone (as upstream deletes AEMM): one try per request, no retries to wait out.
+		const second = await agentFor(
+			agentEnv(sc, kubeconfig, aemm, { ...settings, UPTIME_FROM_FILE: uptime, METADATA_TRIES: '1' }),
+			'reboot phase 2',
+		);
+		await second.waitForLine('Successfully completed action UncordonAfterReboot.', { timeoutMs: 15_000 });
+		const after = await waitForNode(kit.cluster, sc.node, 'uncordoned after the reboot', (s) => !s.unschedulable);
+		assert.equal(after.taints, [], `taints gone: ${describeNode(after)}`);
+		for (const label of [eventIdLabel, actionLabel, actionTimeLabel]) assert.is(after.labels[label], undefined, `label ${label} removed`);
+		assert.is(
+			after.condition?.status,
+			'False',
+			`the node is back in service: the TerminationHandling condition must not say otherwise: ${describeNode(after)}`,
+		);
+		await waitForPodsBack(kit.cluster, sc, 3);
+	},
+);
 
 /** An admin-cordoned node with two pods bound to it (the scheduler places nothing on a cordoned node), drained for the maintenance event. */
 async function adminCordonedDrained(label: string): Promise<{ readonly sc: Scenario; readonly aemm: Aemm; readonly agent: AgentProcess }> {
 	const sc = await scenario(label, { node: { unschedulable: true }, replicas: 0 });
-	await Promise.all(['a', 'b'].map((name) => createPod(kit.cluster, sc.namespace, `admin-${name}`, { nodeName: sc.node, labels: { app: sc.app }, ownerKind: 'ReplicaSet' })));
+	await Promise.all(
+		['a', 'b'].map((name) =>
+			createPod(kit.cluster, sc.namespace, `admin-${name}`, { nodeName: sc.node, labels: { app: sc.app }, ownerKind: 'ReplicaSet' }),
+		),
+	);
 	const aemm = await aemmFor(['events', '-o', 'system-reboot', '-t', 'active']);
 	const agent = await agentFor(agentEnv(sc, kubeconfig, aemm, settings), `${label} phase 1`);
 	const drained = await waitForNode(kit.cluster, sc.node, 'drained', (s) => inPhase(s, 'Drained'));
@@ -155,7 +178,10 @@ scheduled('admin-cordoned node: drained without the UncordonAfterReboot label; t
 	const uptime = join(scratch, 'uptime-admin');
 	writeFileSync(uptime, '5.01 10000\n');
 	await sleep(6000);
-	const second = await agentFor(agentEnv(sc, kubeconfig, aemm, { ...settings, UPTIME_FROM_FILE: uptime, METADATA_TRIES: '1' }), 'admin cordon, rebooted');
+	const second = await agentFor(
+		agentEnv(sc, kubeconfig, aemm, { ...settings, UPTIME_FROM_FILE: uptime, METADATA_TRIES: '1' }),
+		'admin cordon, rebooted',
+	);
 	// The reboot check runs before the start-up line.
 	assert.is(second.matching('UncordonAfterReboot').length, 0, second.tail());
 	const after = await readNodeState(kit.cluster, sc.node);
@@ -163,7 +189,7 @@ scheduled('admin-cordoned node: drained without the UncordonAfterReboot label; t
 	assert.is((await livePodsOnNode(kit.cluster, sc)).length, 0, 'no pods came back');
 });
 
-scheduled('admin-cordoned node: the cancellation removes our taint and label but leaves the admin\'s cordon', async () => {
+scheduled("admin-cordoned node: the cancellation removes our taint and label but leaves the admin's cordon", async () => {
 	const { sc, aemm, agent } = await adminCordonedDrained('admincancel');
 	const canceled = await aemm.restart(['events', '-o', 'system-reboot', '-t', 'canceled']);
 	cleanup.add(() => canceled.stop());

@@ -8,7 +8,18 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isValidLabelValue } from '../../src/kube/validation.ts';
 import { labelValueFor } from '../../src/node/values.ts';
-import { agentEnv, appPods, describeNode, inPhase, ScenarioKit, taintOf, uidsOf, waitForEvicted, waitForNode, withAgentLog } from './scenarios-kit.ts';
+import {
+	agentEnv,
+	appPods,
+	describeNode,
+	inPhase,
+	ScenarioKit,
+	taintOf,
+	uidsOf,
+	waitForEvicted,
+	waitForNode,
+	withAgentLog,
+} from './scenarios-kit.ts';
 
 const spotTaint = 'aws-node-termination-handler/spot-itn';
 const eventIdLabel = 'aws-node-termination-handler/event-id';
@@ -23,12 +34,18 @@ for (const action of ['stop', 'hibernate'] as const) {
 		const before = uidsOf(await appPods(kit.cluster, sc));
 		assert.is(before.length, 3);
 		const aemm = await kit.aemm(['spot', '-a', action]);
-		const agent = await kit.agent(agentEnv(sc, await kit.kubeconfig(), aemm, {
-			ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
-			TAINT_NODE: 'true',
-		}), `spot ${action}`);
+		const agent = await kit.agent(
+			agentEnv(sc, await kit.kubeconfig(), aemm, {
+				ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
+				TAINT_NODE: 'true',
+			}),
+			`spot ${action}`,
+		);
 
-		const drained = await withAgentLog(agent, waitForNode(kit.cluster, sc.node, 'cordoned and drained', (s) => s.unschedulable && inPhase(s, 'Drained'), 45_000));
+		const drained = await withAgentLog(
+			agent,
+			waitForNode(kit.cluster, sc.node, 'cordoned and drained', (s) => s.unschedulable && inPhase(s, 'Drained'), 45_000),
+		);
 		await withAgentLog(agent, waitForEvicted(kit.cluster, sc, before));
 		const incident = drained.incident;
 		assert.ok(incident, describeNode(drained));
@@ -39,8 +56,15 @@ for (const action of ['stop', 'hibernate'] as const) {
 		const label = drained.labels[eventIdLabel];
 		assert.ok(label !== undefined, `event-id label: ${describeNode(drained)}`);
 		assert.ok(label.length <= 63);
-		assert.ok(incident.eventIds.some((id) => labelValueFor(id) === label), `the label ${label} maps to a recorded event ${incident.eventIds.join(',')}`);
-		assert.is(drained.labels['aws-node-termination-handler/action'], 'UncordonAfterReboot', 'the node was schedulable: uncordon after the resume');
+		assert.ok(
+			incident.eventIds.some((id) => labelValueFor(id) === label),
+			`the label ${label} maps to a recorded event ${incident.eventIds.join(',')}`,
+		);
+		assert.is(
+			drained.labels['aws-node-termination-handler/action'],
+			'UncordonAfterReboot',
+			'the node was schedulable: uncordon after the resume',
+		);
 		assert.is(agent.matching('PreDrainError').length + agent.matching('Cannot run the pre-drain task').length, 0, agent.tail());
 		assert.is(agent.exit(), undefined, 'the agent keeps running');
 	});

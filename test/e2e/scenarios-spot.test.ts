@@ -43,18 +43,30 @@ spot('spot ITN: cordon, spot-itn taint, pods evicted, out-of-service taint, cond
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
 	cleanup.add(() => aemm.stop());
 	const started = Date.now();
-	const agent = await startScenarioAgent(agentEnv(sc, kubeconfig, aemm, {
-		ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
-		TAINT_NODE: 'true',
-		ENABLE_OUT_OF_SERVICE_TAINT: 'true',
-		EXCLUDE_FROM_LOAD_BALANCERS: 'true',
-	}), 'spot ITN');
+	const agent = await startScenarioAgent(
+		agentEnv(sc, kubeconfig, aemm, {
+			ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
+			TAINT_NODE: 'true',
+			ENABLE_OUT_OF_SERVICE_TAINT: 'true',
+			EXCLUDE_FROM_LOAD_BALANCERS: 'true',
+		}),
+		'spot ITN',
+	);
 	cleanup.add(() => agent.stop());
 
-	const drained = await waitForNode(kit.cluster, sc.node, 'drained with the out-of-service taint', (s) => taintOf(s, outOfService) !== undefined && inPhase(s, 'Drained'));
+	const drained = await waitForNode(
+		kit.cluster,
+		sc.node,
+		'drained with the out-of-service taint',
+		(s) => taintOf(s, outOfService) !== undefined && inPhase(s, 'Drained'),
+	);
 	const elapsed = Date.now() - started;
 	assert.ok(drained.unschedulable, 'cordoned');
-	assert.is(drained.labels['node.kubernetes.io/exclude-from-external-load-balancers'], 'aws-node-termination-handler', 'excluded from load balancers before the cordon');
+	assert.is(
+		drained.labels['node.kubernetes.io/exclude-from-external-load-balancers'],
+		'aws-node-termination-handler',
+		'excluded from load balancers before the cordon',
+	);
 	const itn = taintOf(drained, spotTaint);
 	assert.ok(itn, `spot-itn taint: ${describeNode(drained)}`);
 	assert.match(itn.value ?? '', /^spot-itn-[0-9a-f]{54}$/, 'value: the event id cut to 63 characters');
@@ -73,7 +85,7 @@ spot('spot ITN: cordon, spot-itn taint, pods evicted, out-of-service taint, cond
 	// AEMM's notice time is request time + 2 min: the deadline is that minus the 10 s margin.
 	const deadline = Date.parse(incident.deadline);
 	assert.ok(deadline > started + 100_000 && deadline < Date.now() + 115_000, `deadline ${incident.deadline}`);
-	assert.is(itn.value, incident.id.slice(0, 63), 'the taint names the incident\'s first event');
+	assert.is(itn.value, incident.id.slice(0, 63), "the taint names the incident's first event");
 
 	const pods = await waitForEvicted(kit.cluster, sc, before);
 	assert.is(pods.length, 3, 'the Deployment recreated its 3 pods, Pending: the node is cordoned');
@@ -106,12 +118,15 @@ spot('dry run: "would have been cordoned and drained" is logged once, the node a
 	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await startAemm(['spot', '-a', 'terminate']);
 	cleanup.add(() => aemm.stop());
-	const agent = await startScenarioAgent(agentEnv(sc, kubeconfig, aemm, {
-		DRY_RUN: 'true',
-		TAINT_NODE: 'true',
-		ENABLE_OUT_OF_SERVICE_TAINT: 'true',
-		ENABLE_SCHEDULED_EVENT_DRAINING: 'true',
-	}), 'dry run');
+	const agent = await startScenarioAgent(
+		agentEnv(sc, kubeconfig, aemm, {
+			DRY_RUN: 'true',
+			TAINT_NODE: 'true',
+			ENABLE_OUT_OF_SERVICE_TAINT: 'true',
+			ENABLE_SCHEDULED_EVENT_DRAINING: 'true',
+		}),
+		'dry run',
+	);
 	cleanup.add(() => agent.stop());
 
 	await agent.waitForLine('would have been cordoned and drained', { timeoutMs: 15_000 });
@@ -135,12 +150,15 @@ spot('cordon only (AEMM serving every mock): cordoned, nothing evicted, no out-o
 	const before = uidsOf(await appPods(kit.cluster, sc));
 	const aemm = await startAemm([]);
 	cleanup.add(() => aemm.stop());
-	const agent = await startScenarioAgent(agentEnv(sc, kubeconfig, aemm, {
-		CORDON_ONLY: 'true',
-		ENABLE_OUT_OF_SERVICE_TAINT: 'true',
-		ENABLE_REBALANCE_MONITORING: 'true',
-		ENABLE_ASG_LIFECYCLE_DRAINING: 'true',
-	}), 'cordon only');
+	const agent = await startScenarioAgent(
+		agentEnv(sc, kubeconfig, aemm, {
+			CORDON_ONLY: 'true',
+			ENABLE_OUT_OF_SERVICE_TAINT: 'true',
+			ENABLE_REBALANCE_MONITORING: 'true',
+			ENABLE_ASG_LIFECYCLE_DRAINING: 'true',
+		}),
+		'cordon only',
+	);
 	cleanup.add(() => agent.stop());
 
 	const cordoned = await waitForNode(kit.cluster, sc.node, 'cordoned', (s) => s.unschedulable && inPhase(s, 'Cordoned'));

@@ -30,7 +30,9 @@ const StatusSchema = v.object({
 	code: v.number(),
 	reason: v.optional(v.string()),
 	message: v.optional(v.string()),
-	details: v.optional(v.object({ causes: v.optional(v.array(v.object({ reason: v.optional(v.string()), message: v.optional(v.string()) }))) })),
+	details: v.optional(
+		v.object({ causes: v.optional(v.array(v.object({ reason: v.optional(v.string()), message: v.optional(v.string()) }))) }),
+	),
 });
 
 function status(response: ApiResponse): v.InferOutput<typeof StatusSchema> {
@@ -84,10 +86,13 @@ eviction('answers 500 when two PDBs cover one pod', async () => {
 eviction('evicts a pod its PDB allows, and kwok removes it', async () => {
 	await createPod(cluster, namespace, 'free', { nodeName: NODE, labels: { app: 'free' } });
 	await createPdb(cluster, namespace, 'free', { selector: { app: 'free' }, minAvailable: 0 });
-	await waitFor(async () => {
-		const pdb = await cluster.policy.readNamespacedPodDisruptionBudget({ namespace, name: 'free' });
-		return pdb.status?.disruptionsAllowed === 1;
-	}, { what: 'PDB "free" to allow one disruption' });
+	await waitFor(
+		async () => {
+			const pdb = await cluster.policy.readNamespacedPodDisruptionBudget({ namespace, name: 'free' });
+			return pdb.status?.disruptionsAllowed === 1;
+		},
+		{ what: 'PDB "free" to allow one disruption' },
+	);
 
 	const response = await evictPod(cluster, namespace, 'free');
 	assert.is(response.status, 201, response.text);
@@ -131,10 +136,13 @@ eviction('answers 403 to a token without pods/eviction, 201 once RBAC grants it'
 			subjects: [{ kind: 'ServiceAccount', name: 'no-rights', namespace }],
 		},
 	});
-	const allowed = await waitFor(async () => {
-		const response = await evictPod(cluster, namespace, 'rbac', { token });
-		return response.status === 403 ? undefined : response;
-	}, { what: 'the RoleBinding to take effect' });
+	const allowed = await waitFor(
+		async () => {
+			const response = await evictPod(cluster, namespace, 'rbac', { token });
+			return response.status === 403 ? undefined : response;
+		},
+		{ what: 'the RoleBinding to take effect' },
+	);
 	assert.is(allowed.status, 201, allowed.text);
 });
 
@@ -150,7 +158,10 @@ imds('answers 401 without a session token and 200 with one', async () => {
 		assert.is(anonymous.status, 401);
 		await anonymous.body?.cancel();
 
-		const tokenResponse = await fetch(`${aemm.url}/latest/api/token`, { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' } });
+		const tokenResponse = await fetch(`${aemm.url}/latest/api/token`, {
+			method: 'PUT',
+			headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60' },
+		});
 		assert.is(tokenResponse.status, 200);
 		const token = await tokenResponse.text();
 		assert.ok(token.length > 0);

@@ -95,14 +95,17 @@ test(`soak (${Math.round(durationMs / 1000)} s): RSS does not rise over incident
 	const receiver = await startWebhookReceiver();
 	kit.cleanup.add(() => receiver.close());
 	const probe = await probes();
-	const agent = await kit.agent(agentEnv(sc, kubeconfig, imds.url, {
-		POLL_INTERVAL: '0.25',
-		WEBHOOK_URL: receiver.url,
-		WEBHOOK_TEMPLATE: webhookTemplate,
-		EMIT_KUBERNETES_EVENTS: 'true',
-		ENABLE_PROMETHEUS_SERVER: 'false',
-		...probe.env,
-	}), 'soak');
+	const agent = await kit.agent(
+		agentEnv(sc, kubeconfig, imds.url, {
+			POLL_INTERVAL: '0.25',
+			WEBHOOK_URL: receiver.url,
+			WEBHOOK_TEMPLATE: webhookTemplate,
+			EMIT_KUBERNETES_EVENTS: 'true',
+			ENABLE_PROMETHEUS_SERVER: 'false',
+			...probe.env,
+		}),
+		'soak',
+	);
 
 	const samples: Sample[] = [];
 	let sampling = true;
@@ -130,9 +133,20 @@ test(`soak (${Math.round(durationMs / 1000)} s): RSS does not rise over incident
 				NotAfter: scheduledTime(cycleStart + 60 * 60_000),
 			};
 			imds.notices.scheduled = [{ ...entry, State: 'active' }];
-			await withAgentLog(agent, waitForNode(kit.cluster, sc.node, `drained for ${eventId}`, (s) => s.incident?.headline.eventId === eventId && inPhase(s, 'Drained')));
+			await withAgentLog(
+				agent,
+				waitForNode(
+					kit.cluster,
+					sc.node,
+					`drained for ${eventId}`,
+					(s) => s.incident?.headline.eventId === eventId && inPhase(s, 'Drained'),
+				),
+			);
 			imds.notices.scheduled = [{ ...entry, State: cycles % 2 === 0 ? 'canceled' : 'completed' }];
-			await withAgentLog(agent, waitForNode(kit.cluster, sc.node, `released after ${eventId} was cancelled`, (s) => !s.unschedulable && inPhase(s, 'Cancelled')));
+			await withAgentLog(
+				agent,
+				waitForNode(kit.cluster, sc.node, `released after ${eventId} was cancelled`, (s) => !s.unschedulable && inPhase(s, 'Cancelled')),
+			);
 			await waitForPodsBack(kit.cluster, sc, replicas, 30_000);
 			imds.notices.scheduled = [];
 			cycles += 1;
@@ -148,9 +162,16 @@ test(`soak (${Math.round(durationMs / 1000)} s): RSS does not rise over incident
 	assert.is(await healthStatus(probe.healthz), 200, 'and is live');
 	assert.ok(cycles >= 3, `several incidents (${cycles})`);
 	// Per incident: the start, the "drained" outcome, and the cancellation that released the node.
-	await waitFor(() => receiver.messages.length >= cycles * 3, { timeoutMs: 10_000, what: `3 messages per incident (${receiver.messages.length} for ${cycles})` }).catch(() => undefined);
+	await waitFor(() => receiver.messages.length >= cycles * 3, {
+		timeoutMs: 10_000,
+		what: `3 messages per incident (${receiver.messages.length} for ${cycles})`,
+	}).catch(() => undefined);
 	const outcomes = receiver.messages.map((message) => parseBody(message.body).outcome);
-	assert.equal(outcomes, Array.from({ length: cycles }, () => ['', 'drained', 'cancelled']).flat(), `start, drained, cancelled for each of ${cycles} incidents`);
+	assert.equal(
+		outcomes,
+		Array.from({ length: cycles }, () => ['', 'drained', 'cancelled']).flat(),
+		`start, drained, cancelled for each of ${cycles} incidents`,
+	);
 
 	const second = samples.filter((sample) => sample.atMs >= started + durationMs / 2);
 	const rss = samples.map((sample) => sample.rssMiB);
@@ -159,12 +180,16 @@ test(`soak (${Math.round(durationMs / 1000)} s): RSS does not rise over incident
 	const peak = Math.max(...rss);
 	const fmt = (n: number): string => n.toFixed(2);
 	const sortedCycles = [...cycleMs].sort((a, b) => a - b);
-	console.log([
-		`soak-metric: duration_s=${Math.round((Date.now() - started) / 1000)} incidents=${cycles} cycle_p50_s=${fmt((sortedCycles[Math.floor(sortedCycles.length / 2)] ?? 0) / 1000)} cycle_max_s=${fmt((sortedCycles.at(-1) ?? 0) / 1000)} imds_requests=${[...imds.requests.values()].reduce((a, b) => a + b, 0)}`,
-		`soak-metric: rss_start_mib=${fmt(rss[0] ?? 0)} rss_end_mib=${fmt(rss.at(-1) ?? 0)} rss_peak_mib=${fmt(peak)} samples=${samples.length}`,
-		`soak-metric: anon_start_mib=${fmt(samples[0]?.anonMiB ?? 0)} anon_end_mib=${fmt(samples.at(-1)?.anonMiB ?? 0)} anon_peak_mib=${fmt(Math.max(...samples.map((s) => s.anonMiB)))}`,
-		`soak-metric: rss_slope_mib_per_min=${fmt(slope)} anon_slope_mib_per_min=${fmt(anonSlope)} (second half, ${second.length} samples) threshold=${maxSlope}`,
-	].map((line) => `  ${line}`).join('\n'));
+	console.log(
+		[
+			`soak-metric: duration_s=${Math.round((Date.now() - started) / 1000)} incidents=${cycles} cycle_p50_s=${fmt((sortedCycles[Math.floor(sortedCycles.length / 2)] ?? 0) / 1000)} cycle_max_s=${fmt((sortedCycles.at(-1) ?? 0) / 1000)} imds_requests=${[...imds.requests.values()].reduce((a, b) => a + b, 0)}`,
+			`soak-metric: rss_start_mib=${fmt(rss[0] ?? 0)} rss_end_mib=${fmt(rss.at(-1) ?? 0)} rss_peak_mib=${fmt(peak)} samples=${samples.length}`,
+			`soak-metric: anon_start_mib=${fmt(samples[0]?.anonMiB ?? 0)} anon_end_mib=${fmt(samples.at(-1)?.anonMiB ?? 0)} anon_peak_mib=${fmt(Math.max(...samples.map((s) => s.anonMiB)))}`,
+			`soak-metric: rss_slope_mib_per_min=${fmt(slope)} anon_slope_mib_per_min=${fmt(anonSlope)} (second half, ${second.length} samples) threshold=${maxSlope}`,
+		]
+			.map((line) => `  ${line}`)
+			.join('\n'),
+	);
 	assert.ok(peak <= limitMiB, `peak RSS ${fmt(peak)} MiB within the DaemonSet's ${limitMiB}Mi limit`);
 	assert.ok(slope <= maxSlope, `no sustained rise: VmRSS slope ${fmt(slope)} MiB/min over the second half (threshold ${maxSlope})`);
 });

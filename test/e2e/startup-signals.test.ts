@@ -41,7 +41,10 @@ async function closedPort(): Promise<number> {
 }
 
 function assertCleanStop(agent: AgentProcess, exit: { code: number | null; signal: string | null }): void {
-	const text = agent.lines().map((line) => line.text).join('\n');
+	const text = agent
+		.lines()
+		.map((line) => line.text)
+		.join('\n');
 	assert.equal(exit, { code: 0, signal: null }, `exit ${JSON.stringify(exit)}; last lines:\n${agent.tail()}`);
 	assert.is(agent.matching('Stopped during start-up').length, 1, agent.tail());
 	assert.not.match(text, /^\s+at /m, `a stack trace:\n${agent.tail()}`);
@@ -63,7 +66,16 @@ start('a bad WEBHOOK_TEMPLATE fails at once, before IMDS (which never answers) i
 	const imds = await silentServer();
 	try {
 		const startedAt = Date.now();
-		const agent = startAgent({ NODE_NAME: 'n1', INSTANCE_METADATA_URL: `http://127.0.0.1:${imds.port}`, INSTANCE_METADATA_IPV6_FALLBACK: 'false', WEBHOOK_URL: 'http://127.0.0.1:9/hook', WEBHOOK_TEMPLATE: '{"text":"{{ .Kind "}' }, { label: 'bad template' });
+		const agent = startAgent(
+			{
+				NODE_NAME: 'n1',
+				INSTANCE_METADATA_URL: `http://127.0.0.1:${imds.port}`,
+				INSTANCE_METADATA_IPV6_FALLBACK: 'false',
+				WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+				WEBHOOK_TEMPLATE: '{"text":"{{ .Kind "}',
+			},
+			{ label: 'bad template' },
+		);
 		const exit = await Promise.race([agent.exited, new Promise<undefined>((resolve) => setTimeout(resolve, 8_000))]);
 		const tookMs = Date.now() - startedAt;
 		await agent.stop('SIGKILL');
@@ -78,7 +90,10 @@ start('a bad WEBHOOK_TEMPLATE fails at once, before IMDS (which never answers) i
 });
 
 start('SIGTERM while IMDS refuses connections (start-up retrying): exit 0, one line, no stack trace', async () => {
-	const agent = startAgent({ NODE_NAME: 'n1', INSTANCE_METADATA_URL: `http://127.0.0.1:${await closedPort()}`, INSTANCE_METADATA_IPV6_FALLBACK: 'false' }, { label: 'IMDS refused' });
+	const agent = startAgent(
+		{ NODE_NAME: 'n1', INSTANCE_METADATA_URL: `http://127.0.0.1:${await closedPort()}`, INSTANCE_METADATA_IPV6_FALLBACK: 'false' },
+		{ label: 'IMDS refused' },
+	);
 	await agent.waitForLine(/Request failed\. Attempts remaining/, { timeoutMs: 20_000 });
 	const sentAt = Date.now();
 	const exit = await agent.stop('SIGTERM');
@@ -89,7 +104,10 @@ start('SIGTERM while IMDS refuses connections (start-up retrying): exit 0, one l
 start('SIGTERM while IMDS accepts and never answers: exit 0, one line, no stack trace', async () => {
 	const imds = await silentServer();
 	try {
-		const agent = startAgent({ NODE_NAME: 'n1', INSTANCE_METADATA_URL: `http://127.0.0.1:${imds.port}`, INSTANCE_METADATA_IPV6_FALLBACK: 'false' }, { label: 'IMDS silent' });
+		const agent = startAgent(
+			{ NODE_NAME: 'n1', INSTANCE_METADATA_URL: `http://127.0.0.1:${imds.port}`, INSTANCE_METADATA_IPV6_FALLBACK: 'false' },
+			{ label: 'IMDS silent' },
+		);
 		await agent.waitForLine(/nth arguments|"Configuration"/, { timeoutMs: 20_000 });
 		await new Promise((resolve) => setTimeout(resolve, 1_000));
 		const sentAt = Date.now();
@@ -117,7 +135,16 @@ start('SIGTERM while the apiserver accepts and never answers: exit 0, one line, 
 			}),
 		);
 		// IMDS refuses once (one try, no fallback): the start goes on without metadata to the apiserver.
-		const agent = startAgent({ NODE_NAME: 'n1', INSTANCE_METADATA_URL: `http://127.0.0.1:${await closedPort()}`, INSTANCE_METADATA_IPV6_FALLBACK: 'false', METADATA_TRIES: '1', KUBECONFIG: kubeconfig }, { label: 'apiserver silent' });
+		const agent = startAgent(
+			{
+				NODE_NAME: 'n1',
+				INSTANCE_METADATA_URL: `http://127.0.0.1:${await closedPort()}`,
+				INSTANCE_METADATA_IPV6_FALLBACK: 'false',
+				METADATA_TRIES: '1',
+				KUBECONFIG: kubeconfig,
+			},
+			{ label: 'apiserver silent' },
+		);
 		await agent.waitForLine(/Kubernetes client configured/, { timeoutMs: 20_000 });
 		await new Promise((resolve) => setTimeout(resolve, 1_000));
 		assert.is(agent.matching(/has started successfully/).length, 0, agent.tail());

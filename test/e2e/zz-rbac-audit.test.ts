@@ -30,7 +30,7 @@ import { agentEnv, inPhase, ScenarioKit, waitForNode, withAgentLog } from './sce
 
 const root = join(import.meta.dirname, '..', '..');
 const kit = new ScenarioKit();
-const audit = suite('RBAC: the audit log of the agent\'s ServiceAccount against src/kube/permissions.ts');
+const audit = suite("RBAC: the audit log of the agent's ServiceAccount against src/kube/permissions.ts");
 kit.attach(audit);
 
 const AuditEventSchema = v.looseObject({
@@ -38,11 +38,13 @@ const AuditEventSchema = v.looseObject({
 	verb: v.string(),
 	requestURI: v.string(),
 	user: v.looseObject({ username: v.string() }),
-	objectRef: v.optional(v.looseObject({
-		resource: v.optional(v.string()),
-		subresource: v.optional(v.string()),
-		apiGroup: v.optional(v.string()),
-	})),
+	objectRef: v.optional(
+		v.looseObject({
+			resource: v.optional(v.string()),
+			subresource: v.optional(v.string()),
+			apiGroup: v.optional(v.string()),
+		}),
+	),
 	responseStatus: v.optional(v.looseObject({ code: v.optional(v.number()) })),
 	annotations: v.optional(v.record(v.string(), v.string())),
 });
@@ -91,8 +93,16 @@ async function imdsWithFailingPath(upstream: string, failing: string): Promise<{
 		const chunks: Buffer[] = [];
 		request.on('data', (chunk: Buffer) => chunks.push(chunk));
 		request.on('end', () => {
-			const headers = Object.fromEntries(Object.entries(request.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length'));
-			fetch(`${upstream}${request.url ?? '/'}`, { method: request.method ?? 'GET', headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) })
+			const headers = Object.fromEntries(
+				Object.entries(request.headers).filter(
+					(entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host' && entry[0] !== 'content-length',
+				),
+			);
+			fetch(`${upstream}${request.url ?? '/'}`, {
+				method: request.method ?? 'GET',
+				headers,
+				...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+			})
 				.then(async (answer) => {
 					response.writeHead(answer.status, Object.fromEntries(answer.headers.entries()));
 					response.end(Buffer.from(await answer.arrayBuffer()));
@@ -114,26 +124,46 @@ audit('a drain with every optional feature on uses every granted verb (so the ch
 	const kubeconfig = await kit.kubeconfig(['events', 'pdb-delete']);
 	const sc = await kit.scenario('audit', { replicas: 2 });
 	const cluster = kit.cluster;
-	await createDeployment(cluster, sc.namespace, 'guarded', { replicas: 1, labels: { app: 'guarded' }, nodeSelector: { 'kubernetes.io/hostname': sc.node } });
+	await createDeployment(cluster, sc.namespace, 'guarded', {
+		replicas: 1,
+		labels: { app: 'guarded' },
+		nodeSelector: { 'kubernetes.io/hostname': sc.node },
+	});
 	await createPdb(cluster, sc.namespace, 'guarded', { selector: { app: 'guarded' }, minAvailable: 1 });
 	// A DaemonSet pod: the drain asks whether its DaemonSet still exists (apps daemonsets get).
 	await createPod(cluster, sc.namespace, 'logs', { nodeName: sc.node, ownerKind: 'DaemonSet' });
 	const noticeMs = Math.ceil(Date.now() / 1000) * 1000 + 25_000;
 	const aemm = await kit.aemm(['spot', '-a', 'terminate', '-t', rfc3339(noticeMs)]);
 	const imds = await imdsWithFailingPath(aemm.url, scheduledEventsPath);
-	kit.cleanup.add(() => new Promise<void>((resolve) => {
-		imds.server.closeAllConnections();
-		imds.server.close(() => resolve());
-	}));
-	const agent = await kit.agent(agentEnv(sc, kubeconfig, imds.url, {
-		EMIT_KUBERNETES_EVENTS: 'true',
-		PDB_DEADLOCK_POLICY: 'delete',
-		DRAIN_SAFETY_MARGIN: '2',
-		METADATA_TRIES: '1',
-	}), 'rbac audit');
-	await withAgentLog(agent, waitForNode(cluster, sc.node, 'drained', (state) => inPhase(state, 'Drained'), 60_000));
+	kit.cleanup.add(
+		() =>
+			new Promise<void>((resolve) => {
+				imds.server.closeAllConnections();
+				imds.server.close(() => resolve());
+			}),
+	);
+	const agent = await kit.agent(
+		agentEnv(sc, kubeconfig, imds.url, {
+			EMIT_KUBERNETES_EVENTS: 'true',
+			PDB_DEADLOCK_POLICY: 'delete',
+			DRAIN_SAFETY_MARGIN: '2',
+			METADATA_TRIES: '1',
+		}),
+		'rbac audit',
+	);
+	await withAgentLog(
+		agent,
+		waitForNode(cluster, sc.node, 'drained', (state) => inPhase(state, 'Drained'), 60_000),
+	);
 	// The failing monitor's second MonitorError is a patch of the first (aggregation).
-	await withAgentLog(agent, waitFor(() => readAudit(cluster.state.auditLog, cluster.state.auditUser).used.has('/events:patch'), { timeoutMs: 60_000, intervalMs: 500, what: 'an events patch in the audit log' }));
+	await withAgentLog(
+		agent,
+		waitFor(() => readAudit(cluster.state.auditLog, cluster.state.auditUser).used.has('/events:patch'), {
+			timeoutMs: 60_000,
+			intervalMs: 500,
+			what: 'an events patch in the audit log',
+		}),
+	);
 });
 
 audit('the audit log shows exactly the granted permissions: none refused, none unused', async () => {
@@ -141,12 +171,30 @@ audit('the audit log shows exactly the granted permissions: none refused, none u
 	const usage = readAudit(state.auditLog, state.auditUser);
 	// What manifests/ (base + both components, applied above) grants on the apiserver, and the list it must equal.
 	const role = await kit.cluster.rbac.readClusterRole({ name: 'nth' });
-	const granted = (role.rules ?? []).flatMap((rule) => (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`)))).sort();
+	const granted = (role.rules ?? [])
+		.flatMap((rule) =>
+			(rule.apiGroups ?? []).flatMap((group) =>
+				(rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`)),
+			),
+		)
+		.sort();
 	assert.equal(granted, allPermissions.map(permissionKey).sort(), 'the applied ClusterRole is the list of src/kube/permissions.ts');
 	const used = [...usage.used.keys()].sort();
-	assert.equal([...usage.forbidden.entries()].map(([key, uri]) => `${key} (${uri})`), [], 'requests RBAC refused: a permission the list lacks');
-	assert.equal(used.filter((key) => !granted.includes(key)), [], 'used but not declared in src/kube/permissions.ts');
-	assert.equal(granted.filter((key) => !usage.used.has(key)), [], 'granted but never used over the scenarios: remove the grant or drive the call');
+	assert.equal(
+		[...usage.forbidden.entries()].map(([key, uri]) => `${key} (${uri})`),
+		[],
+		'requests RBAC refused: a permission the list lacks',
+	);
+	assert.equal(
+		used.filter((key) => !granted.includes(key)),
+		[],
+		'used but not declared in src/kube/permissions.ts',
+	);
+	assert.equal(
+		granted.filter((key) => !usage.used.has(key)),
+		[],
+		'granted but never used over the scenarios: remove the grant or drive the call',
+	);
 	assert.equal(usage.nonResource, [], 'the lean client makes no discovery requests');
 	console.log(`audit: ${[...usage.used.entries()].map(([key, count]) => `${key}×${count}`).join(', ')}`);
 });
@@ -161,12 +209,21 @@ audit('the chart rendered by helm grants exactly the list, per feature value', (
 	const cases: readonly (readonly PermissionFeature[])[] = [[], ['events'], ['pdb-delete'], ['events', 'pdb-delete']];
 	for (const features of cases) {
 		const sets = features.flatMap((feature) => (feature === 'always' ? [] : ['--set', featureSwitches[feature].chartValue]));
-		const rendered = spawnSync(helm, ['template', 'nth', join(root, 'charts', 'nth'), '-n', 'kube-system', ...sets], { encoding: 'utf8', timeout: 60_000 });
+		const rendered = spawnSync(helm, ['template', 'nth', join(root, 'charts', 'nth'), '-n', 'kube-system', ...sets], {
+			encoding: 'utf8',
+			timeout: 60_000,
+		});
 		assert.is(rendered.status, 0, rendered.stderr);
 		const role = loadAllYaml(rendered.stdout).find((document) => v.is(ClusterRoleSchema, document));
 		const rules = v.parse(ClusterRoleSchema, role).rules;
-		const grants = rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`)))).sort();
-		const expected = [...featurePermissions('always'), ...features.flatMap((feature) => featurePermissions(feature))].map(permissionKey).sort();
+		const grants = rules
+			.flatMap((rule) =>
+				rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`))),
+			)
+			.sort();
+		const expected = [...featurePermissions('always'), ...features.flatMap((feature) => featurePermissions(feature))]
+			.map(permissionKey)
+			.sort();
 		assert.equal(grants, expected, `helm template ${sets.join(' ')}`);
 	}
 });

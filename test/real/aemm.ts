@@ -130,7 +130,9 @@ async function startOnce(binary: string, port: number, args: readonly string[], 
 		if (await answers(url)) break;
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`Cannot start AEMM on port ${port}: no HTTP answer within ${options.startTimeoutMs ?? 10_000} ms: ${output.slice(-2000)}`);
+			throw new Error(
+				`Cannot start AEMM on port ${port}: no HTTP answer within ${options.startTimeoutMs ?? 10_000} ms: ${output.slice(-2000)}`,
+			);
 		}
 		await sleep(POLL_MS);
 	}

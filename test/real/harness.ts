@@ -95,7 +95,10 @@ export interface WaitOptions {
  * returns that. Errors thrown by `probe` count as "not yet" (the last one is in
  * the timeout message). Throws on timeout or abort.
  */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+	probe: () => Promise<T | undefined | false> | T | undefined | false,
+	options: WaitOptions = {},
+): Promise<T> {
 	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 	const deadline = Date.now() + timeoutMs;
 	let lastError: unknown;
@@ -128,11 +131,19 @@ export async function createNamespace(cluster: RealCluster, prefix = 'e2e'): Pro
  * growing backoff while pods remain, so a few seconds of lingering pods would
  * otherwise cost tens of seconds. A namespace already gone is fine.
  */
-export async function deleteNamespace(cluster: RealCluster, name: string, options: WaitOptions & { readonly wait?: boolean } = {}): Promise<void> {
+export async function deleteNamespace(
+	cluster: RealCluster,
+	name: string,
+	options: WaitOptions & { readonly wait?: boolean } = {},
+): Promise<void> {
 	await ignoreNotFound(cluster.core.deleteNamespace({ name }));
 	await ignoreNotFound(cluster.core.deleteCollectionNamespacedPod({ namespace: name, gracePeriodSeconds: 0 }));
 	if (options.wait !== true) return;
-	await waitFor(async () => !(await exists(cluster.core.readNamespace({ name }))), { timeoutMs: 120_000, ...options, what: `namespace "${name}" gone` });
+	await waitFor(async () => !(await exists(cluster.core.readNamespace({ name }))), {
+		timeoutMs: 120_000,
+		...options,
+		what: `namespace "${name}" gone`,
+	});
 }
 
 export interface NodeOptions {
@@ -155,7 +166,13 @@ export async function createNode(cluster: RealCluster, name: string, options: No
 	const body: V1Node = {
 		metadata: {
 			name,
-			labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', [HARNESS_LABEL]: 'true', ...options.labels },
+			labels: {
+				'kubernetes.io/hostname': name,
+				'kubernetes.io/os': 'linux',
+				'kubernetes.io/arch': 'amd64',
+				[HARNESS_LABEL]: 'true',
+				...options.labels,
+			},
 			...(options.annotations === undefined ? {} : { annotations: { ...options.annotations } }),
 		},
 		spec: {
@@ -167,10 +184,17 @@ export async function createNode(cluster: RealCluster, name: string, options: No
 		status: { allocatable, capacity: allocatable },
 	};
 	await cluster.core.createNode({ body });
-	return waitFor(async () => {
-		const node = await cluster.core.readNode({ name });
-		return isNodeReady(node) ? node : undefined;
-	}, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}), what: `node "${name}" Ready` });
+	return waitFor(
+		async () => {
+			const node = await cluster.core.readNode({ name });
+			return isNodeReady(node) ? node : undefined;
+		},
+		{
+			timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+			...(options.signal ? { signal: options.signal } : {}),
+			what: `node "${name}" Ready`,
+		},
+	);
 }
 
 /** True when the node's Ready condition is True. */
@@ -228,7 +252,10 @@ export interface PodOptions {
 export async function createPod(cluster: RealCluster, namespace: string, name: string, options: PodOptions): Promise<V1Pod> {
 	const ownerName = `${name}-owner`;
 	const adopted = options.ownerKind === 'ReplicaSet' || options.ownerKind === 'DaemonSet';
-	const inertOwner = options.ownerKind === undefined || adopted ? undefined : await createOwner(cluster, namespace, ownerName, options.ownerKind, options.nodeName);
+	const inertOwner =
+		options.ownerKind === undefined || adopted
+			? undefined
+			: await createOwner(cluster, namespace, ownerName, options.ownerKind, options.nodeName);
 	const body = podBody(namespace, name, options, options.ownerKind === undefined ? undefined : ownerName, inertOwner);
 	const created = await cluster.core.createNamespacedPod({ namespace, body });
 	if (options.waitRunning === false && options.ownerKind === undefined) return created;
@@ -236,14 +263,30 @@ export async function createPod(cluster: RealCluster, namespace: string, name: s
 	if (!adopted || options.ownerKind === undefined) return running;
 	// The controller's informer has seen the pod by now (kwok already answered it), so the owner adopts it instead of creating one.
 	const owner = await createOwner(cluster, namespace, ownerName, options.ownerKind, options.nodeName);
-	return waitFor(async () => {
-		const pod = await cluster.core.readNamespacedPod({ namespace, name });
-		return pod.metadata?.ownerReferences?.some((ref) => ref.uid === owner.uid && ref.controller === true) ? pod : undefined;
-	}, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}), what: `${options.ownerKind} "${ownerName}" to adopt pod "${namespace}/${name}"` });
+	return waitFor(
+		async () => {
+			const pod = await cluster.core.readNamespacedPod({ namespace, name });
+			return pod.metadata?.ownerReferences?.some((ref) => ref.uid === owner.uid && ref.controller === true) ? pod : undefined;
+		},
+		{
+			timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+			...(options.signal ? { signal: options.signal } : {}),
+			what: `${options.ownerKind} "${ownerName}" to adopt pod "${namespace}/${name}"`,
+		},
+	);
 }
 
-function podBody(namespace: string, name: string, options: PodOptions, ownerName: string | undefined, owner: V1OwnerReference | undefined): V1Pod {
-	const annotations = { ...options.annotations, ...(options.deleteDelay === undefined ? {} : { [DELETE_DELAY_ANNOTATION]: options.deleteDelay }) };
+function podBody(
+	namespace: string,
+	name: string,
+	options: PodOptions,
+	ownerName: string | undefined,
+	owner: V1OwnerReference | undefined,
+): V1Pod {
+	const annotations = {
+		...options.annotations,
+		...(options.deleteDelay === undefined ? {} : { [DELETE_DELAY_ANNOTATION]: options.deleteDelay }),
+	};
 	return {
 		metadata: {
 			name,
@@ -254,26 +297,51 @@ function podBody(namespace: string, name: string, options: PodOptions, ownerName
 		},
 		spec: {
 			nodeName: options.nodeName,
-			containers: [{ name: 'main', image: FAKE_IMAGE, ...(options.emptyDir === true ? { volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] } : {}) }],
+			containers: [
+				{
+					name: 'main',
+					image: FAKE_IMAGE,
+					...(options.emptyDir === true ? { volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] } : {}),
+				},
+			],
 			...(options.emptyDir === true ? { volumes: [{ name: 'scratch', emptyDir: {} }] } : {}),
 			...(options.priorityClassName === undefined ? {} : { priorityClassName: options.priorityClassName }),
-			...(options.terminationGracePeriodSeconds === undefined ? {} : { terminationGracePeriodSeconds: options.terminationGracePeriodSeconds }),
+			...(options.terminationGracePeriodSeconds === undefined
+				? {}
+				: { terminationGracePeriodSeconds: options.terminationGracePeriodSeconds }),
 			...(options.tolerations === undefined ? {} : { tolerations: [...options.tolerations] }),
 		},
 	};
 }
 
 /** Waits until the pod is Running with condition Ready=True; returns it. */
-export function waitForPodRunning(cluster: RealCluster, namespace: string, name: string, options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<V1Pod> {
-	return waitFor(async () => {
-		const pod = await cluster.core.readNamespacedPod({ name, namespace });
-		const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-		return pod.status?.phase === 'Running' && ready ? pod : undefined;
-	}, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}), what: `pod "${namespace}/${name}" Running` });
+export function waitForPodRunning(
+	cluster: RealCluster,
+	namespace: string,
+	name: string,
+	options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {},
+): Promise<V1Pod> {
+	return waitFor(
+		async () => {
+			const pod = await cluster.core.readNamespacedPod({ name, namespace });
+			const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+			return pod.status?.phase === 'Running' && ready ? pod : undefined;
+		},
+		{
+			timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+			...(options.signal ? { signal: options.signal } : {}),
+			what: `pod "${namespace}/${name}" Running`,
+		},
+	);
 }
 
 /** Waits until the pod no longer exists (kwok removed it after deletion or eviction). */
-export async function waitForPodGone(cluster: RealCluster, namespace: string, name: string, options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
+export async function waitForPodGone(
+	cluster: RealCluster,
+	namespace: string,
+	name: string,
+	options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {},
+): Promise<void> {
 	await waitFor(async () => !(await exists(cluster.core.readNamespacedPod({ name, namespace }))), {
 		timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 		...(options.signal ? { signal: options.signal } : {}),
@@ -286,7 +354,13 @@ export async function waitForPodGone(cluster: RealCluster, namespace: string, na
  * `realtest.nth.dev/owner=<name>` and whose pods would land on `nodeName`, and
  * returns a controller ownerReference to it.
  */
-export async function createOwner(cluster: RealCluster, namespace: string, name: string, kind: OwnerKind, nodeName: string): Promise<V1OwnerReference> {
+export async function createOwner(
+	cluster: RealCluster,
+	namespace: string,
+	name: string,
+	kind: OwnerKind,
+	nodeName: string,
+): Promise<V1OwnerReference> {
 	const labels = { [OWNER_LABEL]: name };
 	const selector = { matchLabels: labels };
 	const template = {
@@ -299,13 +373,22 @@ export async function createOwner(cluster: RealCluster, namespace: string, name:
 	if (kind === 'ReplicaSet') {
 		created = await cluster.apps.createNamespacedReplicaSet({ namespace, body: { metadata, spec: { replicas: 1, selector, template } } });
 	} else if (kind === 'DaemonSet') {
-		created = await cluster.apps.createNamespacedDaemonSet({ namespace, body: { metadata, spec: { selector, template, updateStrategy: { type: 'OnDelete' } } } });
+		created = await cluster.apps.createNamespacedDaemonSet({
+			namespace,
+			body: { metadata, spec: { selector, template, updateStrategy: { type: 'OnDelete' } } },
+		});
 	} else if (kind === 'StatefulSet') {
-		created = await cluster.apps.createNamespacedStatefulSet({ namespace, body: { metadata, spec: { replicas: 1, selector, serviceName: name, template } } });
+		created = await cluster.apps.createNamespacedStatefulSet({
+			namespace,
+			body: { metadata, spec: { replicas: 1, selector, serviceName: name, template } },
+		});
 	} else {
 		apiVersion = 'batch/v1';
 		const jobTemplate = { ...template, spec: { ...template.spec, restartPolicy: 'Never' } };
-		created = await cluster.batch.createNamespacedJob({ namespace, body: { metadata, spec: { suspend: true, selector, manualSelector: true, template: jobTemplate } } });
+		created = await cluster.batch.createNamespacedJob({
+			namespace,
+			body: { metadata, spec: { suspend: true, selector, manualSelector: true, template: jobTemplate } },
+		});
 	}
 	const uid = created.metadata?.uid;
 	if (uid === undefined) throw new Error(`Cannot create owner ${kind} "${namespace}/${name}": the apiserver returned no uid`);
@@ -327,7 +410,12 @@ export interface DeploymentOptions {
 }
 
 /** Creates a Deployment (scheduled by the real scheduler) and by default waits until all replicas are ready. */
-export async function createDeployment(cluster: RealCluster, namespace: string, name: string, options: DeploymentOptions): Promise<V1Deployment> {
+export async function createDeployment(
+	cluster: RealCluster,
+	namespace: string,
+	name: string,
+	options: DeploymentOptions,
+): Promise<V1Deployment> {
 	const body: V1Deployment = {
 		metadata: { name, namespace },
 		spec: {
@@ -341,17 +429,29 @@ export async function createDeployment(cluster: RealCluster, namespace: string, 
 				spec: {
 					containers: [{ name: 'main', image: FAKE_IMAGE }],
 					...(options.nodeSelector === undefined ? {} : { nodeSelector: { ...options.nodeSelector } }),
-					...(options.terminationGracePeriodSeconds === undefined ? {} : { terminationGracePeriodSeconds: options.terminationGracePeriodSeconds }),
+					...(options.terminationGracePeriodSeconds === undefined
+						? {}
+						: { terminationGracePeriodSeconds: options.terminationGracePeriodSeconds }),
 				},
 			},
 		},
 	};
 	const created = await cluster.apps.createNamespacedDeployment({ namespace, body });
 	if (options.waitReady === false) return created;
-	return waitFor(async () => {
-		const deployment = await cluster.apps.readNamespacedDeployment({ name, namespace });
-		return (deployment.status?.readyReplicas ?? 0) === options.replicas && deployment.status?.observedGeneration === deployment.metadata?.generation ? deployment : undefined;
-	}, { timeoutMs: options.timeoutMs ?? 60_000, ...(options.signal ? { signal: options.signal } : {}), what: `deployment "${namespace}/${name}" ${options.replicas} ready` });
+	return waitFor(
+		async () => {
+			const deployment = await cluster.apps.readNamespacedDeployment({ name, namespace });
+			return (deployment.status?.readyReplicas ?? 0) === options.replicas &&
+				deployment.status?.observedGeneration === deployment.metadata?.generation
+				? deployment
+				: undefined;
+		},
+		{
+			timeoutMs: options.timeoutMs ?? 60_000,
+			...(options.signal ? { signal: options.signal } : {}),
+			what: `deployment "${namespace}/${name}" ${options.replicas} ready`,
+		},
+	);
 }
 
 export interface PdbOptions {
@@ -367,7 +467,12 @@ export interface PdbOptions {
  * processed it (`status.observedGeneration == metadata.generation`); before that
  * every eviction it covers answers 429 "still being processed".
  */
-export async function createPdb(cluster: RealCluster, namespace: string, name: string, options: PdbOptions): Promise<V1PodDisruptionBudget> {
+export async function createPdb(
+	cluster: RealCluster,
+	namespace: string,
+	name: string,
+	options: PdbOptions,
+): Promise<V1PodDisruptionBudget> {
 	await cluster.policy.createNamespacedPodDisruptionBudget({
 		namespace,
 		body: {
@@ -379,11 +484,18 @@ export async function createPdb(cluster: RealCluster, namespace: string, name: s
 			},
 		},
 	});
-	return waitFor(async () => {
-		const pdb = await cluster.policy.readNamespacedPodDisruptionBudget({ name, namespace });
-		const generation = pdb.metadata?.generation;
-		return generation !== undefined && pdb.status?.observedGeneration === generation ? pdb : undefined;
-	}, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}), what: `PDB "${namespace}/${name}" observed` });
+	return waitFor(
+		async () => {
+			const pdb = await cluster.policy.readNamespacedPodDisruptionBudget({ name, namespace });
+			const generation = pdb.metadata?.generation;
+			return generation !== undefined && pdb.status?.observedGeneration === generation ? pdb : undefined;
+		},
+		{
+			timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+			...(options.signal ? { signal: options.signal } : {}),
+			what: `PDB "${namespace}/${name}" observed`,
+		},
+	);
 }
 
 /** Creates a ServiceAccount (already existing is fine). */
@@ -403,7 +515,12 @@ export interface TokenOptions {
 }
 
 /** Mints a token for a ServiceAccount through the TokenRequest API (creating the ServiceAccount if needed). */
-export async function createServiceAccountToken(cluster: RealCluster, namespace: string, serviceAccount: string, options: TokenOptions = {}): Promise<string> {
+export async function createServiceAccountToken(
+	cluster: RealCluster,
+	namespace: string,
+	serviceAccount: string,
+	options: TokenOptions = {},
+): Promise<string> {
 	await createServiceAccount(cluster, namespace, serviceAccount);
 	const response = await cluster.core.createNamespacedServiceAccountToken({
 		name: serviceAccount,
@@ -416,7 +533,8 @@ export async function createServiceAccountToken(cluster: RealCluster, namespace:
 		},
 	});
 	const token = response.status?.token;
-	if (token === undefined || token === '') throw new Error(`Cannot mint a token for "${namespace}/${serviceAccount}": empty TokenRequest status`);
+	if (token === undefined || token === '')
+		throw new Error(`Cannot mint a token for "${namespace}/${serviceAccount}": empty TokenRequest status`);
 	return token;
 }
 
@@ -472,7 +590,16 @@ const KubectlVersionSchema = v.object({ clientVersion: v.object({ major: v.strin
 export async function applyManifests(cluster: RealCluster, paths: readonly string[]): Promise<string[]> {
 	const kubectl = await usableKubectl();
 	if (kubectl !== undefined) {
-		const args = ['--kubeconfig', cluster.state.kubeconfig, 'apply', '--server-side', '--force-conflicts', '--field-manager=nth-e2e', '-o', 'name'];
+		const args = [
+			'--kubeconfig',
+			cluster.state.kubeconfig,
+			'apply',
+			'--server-side',
+			'--force-conflicts',
+			'--field-manager=nth-e2e',
+			'-o',
+			'name',
+		];
 		for (const path of paths) args.push('-f', path);
 		const { stdout } = await run(kubectl, args, { timeout: 60_000 });
 		return stdout.split('\n').filter((line) => line !== '');
@@ -509,33 +636,49 @@ export interface ApiResponse {
  * without any client library in between. Authenticates with `token` (default:
  * the admin token).
  */
-export function apiRequest(cluster: RealCluster, method: string, path: string, options: { readonly body?: unknown; readonly token?: string; readonly signal?: AbortSignal } = {}): Promise<ApiResponse> {
+export function apiRequest(
+	cluster: RealCluster,
+	method: string,
+	path: string,
+	options: { readonly body?: unknown; readonly token?: string; readonly signal?: AbortSignal } = {},
+): Promise<ApiResponse> {
 	const url = new URL(path, cluster.state.apiserverUrl);
 	const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
 	return new Promise((resolve, reject) => {
-		const req = httpsRequest(url, {
-			method,
-			ca: Buffer.from(cluster.state.caData, 'base64'),
-			headers: {
-				Authorization: `Bearer ${options.token ?? cluster.state.adminToken}`,
-				Accept: 'application/json',
-				...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
+		const req = httpsRequest(
+			url,
+			{
+				method,
+				ca: Buffer.from(cluster.state.caData, 'base64'),
+				headers: {
+					Authorization: `Bearer ${options.token ?? cluster.state.adminToken}`,
+					Accept: 'application/json',
+					...(payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
+				},
+				...(options.signal ? { signal: options.signal } : {}),
 			},
-			...(options.signal ? { signal: options.signal } : {}),
-		}, (res) => {
-			let text = '';
-			res.setEncoding('utf8');
-			res.on('data', (chunk: string) => { text += chunk; });
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parseJson(text), text }));
-			res.on('error', reject);
-		});
+			(res) => {
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (chunk: string) => {
+					text += chunk;
+				});
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parseJson(text), text }));
+				res.on('error', reject);
+			},
+		);
 		req.on('error', reject);
 		req.end(payload);
 	});
 }
 
 /** POSTs an Eviction for a pod with the raw HTTP client; see {@link apiRequest}. */
-export function evictPod(cluster: RealCluster, namespace: string, name: string, options: { readonly token?: string; readonly signal?: AbortSignal } = {}): Promise<ApiResponse> {
+export function evictPod(
+	cluster: RealCluster,
+	namespace: string,
+	name: string,
+	options: { readonly token?: string; readonly signal?: AbortSignal } = {},
+): Promise<ApiResponse> {
 	return apiRequest(cluster, 'POST', `/api/v1/namespaces/${namespace}/pods/${name}/eviction`, {
 		...options,
 		body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
@@ -577,7 +720,7 @@ function parseJson(text: string): unknown {
 
 function describeError(error: unknown): string {
 	const status = statusOf(error);
-	const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+	const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
 	return status === undefined ? message : `status ${status}: ${message}`;
 }
 

@@ -27,7 +27,13 @@ export type Behaviour =
 	/** Pass it on to AEMM (the default). */
 	| { readonly kind: 'forward' }
 	/** Answer with this status and body; the content type defaults to AEMM's `text/plain; charset=utf-8`. */
-	| { readonly kind: 'respond'; readonly status?: number; readonly body: string | Buffer; readonly contentType?: string; readonly headers?: Readonly<Record<string, string>> }
+	| {
+			readonly kind: 'respond';
+			readonly status?: number;
+			readonly body: string | Buffer;
+			readonly contentType?: string;
+			readonly headers?: Readonly<Record<string, string>>;
+	  }
 	/** Send 200 and headers at once, then one body byte every `intervalMs` (default 500) for as long as the client stays. */
 	| { readonly kind: 'slow-loris'; readonly intervalMs?: number; readonly contentType?: string }
 	/** Declare `Content-Length` of the whole `body`, send only the first `sentBytes` (default half), then cut the connection. */
@@ -36,7 +42,15 @@ export type Behaviour =
 	 * A body of `bytes` bytes: `prefix`, then `fill` repeated, then `suffix` (so it can be valid JSON).
 	 * With `gzip`, sent gzip-compressed with `Content-Encoding: gzip` (the decoded size is `bytes`).
 	 */
-	| { readonly kind: 'huge'; readonly bytes: number; readonly gzip?: boolean; readonly prefix?: string; readonly fill?: string; readonly suffix?: string; readonly contentType?: string }
+	| {
+			readonly kind: 'huge';
+			readonly bytes: number;
+			readonly gzip?: boolean;
+			readonly prefix?: string;
+			readonly fill?: string;
+			readonly suffix?: string;
+			readonly contentType?: string;
+	  }
 	/** Accept the request and never answer. */
 	| { readonly kind: 'hang' }
 	/** Destroy the connection at once (a reset, no HTTP answer). */
@@ -113,16 +127,21 @@ const unauthorizedBody = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 const CHUNK = 64 * 1024;
 
-
 /** The gzip of a huge body, made once per shape (compressing 50 MB takes a moment). */
 const gzipCache = new Map<string, Buffer>();
 
-function hugeBody(behaviour: Extract<Behaviour, { kind: 'huge' }>): { readonly chunks: () => Generator<Buffer>; readonly gzipped: Buffer | undefined } {
+function hugeBody(behaviour: Extract<Behaviour, { kind: 'huge' }>): {
+	readonly chunks: () => Generator<Buffer>;
+	readonly gzipped: Buffer | undefined;
+} {
 	const prefix = Buffer.from(behaviour.prefix ?? '');
 	const suffix = Buffer.from(behaviour.suffix ?? '');
 	const fillText = behaviour.fill ?? 'x';
 	const fillBytes = Math.max(0, behaviour.bytes - prefix.length - suffix.length);
-	const fillChunk = Buffer.from(fillText.repeat(Math.ceil(CHUNK / fillText.length))).subarray(0, CHUNK - (CHUNK % Buffer.byteLength(fillText)));
+	const fillChunk = Buffer.from(fillText.repeat(Math.ceil(CHUNK / fillText.length))).subarray(
+		0,
+		CHUNK - (CHUNK % Buffer.byteLength(fillText)),
+	);
 	function* chunks(): Generator<Buffer> {
 		yield prefix;
 		let left = fillBytes;
@@ -165,7 +184,9 @@ async function stream(response: ServerResponse, chunks: Iterable<Buffer>): Promi
 /** Starts a proxy in front of `upstream` (AEMM's base URL) on a free 127.0.0.1 port. */
 export async function startImdsFaultProxy(upstream: string, options: ProxyOptions = {}): Promise<ImdsFaultProxy> {
 	const target = new URL(upstream);
-	const seed = options.seed ?? (process.env['NTH_FAULT_SEED'] === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env['NTH_FAULT_SEED']));
+	const seed =
+		options.seed ??
+		(process.env['NTH_FAULT_SEED'] === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env['NTH_FAULT_SEED']));
 	const random = seeded(seed);
 	const behaviours = new Map<string, Behaviour>();
 	const log: ProxyRequest[] = [];
@@ -189,22 +210,29 @@ export async function startImdsFaultProxy(upstream: string, options: ProxyOption
 	}
 
 	function plain(response: ServerResponse, status: number, body: string, extra: Readonly<Record<string, string>> = {}): void {
-		response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), ...extra });
+		response.writeHead(status, {
+			'Content-Type': 'text/plain; charset=utf-8',
+			'Content-Length': String(Buffer.byteLength(body)),
+			...extra,
+		});
 		response.end(body);
 	}
 
 	function forward(request: IncomingMessage, response: ServerResponse, entry: ProxyRequest): void {
-		const outgoing = httpRequest({
-			host: target.hostname,
-			port: target.port,
-			method: request.method,
-			path: request.url,
-			headers: { ...request.headers, host: target.host },
-		}, (answer) => {
-			entry.status = answer.statusCode;
-			response.writeHead(answer.statusCode ?? 502, answer.headers);
-			answer.pipe(response);
-		});
+		const outgoing = httpRequest(
+			{
+				host: target.hostname,
+				port: target.port,
+				method: request.method,
+				path: request.url,
+				headers: { ...request.headers, host: target.host },
+			},
+			(answer) => {
+				entry.status = answer.statusCode;
+				response.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(response);
+			},
+		);
 		outgoing.on('error', () => {
 			// AEMM went away (a test stopped it): the agent sees what a broken IMDS gives, a 502.
 			entry.status = 502;
@@ -258,7 +286,10 @@ export async function startImdsFaultProxy(upstream: string, options: ProxyOption
 				record(request, 'truncate', 200);
 				const body = Buffer.from(behaviour.body);
 				const sent = Math.min(body.length - 1, behaviour.sentBytes ?? Math.floor(body.length / 2));
-				response.writeHead(200, { 'Content-Type': behaviour.contentType ?? 'text/plain; charset=utf-8', 'Content-Length': String(body.length) });
+				response.writeHead(200, {
+					'Content-Type': behaviour.contentType ?? 'text/plain; charset=utf-8',
+					'Content-Length': String(body.length),
+				});
 				response.write(body.subarray(0, sent), () => {
 					// Let the bytes leave before the cut, so the client sees a short body and not only a reset.
 					setTimeout(() => response.socket?.destroy(), 20);

@@ -36,13 +36,19 @@ function recordFile(state: RealState): string {
 /** The apiserver's pid: the last `kube-apiserver` line of `<state>/pids` (a restart appends nothing, it rewrites). */
 export function apiserverPid(state: RealState = readRealState()): number {
 	const lines = readFileSync(join(state.stateDir, 'pids'), 'utf8').split('\n');
-	const pid = lines.map((line) => line.trim().split(/\s+/)).filter(([name]) => name === component).map(([, value]) => Number(value)).at(-1);
+	const pid = lines
+		.map((line) => line.trim().split(/\s+/))
+		.filter(([name]) => name === component)
+		.map(([, value]) => Number(value))
+		.at(-1);
 	if (pid === undefined || !Number.isInteger(pid)) throw new Error(`Cannot find the ${component} pid in "${join(state.stateDir, 'pids')}"`);
 	return pid;
 }
 
 function nulSeparated(path: string): string[] {
-	return readFileSync(path, 'utf8').split('\0').filter((part) => part !== '');
+	return readFileSync(path, 'utf8')
+		.split('\0')
+		.filter((part) => part !== '');
 }
 
 /** True while `pid` runs and is not a zombie. */
@@ -62,15 +68,18 @@ export function recordApiserverCommand(state: RealState = readRealState()): Reco
 	const file = recordFile(state);
 	const pid = apiserverPid(state);
 	const env = running(pid)
-		? Object.fromEntries(nulSeparated(`/proc/${pid}/environ`).map((entry) => {
-			const at = entry.indexOf('=');
-			return [entry.slice(0, at), entry.slice(at + 1)] as const;
-		}))
-		// Gone already (a start after a kill outside this module): up.sh's environment was the test runner's.
-		: Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+		? Object.fromEntries(
+				nulSeparated(`/proc/${pid}/environ`).map((entry) => {
+					const at = entry.indexOf('=');
+					return [entry.slice(0, at), entry.slice(at + 1)] as const;
+				}),
+			)
+		: // Gone already (a start after a kill outside this module): up.sh's environment was the test runner's.
+			Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 	if (existsSync(file)) return { argv: v.parse(RecordedSchema, JSON.parse(readFileSync(file, 'utf8'))).argv, env };
 	const argv = nulSeparated(`/proc/${pid}/cmdline`);
-	if (!(argv[0] ?? '').endsWith(`/${component}`)) throw new Error(`Cannot record the ${component} command line: pid ${pid} runs "${argv[0] ?? ''}"`);
+	if (!(argv[0] ?? '').endsWith(`/${component}`))
+		throw new Error(`Cannot record the ${component} command line: pid ${pid} runs "${argv[0] ?? ''}"`);
 	writeFileSync(file, JSON.stringify({ argv }), { mode: 0o600 });
 	return { argv, env };
 }
@@ -90,18 +99,22 @@ export async function killApiserver(state: RealState = readRealState()): Promise
 
 function readyz(state: RealState, timeoutMs: number): Promise<boolean> {
 	return new Promise((resolveProbe) => {
-		const probe = request(`${state.apiserverUrl}/readyz`, {
-			ca: Buffer.from(state.caData, 'base64'),
-			headers: { authorization: `Bearer ${state.adminToken}` },
-			timeout: timeoutMs,
-		}, (response) => {
-			let body = '';
-			response.setEncoding('utf8');
-			response.on('data', (chunk: string) => {
-				body += chunk;
-			});
-			response.on('end', () => resolveProbe(response.statusCode === 200 && body.trim() === 'ok'));
-		});
+		const probe = request(
+			`${state.apiserverUrl}/readyz`,
+			{
+				ca: Buffer.from(state.caData, 'base64'),
+				headers: { authorization: `Bearer ${state.adminToken}` },
+				timeout: timeoutMs,
+			},
+			(response) => {
+				let body = '';
+				response.setEncoding('utf8');
+				response.on('data', (chunk: string) => {
+					body += chunk;
+				});
+				response.on('end', () => resolveProbe(response.statusCode === 200 && body.trim() === 'ok'));
+			},
+		);
 		probe.on('timeout', () => probe.destroy());
 		probe.on('error', () => resolveProbe(false));
 		probe.end();
@@ -111,7 +124,9 @@ function readyz(state: RealState, timeoutMs: number): Promise<boolean> {
 /** Replaces the `name pid` line of `<state>/pids` and the pid in state.json, so down.sh stops the new process. */
 function recordPid(state: RealState, pid: number): void {
 	const pidsFile = join(state.stateDir, 'pids');
-	const lines = readFileSync(pidsFile, 'utf8').split('\n').filter((line) => line !== '');
+	const lines = readFileSync(pidsFile, 'utf8')
+		.split('\n')
+		.filter((line) => line !== '');
 	writeFileSync(pidsFile, `${lines.map((line) => (line.startsWith(`${component} `) ? `${component} ${pid}` : line)).join('\n')}\n`);
 	const stateFile = join(state.stateDir, 'state.json');
 	const json: unknown = JSON.parse(readFileSync(stateFile, 'utf8'));
@@ -124,7 +139,11 @@ function recordPid(state: RealState, pid: number): void {
  * saved), detached so it outlives the test process like the rest of the stack,
  * and waits for `/readyz`. Returns the new pid and how long it took to be ready.
  */
-export async function startApiserver(state: RealState = readRealState(), recorded: RecordedCommand = recordApiserverCommand(state), readyTimeoutMs = 90_000): Promise<{ pid: number; readyMs: number }> {
+export async function startApiserver(
+	state: RealState = readRealState(),
+	recorded: RecordedCommand = recordApiserverCommand(state),
+	readyTimeoutMs = 90_000,
+): Promise<{ pid: number; readyMs: number }> {
 	const [bin, ...args] = recorded.argv;
 	if (bin === undefined) throw new Error(`Cannot start the ${component}: no recorded command line`);
 	const started = Date.now();
@@ -140,7 +159,8 @@ export async function startApiserver(state: RealState = readRealState(), recorde
 	if (pid === undefined) throw new Error(`Cannot start the ${component} "${bin}": no pid`);
 	recordPid(state, pid);
 	while (!(await readyz(state, 2000))) {
-		if (!running(pid)) throw new Error(`Cannot start the ${component}: it exited (see ${join(state.stateDir, 'logs', `${component}.log`)})`);
+		if (!running(pid))
+			throw new Error(`Cannot start the ${component}: it exited (see ${join(state.stateDir, 'logs', `${component}.log`)})`);
 		if (Date.now() - started > readyTimeoutMs) throw new Error(`Cannot start the ${component}: not ready within ${readyTimeoutMs} ms`);
 		await sleep(100);
 	}
@@ -148,7 +168,9 @@ export async function startApiserver(state: RealState = readRealState(), recorde
 }
 
 /** SIGKILL, `downMs` of outage, then the same command line again; resolves once it is ready. */
-export async function restartApiserver(options: { readonly downMs?: number; readonly state?: RealState } = {}): Promise<{ pid: number; downMs: number; readyMs: number }> {
+export async function restartApiserver(
+	options: { readonly downMs?: number; readonly state?: RealState } = {},
+): Promise<{ pid: number; downMs: number; readyMs: number }> {
 	const state = options.state ?? readRealState();
 	const recorded = await killApiserver(state);
 	const killedAt = Date.now();

@@ -78,7 +78,13 @@ export async function startScriptableImds(): Promise<ScriptableImds> {
 	const notices: ImdsNotices = { spot: undefined, scheduled: [], rebalance: undefined, asgTargetLifecycleState: undefined };
 	const requests = new Map<number, number>();
 	const tokens = new Set<string>();
-	const answer = (response: ServerResponse, status: number, body: string, type = 'text/plain', headers: Record<string, string> = {}): void => {
+	const answer = (
+		response: ServerResponse,
+		status: number,
+		body: string,
+		type = 'text/plain',
+		headers: Record<string, string> = {},
+	): void => {
 		requests.set(status, (requests.get(status) ?? 0) + 1);
 		response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers }).end(body);
 	};
@@ -107,7 +113,9 @@ export async function startScriptableImds(): Promise<ScriptableImds> {
 			case '/latest/meta-data/events/recommendations/rebalance':
 				return notices.rebalance === undefined ? answer(response, 404, 'not found') : json(response, notices.rebalance);
 			case '/latest/meta-data/autoscaling/target-lifecycle-state':
-				return notices.asgTargetLifecycleState === undefined ? answer(response, 404, 'not found') : answer(response, 200, notices.asgTargetLifecycleState);
+				return notices.asgTargetLifecycleState === undefined
+					? answer(response, 404, 'not found')
+					: answer(response, 200, notices.asgTargetLifecycleState);
 			default:
 				return answer(response, 404, 'not found');
 		}
@@ -126,9 +134,10 @@ export async function startScriptableImds(): Promise<ScriptableImds> {
 		url: `http://127.0.0.1:${port}`,
 		notices,
 		requests,
-		close: () => new Promise<void>((resolveClose) => {
-			server.closeAllConnections();
-			server.close(() => resolveClose());
-		}),
+		close: () =>
+			new Promise<void>((resolveClose) => {
+				server.closeAllConnections();
+				server.close(() => resolveClose());
+			}),
 	};
 }

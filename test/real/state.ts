@@ -53,7 +53,9 @@ export function realStateDir(): string | undefined {
 /** Reads and checks `state.json` of the stack named by NTH_REAL_STATE (or `dir`). */
 export function readRealState(dir: string | undefined = realStateDir()): RealState {
 	if (dir === undefined) {
-		throw new Error('Cannot read the real control plane state: NTH_REAL_STATE is not set (run through `npm run test:e2e` or `npm run real:up`)');
+		throw new Error(
+			'Cannot read the real control plane state: NTH_REAL_STATE is not set (run through `npm run test:e2e` or `npm run real:up`)',
+		);
 	}
 	const path = join(dir, 'state.json');
 	let text: string;

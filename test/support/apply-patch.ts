@@ -82,7 +82,10 @@ export interface JsonPatchOperation {
 function pointer(path: string): string[] {
 	if (path === '') return [];
 	if (!path.startsWith('/')) throw new Error(`Cannot use JSON pointer "${path}": it must start with "/"`);
-	return path.slice(1).split('/').map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+	return path
+		.slice(1)
+		.split('/')
+		.map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 function parentOf(document: Json, parts: readonly string[], path: string): Record<string, Json> | Json[] {

@@ -134,7 +134,12 @@ export class PdbFake extends FakeKubeApi {
 	/** Evictions answered 429 or 500. */
 	refused = 0;
 	/** Every eviction or delete the fake accepted, with the clock's time. */
-	readonly accepted: { readonly name: string; readonly at: number; readonly via: 'evict' | 'delete'; readonly grace: number | undefined }[] = [];
+	readonly accepted: {
+		readonly name: string;
+		readonly at: number;
+		readonly via: 'evict' | 'delete';
+		readonly grace: number | undefined;
+	}[] = [];
 
 	constructor(options: PdbFakeOptions) {
 		super({ eviction: options.eviction ?? 'delete', now: () => new Date(options.clock.now()) });
@@ -165,7 +170,9 @@ export class PdbFake extends FakeKubeApi {
 	}
 
 	#matching(pod: Pod): PodDisruptionBudget[] {
-		return [...this.#budgets.values()].filter((pdb) => pdb.metadata.namespace === pod.metadata.namespace && selectorMatches(pdb.spec.selector, pod.metadata.labels ?? {}));
+		return [...this.#budgets.values()].filter(
+			(pdb) => pdb.metadata.namespace === pod.metadata.namespace && selectorMatches(pdb.spec.selector, pod.metadata.labels ?? {}),
+		);
 	}
 
 	override async evictPod(namespace: string, name: string, options: EvictOptions, signal: AbortSignal): Promise<void> {
@@ -177,10 +184,18 @@ export class PdbFake extends FakeKubeApi {
 			const [budget] = budgets;
 			if (budgets.length > 1) {
 				this.refused += 1;
-				this.failNext('evictPod', { status: 500, message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', when: only });
+				this.failNext('evictPod', {
+					status: 500,
+					message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+					when: only,
+				});
 			} else if (budget !== undefined && budget.status.disruptionsAllowed <= 0) {
 				this.refused += 1;
-				this.failNext('evictPod', { status: 429, message: "Cannot evict pod as it would violate the pod's disruption budget.", when: only });
+				this.failNext('evictPod', {
+					status: 429,
+					message: "Cannot evict pod as it would violate the pod's disruption budget.",
+					when: only,
+				});
 			} else if (budget !== undefined) {
 				this.updatePdb(namespace, budget.metadata.name, (next) => {
 					next.status.disruptionsAllowed -= 1;
@@ -224,7 +239,22 @@ export class PdbFake extends FakeKubeApi {
 }
 
 /** A ready, ReplicaSet-owned pod on `node`. */
-export function runningPod(name: string, options: { node?: string; namespace?: string; labels?: Record<string, string>; grace?: number; priorityClassName?: string; priority?: number; owner?: { kind: string; name: string; apiVersion?: string } | null; phase?: string; emptyDir?: boolean; annotations?: Record<string, string>; deletionTimestamp?: string } = {}): PodSeed {
+export function runningPod(
+	name: string,
+	options: {
+		node?: string;
+		namespace?: string;
+		labels?: Record<string, string>;
+		grace?: number;
+		priorityClassName?: string;
+		priority?: number;
+		owner?: { kind: string; name: string; apiVersion?: string } | null;
+		phase?: string;
+		emptyDir?: boolean;
+		annotations?: Record<string, string>;
+		deletionTimestamp?: string;
+	} = {},
+): PodSeed {
 	const owner = options.owner === undefined ? { kind: 'ReplicaSet', name: 'rs', apiVersion: 'apps/v1' } : options.owner;
 	return {
 		metadata: {
@@ -233,7 +263,9 @@ export function runningPod(name: string, options: { node?: string; namespace?: s
 			labels: options.labels ?? { app: 'web' },
 			...(options.annotations === undefined ? {} : { annotations: options.annotations }),
 			...(options.deletionTimestamp === undefined ? {} : { deletionTimestamp: options.deletionTimestamp }),
-			...(owner === null ? {} : { ownerReferences: [{ apiVersion: owner.apiVersion ?? 'apps/v1', kind: owner.kind, name: owner.name, controller: true }] }),
+			...(owner === null
+				? {}
+				: { ownerReferences: [{ apiVersion: owner.apiVersion ?? 'apps/v1', kind: owner.kind, name: owner.name, controller: true }] }),
 		},
 		spec: {
 			nodeName: options.node ?? 'node-a',

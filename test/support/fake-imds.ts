@@ -207,13 +207,24 @@ export function fakeImds(answer: (path: string) => Response): FakeImds {
 	const tokens = aemmTokens(clock.now);
 	const fake = fakeFetch((request) => (request.path === tokenPath ? tokens.answer(request) : answer(request.path)));
 	const log = memoryLogger();
-	const client = createImdsClient({ fetch: fake.fetch, baseUrl: 'http://169.254.169.254', ipv6Fallback: false, tries: 3, log, metrics: noopMetrics(), now: clock.now, sleep: clock.sleep, random: () => 0 });
+	const client = createImdsClient({
+		fetch: fake.fetch,
+		baseUrl: 'http://169.254.169.254',
+		ipv6Fallback: false,
+		tries: 3,
+		log,
+		metrics: noopMetrics(),
+		now: clock.now,
+		sleep: clock.sleep,
+		random: () => 0,
+	});
 	return { client, fake, clock, log, run: (promise) => clock.run(promise) };
 }
 
 /** AEMM's error bodies: Go's `http.Error` sends them as text/plain; charset=utf-8 with nosniff and a trailing newline. */
 const xhtml = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">';
-const page = (title: string): string => `<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n   <head>\n      <title>${title}</title>\n   </head>\n   <body>\n      <h1>${title}</h1>\n   </body>\n</html>\n`;
+const page = (title: string): string =>
+	`<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n   <head>\n      <title>${title}</title>\n   </head>\n   <body>\n      <h1>${title}</h1>\n   </body>\n</html>\n`;
 export const aemmBodies = {
 	notFound: `<?xml version="1.0" encoding="iso-8859-1"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n\t"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n <head>\n  <title>404 - Not Found</title>\n </head>\n <body>\n  <h1>404 - Not Found</h1>\n </body>\n</html>\n`,
 	badRequest: `<?xml version="1.0" encoding="UTF-8"?>\n${xhtml}\n${page('400 - Bad Request')}`,
@@ -272,7 +283,10 @@ function aemmTokens(now: () => number): AemmTokens {
 			if (!(ttlSeconds >= 1 && ttlSeconds <= maxTokenTtlSeconds)) return errorResponse(400);
 			const token = newToken();
 			tokens.set(token, { issuedAt: now(), ttlSeconds });
-			return new Response(token, { status: 200, headers: { 'content-type': aemmContentTypes.text, 'x-aws-ec2-metadata-token-ttl-seconds': String(ttlSeconds) } });
+			return new Response(token, {
+				status: 200,
+				headers: { 'content-type': aemmContentTypes.text, 'x-aws-ec2-metadata-token-ttl-seconds': String(ttlSeconds) },
+			});
 		},
 		valid(token) {
 			const held = token === undefined ? undefined : tokens.get(token);

@@ -44,14 +44,7 @@ import type {
 } from '../../src/kube/api.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './apply-patch.ts';
 import { AsyncQueue } from './async-queue.ts';
-import {
-	type Node,
-	NodeSchema,
-	type Pod,
-	type PodDisruptionBudget,
-	PodDisruptionBudgetSchema,
-	PodSchema,
-} from '../../src/kube/schemas.ts';
+import { type Node, NodeSchema, type Pod, type PodDisruptionBudget, PodDisruptionBudgetSchema, PodSchema } from '../../src/kube/schemas.ts';
 import { matchesFieldSelector, matchesLabelSelector, matchesLabelSelectorObject } from './selectors.ts';
 
 export type FakeMethod = keyof KubeApi;
@@ -123,7 +116,6 @@ const defaultReasons: Readonly<Record<number, string>> = {
 	503: 'ServiceUnavailable',
 };
 
-
 function key(namespace: string | undefined, name: string): string {
 	return `${namespace ?? ''}/${name}`;
 }
@@ -135,7 +127,11 @@ function kubeError(action: string, status: number, message: string, reason?: str
 /** The KubeError the client makes of this Status (same message, reason and causes). */
 function statusError(action: string, status: KubeStatus): KubeError {
 	const causes = (status.details?.causes ?? []).map((cause) => ({ reason: cause.reason, message: cause.message, field: cause.field }));
-	return new KubeError(`Cannot ${action}: ${status.message.trim().replace(/\.$/, '')}`, { status: status.code, reason: status.reason, causes });
+	return new KubeError(`Cannot ${action}: ${status.message.trim().replace(/\.$/, '')}`, {
+		status: status.code,
+		reason: status.reason,
+		causes,
+	});
 }
 
 function parseOrThrow<TSchema extends v.GenericSchema>(schema: TSchema, value: unknown, action: string): v.InferOutput<TSchema> {
@@ -321,10 +317,12 @@ export class FakeKubeApi implements KubeApi {
 	bookmark(): void {
 		const object = { metadata: { name: '', uid: '', resourceVersion: String(this.#rv) } };
 		for (const watcher of this.#podWatchers) {
-			if (watcher.options.allowBookmarks !== false) watcher.queue.push({ type: 'BOOKMARK', object: parseOrThrow(PodSchema, object, 'bookmark') });
+			if (watcher.options.allowBookmarks !== false)
+				watcher.queue.push({ type: 'BOOKMARK', object: parseOrThrow(PodSchema, object, 'bookmark') });
 		}
 		for (const watcher of this.#pdbWatchers) {
-			if (watcher.options.allowBookmarks !== false) watcher.queue.push({ type: 'BOOKMARK', object: parseOrThrow(PodDisruptionBudgetSchema, object, 'bookmark') });
+			if (watcher.options.allowBookmarks !== false)
+				watcher.queue.push({ type: 'BOOKMARK', object: parseOrThrow(PodDisruptionBudgetSchema, object, 'bookmark') });
 		}
 	}
 
@@ -353,7 +351,11 @@ export class FakeKubeApi implements KubeApi {
 		await this.#enter('listNodes', [options], signal);
 		const action = 'list nodes';
 		const nodes = [...this.#nodes.values()].filter((node) =>
-			this.#selects(options, action, node.metadata.labels, { 'metadata.name': node.metadata.name, 'spec.unschedulable': String(node.spec.unschedulable ?? false) }));
+			this.#selects(options, action, node.metadata.labels, {
+				'metadata.name': node.metadata.name,
+				'spec.unschedulable': String(node.spec.unschedulable ?? false),
+			}),
+		);
 		return this.#page(nodes, options);
 	}
 
@@ -372,7 +374,8 @@ export class FakeKubeApi implements KubeApi {
 		}
 		// A resourceVersion the patch leaves in the object is a precondition, whatever the patch type.
 		const wanted = isRecord(patched) && isRecord(patched['metadata']) ? patched['metadata']['resourceVersion'] : undefined;
-		if (wanted !== undefined && wanted !== null && wanted !== '' && wanted !== node.metadata.resourceVersion) throw statusError(action, conflictStatus('nodes', name));
+		if (wanted !== undefined && wanted !== null && wanted !== '' && wanted !== node.metadata.resourceVersion)
+			throw statusError(action, conflictStatus('nodes', name));
 		const next = parseOrThrow(NodeSchema, patched, action);
 		// The object endpoint ignores status and the status endpoint ignores everything else, as on the server.
 		const merged: Node = status ? { ...structuredClone(node), status: next.status } : { ...next, status: structuredClone(node.status) };
@@ -408,7 +411,8 @@ export class FakeKubeApi implements KubeApi {
 		await this.#enter('evictPod', [namespace, name, options], signal);
 		const action = `evict pod "${namespace}/${name}"`;
 		const pod = this.#pods.get(key(namespace, name));
-		if (pod !== undefined && this.#budgets === 'enforce' && (options.uid === undefined || options.uid === pod.metadata.uid)) this.#useDisruption(action, pod, options.dryRun === true);
+		if (pod !== undefined && this.#budgets === 'enforce' && (options.uid === undefined || options.uid === pod.metadata.uid))
+			this.#useDisruption(action, pod, options.dryRun === true);
 		this.#removeOrTerminate(`evict pod "${namespace}/${name}"`, namespace, name, options.uid, options.dryRun === true, this.#eviction);
 	}
 
@@ -462,7 +466,12 @@ export class FakeKubeApi implements KubeApi {
 		this.#events.set(id, { ...structuredClone(event), patches: 0 });
 	}
 
-	async patchEvent(namespace: string, name: string, patch: { count: number; lastTimestamp: string; message: string }, signal: AbortSignal): Promise<void> {
+	async patchEvent(
+		namespace: string,
+		name: string,
+		patch: { count: number; lastTimestamp: string; message: string },
+		signal: AbortSignal,
+	): Promise<void> {
 		await this.#enter('patchEvent', [namespace, name, patch], signal);
 		const id = key(namespace, name);
 		const event = this.#events.get(id);
@@ -472,7 +481,13 @@ export class FakeKubeApi implements KubeApi {
 
 	// --- internals -----------------------------------------------------------------------
 
-	#stamp<T extends { metadata?: { uid?: string | undefined; resourceVersion?: string | undefined; creationTimestamp?: string | null | undefined } | undefined }>(seed: T): T {
+	#stamp<
+		T extends {
+			metadata?:
+				| { uid?: string | undefined; resourceVersion?: string | undefined; creationTimestamp?: string | null | undefined }
+				| undefined;
+		},
+	>(seed: T): T {
 		const copy = structuredClone(seed);
 		const metadata = { ...copy.metadata };
 		metadata.uid = metadata.uid || `uid-${++this.#uid}`;
@@ -491,11 +506,21 @@ export class FakeKubeApi implements KubeApi {
 		const failure = this.#failures.get(method)?.find((candidate) => candidate.left > 0 && (candidate.when?.(...args) ?? true));
 		if (failure !== undefined) {
 			failure.left -= 1;
-			throw kubeError(`${method} (injected)`, failure.status, failure.message ?? `injected failure with status ${failure.status}`, failure.reason);
+			throw kubeError(
+				`${method} (injected)`,
+				failure.status,
+				failure.message ?? `injected failure with status ${failure.status}`,
+				failure.reason,
+			);
 		}
 	}
 
-	#selects(options: ListOptions, action: string, labels: Readonly<Record<string, string>> | null | undefined, fields: Readonly<Record<string, string | undefined>>): boolean {
+	#selects(
+		options: ListOptions,
+		action: string,
+		labels: Readonly<Record<string, string>> | null | undefined,
+		fields: Readonly<Record<string, string | undefined>>,
+	): boolean {
 		try {
 			return matchesLabelSelector(options.labelSelector, labels) && matchesFieldSelector(options.fieldSelector, fields);
 		} catch (error) {
@@ -515,7 +540,10 @@ export class FakeKubeApi implements KubeApi {
 
 	#pdbMatches(pdb: PodDisruptionBudget, options: ListOptions, action: string): boolean {
 		if (options.namespace !== undefined && options.namespace !== '' && pdb.metadata.namespace !== options.namespace) return false;
-		return this.#selects(options, action, pdb.metadata.labels, { 'metadata.name': pdb.metadata.name, 'metadata.namespace': pdb.metadata.namespace });
+		return this.#selects(options, action, pdb.metadata.labels, {
+			'metadata.name': pdb.metadata.name,
+			'metadata.namespace': pdb.metadata.namespace,
+		});
 	}
 
 	#page<T>(all: readonly T[], options: ListOptions): ListResult<T> {
@@ -529,7 +557,14 @@ export class FakeKubeApi implements KubeApi {
 		};
 	}
 
-	#removeOrTerminate(action: string, namespace: string, name: string, uid: string | undefined, dryRun: boolean, mode: 'delete' | 'terminate'): void {
+	#removeOrTerminate(
+		action: string,
+		namespace: string,
+		name: string,
+		uid: string | undefined,
+		dryRun: boolean,
+		mode: 'delete' | 'terminate',
+	): void {
 		const pod = this.#pods.get(key(namespace, name));
 		if (pod === undefined) throw statusError(action, notFoundStatus('pods', name));
 		if (uid !== undefined && pod.metadata.uid !== uid) {
@@ -537,9 +572,10 @@ export class FakeKubeApi implements KubeApi {
 		}
 		if (dryRun) return;
 		if (mode === 'delete') this.removePod(namespace, name);
-		else if (!pod.metadata.deletionTimestamp) this.updatePod(namespace, name, (next) => {
-			next.metadata.deletionTimestamp = this.#now().toISOString();
-		});
+		else if (!pod.metadata.deletionTimestamp)
+			this.updatePod(namespace, name, (next) => {
+				next.metadata.deletionTimestamp = this.#now().toISOString();
+			});
 	}
 
 	/** The eviction subresource's budget check (pkg/registry/core/pod/storage/eviction.go). */
@@ -547,24 +583,47 @@ export class FakeKubeApi implements KubeApi {
 		const phase = pod.status.phase;
 		// Terminal, pending and terminating pods are let through whatever the budget says.
 		if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata.deletionTimestamp) return;
-		const budgets = [...this.#pdbs.values()].filter((pdb) =>
-			pdb.metadata.namespace === pod.metadata.namespace && matchesLabelSelectorObject(pdb.spec.selector, pod.metadata.labels));
+		const budgets = [...this.#pdbs.values()].filter(
+			(pdb) => pdb.metadata.namespace === pod.metadata.namespace && matchesLabelSelectorObject(pdb.spec.selector, pod.metadata.labels),
+		);
 		if (budgets.length > 1) {
-			throw statusError(action, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', reason: 'InternalError', code: 500 });
+			throw statusError(action, {
+				kind: 'Status',
+				apiVersion: 'v1',
+				metadata: {},
+				status: 'Failure',
+				message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+				reason: 'InternalError',
+				code: 500,
+			});
 		}
 		const [budget] = budgets;
 		if (budget === undefined) return;
 		const generation = budget.metadata['generation'];
 		if (typeof generation === 'number' && (budget.status.observedGeneration ?? 0) < generation) {
 			const status = disruptionBudgetStatus(budget.metadata.name, 0, 0);
-			throw statusError(action, { ...status, details: { causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${budget.metadata.name} is still being processed by the server.` }] } });
+			throw statusError(action, {
+				...status,
+				details: {
+					causes: [
+						{
+							reason: 'DisruptionBudget',
+							message: `The disruption budget ${budget.metadata.name} is still being processed by the server.`,
+						},
+					],
+				},
+			});
 		}
 		if (budget.status.disruptionsAllowed <= 0) {
-			throw statusError(action, disruptionBudgetStatus(budget.metadata.name, budget.status.desiredHealthy ?? 0, budget.status.currentHealthy ?? 0));
+			throw statusError(
+				action,
+				disruptionBudgetStatus(budget.metadata.name, budget.status.desiredHealthy ?? 0, budget.status.currentHealthy ?? 0),
+			);
 		}
-		if (!dryRun) this.updatePdb(budget.metadata.namespace ?? '', budget.metadata.name, (next) => {
-			next.status.disruptionsAllowed -= 1;
-		});
+		if (!dryRun)
+			this.updatePdb(budget.metadata.namespace ?? '', budget.metadata.name, (next) => {
+				next.status.disruptionsAllowed -= 1;
+			});
 	}
 
 	#emitPod(type: WatchEventType, pod: Pod): void {

@@ -42,11 +42,15 @@ export function fakeClock(startMs = 1_700_000_000_000): FakeClock {
 			sleeps.push(ms);
 			const timer: Timer = { at: now + Math.max(0, ms), ms, resolve };
 			timers.push(timer);
-			signal.addEventListener('abort', () => {
-				const index = timers.indexOf(timer);
-				if (index >= 0) timers.splice(index, 1);
-				reject(signal.reason);
-			}, { once: true });
+			signal.addEventListener(
+				'abort',
+				() => {
+					const index = timers.indexOf(timer);
+					if (index >= 0) timers.splice(index, 1);
+					reject(signal.reason);
+				},
+				{ once: true },
+			);
 		});
 	return {
 		now: () => now,
@@ -54,7 +58,10 @@ export function fakeClock(startMs = 1_700_000_000_000): FakeClock {
 		sleeps,
 		async run<T>(promise: Promise<T>): Promise<T> {
 			let settled = false;
-			promise.then(() => (settled = true), () => (settled = true));
+			promise.then(
+				() => (settled = true),
+				() => (settled = true),
+			);
 			for (let step = 0; step < 100_000; step += 1) {
 				await idle();
 				if (settled) return await promise;
@@ -70,7 +77,11 @@ export function fakeClock(startMs = 1_700_000_000_000): FakeClock {
 }
 
 /** One scripted answer: a status (with optional headers), a transport error, or a hang until aborted. */
-export type Scripted = number | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string } | 'error' | 'hang';
+export type Scripted =
+	| number
+	| { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
+	| 'error'
+	| 'hang';
 
 export interface RecordedRequest {
 	readonly url: string;

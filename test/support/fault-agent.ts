@@ -46,7 +46,14 @@ export function faultNodeName(label: string): string {
  * monitors on (every notice path is polled), and registers both for cleanup.
  * Resolves once the agent logged its start-up line.
  */
-export async function startFaultAgent(cluster: RealCluster, cleanup: Cleanup, kubeconfig: string, proxy: ImdsFaultProxy, label: string, options: FaultAgentOptions = {}): Promise<FaultAgent> {
+export async function startFaultAgent(
+	cluster: RealCluster,
+	cleanup: Cleanup,
+	kubeconfig: string,
+	proxy: ImdsFaultProxy,
+	label: string,
+	options: FaultAgentOptions = {},
+): Promise<FaultAgent> {
 	const node = faultNodeName(label);
 	cleanup.add(() => deleteNode(cluster, node));
 	await createNode(cluster, node);

@@ -107,7 +107,9 @@ export function daemonSetMemory(): { readonly request: number; readonly limit: n
 		if (resources === undefined) break;
 		return { request: bytesOf(resources.requests.memory), limit: bytesOf(resources.limits.memory) };
 	}
-	throw new Error('Cannot read the memory request and limit of manifests/base/daemonset.yaml: no DaemonSet with requests.memory and limits.memory');
+	throw new Error(
+		'Cannot read the memory request and limit of manifests/base/daemonset.yaml: no DaemonSet with requests.memory and limits.memory',
+	);
 }
 
 export function mib(bytes: number): string {
@@ -116,7 +118,9 @@ export function mib(bytes: number): string {
 
 /** Prints one measurement as `fault-metric: <name> <value>` (grep-able in the test output). */
 export function faultMetric(name: string, value: string | number, note = ''): void {
-	console.log(`fault-metric: ${name} ${typeof value === 'number' ? String(Math.round(value * 10) / 10) : value}${note === '' ? '' : ` (${note})`}`);
+	console.log(
+		`fault-metric: ${name} ${typeof value === 'number' ? String(Math.round(value * 10) / 10) : value}${note === '' ? '' : ` (${note})`}`,
+	);
 }
 
 /** The `p`th percentile (0–100, nearest rank) of `values`. */
@@ -163,7 +167,11 @@ export async function scrape(port: number): Promise<string> {
 /** IMDS errors the agent counted: failed polls plus errors caught by the IMDS client. */
 export async function imdsErrorCount(metricsPort: number): Promise<number> {
 	const text = await scrape(metricsPort);
-	return metricSum(text, 'nth_monitor_polls_total', { result: 'error' }) + metricSum(text, 'nth_errors_caught_total', { component: 'imds' }) + metricSum(text, 'events_error_total');
+	return (
+		metricSum(text, 'nth_monitor_polls_total', { result: 'error' }) +
+		metricSum(text, 'nth_errors_caught_total', { component: 'imds' }) +
+		metricSum(text, 'events_error_total')
+	);
 }
 
 const WatchedNodeSchema = v.looseObject({ spec: v.optional(v.looseObject({ unschedulable: v.optional(v.boolean()) })) });
@@ -184,31 +192,37 @@ export async function watchCordon(cluster: RealCluster, node: string): Promise<C
 	let at: number | undefined;
 	const waiters = new Set<() => void>();
 	const watch = new Watch(cluster.kubeConfig);
-	const controller = await watch.watch('/api/v1/nodes', { fieldSelector: `metadata.name=${node}` }, (_type: string, object: unknown) => {
-		const parsed = v.safeParse(WatchedNodeSchema, object);
-		if (at === undefined && parsed.success && parsed.output.spec?.unschedulable === true) {
-			at = Date.now();
-			for (const waiter of waiters) waiter();
-		}
-	}, () => {});
+	const controller = await watch.watch(
+		'/api/v1/nodes',
+		{ fieldSelector: `metadata.name=${node}` },
+		(_type: string, object: unknown) => {
+			const parsed = v.safeParse(WatchedNodeSchema, object);
+			if (at === undefined && parsed.success && parsed.output.spec?.unschedulable === true) {
+				at = Date.now();
+				for (const waiter of waiters) waiter();
+			}
+		},
+		() => {},
+	);
 	return {
 		at: () => at,
-		wait: (timeoutMs) => new Promise((resolveWait, reject) => {
-			if (at !== undefined) {
-				resolveWait(at);
-				return;
-			}
-			const timer = setTimeout(() => {
-				waiters.delete(done);
-				reject(new Error(`Cannot see node "${node}" cordoned: not within ${timeoutMs} ms`));
-			}, timeoutMs);
-			const done = (): void => {
-				clearTimeout(timer);
-				waiters.delete(done);
-				if (at !== undefined) resolveWait(at);
-			};
-			waiters.add(done);
-		}),
+		wait: (timeoutMs) =>
+			new Promise((resolveWait, reject) => {
+				if (at !== undefined) {
+					resolveWait(at);
+					return;
+				}
+				const timer = setTimeout(() => {
+					waiters.delete(done);
+					reject(new Error(`Cannot see node "${node}" cordoned: not within ${timeoutMs} ms`));
+				}, timeoutMs);
+				const done = (): void => {
+					clearTimeout(timer);
+					waiters.delete(done);
+					if (at !== undefined) resolveWait(at);
+				};
+				waiters.add(done);
+			}),
 		stop: () => controller.abort(),
 	};
 }

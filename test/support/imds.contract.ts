@@ -130,9 +130,19 @@ interface Answer {
 	readonly body: string;
 }
 
-async function call(imds: ImdsUnderTest, method: 'GET' | 'PUT', path: string, headers: Readonly<Record<string, string>> = {}): Promise<Answer> {
+async function call(
+	imds: ImdsUnderTest,
+	method: 'GET' | 'PUT',
+	path: string,
+	headers: Readonly<Record<string, string>> = {},
+): Promise<Answer> {
 	const response = await imds.fetch(`${imds.baseUrl}${path}`, { method, headers });
-	return { status: response.status, contentType: response.headers.get('content-type'), ttl: response.headers.get(ttlHeader), body: await response.text() };
+	return {
+		status: response.status,
+		contentType: response.headers.get('content-type'),
+		ttl: response.headers.get(ttlHeader),
+		body: await response.text(),
+	};
 }
 
 async function token(imds: ImdsUnderTest, ttlSeconds = 21_600): Promise<string> {
@@ -144,7 +154,11 @@ async function token(imds: ImdsUnderTest, ttlSeconds = 21_600): Promise<string> 
 function assertError(answer: Answer, status: 400 | 401 | 404, what: string): void {
 	assert.is(answer.status, status, `${what}: status`);
 	assert.is(answer.contentType, aemmContentTypes.error, `${what}: content type`);
-	assert.is(answer.body, status === 400 ? aemmBodies.badRequest : status === 401 ? aemmBodies.unauthorized : aemmBodies.notFound, `${what}: body`);
+	assert.is(
+		answer.body,
+		status === 400 ? aemmBodies.badRequest : status === 401 ? aemmBodies.unauthorized : aemmBodies.notFound,
+		`${what}: body`,
+	);
 }
 
 const noSignal = new AbortController().signal;
@@ -152,7 +166,10 @@ const noSignal = new AbortController().signal;
 function clientOn(imds: ImdsUnderTest): { readonly client: ImdsClient; readonly lines: readonly string[] } {
 	const log = memoryLogger('debug');
 	const { metrics } = recordingMetrics();
-	return { client: createImdsClient({ fetch: imds.fetch, baseUrl: imds.baseUrl, ipv6Fallback: false, tries: 1, log, metrics }), lines: log.lines };
+	return {
+		client: createImdsClient({ fetch: imds.fetch, baseUrl: imds.baseUrl, ipv6Fallback: false, tries: 1, log, metrics }),
+		lines: log.lines,
+	};
 }
 
 async function checkOnce(imds: ImdsUnderTest, make: (client: ImdsClient) => Monitor): Promise<MonitorResult> {
@@ -179,127 +196,171 @@ export function registerImdsContract(test: Test, target: ImdsTarget): void {
 	};
 	const label = (text: string): string => `[${target.name}] ${text}`;
 
-	test(label('token PUT with a TTL of 1–21600 s: 200 text/plain, a 44-character base64 token, the TTL echoed'), withImds(scenarios.quiet, false, async (imds) => {
-		for (const ttl of ['21600', '1', '60']) {
-			const answer = await call(imds, 'PUT', paths.token, { [ttlHeader]: ttl });
-			assert.is(answer.status, 200, `TTL ${ttl}`);
-			assert.is(answer.contentType, aemmContentTypes.text, `TTL ${ttl}: content type`);
-			assert.match(answer.body, /^[A-Za-z0-9+/]{43}=$/, `TTL ${ttl}: token`);
-			assert.is(answer.ttl, ttl, `TTL ${ttl}: echoed`);
-		}
-		assert.is.not(await token(imds), await token(imds), 'a new token per PUT');
-	}));
+	test(
+		label('token PUT with a TTL of 1–21600 s: 200 text/plain, a 44-character base64 token, the TTL echoed'),
+		withImds(scenarios.quiet, false, async (imds) => {
+			for (const ttl of ['21600', '1', '60']) {
+				const answer = await call(imds, 'PUT', paths.token, { [ttlHeader]: ttl });
+				assert.is(answer.status, 200, `TTL ${ttl}`);
+				assert.is(answer.contentType, aemmContentTypes.text, `TTL ${ttl}: content type`);
+				assert.match(answer.body, /^[A-Za-z0-9+/]{43}=$/, `TTL ${ttl}: token`);
+				assert.is(answer.ttl, ttl, `TTL ${ttl}: echoed`);
+			}
+			assert.is.not(await token(imds), await token(imds), 'a new token per PUT');
+		}),
+	);
 
-	test(label('token PUT without a TTL, or with 0, 21601, -5, 60.5, abc: 400'), withImds(scenarios.quiet, false, async (imds) => {
-		assertError(await call(imds, 'PUT', paths.token), 400, 'no TTL header');
-		for (const ttl of ['0', '21601', '-5', '60.5', 'abc']) assertError(await call(imds, 'PUT', paths.token, { [ttlHeader]: ttl }), 400, `TTL ${ttl}`);
-	}));
+	test(
+		label('token PUT without a TTL, or with 0, 21601, -5, 60.5, abc: 400'),
+		withImds(scenarios.quiet, false, async (imds) => {
+			assertError(await call(imds, 'PUT', paths.token), 400, 'no TTL header');
+			for (const ttl of ['0', '21601', '-5', '60.5', 'abc'])
+				assertError(await call(imds, 'PUT', paths.token, { [ttlHeader]: ttl }), 400, `TTL ${ttl}`);
+		}),
+	);
 
-	test(label('IMDSv2 only (-I): 401 without a token, with an unknown one and with an expired one; 200 with a valid one; no TTL header on GETs'), withImds(scenarios.spotTerminate, true, async (imds) => {
-		assertError(await call(imds, 'GET', paths.instanceId), 401, 'instance-id, no token');
-		assertError(await call(imds, 'GET', paths.spot), 401, 'spot, no token');
-		assertError(await call(imds, 'GET', paths.identity), 401, 'identity document, no token');
-		assertError(await call(imds, 'GET', paths.spot, { [tokenHeader]: 'bm90LWEtdG9rZW4=' }), 401, 'spot, unknown token');
-		const valid = await token(imds);
-		const answer = await call(imds, 'GET', paths.instanceId, { [tokenHeader]: valid });
-		assert.equal([answer.status, answer.contentType, answer.body], [200, aemmContentTypes.text, instanceId]);
-		assert.is(answer.ttl, null, 'AEMM sends no TTL header on a GET (EC2 does): the client must not need it');
-		const short = await token(imds, 1);
-		assert.is((await call(imds, 'GET', paths.instanceId, { [tokenHeader]: short })).status, 200, 'fresh 1 s token');
-		await imds.elapse(1100);
-		assertError(await call(imds, 'GET', paths.instanceId, { [tokenHeader]: short }), 401, 'expired token');
-		assert.is((await call(imds, 'GET', paths.instanceId, { [tokenHeader]: valid })).status, 200, 'the 6 h token still works');
-	}));
+	test(
+		label(
+			'IMDSv2 only (-I): 401 without a token, with an unknown one and with an expired one; 200 with a valid one; no TTL header on GETs',
+		),
+		withImds(scenarios.spotTerminate, true, async (imds) => {
+			assertError(await call(imds, 'GET', paths.instanceId), 401, 'instance-id, no token');
+			assertError(await call(imds, 'GET', paths.spot), 401, 'spot, no token');
+			assertError(await call(imds, 'GET', paths.identity), 401, 'identity document, no token');
+			assertError(await call(imds, 'GET', paths.spot, { [tokenHeader]: 'bm90LWEtdG9rZW4=' }), 401, 'spot, unknown token');
+			const valid = await token(imds);
+			const answer = await call(imds, 'GET', paths.instanceId, { [tokenHeader]: valid });
+			assert.equal([answer.status, answer.contentType, answer.body], [200, aemmContentTypes.text, instanceId]);
+			assert.is(answer.ttl, null, 'AEMM sends no TTL header on a GET (EC2 does): the client must not need it');
+			const short = await token(imds, 1);
+			assert.is((await call(imds, 'GET', paths.instanceId, { [tokenHeader]: short })).status, 200, 'fresh 1 s token');
+			await imds.elapse(1100);
+			assertError(await call(imds, 'GET', paths.instanceId, { [tokenHeader]: short }), 401, 'expired token');
+			assert.is((await call(imds, 'GET', paths.instanceId, { [tokenHeader]: valid })).status, 200, 'the 6 h token still works');
+		}),
+	);
 
-	test(label('IMDSv1 allowed (no -I): served without a token and whatever token is sent'), withImds(scenarios.spotTerminate, false, async (imds) => {
-		for (const headers of [{}, { [tokenHeader]: 'bm90LWEtdG9rZW4=' }, { [tokenHeader]: await token(imds) }]) {
-			const answer = await call(imds, 'GET', paths.instanceId, headers);
-			assert.equal([answer.status, answer.body], [200, instanceId], JSON.stringify(Object.keys(headers)));
-		}
-	}));
+	test(
+		label('IMDSv1 allowed (no -I): served without a token and whatever token is sent'),
+		withImds(scenarios.spotTerminate, false, async (imds) => {
+			for (const headers of [{}, { [tokenHeader]: 'bm90LWEtdG9rZW4=' }, { [tokenHeader]: await token(imds) }]) {
+				const answer = await call(imds, 'GET', paths.instanceId, headers);
+				assert.equal([answer.status, answer.body], [200, instanceId], JSON.stringify(Object.keys(headers)));
+			}
+		}),
+	);
 
-	test(label('absent notices: 404 with AEMM\'s body on the spot, rebalance, scheduled and ASG paths'), withImds(scenarios.quiet, true, async (imds) => {
-		const valid = await token(imds);
-		for (const path of [paths.spot, paths.rebalance, paths.scheduled, paths.asg]) assertError(await call(imds, 'GET', path, { [tokenHeader]: valid }), 404, path);
-		assertError(await call(imds, 'GET', '/latest/meta-data/no-such-path', { [tokenHeader]: valid }), 404, 'unknown path');
-	}));
+	test(
+		label("absent notices: 404 with AEMM's body on the spot, rebalance, scheduled and ASG paths"),
+		withImds(scenarios.quiet, true, async (imds) => {
+			const valid = await token(imds);
+			for (const path of [paths.spot, paths.rebalance, paths.scheduled, paths.asg])
+				assertError(await call(imds, 'GET', path, { [tokenHeader]: valid }), 404, path);
+			assertError(await call(imds, 'GET', '/latest/meta-data/no-such-path', { [tokenHeader]: valid }), 404, 'unknown path');
+		}),
+	);
 
 	for (const scenario of [scenarios.spotTerminate, scenarios.spotStop]) {
-		test(label(`${scenario.name}: application/json {"action","time"}; the monitor reads one SPOT_ITN event`), withImds(scenario, false, async (imds) => {
-			const answer = await call(imds, 'GET', paths.spot);
-			assert.equal([answer.status, answer.contentType], [200, aemmContentTypes.json]);
-			const expected = scenario.model().spot;
-			assert.equal(parseJson(answer.body), { action: expected.action, time: expected.time });
-			assert.is(answer.body, `{\n\t"action": "${expected.action}",\n\t"time": "${expected.time}"\n}`, 'Go\'s MarshalIndent layout');
-			const result = await checkOnce(imds, (client) => createSpotItnMonitor({ client }));
-			assert.is(result.events.length, 1);
-			assert.is(result.events[0]?.spotAction, expected.action);
-			assert.is(result.events[0]?.deadline?.toISOString(), '2030-01-02T03:04:05.000Z');
-			assert.match(result.events[0]?.eventId ?? '', /^spot-itn-[0-9a-f]{64}$/);
-		}));
+		test(
+			label(`${scenario.name}: application/json {"action","time"}; the monitor reads one SPOT_ITN event`),
+			withImds(scenario, false, async (imds) => {
+				const answer = await call(imds, 'GET', paths.spot);
+				assert.equal([answer.status, answer.contentType], [200, aemmContentTypes.json]);
+				const expected = scenario.model().spot;
+				assert.equal(parseJson(answer.body), { action: expected.action, time: expected.time });
+				assert.is(answer.body, `{\n\t"action": "${expected.action}",\n\t"time": "${expected.time}"\n}`, "Go's MarshalIndent layout");
+				const result = await checkOnce(imds, (client) => createSpotItnMonitor({ client }));
+				assert.is(result.events.length, 1);
+				assert.is(result.events[0]?.spotAction, expected.action);
+				assert.is(result.events[0]?.deadline?.toISOString(), '2030-01-02T03:04:05.000Z');
+				assert.match(result.events[0]?.eventId ?? '', /^spot-itn-[0-9a-f]{64}$/);
+			}),
+		);
 	}
 
-	test(label('rebalance: application/json {"noticeTime"}; the monitor reads one REBALANCE_RECOMMENDATION'), withImds(scenarios.rebalance, false, async (imds) => {
-		const answer = await call(imds, 'GET', paths.rebalance);
-		assert.equal([answer.status, answer.contentType], [200, aemmContentTypes.json]);
-		assert.equal(parseJson(answer.body), { noticeTime: rebalanceTime });
-		const result = await checkOnce(imds, (client) => createRebalanceMonitor({ client }));
-		assert.equal(result.events.map((event) => [event.kind, event.startTime.toISOString()]), [['REBALANCE_RECOMMENDATION', '2030-01-02T03:00:00.000Z']]);
-	}));
+	test(
+		label('rebalance: application/json {"noticeTime"}; the monitor reads one REBALANCE_RECOMMENDATION'),
+		withImds(scenarios.rebalance, false, async (imds) => {
+			const answer = await call(imds, 'GET', paths.rebalance);
+			assert.equal([answer.status, answer.contentType], [200, aemmContentTypes.json]);
+			assert.equal(parseJson(answer.body), { noticeTime: rebalanceTime });
+			const result = await checkOnce(imds, (client) => createRebalanceMonitor({ client }));
+			assert.equal(
+				result.events.map((event) => [event.kind, event.startTime.toISOString()]),
+				[['REBALANCE_RECOMMENDATION', '2030-01-02T03:00:00.000Z']],
+			);
+		}),
+	);
 
 	for (const scenario of [scenarios.scheduledActive, scenarios.scheduledCanceled]) {
-		test(label(`${scenario.name}: an application/json list in AEMM's field order and time format; the monitor reads it`), withImds(scenario, false, async (imds) => {
-			const answer = await call(imds, 'GET', paths.scheduled);
-			assert.equal([answer.status, answer.contentType], [200, aemmContentTypes.json]);
-			const list = v.parse(v.array(v.record(v.string(), v.string())), parseJson(answer.body));
-			assert.is(list.length, 1);
-			const [event] = list;
-			assert.ok(event);
-			assert.equal(Object.keys(event), ['Code', 'Description', 'State', 'EventId', 'NotBefore', 'NotAfter', 'NotBeforeDeadline']);
-			const expected = scenario.model(new Date()).scheduled[0];
-			assert.equal([event['Code'], event['Description'], event['State'], event['EventId']], [expected?.Code, expected?.Description, expected?.State, expected?.EventId]);
-			for (const field of ['NotBefore', 'NotAfter', 'NotBeforeDeadline']) assert.match(event[field] ?? '', scheduledTimePattern, field);
-			const notBefore = Date.parse(event['NotBefore'] ?? '');
-			assert.ok(Math.abs(notBefore - Date.now()) < 120_000, `NotBefore is the start time (${event['NotBefore']})`);
-			assert.is(Date.parse(event['NotAfter'] ?? '') - notBefore, 7 * 86_400_000, 'NotAfter a week later');
-			const { client, lines } = clientOn(imds);
-			const result = await createScheduledEventMonitor({ client, log: memoryLogger('info') }).check(noSignal);
-			if (event['State'] === 'canceled') {
-				assert.equal(result.events, []);
-				assert.equal(result.cancellations, [{ eventId: aemmEventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }]);
-			} else {
-				assert.equal(result.events.map((e) => [e.eventId, e.state, e.scheduledCode]), [[aemmEventId, 'active', 'system-reboot']], lines.join('\n'));
-			}
-		}));
+		test(
+			label(`${scenario.name}: an application/json list in AEMM's field order and time format; the monitor reads it`),
+			withImds(scenario, false, async (imds) => {
+				const answer = await call(imds, 'GET', paths.scheduled);
+				assert.equal([answer.status, answer.contentType], [200, aemmContentTypes.json]);
+				const list = v.parse(v.array(v.record(v.string(), v.string())), parseJson(answer.body));
+				assert.is(list.length, 1);
+				const [event] = list;
+				assert.ok(event);
+				assert.equal(Object.keys(event), ['Code', 'Description', 'State', 'EventId', 'NotBefore', 'NotAfter', 'NotBeforeDeadline']);
+				const expected = scenario.model(new Date()).scheduled[0];
+				assert.equal(
+					[event['Code'], event['Description'], event['State'], event['EventId']],
+					[expected?.Code, expected?.Description, expected?.State, expected?.EventId],
+				);
+				for (const field of ['NotBefore', 'NotAfter', 'NotBeforeDeadline']) assert.match(event[field] ?? '', scheduledTimePattern, field);
+				const notBefore = Date.parse(event['NotBefore'] ?? '');
+				assert.ok(Math.abs(notBefore - Date.now()) < 120_000, `NotBefore is the start time (${event['NotBefore']})`);
+				assert.is(Date.parse(event['NotAfter'] ?? '') - notBefore, 7 * 86_400_000, 'NotAfter a week later');
+				const { client, lines } = clientOn(imds);
+				const result = await createScheduledEventMonitor({ client, log: memoryLogger('info') }).check(noSignal);
+				if (event['State'] === 'canceled') {
+					assert.equal(result.events, []);
+					assert.equal(result.cancellations, [{ eventId: aemmEventId, kind: 'SCHEDULED_EVENT', state: 'canceled' }]);
+				} else {
+					assert.equal(
+						result.events.map((e) => [e.eventId, e.state, e.scheduledCode]),
+						[[aemmEventId, 'active', 'system-reboot']],
+						lines.join('\n'),
+					);
+				}
+			}),
+		);
 	}
 
 	for (const scenario of [scenarios.asgInService, scenarios.asgTerminated]) {
-		test(label(`${scenario.name}: text/plain state; the monitor acts on Terminated only`), withImds(scenario, false, async (imds) => {
-			const answer = await call(imds, 'GET', paths.asg);
-			const state = scenario.model().asgTargetLifecycleState;
-			assert.equal([answer.status, answer.contentType, answer.body], [200, aemmContentTypes.text, state]);
-			const result = await checkOnce(imds, (client) => createAsgLifecycleMonitor({ client }));
-			assert.is(result.events.length, state === 'Terminated' ? 1 : 0);
-		}));
+		test(
+			label(`${scenario.name}: text/plain state; the monitor acts on Terminated only`),
+			withImds(scenario, false, async (imds) => {
+				const answer = await call(imds, 'GET', paths.asg);
+				const state = scenario.model().asgTargetLifecycleState;
+				assert.equal([answer.status, answer.contentType, answer.body], [200, aemmContentTypes.text, state]);
+				const result = await checkOnce(imds, (client) => createAsgLifecycleMonitor({ client }));
+				assert.is(result.events.length, state === 'Terminated' ? 1 : 0);
+			}),
+		);
 	}
 
-	test(label('the start-up metadata reads alike with -I (the client takes a token)'), withImds(scenarios.quiet, true, async (imds) => {
-		const log = memoryLogger('info');
-		const { metrics } = recordingMetrics();
-		const client = createImdsClient({ fetch: imds.fetch, baseUrl: imds.baseUrl, ipv6Fallback: false, tries: 1, log, metrics });
-		const metadata = await fetchInstanceMetadata(client, noSignal, { log, metrics });
-		assert.equal(metadata, {
-			accountId: '0123456789',
-			instanceId,
-			instanceLifeCycle: 'on-demand',
-			instanceType: 'm4.xlarge',
-			publicHostname: 'ec2-192-0-2-54.compute-1.amazonaws.com',
-			publicIp: '192.0.2.54',
-			localHostname: 'ip-172-16-34-43.ec2.internal',
-			privateIp: '10.0.7.10',
-			availabilityZone: 'us-east-1f',
-			region: 'us-east-1',
-		});
-		assert.is(client.state().tokenMode, 'v2');
-	}));
+	test(
+		label('the start-up metadata reads alike with -I (the client takes a token)'),
+		withImds(scenarios.quiet, true, async (imds) => {
+			const log = memoryLogger('info');
+			const { metrics } = recordingMetrics();
+			const client = createImdsClient({ fetch: imds.fetch, baseUrl: imds.baseUrl, ipv6Fallback: false, tries: 1, log, metrics });
+			const metadata = await fetchInstanceMetadata(client, noSignal, { log, metrics });
+			assert.equal(metadata, {
+				accountId: '0123456789',
+				instanceId,
+				instanceLifeCycle: 'on-demand',
+				instanceType: 'm4.xlarge',
+				publicHostname: 'ec2-192-0-2-54.compute-1.amazonaws.com',
+				publicIp: '192.0.2.54',
+				localHostname: 'ip-172-16-34-43.ec2.internal',
+				privateIp: '10.0.7.10',
+				availabilityZone: 'us-east-1f',
+				region: 'us-east-1',
+			});
+			assert.is(client.state().tokenMode, 'v2');
+		}),
+	);
 }

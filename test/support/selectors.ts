@@ -39,7 +39,10 @@ function splitTopLevel(text: string): string[] {
 function parseRequirement(text: string): SelectorRequirement {
 	const set = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(text);
 	if (set) {
-		const values = (set[3] ?? '').split(',').map((value) => value.trim()).filter((value) => value !== '');
+		const values = (set[3] ?? '')
+			.split(',')
+			.map((value) => value.trim())
+			.filter((value) => value !== '');
 		return { key: set[1] ?? '', operator: set[2] === 'in' ? 'in' : 'notin', values };
 	}
 	const equality = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(text);
@@ -89,11 +92,15 @@ export function matchesLabelSelectorObject(selector: LabelSelector | null | unde
 		const operator = expression.operator;
 		const values = expression.values ?? [];
 		const requirement: SelectorRequirement | undefined =
-			operator === 'In' ? { key: expression.key, operator: 'in', values }
-			: operator === 'NotIn' ? { key: expression.key, operator: 'notin', values }
-			: operator === 'Exists' ? { key: expression.key, operator: 'exists', values: [] }
-			: operator === 'DoesNotExist' ? { key: expression.key, operator: '!exists', values: [] }
-			: undefined;
+			operator === 'In'
+				? { key: expression.key, operator: 'in', values }
+				: operator === 'NotIn'
+					? { key: expression.key, operator: 'notin', values }
+					: operator === 'Exists'
+						? { key: expression.key, operator: 'exists', values: [] }
+						: operator === 'DoesNotExist'
+							? { key: expression.key, operator: '!exists', values: [] }
+							: undefined;
 		// An operator the apiserver would have rejected: match nothing rather than everything.
 		if (requirement === undefined || !requirementMatches(requirement, labels)) return false;
 	}

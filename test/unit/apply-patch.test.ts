@@ -5,7 +5,12 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../su
 const node = {
 	metadata: { name: 'n1', labels: { a: '1', 'x/y': '2' } },
 	spec: { taints: [{ key: 't1', value: 'v', effect: 'NoSchedule' }] },
-	status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'MemoryPressure', status: 'False' }] },
+	status: {
+		conditions: [
+			{ type: 'Ready', status: 'True' },
+			{ type: 'MemoryPressure', status: 'False' },
+		],
+	},
 };
 
 const merge = suite('applyMergePatch()');
@@ -28,12 +33,23 @@ const strategic = suite('applyStrategicMergePatch()');
 strategic('merges conditions by type, deletes with $patch, replaces lists without a merge key', () => {
 	const out = applyStrategicMergePatch(node, {
 		spec: { taints: [] },
-		status: { conditions: [{ type: 'Ready', status: 'False', reason: 'X' }, { type: 'TerminationHandling', status: 'True' }, { type: 'MemoryPressure', $patch: 'delete' }] },
+		status: {
+			conditions: [
+				{ type: 'Ready', status: 'False', reason: 'X' },
+				{ type: 'TerminationHandling', status: 'True' },
+				{ type: 'MemoryPressure', $patch: 'delete' },
+			],
+		},
 	});
 	assert.equal(out, {
 		metadata: node.metadata,
 		spec: { taints: [] },
-		status: { conditions: [{ type: 'Ready', status: 'False', reason: 'X' }, { type: 'TerminationHandling', status: 'True' }] },
+		status: {
+			conditions: [
+				{ type: 'Ready', status: 'False', reason: 'X' },
+				{ type: 'TerminationHandling', status: 'True' },
+			],
+		},
 	});
 });
 

@@ -9,7 +9,16 @@ const audit = suite('bench/drain-audit: requests per ServiceAccount from the aud
 const nth = serviceAccountUser('nth-agent');
 const at = (ms: number): string => new Date(ms).toISOString();
 
-function line(fields: { user?: string; stage?: string; verb: string; resource?: string; subresource?: string; code?: number; ms: number; uri?: string }): string {
+function line(fields: {
+	user?: string;
+	stage?: string;
+	verb: string;
+	resource?: string;
+	subresource?: string;
+	code?: number;
+	ms: number;
+	uri?: string;
+}): string {
 	return JSON.stringify({
 		kind: 'Event',
 		level: 'Metadata',
@@ -17,7 +26,16 @@ function line(fields: { user?: string; stage?: string; verb: string; resource?: 
 		verb: fields.verb,
 		requestURI: fields.uri ?? `/api/v1/${fields.resource ?? 'x'}`,
 		user: { username: fields.user ?? nth, groups: ['system:serviceaccounts'] },
-		...(fields.resource === undefined ? {} : { objectRef: { resource: fields.resource, ...(fields.subresource === undefined ? {} : { subresource: fields.subresource }), namespace: 'a', apiVersion: 'v1' } }),
+		...(fields.resource === undefined
+			? {}
+			: {
+					objectRef: {
+						resource: fields.resource,
+						...(fields.subresource === undefined ? {} : { subresource: fields.subresource }),
+						namespace: 'a',
+						apiVersion: 'v1',
+					},
+				}),
 		responseStatus: { metadata: {}, code: fields.code ?? 200 },
 		requestReceivedTimestamp: at(fields.ms),
 		stageTimestamp: at(fields.ms + 5),

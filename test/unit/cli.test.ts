@@ -47,7 +47,10 @@ cli('a secret in a bad setting is not echoed', () => {
 	const result = fail(['--webhook-url', 'hooks.slack.com/services/T000/B000/XXXX', '--webhook-proxy=ftp://user:pa55word@proxy:3128']);
 	assert.is(result.status, 2);
 	assert.not.match(result.stderr, /XXXX|pa55word/);
-	assert.match(result.stderr, /WEBHOOK_URL \(--webhook-url\) must be an http:\/\/ or https:\/\/ URL \(with its scheme\) \[from --webhook-url: value redacted \(39 chars\)\]/);
+	assert.match(
+		result.stderr,
+		/WEBHOOK_URL \(--webhook-url\) must be an http:\/\/ or https:\/\/ URL \(with its scheme\) \[from --webhook-url: value redacted \(39 chars\)\]/,
+	);
 });
 
 cli.run();

@@ -38,7 +38,11 @@ nodes('stamps seeds and returns copies', async () => {
 nodes('applies merge patches and bumps the resourceVersion', async () => {
 	const fake = new FakeKubeApi();
 	const before = fake.addNode({ metadata: { name: 'n1', labels: { a: '1' } } });
-	const after = await fake.patchNode('n1', { type: 'merge', body: { metadata: { labels: { a: null, b: '2' } }, spec: { unschedulable: true } } }, signal);
+	const after = await fake.patchNode(
+		'n1',
+		{ type: 'merge', body: { metadata: { labels: { a: null, b: '2' } }, spec: { unschedulable: true } } },
+		signal,
+	);
 	assert.equal(after.metadata.labels, { b: '2' });
 	assert.is(after.spec.unschedulable, true);
 	assert.ok(Number(after.metadata.resourceVersion) > Number(before.metadata.resourceVersion));
@@ -50,7 +54,13 @@ nodes('answers 409 when the patch carries a stale resourceVersion', async () => 
 	fake.mutateNode('n1', (node) => {
 		node.spec.taints = [{ key: 'other', effect: 'NoSchedule' }];
 	});
-	const error = await rejection(fake.patchNode('n1', { type: 'merge', body: { metadata: { resourceVersion: seeded.metadata.resourceVersion }, spec: { taints: [] } } }, signal));
+	const error = await rejection(
+		fake.patchNode(
+			'n1',
+			{ type: 'merge', body: { metadata: { resourceVersion: seeded.metadata.resourceVersion }, spec: { taints: [] } } },
+			signal,
+		),
+	);
 	assert.is(error.status, 409);
 	assert.is(error.reason, 'Conflict');
 	assert.equal(fake.node('n1')?.spec.taints, [{ key: 'other', effect: 'NoSchedule' }]);
@@ -61,18 +71,50 @@ nodes('separates the status subresource from the object, as the apiserver does',
 	fake.addNode({ metadata: { name: 'n1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
 	await fake.patchNode('n1', { type: 'merge', body: { status: { conditions: [] }, spec: { unschedulable: true } } }, signal);
 	assert.equal(fake.node('n1')?.status.conditions, [{ type: 'Ready', status: 'True' }], 'status ignored on the object');
-	await fake.patchNode('n1', { type: 'strategic', subresource: 'status', body: { status: { conditions: [{ type: 'X', status: 'True' }] }, spec: { unschedulable: false } } }, signal);
-	assert.equal(fake.node('n1')?.status.conditions, [{ type: 'Ready', status: 'True' }, { type: 'X', status: 'True' }]);
+	await fake.patchNode(
+		'n1',
+		{
+			type: 'strategic',
+			subresource: 'status',
+			body: { status: { conditions: [{ type: 'X', status: 'True' }] }, spec: { unschedulable: false } },
+		},
+		signal,
+	);
+	assert.equal(fake.node('n1')?.status.conditions, [
+		{ type: 'Ready', status: 'True' },
+		{ type: 'X', status: 'True' },
+	]);
 	assert.is(fake.node('n1')?.spec.unschedulable, true, 'spec ignored on /status');
 });
 
 nodes('rejects invalid label and taint values with 422, and JSON-patch removal of a missing label', async () => {
 	const fake = new FakeKubeApi();
 	fake.addNode({ metadata: { name: 'n1' } });
-	assert.is((await rejection(fake.patchNode('n1', { type: 'merge', body: { metadata: { labels: { a: 'bad value' } } } }, signal))).status, 422);
-	assert.is((await rejection(fake.patchNode('n1', { type: 'merge', body: { spec: { taints: [{ key: 'k', value: 'x'.repeat(64), effect: 'NoSchedule' }] } } }, signal))).status, 422);
-	assert.is((await rejection(fake.patchNode('n1', { type: 'merge', body: { spec: { taints: [{ key: 'k', effect: 'Sometimes' }] } } }, signal))).status, 422);
-	assert.is((await rejection(fake.patchNode('n1', { type: 'json', body: [{ op: 'remove', path: '/metadata/labels/x' }] }, signal))).status, 422);
+	assert.is(
+		(await rejection(fake.patchNode('n1', { type: 'merge', body: { metadata: { labels: { a: 'bad value' } } } }, signal))).status,
+		422,
+	);
+	assert.is(
+		(
+			await rejection(
+				fake.patchNode(
+					'n1',
+					{ type: 'merge', body: { spec: { taints: [{ key: 'k', value: 'x'.repeat(64), effect: 'NoSchedule' }] } } },
+					signal,
+				),
+			)
+		).status,
+		422,
+	);
+	assert.is(
+		(await rejection(fake.patchNode('n1', { type: 'merge', body: { spec: { taints: [{ key: 'k', effect: 'Sometimes' }] } } }, signal)))
+			.status,
+		422,
+	);
+	assert.is(
+		(await rejection(fake.patchNode('n1', { type: 'json', body: [{ op: 'remove', path: '/metadata/labels/x' }] }, signal))).status,
+		422,
+	);
 	assert.is((await rejection(fake.patchNode('gone', { type: 'merge', body: {} }, signal))).status, 404);
 });
 
@@ -80,11 +122,20 @@ nodes('lists with label selectors and pages', async () => {
 	const fake = new FakeKubeApi();
 	for (const name of ['a', 'b', 'c']) fake.addNode({ metadata: { name, labels: { 'kubernetes.io/hostname': name } } });
 	const selected = await fake.listNodes({ labelSelector: 'kubernetes.io/hostname in (a, c)' }, signal);
-	assert.equal(selected.items.map((node) => node.metadata.name), ['a', 'c']);
+	assert.equal(
+		selected.items.map((node) => node.metadata.name),
+		['a', 'c'],
+	);
 	const first = await fake.listNodes({ limit: 2 }, signal);
-	assert.equal(first.items.map((node) => node.metadata.name), ['a', 'b']);
+	assert.equal(
+		first.items.map((node) => node.metadata.name),
+		['a', 'b'],
+	);
 	const second = await fake.listNodes({ limit: 2, continue: first.continue }, signal);
-	assert.equal(second.items.map((node) => node.metadata.name), ['c']);
+	assert.equal(
+		second.items.map((node) => node.metadata.name),
+		['c'],
+	);
 	assert.is(second.continue, undefined);
 });
 
@@ -110,7 +161,12 @@ control('fails the next matching calls the given number of times', async () => {
 	const fake = new FakeKubeApi();
 	fake.addPod(pod('a'));
 	fake.addPod(pod('b'));
-	fake.failNext('evictPod', { status: 429, times: 2, when: (_namespace, name) => name === 'a', message: 'Cannot evict pod as it would violate the pod\'s disruption budget.' });
+	fake.failNext('evictPod', {
+		status: 429,
+		times: 2,
+		when: (_namespace, name) => name === 'a',
+		message: "Cannot evict pod as it would violate the pod's disruption budget.",
+	});
 	const first = await rejection(fake.evictPod('ns', 'a', {}, signal));
 	assert.is(first.status, 429);
 	assert.is(first.reason, 'TooManyRequests');
@@ -128,7 +184,9 @@ control('runs a hook before the next call is applied (to race another writer)', 
 			node.metadata.labels = { raced: 'yes' };
 		});
 	});
-	const error = await rejection(fake.patchNode('n1', { type: 'merge', body: { metadata: { resourceVersion: seeded.metadata.resourceVersion } } }, signal));
+	const error = await rejection(
+		fake.patchNode('n1', { type: 'merge', body: { metadata: { resourceVersion: seeded.metadata.resourceVersion } } }, signal),
+	);
 	assert.is(error.status, 409);
 	await fake.patchNode('n1', { type: 'merge', body: { metadata: { resourceVersion: fake.node('n1')?.metadata.resourceVersion } } }, signal);
 });
@@ -156,8 +214,14 @@ pods('lists pods by field selector and namespace', async () => {
 	fake.addPod(pod('a', 'n1'));
 	fake.addPod(pod('b', 'n2'));
 	fake.addPod({ metadata: { name: 'c', namespace: 'other' }, spec: { nodeName: 'n1' } });
-	assert.equal((await fake.listPods({ fieldSelector: 'spec.nodeName=n1' }, signal)).items.map((p) => p.metadata.name), ['a', 'c']);
-	assert.equal((await fake.listPods({ fieldSelector: 'spec.nodeName=n1', namespace: 'ns' }, signal)).items.map((p) => p.metadata.name), ['a']);
+	assert.equal(
+		(await fake.listPods({ fieldSelector: 'spec.nodeName=n1' }, signal)).items.map((p) => p.metadata.name),
+		['a', 'c'],
+	);
+	assert.equal(
+		(await fake.listPods({ fieldSelector: 'spec.nodeName=n1', namespace: 'ns' }, signal)).items.map((p) => p.metadata.name),
+		['a'],
+	);
 });
 
 pods('evicts by deleting, or by marking terminating in terminate mode; honours UID preconditions and dry run', async () => {
@@ -181,7 +245,10 @@ pods('replays history after the resourceVersion, then streams live changes, unti
 	const controller = new AbortController();
 	const seen: string[] = [];
 	const consuming = (async () => {
-		for await (const event of fake.watchPods({ resourceVersion: listed.resourceVersion, fieldSelector: 'spec.nodeName=n1' }, controller.signal)) {
+		for await (const event of fake.watchPods(
+			{ resourceVersion: listed.resourceVersion, fieldSelector: 'spec.nodeName=n1' },
+			controller.signal,
+		)) {
 			seen.push(`${event.type} ${event.object.metadata.name}`);
 			if (seen.length === 3) controller.abort();
 		}
@@ -213,10 +280,15 @@ pods('fails with 410 for a resourceVersion from before compact()', async () => {
 
 pods('sends the current state for resourceVersion "0", bookmarks, and ends on endWatches()', async () => {
 	const fake = new FakeKubeApi();
-	fake.addPdb({ metadata: { name: 'p', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'web' } } }, status: { disruptionsAllowed: 1 } });
+	fake.addPdb({
+		metadata: { name: 'p', namespace: 'ns' },
+		spec: { selector: { matchLabels: { app: 'web' } } },
+		status: { disruptionsAllowed: 1 },
+	});
 	const seen: string[] = [];
 	const consuming = (async () => {
-		for await (const event of fake.watchPodDisruptionBudgets({ resourceVersion: '0' }, signal)) seen.push(`${event.type} ${event.object.metadata.name || event.object.metadata.resourceVersion}`);
+		for await (const event of fake.watchPodDisruptionBudgets({ resourceVersion: '0' }, signal))
+			seen.push(`${event.type} ${event.object.metadata.name || event.object.metadata.resourceVersion}`);
 	})();
 	while (fake.openWatches === 0) await new Promise((resolve) => setImmediate(resolve));
 	fake.updatePdb('ns', 'p', (pdb) => {
@@ -246,11 +318,13 @@ pods('keeps events: 409 on a second create, patches count', async () => {
 	await fake.createEvent(event, signal);
 	assert.is((await rejection(fake.createEvent(event, signal))).reason, 'AlreadyExists');
 	await fake.patchEvent('default', 'n1.1', { count: 2, lastTimestamp: 't1', message: 'm2' }, signal);
-	assert.equal(fake.events().map((e) => [e.count, e.lastTimestamp, e.message, e.patches]), [[2, 't1', 'm2', 1]]);
+	assert.equal(
+		fake.events().map((e) => [e.count, e.lastTimestamp, e.message, e.patches]),
+		[[2, 't1', 'm2', 1]],
+	);
 });
 
 pods.run();
-
 
 // ------------------------------------------------------------------------------------------------
 
@@ -263,7 +337,11 @@ function running(name: string) {
 budgets('ignored by default: the drain tests play the disruption controller themselves', async () => {
 	const fake = new FakeKubeApi();
 	fake.addPod(running('a'));
-	fake.addPdb({ metadata: { name: 'p', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'web' } } }, status: { disruptionsAllowed: 0 } });
+	fake.addPdb({
+		metadata: { name: 'p', namespace: 'ns' },
+		spec: { selector: { matchLabels: { app: 'web' } } },
+		status: { disruptionsAllowed: 0 },
+	});
 	await fake.evictPod('ns', 'a', {}, signal);
 	assert.is(fake.pod('ns', 'a'), undefined);
 });
@@ -272,20 +350,30 @@ budgets('enforced: each eviction uses one allowed disruption, then 429 names the
 	const fake = new FakeKubeApi({ disruptionBudgets: 'enforce' });
 	fake.addPod(running('a'));
 	fake.addPod(running('b'));
-	fake.addPdb({ metadata: { name: 'p', namespace: 'ns' }, spec: { selector: { matchLabels: { app: 'web' } } }, status: { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1 } });
+	fake.addPdb({
+		metadata: { name: 'p', namespace: 'ns' },
+		spec: { selector: { matchLabels: { app: 'web' } } },
+		status: { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1 },
+	});
 	await fake.evictPod('ns', 'a', { dryRun: true }, signal);
 	await fake.evictPod('ns', 'a', {}, signal);
 	const refused = await rejection(fake.evictPod('ns', 'b', {}, signal));
 	assert.is(refused.status, 429);
 	assert.is(refused.reason, 'TooManyRequests');
-	assert.equal(refused.causes, [{ reason: 'DisruptionBudget', message: 'The disruption budget p needs 1 healthy pods and has 2 currently', field: undefined }]);
+	assert.equal(refused.causes, [
+		{ reason: 'DisruptionBudget', message: 'The disruption budget p needs 1 healthy pods and has 2 currently', field: undefined },
+	]);
 	assert.ok(fake.pod('ns', 'b'));
 });
 
 budgets('enforced: a budget not yet observed answers 429, two budgets 500, a pending pod passes', async () => {
 	const fake = new FakeKubeApi({ disruptionBudgets: 'enforce' });
 	fake.addPod(running('a'));
-	fake.addPdb({ metadata: { name: 'p', namespace: 'ns', generation: 2 }, spec: { selector: { matchLabels: { app: 'web' } } }, status: { observedGeneration: 1, disruptionsAllowed: 5 } });
+	fake.addPdb({
+		metadata: { name: 'p', namespace: 'ns', generation: 2 },
+		spec: { selector: { matchLabels: { app: 'web' } } },
+		status: { observedGeneration: 1, disruptionsAllowed: 5 },
+	});
 	const unobserved = await rejection(fake.evictPod('ns', 'a', {}, signal));
 	assert.is(unobserved.status, 429);
 	assert.match(unobserved.causes[0]?.message ?? '', /still being processed/);

@@ -12,20 +12,35 @@ function fakeWorld(): ContractWorld {
 	return {
 		api,
 		node: async (name) => {
-			api.addNode({ metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+			api.addNode({
+				metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+				status: { conditions: [{ type: 'Ready', status: 'True' }] },
+			});
 		},
 		namespace: async () => `contract-${(namespaces += 1)}`,
-		pod: async (namespace, name, node, labels) => api.addPod({
-			metadata: { name, namespace, labels: { ...labels } },
-			spec: { nodeName: node },
-			status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
-		}).metadata.uid,
+		pod: async (namespace, name, node, labels) =>
+			api.addPod({
+				metadata: { name, namespace, labels: { ...labels } },
+				spec: { nodeName: node },
+				status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+			}).metadata.uid,
 		pdb: async (namespace, name, labels, minAvailable) => {
-			const healthy = api.pods().filter((pod) => pod.metadata.namespace === namespace && Object.entries(labels).every(([key, value]) => pod.metadata.labels?.[key] === value)).length;
+			const healthy = api
+				.pods()
+				.filter(
+					(pod) =>
+						pod.metadata.namespace === namespace && Object.entries(labels).every(([key, value]) => pod.metadata.labels?.[key] === value),
+				).length;
 			api.addPdb({
 				metadata: { name, namespace, generation: 1 },
 				spec: { selector: { matchLabels: { ...labels } } },
-				status: { observedGeneration: 1, disruptionsAllowed: Math.max(0, healthy - minAvailable), currentHealthy: healthy, desiredHealthy: minAvailable, expectedPods: healthy },
+				status: {
+					observedGeneration: 1,
+					disruptionsAllowed: Math.max(0, healthy - minAvailable),
+					currentHealthy: healthy,
+					desiredHealthy: minAvailable,
+					expectedPods: healthy,
+				},
 			});
 		},
 		cleanup: async () => {},

@@ -51,7 +51,11 @@ const DaemonSetSchema = v.object({
 const agentPermissions = basePermissions.map(permissionKey);
 
 function permissions(rules: readonly v.InferOutput<typeof RuleSchema>[]): string[] {
-	return rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`)))).sort();
+	return rules
+		.flatMap((rule) =>
+			rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`))),
+		)
+		.sort();
 }
 
 function mebibytes(quantity: string): number {
@@ -60,7 +64,9 @@ function mebibytes(quantity: string): number {
 	return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
 }
 
-const envNames = new Set(Object.values(settings).flatMap((setting) => [setting.env, ...('alias' in setting && setting.alias ? [setting.alias.env] : [])]));
+const envNames = new Set(
+	Object.values(settings).flatMap((setting) => [setting.env, ...('alias' in setting && setting.alias ? [setting.alias.env] : [])]),
+);
 
 const manifests = suite('manifests');
 
@@ -93,7 +99,10 @@ manifests('the DaemonSet runs non-root, read-only, on the host network, everywhe
 	assert.is(container.securityContext.allowPrivilegeEscalation, false);
 	const env = new Map(container.env.map((entry) => [entry.name, entry]));
 	const grace = Number(env.get('NODE_TERMINATION_GRACE_PERIOD')?.value);
-	assert.ok(pod.terminationGracePeriodSeconds > grace, `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} must exceed the drain budget ${grace}`);
+	assert.ok(
+		pod.terminationGracePeriodSeconds > grace,
+		`terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} must exceed the drain budget ${grace}`,
+	);
 	for (const name of ['NODE_NAME', 'POD_NAME', 'NAMESPACE']) assert.ok(env.get(name)?.valueFrom, `${name} comes from the downward API`);
 	assert.ok(mebibytes(container.resources.limits.memory) > mebibytes(container.resources.requests.memory));
 });
@@ -114,7 +123,9 @@ const chart = suite('chart');
 
 function templates(): string {
 	const dir = join(root, 'charts', 'nth', 'templates');
-	return readdirSync(dir).map((name) => readFileSync(join(dir, name), 'utf8')).join('\n');
+	return readdirSync(dir)
+		.map((name) => readFileSync(join(dir, name), 'utf8'))
+		.join('\n');
 }
 
 chart('every environment variable the chart renders is a setting the agent reads', () => {
@@ -132,10 +143,26 @@ chart('every .Values path the templates use is declared in values.yaml', () => {
 chart('the IMDS settings keep NTH chart names', () => {
 	const values = v.parse(v.record(v.string(), v.unknown()), loadAllYaml(read('charts/nth/values.yaml'))[0]);
 	for (const key of [
-		'enableSpotInterruptionDraining', 'enableScheduledEventDraining', 'enableRebalanceMonitoring', 'enableRebalanceDraining',
-		'enableASGLifecycleDraining', 'webhookURL', 'webhookURLSecretName', 'webhookTemplateConfigMapName', 'webhookTemplateConfigMapKey',
-		'nodeSelector', 'tolerations', 'daemonsetTolerations', 'useHostNetwork', 'instanceMetadataURL', 'nodeTerminationGracePeriod',
-		'podTerminationGracePeriod', 'emitKubernetesEvents', 'enablePrometheusServer', 'enableProbesServer', 'procUptimeFile',
+		'enableSpotInterruptionDraining',
+		'enableScheduledEventDraining',
+		'enableRebalanceMonitoring',
+		'enableRebalanceDraining',
+		'enableASGLifecycleDraining',
+		'webhookURL',
+		'webhookURLSecretName',
+		'webhookTemplateConfigMapName',
+		'webhookTemplateConfigMapKey',
+		'nodeSelector',
+		'tolerations',
+		'daemonsetTolerations',
+		'useHostNetwork',
+		'instanceMetadataURL',
+		'nodeTerminationGracePeriod',
+		'podTerminationGracePeriod',
+		'emitKubernetesEvents',
+		'enablePrometheusServer',
+		'enableProbesServer',
+		'procUptimeFile',
 	]) {
 		assert.ok(key in values, `values.yaml lacks NTH's "${key}"`);
 	}
@@ -146,7 +173,16 @@ const unit = suite('systemd unit');
 
 unit('is hardened, memory-limited, restarts, and waits for a drain on stop', () => {
 	const text = read('packaging/systemd/nth.service');
-	for (const line of [...Object.entries(bunRuntimeEnv).map(([name, value]) => `Environment=${name}=${value}`), 'DynamicUser=yes', 'ProtectSystem=strict', 'NoNewPrivileges=yes', 'CapabilityBoundingSet=', 'Restart=always', 'ExecStart=/usr/local/bin/nth run', 'LoadCredential=kubeconfig:/etc/nth/kubeconfig']) {
+	for (const line of [
+		...Object.entries(bunRuntimeEnv).map(([name, value]) => `Environment=${name}=${value}`),
+		'DynamicUser=yes',
+		'ProtectSystem=strict',
+		'NoNewPrivileges=yes',
+		'CapabilityBoundingSet=',
+		'Restart=always',
+		'ExecStart=/usr/local/bin/nth run',
+		'LoadCredential=kubeconfig:/etc/nth/kubeconfig',
+	]) {
 		assert.ok(text.split('\n').includes(line), `missing "${line}"`);
 	}
 	const memoryMax = /^MemoryMax=(\d+)M$/m.exec(text);
@@ -174,7 +210,8 @@ image('Dockerfile.distroless defaults to the shipped flavour on the base it need
 	assert.match(text, /^USER 65532:65532$/m);
 	const env = new Set(text.split('\n').filter((line) => line.startsWith('ENV ')));
 	assert.ok(Object.keys(bunRuntimeEnv).length > 0);
-	for (const [name, value] of Object.entries(bunRuntimeEnv)) assert.ok(env.has(`ENV ${name}=${value}`), `the image lacks the measured lever ${name}=${value}`);
+	for (const [name, value] of Object.entries(bunRuntimeEnv))
+		assert.ok(env.has(`ENV ${name}=${value}`), `the image lacks the measured lever ${name}=${value}`);
 });
 
 manifests.run();
@@ -184,8 +221,19 @@ image.run();
 
 const memory = suite('memory request and limit');
 
-const FloorRungSchema = v.looseObject({ agent: v.string(), readAheadKb: v.number(), limitMiB: v.optional(v.number()), peakWorkingSetMiB: v.optional(v.number()), idleWorkingSetMiB: v.optional(v.number()) });
-const FloorSchema = v.looseObject({ agent: v.string(), startChecked: v.boolean(), readAheadKb: v.number(), floorMiB: v.optional(v.number()) });
+const FloorRungSchema = v.looseObject({
+	agent: v.string(),
+	readAheadKb: v.number(),
+	limitMiB: v.optional(v.number()),
+	peakWorkingSetMiB: v.optional(v.number()),
+	idleWorkingSetMiB: v.optional(v.number()),
+});
+const FloorSchema = v.looseObject({
+	agent: v.string(),
+	startChecked: v.boolean(),
+	readAheadKb: v.number(),
+	floorMiB: v.optional(v.number()),
+});
 const FloorRunSchema = v.looseObject({ rungs: v.array(FloorRungSchema), floors: v.array(FloorSchema) });
 const MemoryPlanSchema = v.object({
 	results: v.string(),
@@ -204,22 +252,35 @@ memory('request, limit and MemoryMax come from the measured floor (packaging/mem
 	for (const floor of floors) assert.ok(floor.floorMiB !== undefined, `a floor at ${floor.readAheadKb} KB`);
 	const highestFloor = Math.max(...floors.map((floor) => floor.floorMiB ?? Number.POSITIVE_INFINITY));
 	// Limit: the highest floor (the largest read-ahead measured) plus at least a quarter, at most double.
-	assert.ok(plan.limitMiB >= highestFloor * 1.25 && plan.limitMiB <= highestFloor * 2, `limit ${plan.limitMiB} MiB vs floor ${highestFloor} MiB`);
+	assert.ok(
+		plan.limitMiB >= highestFloor * 1.25 && plan.limitMiB <= highestFloor * 2,
+		`limit ${plan.limitMiB} MiB vs floor ${highestFloor} MiB`,
+	);
 	// Request: the unlimited drain's peak working set at EC2's read-ahead plus at least half.
 	const unlimited = run.rungs.find((rung) => rung.agent === plan.agent && rung.readAheadKb === 128 && rung.limitMiB === undefined);
 	const peak = unlimited?.peakWorkingSetMiB ?? Number.POSITIVE_INFINITY;
-	assert.ok(plan.requestMiB >= peak * 1.5 && plan.requestMiB <= peak * 4, `request ${plan.requestMiB} MiB vs unlimited peak working set ${peak} MiB at 128 KB`);
+	assert.ok(
+		plan.requestMiB >= peak * 1.5 && plan.requestMiB <= peak * 4,
+		`request ${plan.requestMiB} MiB vs unlimited peak working set ${peak} MiB at 128 KB`,
+	);
 	assert.ok(plan.memoryHighMiB < plan.limitMiB && plan.memoryHighMiB >= highestFloor, 'MemoryHigh between the floor and MemoryMax');
 
 	const ds = v.parse(DaemonSetSchema, loadAllYaml(read('manifests/base/daemonset.yaml'))[0]);
 	const { resources } = ds.spec.template.spec.containers[0];
 	assert.equal([resources.requests.memory, resources.limits.memory], [`${plan.requestMiB}Mi`, `${plan.limitMiB}Mi`], 'the DaemonSet');
-	const values = v.parse(v.object({ resources: v.object({ requests: QuantitySchema, limits: QuantitySchema }) }), loadAllYaml(read('charts/nth/values.yaml'))[0]);
-	assert.equal([values.resources.requests.memory, values.resources.limits.memory], [`${plan.requestMiB}Mi`, `${plan.limitMiB}Mi`], 'the chart');
+	const values = v.parse(
+		v.object({ resources: v.object({ requests: QuantitySchema, limits: QuantitySchema }) }),
+		loadAllYaml(read('charts/nth/values.yaml'))[0],
+	);
+	assert.equal(
+		[values.resources.requests.memory, values.resources.limits.memory],
+		[`${plan.requestMiB}Mi`, `${plan.limitMiB}Mi`],
+		'the chart',
+	);
 	const unit = read('packaging/systemd/nth.service');
 	// systemd's M is 1024², as Kubernetes' Mi.
-	assert.match(unit, new RegExp(`^MemoryMax=${plan.limitMiB}M$`, 'm'), 'the systemd unit\'s MemoryMax');
-	assert.match(unit, new RegExp(`^MemoryHigh=${plan.memoryHighMiB}M$`, 'm'), 'the systemd unit\'s MemoryHigh');
+	assert.match(unit, new RegExp(`^MemoryMax=${plan.limitMiB}M$`, 'm'), "the systemd unit's MemoryMax");
+	assert.match(unit, new RegExp(`^MemoryHigh=${plan.memoryHighMiB}M$`, 'm'), "the systemd unit's MemoryHigh");
 });
 
 memory.run();

@@ -38,7 +38,11 @@ const EnvSchema = v.object({ name: v.string(), value: v.string() });
 
 /** Rules flattened to sorted "group/resource:verb" keys (a resource "pods/eviction" keeps its subresource). */
 function grants(rules: readonly Rule[]): string[] {
-	return rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`)))).sort();
+	return rules
+		.flatMap((rule) =>
+			rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`))),
+		)
+		.sort();
 }
 
 function keys(permissions: readonly AccessCheck[]): string[] {
@@ -53,8 +57,16 @@ list('every KubeApi method declares its permissions; the base, events and pdb-de
 	assert.ok(Object.keys(methodPermissions).length >= 13);
 	assert.equal(methodPermissions.canI, [], 'a SelfSubjectAccessReview needs no grant of ours');
 	assert.equal(keys(featurePermissions('always')), [
-		'/nodes/status:patch', '/nodes:get', '/nodes:list', '/nodes:patch', '/pods/eviction:create', '/pods:list', '/pods:watch',
-		'apps/daemonsets:get', 'policy/poddisruptionbudgets:list', 'policy/poddisruptionbudgets:watch',
+		'/nodes/status:patch',
+		'/nodes:get',
+		'/nodes:list',
+		'/nodes:patch',
+		'/pods/eviction:create',
+		'/pods:list',
+		'/pods:watch',
+		'apps/daemonsets:get',
+		'policy/poddisruptionbudgets:list',
+		'policy/poddisruptionbudgets:watch',
 	]);
 	assert.equal(keys(featurePermissions('events')), ['/events:create', '/events:patch']);
 	assert.equal(keys(featurePermissions('pdb-delete')), ['/pods:delete']);
@@ -66,10 +78,16 @@ list('nothing is granted that no method calls: no nodes watch, no pods get', () 
 	assert.not.ok(all.includes('/pods:get'));
 });
 
-list('requiredPermissions() adds each feature\'s grants only with its setting', () => {
+list("requiredPermissions() adds each feature's grants only with its setting", () => {
 	assert.equal(keys(requiredPermissions({ emitKubernetesEvents: false, pdbDeadlockPolicy: 'wait' })), keys(featurePermissions('always')));
-	assert.equal(keys(requiredPermissions({ emitKubernetesEvents: true, pdbDeadlockPolicy: 'wait' })), keys([...featurePermissions('always'), ...featurePermissions('events')]));
-	assert.equal(keys(requiredPermissions({ emitKubernetesEvents: false, pdbDeadlockPolicy: 'delete' })), keys([...featurePermissions('always'), ...featurePermissions('pdb-delete')]));
+	assert.equal(
+		keys(requiredPermissions({ emitKubernetesEvents: true, pdbDeadlockPolicy: 'wait' })),
+		keys([...featurePermissions('always'), ...featurePermissions('events')]),
+	);
+	assert.equal(
+		keys(requiredPermissions({ emitKubernetesEvents: false, pdbDeadlockPolicy: 'delete' })),
+		keys([...featurePermissions('always'), ...featurePermissions('pdb-delete')]),
+	);
 	assert.equal(keys(requiredPermissions({ emitKubernetesEvents: true, pdbDeadlockPolicy: 'delete' })), keys(allPermissions));
 });
 
@@ -81,25 +99,31 @@ manifests('the base ClusterRole grants exactly the permissions every configurati
 });
 
 for (const feature of optional) {
-	manifests(`components/${featureSwitches[feature].component} adds exactly the ${feature} grants and turns on ${featureSwitches[feature].setting}`, () => {
-		const component = v.parse(ComponentSchema, loadAllYaml(read(`manifests/components/${featureSwitches[feature].component}/kustomization.yaml`))[0]);
-		const rules: Rule[] = [];
-		const env: v.InferOutput<typeof EnvSchema>[] = [];
-		for (const patch of component.patches) {
-			const ops = v.parse(v.array(OpSchema), loadAllYaml(patch.patch)[0]);
-			for (const op of ops) {
-				if (patch.target.kind === 'ClusterRole' && op.path === '/rules/-') rules.push(v.parse(RuleSchema, op.value));
-				else if (patch.target.kind === 'DaemonSet' && op.path.endsWith('/env/-')) env.push(v.parse(EnvSchema, op.value));
-				else assert.unreachable(`unexpected patch ${patch.target.kind} ${op.path}`);
+	manifests(
+		`components/${featureSwitches[feature].component} adds exactly the ${feature} grants and turns on ${featureSwitches[feature].setting}`,
+		() => {
+			const component = v.parse(
+				ComponentSchema,
+				loadAllYaml(read(`manifests/components/${featureSwitches[feature].component}/kustomization.yaml`))[0],
+			);
+			const rules: Rule[] = [];
+			const env: v.InferOutput<typeof EnvSchema>[] = [];
+			for (const patch of component.patches) {
+				const ops = v.parse(v.array(OpSchema), loadAllYaml(patch.patch)[0]);
+				for (const op of ops) {
+					if (patch.target.kind === 'ClusterRole' && op.path === '/rules/-') rules.push(v.parse(RuleSchema, op.value));
+					else if (patch.target.kind === 'DaemonSet' && op.path.endsWith('/env/-')) env.push(v.parse(EnvSchema, op.value));
+					else assert.unreachable(`unexpected patch ${patch.target.kind} ${op.path}`);
+				}
 			}
-		}
-		assert.equal(grants(rules), keys(featurePermissions(feature)));
-		const [name, value] = featureSwitches[feature].setting.split('=');
-		assert.equal(env, [{ name: name ?? '', value: value ?? '' }]);
-	});
+			assert.equal(grants(rules), keys(featurePermissions(feature)));
+			const [name, value] = featureSwitches[feature].setting.split('=');
+			assert.equal(env, [{ name: name ?? '', value: value ?? '' }]);
+		},
+	);
 }
 
-const chart = suite('the chart\'s ClusterRole against the list');
+const chart = suite("the chart's ClusterRole against the list");
 
 /** The chart conditions of clusterrole.yaml and the feature each stands for. */
 const chartConditions: Readonly<Record<string, PermissionFeature | 'rbac'>> = {
@@ -145,7 +169,7 @@ for (const feature of optional) {
 	});
 }
 
-chart('the chart sets each feature\'s agent setting from its value', () => {
+chart("the chart sets each feature's agent setting from its value", () => {
 	const daemonset = read('charts/nth/templates/daemonset.yaml');
 	assert.match(daemonset, /EMIT_KUBERNETES_EVENTS[^\n]*\.Values\.emitKubernetesEvents/);
 	assert.match(daemonset, /PDB_DEADLOCK_POLICY[^\n]*\.Values\.pdbDeadlockPolicy/);
@@ -153,21 +177,38 @@ chart('the chart sets each feature\'s agent setting from its value', () => {
 
 const doctor = suite('nth doctor against the list');
 
-async function doctorChecks(settings: { emitKubernetesEvents: boolean; pdbDeadlockPolicy: string }): Promise<{ checked: string[]; text: string }> {
+async function doctorChecks(settings: {
+	emitKubernetesEvents: boolean;
+	pdbDeadlockPolicy: string;
+}): Promise<{ checked: string[]; text: string }> {
 	const kube = new FakeKubeApi();
 	kube.addNode({ metadata: { name: 'node-a' } });
-	const results = await runDoctor({
-		metadataUrl: 'http://169.254.169.254',
-		imds: { get: async () => ({ status: 200, body: 'i-1' }), getJson: async () => undefined, state: () => ({ tokenMode: 'v2', endpoint: 'http://169.254.169.254' }) },
-		metadata: async () => ({ ...emptyInstanceMetadata, instanceId: 'i-1' }),
-		monitors: [],
-		nodeName: 'node-a',
-		kube: async () => kube,
-		findNode: async (api, name, abort) => (await api.getNode(name, abort))?.metadata.name,
-		permissions: requiredPermissions(settings),
-		now: () => 0,
-	}, new AbortController().signal);
-	const checked = kube.callsTo('canI').map((call) => permissionKey(v.parse(v.object({ verb: v.string(), group: v.string(), resource: v.string(), subresource: v.optional(v.string()) }), call.args[0]))).sort();
+	const results = await runDoctor(
+		{
+			metadataUrl: 'http://169.254.169.254',
+			imds: {
+				get: async () => ({ status: 200, body: 'i-1' }),
+				getJson: async () => undefined,
+				state: () => ({ tokenMode: 'v2', endpoint: 'http://169.254.169.254' }),
+			},
+			metadata: async () => ({ ...emptyInstanceMetadata, instanceId: 'i-1' }),
+			monitors: [],
+			nodeName: 'node-a',
+			kube: async () => kube,
+			findNode: async (api, name, abort) => (await api.getNode(name, abort))?.metadata.name,
+			permissions: requiredPermissions(settings),
+			now: () => 0,
+		},
+		new AbortController().signal,
+	);
+	const checked = kube
+		.callsTo('canI')
+		.map((call) =>
+			permissionKey(
+				v.parse(v.object({ verb: v.string(), group: v.string(), resource: v.string(), subresource: v.optional(v.string()) }), call.args[0]),
+			),
+		)
+		.sort();
 	return { checked, text: results.map((result) => `${result.title}: ${result.detail ?? ''}`).join('\n') };
 }
 

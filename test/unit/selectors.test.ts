@@ -30,7 +30,10 @@ text('evaluates requirements against labels', () => {
 });
 
 text('throws SyntaxError on a malformed selector', () => {
-	assert.throws(() => parseLabelSelector('a in b'), (error: unknown) => error instanceof SyntaxError);
+	assert.throws(
+		() => parseLabelSelector('a in b'),
+		(error: unknown) => error instanceof SyntaxError,
+	);
 });
 
 text.run();
@@ -44,11 +47,29 @@ object('follows policy/v1: {} matches all, null matches nothing', () => {
 });
 
 object('needs every matchLabels pair and every expression', () => {
-	assert.ok(matchesLabelSelectorObject({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'x'] }] }, labels));
+	assert.ok(
+		matchesLabelSelectorObject(
+			{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'x'] }] },
+			labels,
+		),
+	);
 	assert.not.ok(matchesLabelSelectorObject({ matchLabels: { app: 'api' } }, labels));
 	assert.not.ok(matchesLabelSelectorObject({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels));
-	assert.ok(matchesLabelSelectorObject({ matchExpressions: [{ key: 'app', operator: 'Exists' }, { key: 'gone', operator: 'DoesNotExist' }] }, labels));
-	assert.not.ok(matchesLabelSelectorObject({ matchExpressions: [{ key: 'app', operator: 'Bogus' }] }, labels), 'an unknown operator matches nothing');
+	assert.ok(
+		matchesLabelSelectorObject(
+			{
+				matchExpressions: [
+					{ key: 'app', operator: 'Exists' },
+					{ key: 'gone', operator: 'DoesNotExist' },
+				],
+			},
+			labels,
+		),
+	);
+	assert.not.ok(
+		matchesLabelSelectorObject({ matchExpressions: [{ key: 'app', operator: 'Bogus' }] }, labels),
+		'an unknown operator matches nothing',
+	);
 });
 
 object.run();
@@ -60,7 +81,10 @@ fields('compares supported fields and rejects unknown ones', () => {
 	assert.ok(matchesFieldSelector('spec.nodeName=n1', pod));
 	assert.ok(matchesFieldSelector('spec.nodeName==n1,metadata.namespace!=kube-system', pod));
 	assert.not.ok(matchesFieldSelector('spec.nodeName=n2', pod));
-	assert.throws(() => matchesFieldSelector('spec.other=x', pod), (error: unknown) => error instanceof SyntaxError);
+	assert.throws(
+		() => matchesFieldSelector('spec.other=x', pod),
+		(error: unknown) => error instanceof SyntaxError,
+	);
 });
 
 fields.run();

@@ -40,7 +40,7 @@ test('the Bun flavour ships with its JIT off', () => {
 	assert.equal(flavours.node.env, {});
 });
 
-test('dist/nth (a copy of the default) runs with the default flavour\'s environment', () => {
+test("dist/nth (a copy of the default) runs with the default flavour's environment", () => {
 	assert.equal(shippedEnv(join(dist, 'nth')), bunRuntimeEnv);
 	assert.equal(shippedEnv(join(dist, 'nth-bun-linux-x64')), bunRuntimeEnv);
 });

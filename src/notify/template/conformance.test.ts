@@ -9,19 +9,43 @@ const sharedDir = new URL('../../../../shared/conformance/go-template/', import.
 const readJson = (url: URL): unknown => JSON.parse(readFileSync(url, 'utf8'));
 
 const CasesSchema = v.array(v.object({ name: v.string(), tpl: v.string() }));
-const ExpectedSchema = v.record(v.string(), v.union([
-	v.strictObject({ out: v.string() }),
-	v.strictObject({ err: v.string(), partial: v.optional(v.string()) }),
-]));
-const rfc3339Date = v.pipe(v.string(), v.isoTimestamp(), v.transform((text) => new Date(text)));
+const ExpectedSchema = v.record(
+	v.string(),
+	v.union([v.strictObject({ out: v.string() }), v.strictObject({ err: v.string(), partial: v.optional(v.string()) })]),
+);
+const rfc3339Date = v.pipe(
+	v.string(),
+	v.isoTimestamp(),
+	v.transform((text) => new Date(text)),
+);
 // The README's Go struct, field for field and in its order (the order %v and toJson show).
 const DataSchema = v.strictObject({
-	AccountId: v.string(), InstanceID: v.string(), InstanceLifeCycle: v.string(), InstanceType: v.string(),
-	PublicHostname: v.string(), PublicIP: v.string(), LocalHostname: v.string(), LocalIP: v.string(),
-	AvailabilityZone: v.string(), Region: v.string(), EventID: v.string(), Kind: v.string(), Monitor: v.string(),
-	Description: v.string(), State: v.string(), AutoScalingGroupName: v.string(), NodeName: v.string(),
-	NodeLabels: v.record(v.string(), v.string()), Pods: v.array(v.string()), ProviderID: v.string(), IsManaged: v.boolean(),
-	StartTime: rfc3339Date, EndTime: rfc3339Date, X: v.null(), Count: v.pipe(v.number(), v.integer()), Ratio: v.number(),
+	AccountId: v.string(),
+	InstanceID: v.string(),
+	InstanceLifeCycle: v.string(),
+	InstanceType: v.string(),
+	PublicHostname: v.string(),
+	PublicIP: v.string(),
+	LocalHostname: v.string(),
+	LocalIP: v.string(),
+	AvailabilityZone: v.string(),
+	Region: v.string(),
+	EventID: v.string(),
+	Kind: v.string(),
+	Monitor: v.string(),
+	Description: v.string(),
+	State: v.string(),
+	AutoScalingGroupName: v.string(),
+	NodeName: v.string(),
+	NodeLabels: v.record(v.string(), v.string()),
+	Pods: v.array(v.string()),
+	ProviderID: v.string(),
+	IsManaged: v.boolean(),
+	StartTime: rfc3339Date,
+	EndTime: rfc3339Date,
+	X: v.null(),
+	Count: v.pipe(v.number(), v.integer()),
+	Ratio: v.number(),
 });
 
 const cases = v.parse(CasesSchema, readJson(new URL('cases.json', sharedDir)));
@@ -41,7 +65,11 @@ function nthData(): object {
 const env: Readonly<Record<string, string>> = { HOME: '/root', NTH_TEST: 'hello' };
 const options: ExecuteOptions = { env: (name) => env[name], now: () => new Date('2026-03-04T05:06:07Z') };
 
-function run(tpl: string, data: unknown, opts: ExecuteOptions = options): { out: string } | { err: string; partial: string | undefined; kind: string } {
+function run(
+	tpl: string,
+	data: unknown,
+	opts: ExecuteOptions = options,
+): { out: string } | { err: string; partial: string | undefined; kind: string } {
 	try {
 		return { out: parseTemplate(tpl).execute(data, opts) };
 	} catch (error) {
@@ -82,13 +110,15 @@ conformance('cases that read the clock also hold with the real clock', () => {
 
 const GoOutputsSchema = v.object({
 	jsonData: v.string(),
-	cases: v.array(v.object({
-		tpl: v.string(),
-		data: v.optional(v.literal('json')),
-		out: v.optional(v.string()),
-		err: v.optional(v.string()),
-		partial: v.optional(v.string()),
-	})),
+	cases: v.array(
+		v.object({
+			tpl: v.string(),
+			data: v.optional(v.literal('json')),
+			out: v.optional(v.string()),
+			err: v.optional(v.string()),
+			partial: v.optional(v.string()),
+		}),
+	),
 });
 const recorded = v.parse(GoOutputsSchema, readJson(new URL('testdata/go-outputs.json', import.meta.url)));
 

@@ -5,7 +5,21 @@
  */
 import { quote, sprint } from './format.ts';
 import type { ExecContext, GoFunc, ParamType } from './funcs/go-func.ts';
-import type { AnyNode, ArgNode, BranchNode, ChainNode, CommandNode, FieldNode, IdentifierNode, Node, NumberNode, PipeNode, TemplateNode, Tree, VariableNode } from './nodes.ts';
+import type {
+	AnyNode,
+	ArgNode,
+	BranchNode,
+	ChainNode,
+	CommandNode,
+	FieldNode,
+	IdentifierNode,
+	Node,
+	NumberNode,
+	PipeNode,
+	TemplateNode,
+	Tree,
+	VariableNode,
+} from './nodes.ts';
 import { nodeString } from './nodes.ts';
 import { TemplateError } from './template-error.ts';
 import { methodOf } from './funcs/methods.ts';
@@ -101,23 +115,30 @@ class State {
 				if (node.pipe.decl.length === 0) this.printValue(node, value);
 				return NORMAL;
 			}
-			case 'break': return BREAK;
-			case 'continue': return CONTINUE;
-			case 'comment': return NORMAL;
+			case 'break':
+				return BREAK;
+			case 'continue':
+				return CONTINUE;
+			case 'comment':
+				return NORMAL;
 			case 'if':
-			case 'with': return this.walkIfOrWith(dot, node);
+			case 'with':
+				return this.walkIfOrWith(dot, node);
 			case 'list':
 				for (const child of node.nodes) {
 					const signal = this.walk(dot, child);
 					if (signal !== NORMAL) return signal;
 				}
 				return NORMAL;
-			case 'range': return this.walkRange(dot, node);
-			case 'template': return this.walkTemplate(dot, node);
+			case 'range':
+				return this.walkRange(dot, node);
+			case 'template':
+				return this.walkTemplate(dot, node);
 			case 'text':
 				this.out += node.text;
 				return NORMAL;
-			default: this.errorf(`unknown node: ${nodeString(node)}`);
+			default:
+				this.errorf(`unknown node: ${nodeString(node)}`);
 		}
 	}
 
@@ -223,36 +244,46 @@ class State {
 	}
 
 	notAFunction(args: readonly ArgNode[] | undefined, final: Final): void {
-		if ((args !== undefined && args.length > 1) || final !== MISSING) this.errorf(`can't give argument to non-function ${nodeString(args![0]!)}`);
+		if ((args !== undefined && args.length > 1) || final !== MISSING)
+			this.errorf(`can't give argument to non-function ${nodeString(args![0]!)}`);
 	}
 
 	evalCommand(dot: unknown, cmd: CommandNode, final: Final): unknown {
 		const first = cmd.args[0]!;
 		switch (first.kind) {
-			case 'field': return this.evalFieldNode(dot, first, cmd.args, final);
-			case 'chain': return this.evalChainNode(dot, first, cmd.args, final);
-			case 'identifier': return this.evalFunction(dot, first, cmd, cmd.args, final);
+			case 'field':
+				return this.evalFieldNode(dot, first, cmd.args, final);
+			case 'chain':
+				return this.evalChainNode(dot, first, cmd.args, final);
+			case 'identifier':
+				return this.evalFunction(dot, first, cmd, cmd.args, final);
 			case 'pipe':
 				this.notAFunction(cmd.args, final);
 				return this.evalPipeline(dot, first);
-			case 'variable': return this.evalVariableNode(dot, first, cmd.args, final);
+			case 'variable':
+				return this.evalVariableNode(dot, first, cmd.args, final);
 			default:
 		}
 		this.at(first);
 		this.notAFunction(cmd.args, final);
 		switch (first.kind) {
-			case 'bool': return first.value;
-			case 'dot': return dot;
-			case 'nil': this.errorf('nil is not a command');
-			case 'number': return this.idealConstant(first);
-			case 'string': return first.text;
+			case 'bool':
+				return first.value;
+			case 'dot':
+				return dot;
+			case 'nil':
+				this.errorf('nil is not a command');
+			case 'number':
+				return this.idealConstant(first);
+			case 'string':
+				return first.text;
 		}
 	}
 
 	idealConstant(constant: NumberNode): unknown {
 		this.at(constant);
 		const isHexInt = /^0[xX]/.test(constant.text) && !/[pP]/.test(constant.text);
-		if (constant.isFloat && !isHexInt && constant.text[0] !== '\'' && /[.eEpP]/.test(constant.text)) return constant.float;
+		if (constant.isFloat && !isHexInt && constant.text[0] !== "'" && /[.eEpP]/.test(constant.text)) return constant.float;
 		if (constant.isInt) return new GoInt(constant.int, 'int', constant.big);
 		if (constant.isUint) this.errorf(`${constant.text} overflows int`);
 		return undefined;
@@ -280,7 +311,14 @@ class State {
 		return this.evalFieldChain(dot, value, variable, variable.ident.slice(1), args, final);
 	}
 
-	evalFieldChain(dot: unknown, receiver: unknown, node: AnyNode, ident: readonly string[], args: readonly ArgNode[] | undefined, final: Final): unknown {
+	evalFieldChain(
+		dot: unknown,
+		receiver: unknown,
+		node: AnyNode,
+		ident: readonly string[],
+		args: readonly ArgNode[] | undefined,
+		final: Final,
+	): unknown {
 		const n = ident.length;
 		// Go reports the static type: a value read from a map[string]interface {} is an "interface {}".
 		let fromInterface = false;
@@ -292,7 +330,15 @@ class State {
 		return this.evalField(dot, ident[n - 1]!, node, args, final, receiver, fromInterface);
 	}
 
-	evalField(dot: unknown, name: string, node: AnyNode, args: readonly ArgNode[] | undefined, final: Final, receiver: unknown, fromInterface = false): unknown {
+	evalField(
+		dot: unknown,
+		name: string,
+		node: AnyNode,
+		args: readonly ArgNode[] | undefined,
+		final: Final,
+		receiver: unknown,
+		fromInterface = false,
+	): unknown {
 		if (receiver === undefined) return undefined;
 		if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${name}`);
 		const method = methodOf(receiver, name);
@@ -317,7 +363,16 @@ class State {
 		return this.evalCall(dot, fn, this.program.builtins.has(node.ident), cmd, node.ident, args, final);
 	}
 
-	evalCall(dot: unknown, fn: GoFunc, isBuiltin: boolean, node: AnyNode, name: string, allArgs: readonly ArgNode[] | undefined, final: Final, receiver?: unknown): unknown {
+	evalCall(
+		dot: unknown,
+		fn: GoFunc,
+		isBuiltin: boolean,
+		node: AnyNode,
+		name: string,
+		allArgs: readonly ArgNode[] | undefined,
+		final: Final,
+		receiver?: unknown,
+	): unknown {
 		const args = allArgs === undefined ? [] : allArgs.slice(1);
 		const numIn = args.length + (final === MISSING ? 0 : 1);
 		let numFixed = args.length;
@@ -383,15 +438,21 @@ class State {
 	evalArg(dot: unknown, type: ParamType, node: ArgNode): unknown {
 		this.at(node);
 		switch (node.kind) {
-			case 'dot': return this.validateType(dot, type);
+			case 'dot':
+				return this.validateType(dot, type);
 			case 'nil':
 				if (canBeNil(type)) return type === 'value' ? undefined : type === 'any' ? null : type.startsWith('map[') ? new Map() : [];
 				this.errorf(`cannot assign nil to ${displayType(type)}`);
-			case 'field': return this.validateType(this.evalFieldNode(dot, node, [node], MISSING), type);
-			case 'variable': return this.validateType(this.evalVariableNode(dot, node, undefined, MISSING), type);
-			case 'pipe': return this.validateType(this.evalPipeline(dot, node), type);
-			case 'identifier': return this.validateType(this.evalFunction(dot, node, node, undefined, MISSING), type);
-			case 'chain': return this.validateType(this.evalChainNode(dot, node, undefined, MISSING), type);
+			case 'field':
+				return this.validateType(this.evalFieldNode(dot, node, [node], MISSING), type);
+			case 'variable':
+				return this.validateType(this.evalVariableNode(dot, node, undefined, MISSING), type);
+			case 'pipe':
+				return this.validateType(this.evalPipeline(dot, node), type);
+			case 'identifier':
+				return this.validateType(this.evalFunction(dot, node, node, undefined, MISSING), type);
+			case 'chain':
+				return this.validateType(this.evalChainNode(dot, node, undefined, MISSING), type);
 			default:
 		}
 		switch (type) {
@@ -459,7 +520,11 @@ export function execute(program: Program, name: string, options: { readonly data
 	} catch (error) {
 		// Anything but an ExecFailure is a JavaScript failure inside the engine; callers still get a TemplateError.
 		if (!(error instanceof ExecFailure)) {
-			throw new TemplateError(`template: ${name}: ${error instanceof Error ? error.message : String(error)}`, { kind: 'exec', partial: state.out, cause: error });
+			throw new TemplateError(`template: ${name}: ${error instanceof Error ? error.message : String(error)}`, {
+				kind: 'exec',
+				partial: state.out,
+				cause: error,
+			});
 		}
 		if (error.node === undefined) throw new TemplateError(`template: ${name}: ${error.message}`, { kind: 'exec', partial: state.out });
 		const { line, column, where } = location(program.text, program.parseName, error.node.pos);

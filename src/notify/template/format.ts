@@ -21,7 +21,18 @@ interface Flags {
 	prec: number | undefined;
 }
 
-const noFlags = (): Flags => ({ plus: false, minus: false, sharp: false, space: false, zero: false, plusV: false, sharpV: false, erroring: false, wid: undefined, prec: undefined });
+const noFlags = (): Flags => ({
+	plus: false,
+	minus: false,
+	sharp: false,
+	space: false,
+	zero: false,
+	plusV: false,
+	sharpV: false,
+	erroring: false,
+	wid: undefined,
+	prec: undefined,
+});
 const plainFlags: Flags = noFlags();
 
 /** A Duration held as a JS number, back to int64 (a saturated Sub keeps printing Go's limits). */
@@ -83,13 +94,20 @@ export function quote(text: string, asciiOnly = false): string {
 
 function escapeRune(code: number): string {
 	switch (code) {
-		case 7: return '\\a';
-		case 8: return '\\b';
-		case 12: return '\\f';
-		case 10: return '\\n';
-		case 13: return '\\r';
-		case 9: return '\\t';
-		case 11: return '\\v';
+		case 7:
+			return '\\a';
+		case 8:
+			return '\\b';
+		case 12:
+			return '\\f';
+		case 10:
+			return '\\n';
+		case 13:
+			return '\\r';
+		case 9:
+			return '\\t';
+		case 11:
+			return '\\v';
 		default:
 	}
 	if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
@@ -109,7 +127,8 @@ function fmtString(text: string, verb: string, flags: Flags, original: unknown):
 	switch (verb) {
 		case 'v':
 			return flags.sharpV ? pad(quote(truncate(text, flags)), flags) : pad(truncate(text, flags), flags);
-		case 's': return pad(truncate(text, flags), flags);
+		case 's':
+			return pad(truncate(text, flags), flags);
 		case 'q': {
 			const cut = truncate(text, flags);
 			if (flags.sharp && !/[`\u0000-\u0008\u000a-\u001f\u007f\ufeff]/.test(cut)) return pad(`\`${cut}\``, flags);
@@ -123,7 +142,8 @@ function fmtString(text: string, verb: string, flags: Flags, original: unknown):
 			const out = flags.space ? hex.map((h) => prefix + h).join(' ') : prefix + hex.join('');
 			return pad(verb === 'X' ? out.toUpperCase() : out, flags);
 		}
-		default: return badVerb(verb, original, flags);
+		default:
+			return badVerb(verb, original, flags);
 	}
 }
 
@@ -135,19 +155,29 @@ function fmtInteger(value: GoInt, verb: string, flags: Flags): string {
 		case 'v':
 			if (flags.sharpV && unsigned) return pad(`0x${n.toString(16)}`, flags);
 			break;
-		case 'd': break;
-		case 'b': base = 2; break;
+		case 'd':
+			break;
+		case 'b':
+			base = 2;
+			break;
 		case 'o':
-		case 'O': base = 8; break;
+		case 'O':
+			base = 8;
+			break;
 		case 'x':
-		case 'X': base = 16; break;
-		case 'c': return pad(String.fromCodePoint(validRune(n)), flags);
-		case 'q': return pad(quoteRune(validRune(n), flags.plus), flags);
+		case 'X':
+			base = 16;
+			break;
+		case 'c':
+			return pad(String.fromCodePoint(validRune(n)), flags);
+		case 'q':
+			return pad(quoteRune(validRune(n), flags.plus), flags);
 		case 'U': {
 			const hex = `U+${n.toString(16).toUpperCase().padStart(4, '0')}`;
 			return pad(flags.sharp && printable.test(String.fromCodePoint(validRune(n))) ? `${hex} '${String.fromCodePoint(n)}'` : hex, flags);
 		}
-		default: return badVerb(verb, value, flags);
+		default:
+			return badVerb(verb, value, flags);
 	}
 	const negative = n < 0;
 	let digits = value.exact === undefined ? Math.abs(n).toString(base) : (value.exact < 0n ? -value.exact : value.exact).toString(base);
@@ -180,7 +210,7 @@ function validRune(code: number): number {
 
 function quoteRune(code: number, asciiOnly: boolean): string {
 	const char = String.fromCodePoint(code);
-	if (char === '\'' || char === '\\') return `'\\${char}'`;
+	if (char === "'" || char === '\\') return `'\\${char}'`;
 	if (asciiOnly ? code < 0x80 && printable.test(char) : printable.test(char)) return `'${char}'`;
 	return `'${escapeRune(code)}'`;
 }
@@ -189,14 +219,27 @@ function fmtFloat(value: number, verb: string, flags: Flags): string {
 	let format: string;
 	let prec: number;
 	switch (verb) {
-		case 'v': format = 'g'; prec = -1; break;
+		case 'v':
+			format = 'g';
+			prec = -1;
+			break;
 		case 'g':
-		case 'G': format = verb; prec = -1; break;
+		case 'G':
+			format = verb;
+			prec = -1;
+			break;
 		case 'e':
 		case 'E':
-		case 'f': format = verb; prec = 6; break;
-		case 'F': format = 'f'; prec = 6; break;
-		default: return badVerb(verb, value, flags);
+		case 'f':
+			format = verb;
+			prec = 6;
+			break;
+		case 'F':
+			format = 'f';
+			prec = 6;
+			break;
+		default:
+			return badVerb(verb, value, flags);
 	}
 	if (flags.prec !== undefined) prec = flags.prec;
 	let num = formatFloat(value, format, prec);
@@ -212,7 +255,8 @@ function fmtFloat(value: number, verb: string, flags: Flags): string {
 	}
 	if (flags.space && sign === '+' && !flags.plus) sign = ' ';
 	if (flags.plus || sign !== '+') {
-		if (flags.zero && !flags.minus && flags.wid !== undefined && flags.wid > num.length + 1) return sign + '0'.repeat(flags.wid - num.length - 1) + num;
+		if (flags.zero && !flags.minus && flags.wid !== undefined && flags.wid > num.length + 1)
+			return sign + '0'.repeat(flags.wid - num.length - 1) + num;
 		return pad(sign + num, flags);
 	}
 	return pad(num, flags);
@@ -256,7 +300,8 @@ function timeInternals(value: GoTime | Date): Record<string, unknown> {
 function timeGoString(value: GoTime | Date): string {
 	const time = toGoTime(value);
 	const c = civil(time);
-	const location = time.zone.name === 'UTC' ? 'time.UTC' : time.zone.name === 'Local' ? 'time.Local' : `time.Location(${quote(time.zone.name)})`;
+	const location =
+		time.zone.name === 'UTC' ? 'time.UTC' : time.zone.name === 'Local' ? 'time.Local' : `time.Location(${quote(time.zone.name)})`;
 	return `time.Date(${c.year}, time.${longMonthNames[c.month - 1]}, ${c.day}, ${c.hour}, ${c.minute}, ${c.second}, ${nanosecond(time)}, ${location})`;
 }
 
@@ -277,10 +322,14 @@ function printArg(value: unknown, verb: string, flags: Flags, depth: number): st
 		if (text !== undefined) return fmtString(text, verb, flags, value);
 	}
 	switch (typeof value) {
-		case 'string': return fmtString(value, verb, flags, value);
-		case 'boolean': return verb === 't' || verb === 'v' ? pad(String(value), flags) : badVerb(verb, value, flags);
-		case 'number': return fmtFloat(value, verb, flags);
-		case 'function': return verb === 'v' || verb === 'p' ? '0x0' : badVerb(verb, value, flags);
+		case 'string':
+			return fmtString(value, verb, flags, value);
+		case 'boolean':
+			return verb === 't' || verb === 'v' ? pad(String(value), flags) : badVerb(verb, value, flags);
+		case 'number':
+			return fmtFloat(value, verb, flags);
+		case 'function':
+			return verb === 'v' || verb === 'p' ? '0x0' : badVerb(verb, value, flags);
 		default:
 	}
 	if (value instanceof GoInt) return fmtInteger(value, verb, flags);
@@ -289,7 +338,9 @@ function printArg(value: unknown, verb: string, flags: Flags, depth: number): st
 		return flags.sharpV ? `${typeName(value)}{${items.join(', ')}}` : `[${items.join(' ')}]`;
 	}
 	if (value instanceof Map) {
-		const items = sortedEntries(value).map(([key, item]) => `${printArg(key, verb, flags, depth + 1)}:${printArg(item, verb, flags, depth + 1)}`);
+		const items = sortedEntries(value).map(
+			([key, item]) => `${printArg(key, verb, flags, depth + 1)}:${printArg(item, verb, flags, depth + 1)}`,
+		);
 		return flags.sharpV ? `${typeName(value)}{${items.join(', ')}}` : `map[${items.join(' ')}]`;
 	}
 	if (isTime(value)) return printArg(timeInternals(value), verb, flags, depth);
@@ -422,7 +473,9 @@ export function sprintf(format: string, args: readonly unknown[]): string {
 		}
 	}
 	if (!reordered && argNum < args.length) {
-		const extra = args.slice(argNum).map((arg) => (arg === null || arg === undefined ? '<nil>' : `${typeName(arg)}=${printArg(arg, 'v', plainFlags, 0)}`));
+		const extra = args
+			.slice(argNum)
+			.map((arg) => (arg === null || arg === undefined ? '<nil>' : `${typeName(arg)}=${printArg(arg, 'v', plainFlags, 0)}`));
 		out += `%!(EXTRA ${extra.join(', ')})`;
 	}
 	return out;

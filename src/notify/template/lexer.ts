@@ -5,11 +5,41 @@
 
 /** Token types (Go's itemType); the keyword types come after `Keyword`. */
 export const Item = {
-	Error: 0, Bool: 1, Char: 2, CharConstant: 3, Comment: 4, Complex: 5, Assign: 6, Declare: 7, EOF: 8, Field: 9,
-	Identifier: 10, LeftDelim: 11, LeftParen: 12, Number: 13, Pipe: 14, RawString: 15, RightDelim: 16, RightParen: 17,
-	Space: 18, String: 19, Text: 20, Variable: 21,
-	Keyword: 22, Block: 23, Break: 24, Continue: 25, Dot: 26, Define: 27, Else: 28, End: 29, If: 30, Nil: 31, Range: 32,
-	Template: 33, With: 34,
+	Error: 0,
+	Bool: 1,
+	Char: 2,
+	CharConstant: 3,
+	Comment: 4,
+	Complex: 5,
+	Assign: 6,
+	Declare: 7,
+	EOF: 8,
+	Field: 9,
+	Identifier: 10,
+	LeftDelim: 11,
+	LeftParen: 12,
+	Number: 13,
+	Pipe: 14,
+	RawString: 15,
+	RightDelim: 16,
+	RightParen: 17,
+	Space: 18,
+	String: 19,
+	Text: 20,
+	Variable: 21,
+	Keyword: 22,
+	Block: 23,
+	Break: 24,
+	Continue: 25,
+	Dot: 26,
+	Define: 27,
+	Else: 28,
+	End: 29,
+	If: 30,
+	Nil: 31,
+	Range: 32,
+	Template: 33,
+	With: 34,
 } as const;
 export type ItemType = (typeof Item)[keyof typeof Item];
 
@@ -22,8 +52,17 @@ export interface Token {
 }
 
 const keywords: ReadonlyMap<string, ItemType> = new Map<string, ItemType>([
-	['block', Item.Block], ['break', Item.Break], ['continue', Item.Continue], ['define', Item.Define], ['else', Item.Else],
-	['end', Item.End], ['if', Item.If], ['range', Item.Range], ['nil', Item.Nil], ['template', Item.Template], ['with', Item.With],
+	['block', Item.Block],
+	['break', Item.Break],
+	['continue', Item.Continue],
+	['define', Item.Define],
+	['else', Item.Else],
+	['end', Item.End],
+	['if', Item.If],
+	['range', Item.Range],
+	['nil', Item.Nil],
+	['template', Item.Template],
+	['with', Item.With],
 ]);
 
 /** Go's `item.String()`, used in "unexpected …" parse errors. */
@@ -144,7 +183,8 @@ export class Lexer {
 	}
 
 	atRightDelim(): { delim: boolean; trimSpaces: boolean } {
-		if (hasRightTrimMarker(this.input, this.pos) && this.input.startsWith(rightDelim, this.pos + 2)) return { delim: true, trimSpaces: true };
+		if (hasRightTrimMarker(this.input, this.pos) && this.input.startsWith(rightDelim, this.pos + 2))
+			return { delim: true, trimSpaces: true };
 		return { delim: this.input.startsWith(rightDelim, this.pos), trimSpaces: false };
 	}
 
@@ -290,15 +330,21 @@ function lexInsideAction(l: Lexer): StateFn {
 		return lexSpace;
 	}
 	switch (r) {
-		case '=': return l.emit(Item.Assign);
+		case '=':
+			return l.emit(Item.Assign);
 		case ':':
 			if (l.next() !== '=') return l.errorf('expected :=');
 			return l.emit(Item.Declare);
-		case '|': return l.emit(Item.Pipe);
-		case '"': return lexQuote;
-		case '`': return lexRawQuote;
-		case '$': return lexVariable;
-		case '\'': return lexChar;
+		case '|':
+			return l.emit(Item.Pipe);
+		case '"':
+			return lexQuote;
+		case '`':
+			return lexRawQuote;
+		case '$':
+			return lexVariable;
+		case "'":
+			return lexChar;
 		case '(':
 			l.parenDepth++;
 			return l.emit(Item.LeftParen);
@@ -322,7 +368,9 @@ function lexInsideAction(l: Lexer): StateFn {
 	}
 	const code = r.codePointAt(0) ?? 0;
 	if (code <= 0x7f && code >= 0x20 && code !== 0x7f) return l.emit(Item.Char);
-	return l.errorf(`unrecognized character in action: U+${code.toString(16).toUpperCase().padStart(4, '0')}${code >= 0x20 && code !== 0x7f ? ` '${r}'` : ''}`);
+	return l.errorf(
+		`unrecognized character in action: U+${code.toString(16).toUpperCase().padStart(4, '0')}${code >= 0x20 && code !== 0x7f ? ` '${r}'` : ''}`,
+	);
 }
 
 function lexSpace(l: Lexer): StateFn {
@@ -353,7 +401,7 @@ function lexIdentifier(l: Lexer): StateFn {
 }
 
 function badCharacter(r: string | undefined): string {
-	const code = r === undefined ? -1 : r.codePointAt(0) ?? 0;
+	const code = r === undefined ? -1 : (r.codePointAt(0) ?? 0);
 	if (code < 0) return 'bad character U+FFFFFFFF';
 	const hex = code.toString(16).toUpperCase().padStart(4, '0');
 	return code >= 0x20 && code !== 0x7f ? `bad character U+${hex} '${r}'` : `bad character U+${hex}`;
@@ -390,7 +438,7 @@ function lexChar(l: Lexer): StateFn {
 			if (r !== undefined && r !== '\n') continue;
 		}
 		if (r === undefined || r === '\n') return l.errorf('unterminated character constant');
-		if (r === '\'') break;
+		if (r === "'") break;
 	}
 	return l.emit(Item.CharConstant);
 }
@@ -399,7 +447,8 @@ function lexNumber(l: Lexer): StateFn {
 	if (!l.scanNumber()) return l.errorf(`bad number syntax: ${JSON.stringify(l.input.slice(l.start, l.pos))}`);
 	const sign = l.peek();
 	if (sign === '+' || sign === '-') {
-		if (!l.scanNumber() || l.input[l.pos - 1] !== 'i') return l.errorf(`bad number syntax: ${JSON.stringify(l.input.slice(l.start, l.pos))}`);
+		if (!l.scanNumber() || l.input[l.pos - 1] !== 'i')
+			return l.errorf(`bad number syntax: ${JSON.stringify(l.input.slice(l.start, l.pos))}`);
 		return l.emit(Item.Complex);
 	}
 	return l.emit(Item.Number);

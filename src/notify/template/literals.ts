@@ -10,7 +10,7 @@ const simpleEscapes: Readonly<Record<string, string>> = { a: '\x07', b: '\b', f:
 /** Go's `strconv.UnquoteChar`: one (possibly escaped) character and the rest, or undefined. */
 function unquoteChar(text: string, quote: string): { value: string; byte: boolean; tail: string } | undefined {
 	const first = text[0];
-	if (first === undefined || first === quote && (quote === '\'' || quote === '"')) return undefined;
+	if (first === undefined || (first === quote && (quote === "'" || quote === '"'))) return undefined;
 	if (first !== '\\') {
 		const char = String.fromCodePoint(text.codePointAt(0) ?? 0);
 		return { value: char, byte: false, tail: text.slice(char.length) };
@@ -19,7 +19,7 @@ function unquoteChar(text: string, quote: string): { value: string; byte: boolea
 	if (c === undefined) return undefined;
 	const simple = simpleEscapes[c];
 	if (simple !== undefined) return { value: simple, byte: false, tail: text.slice(2) };
-	if (c === quote && (c === '\'' || c === '"')) return { value: c, byte: false, tail: text.slice(2) };
+	if (c === quote && (c === "'" || c === '"')) return { value: c, byte: false, tail: text.slice(2) };
 	const hexLength = c === 'x' ? 2 : c === 'u' ? 4 : c === 'U' ? 8 : 0;
 	if (hexLength > 0) {
 		const hex = text.slice(2, 2 + hexLength);
@@ -43,7 +43,7 @@ export function unquote(text: string): string | undefined {
 	if (text.length < 2 || text[text.length - 1] !== quote) return undefined;
 	let body = text.slice(1, -1);
 	if (quote === '`') return body.includes('`') ? undefined : body.replaceAll('\r', '');
-	if (quote !== '"' && quote !== '\'') return undefined;
+	if (quote !== '"' && quote !== "'") return undefined;
 	if (body.includes('\n')) return undefined;
 	let out = '';
 	// \x and octal escapes are bytes: collect them and decode runs as UTF-8.
@@ -65,15 +65,15 @@ export function unquote(text: string): string | undefined {
 		count++;
 	}
 	flush();
-	if (quote === '\'' && count !== 1) return undefined;
+	if (quote === "'" && count !== 1) return undefined;
 	return out;
 }
 
 /** Go's `strconv.UnquoteChar` on a character constant: the rune, or an error message. */
 export function charConstant(text: string): number | string {
-	const char = unquoteChar(text.slice(1), '\'');
+	const char = unquoteChar(text.slice(1), "'");
 	if (char === undefined) return 'invalid syntax';
-	if (char.tail !== '\'') return `malformed character constant: ${text}`;
+	if (char.tail !== "'") return `malformed character constant: ${text}`;
 	return char.value.codePointAt(0) ?? 0;
 }
 

@@ -39,7 +39,7 @@ const goParseErrors: readonly [string, string][] = [
 	['{{ "x".Foo }}', 'template: message:1: unexpected . after term "\\"x\\""'],
 	['{{ define "x" }}a{{ end }}{{ define "x" }}b{{ end }}', 'template: message:1: template: multiple definition of template "x"'],
 	['{{ range $x, $y, $z := .Pods }}{{ end }}', 'template: message:1: too many declarations in range'],
-	['{{ € }}', 'template: message:1: unrecognized character in action: U+20AC \'€\''],
+	['{{ € }}', "template: message:1: unrecognized character in action: U+20AC '€'"],
 	['{{ nosuch 1 }}', 'template: message:1: function "nosuch" not defined'],
 	['{{ 08 }}', 'template: message:1: integer overflow: "08"'],
 	['{{ if .A }}{{ else }}{{ else }}{{ end }}', 'template: message:1: expected end; found {{else}}'],
@@ -63,7 +63,7 @@ errors('absurd nesting that overflows the JavaScript stack is still a parse Temp
 	assert.match(parseError(`{{ ${'('.repeat(20000)}1${')'.repeat(20000)} }}`).message, /^template: message: .*call stack/i);
 });
 
-errors('functions Sprig lacks (Helm\'s required, toYaml) are not defined', () => {
+errors("functions Sprig lacks (Helm's required, toYaml) are not defined", () => {
 	assert.is(parseError('{{ required "x" .A }}').message, 'template: message:1: function "required" not defined');
 	assert.is(parseError('{{ toYaml . }}').message, 'template: message:1: function "toYaml" not defined');
 });
@@ -71,7 +71,11 @@ errors('functions Sprig lacks (Helm\'s required, toYaml) are not defined', () =>
 const trees = suite('parseTrees()');
 
 trees('keeps the top-level tree and every define and block, printing back as Go does', () => {
-	const set = parseTrees('{{ define "t" }}[{{ . }}]{{ end }}{{ if .A }}{{ .B | upper }}{{ else if $x := .C }}{{ $x }}{{ end }}{{ block "b" . }}{{ len .D }}{{ end }}', 'message', anyFunction);
+	const set = parseTrees(
+		'{{ define "t" }}[{{ . }}]{{ end }}{{ if .A }}{{ .B | upper }}{{ else if $x := .C }}{{ $x }}{{ end }}{{ block "b" . }}{{ len .D }}{{ end }}',
+		'message',
+		anyFunction,
+	);
 	assert.equal([...set.keys()].sort(), ['b', 'message', 't']);
 	assert.is(nodeString(set.get('message')!.root), '{{if .A}}{{.B | upper}}{{else}}{{if $x := .C}}{{$x}}{{end}}{{end}}{{template "b" .}}');
 	assert.is(nodeString(set.get('t')!.root), '[{{.}}]');
@@ -79,13 +83,18 @@ trees('keeps the top-level tree and every define and block, printing back as Go 
 });
 
 trees('chains fields onto variables, fields and parenthesised pipelines', () => {
-	const root = parseTrees('{{ $.A.B }}{{ .A.B.C }}{{ (printf "x").Y }}{{ $v := 1 }}{{ $v.Z }}', 'message', anyFunction).get('message')!.root;
+	const root = parseTrees('{{ $.A.B }}{{ .A.B.C }}{{ (printf "x").Y }}{{ $v := 1 }}{{ $v.Z }}', 'message', anyFunction).get(
+		'message',
+	)!.root;
 	assert.is(nodeString(root), '{{$.A.B}}{{.A.B.C}}{{(printf "x").Y}}{{$v := 1}}{{$v.Z}}');
 });
 
 trees('trims around {{- and -}} and drops comments', () => {
 	const root = parseTrees('a \n {{- 1 -}} \n b {{/* c */}}', 'message', anyFunction).get('message')!.root;
-	assert.equal(root.nodes.map((n) => n.kind), ['text', 'action', 'text']);
+	assert.equal(
+		root.nodes.map((n) => n.kind),
+		['text', 'action', 'text'],
+	);
 	assert.is(nodeString(root), 'a{{1}}b ');
 });
 

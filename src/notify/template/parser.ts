@@ -160,7 +160,8 @@ class TreeParser {
 	textOrAction(): Node {
 		const token = this.nextNonSpace();
 		switch (token.type) {
-			case Item.Text: return { kind: 'text', pos: token.pos, text: token.val };
+			case Item.Text:
+				return { kind: 'text', pos: token.pos, text: token.val };
 			case Item.LeftDelim:
 				this.actionLine = token.line;
 				try {
@@ -168,23 +169,34 @@ class TreeParser {
 				} finally {
 					this.actionLine = 0;
 				}
-			case Item.Comment: return { kind: 'comment', pos: token.pos, text: token.val };
-			default: this.unexpected(token, 'input');
+			case Item.Comment:
+				return { kind: 'comment', pos: token.pos, text: token.val };
+			default:
+				this.unexpected(token, 'input');
 		}
 	}
 
 	action(): Node {
 		const token = this.nextNonSpace();
 		switch (token.type) {
-			case Item.Block: return this.blockControl();
-			case Item.Break: return this.loopControl('break', token);
-			case Item.Continue: return this.loopControl('continue', token);
-			case Item.Else: return this.elseControl();
-			case Item.End: return { kind: 'end', pos: this.expect(Item.RightDelim, 'end').pos };
-			case Item.If: return this.branchControl('if');
-			case Item.Range: return this.branchControl('range');
-			case Item.Template: return this.templateControl();
-			case Item.With: return this.branchControl('with');
+			case Item.Block:
+				return this.blockControl();
+			case Item.Break:
+				return this.loopControl('break', token);
+			case Item.Continue:
+				return this.loopControl('continue', token);
+			case Item.Else:
+				return this.elseControl();
+			case Item.End:
+				return { kind: 'end', pos: this.expect(Item.RightDelim, 'end').pos };
+			case Item.If:
+				return this.branchControl('if');
+			case Item.Range:
+				return this.branchControl('range');
+			case Item.Template:
+				return this.templateControl();
+			case Item.With:
+				return this.branchControl('with');
 			default:
 		}
 		this.backup();
@@ -201,7 +213,7 @@ class TreeParser {
 
 	pipeline(context: string, end: ItemType): PipeNode {
 		const pipe: PipeNode = { kind: 'pipe', pos: this.peekNonSpace().pos, isAssign: false, decl: [], cmds: [] };
-		for (let declaring = true; declaring;) {
+		for (let declaring = true; declaring; ) {
 			declaring = false;
 			const v = this.peekNonSpace();
 			if (v.type !== Item.Variable) break;
@@ -235,8 +247,18 @@ class TreeParser {
 				case end:
 					this.checkPipeline(pipe, context);
 					return pipe;
-				case Item.Bool: case Item.CharConstant: case Item.Complex: case Item.Dot: case Item.Field: case Item.Identifier:
-				case Item.Number: case Item.Nil: case Item.RawString: case Item.String: case Item.Variable: case Item.LeftParen:
+				case Item.Bool:
+				case Item.CharConstant:
+				case Item.Complex:
+				case Item.Dot:
+				case Item.Field:
+				case Item.Identifier:
+				case Item.Number:
+				case Item.Nil:
+				case Item.RawString:
+				case Item.String:
+				case Item.Variable:
+				case Item.LeftParen:
 					this.backup();
 					pipe.cmds.push(this.command());
 					break;
@@ -343,11 +365,18 @@ class TreeParser {
 		const fields: string[] = [];
 		while (this.peek().type === Item.Field) fields.push(this.next().val.slice(1));
 		switch (node.kind) {
-			case 'field': return { kind: 'field', pos, ident: [...node.ident, ...fields] };
-			case 'variable': return { kind: 'variable', pos, ident: [...node.ident, ...fields] };
-			case 'bool': case 'string': case 'number': case 'nil': case 'dot':
+			case 'field':
+				return { kind: 'field', pos, ident: [...node.ident, ...fields] };
+			case 'variable':
+				return { kind: 'variable', pos, ident: [...node.ident, ...fields] };
+			case 'bool':
+			case 'string':
+			case 'number':
+			case 'nil':
+			case 'dot':
 				this.errorf(`unexpected . after term ${JSON.stringify(nodeText(node))}`);
-			default: return { kind: 'chain', pos, node, field: fields };
+			default:
+				return { kind: 'chain', pos, node, field: fields };
 		}
 	}
 
@@ -357,11 +386,16 @@ class TreeParser {
 			case Item.Identifier:
 				if (!this.hasFunction(token.val)) this.errorf(`function ${JSON.stringify(token.val)} not defined`);
 				return { kind: 'identifier', pos: token.pos, ident: token.val };
-			case Item.Dot: return { kind: 'dot', pos: token.pos };
-			case Item.Nil: return { kind: 'nil', pos: token.pos };
-			case Item.Variable: return this.useVar(token.pos, token.val);
-			case Item.Field: return { kind: 'field', pos: token.pos, ident: token.val.slice(1).split('.') };
-			case Item.Bool: return { kind: 'bool', pos: token.pos, value: token.val === 'true' };
+			case Item.Dot:
+				return { kind: 'dot', pos: token.pos };
+			case Item.Nil:
+				return { kind: 'nil', pos: token.pos };
+			case Item.Variable:
+				return this.useVar(token.pos, token.val);
+			case Item.Field:
+				return { kind: 'field', pos: token.pos, ident: token.val.slice(1).split('.') };
+			case Item.Bool:
+				return { kind: 'bool', pos: token.pos, value: token.val === 'true' };
 			case Item.CharConstant:
 			case Item.Complex:
 			case Item.Number: {
@@ -403,20 +437,29 @@ class TreeParser {
 
 function nodeText(node: ArgNode): string {
 	switch (node.kind) {
-		case 'bool': return String(node.value);
-		case 'string': return node.quoted;
-		case 'number': return node.text;
-		case 'nil': return 'nil';
-		default: return '.';
+		case 'bool':
+			return String(node.value);
+		case 'string':
+			return node.quoted;
+		case 'number':
+			return node.text;
+		case 'nil':
+			return 'nil';
+		default:
+			return '.';
 	}
 }
 
 function isEmptyTree(node: Node): boolean {
 	switch (node.kind) {
-		case 'comment': return true;
-		case 'list': return node.nodes.every(isEmptyTree);
-		case 'text': return node.text.trim() === '';
-		default: return false;
+		case 'comment':
+			return true;
+		case 'list':
+			return node.nodes.every(isEmptyTree);
+		case 'text':
+			return node.text.trim() === '';
+		default:
+			return false;
 	}
 }
 
@@ -430,7 +473,10 @@ export function parseTrees(text: string, name: string, hasFunction: (name: strin
 	} catch (error) {
 		if (error instanceof ParseFailure) throw new TemplateError(error.message, { kind: 'parse', line: error.line });
 		// Anything else is a JavaScript failure (a stack overflow on absurd nesting): still a template error to callers.
-		throw new TemplateError(`template: ${name}: ${error instanceof Error ? error.message : String(error)}`, { kind: 'parse', cause: error });
+		throw new TemplateError(`template: ${name}: ${error instanceof Error ? error.message : String(error)}`, {
+			kind: 'parse',
+			cause: error,
+		});
 	}
 	return trees;
 }

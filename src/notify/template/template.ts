@@ -32,7 +32,13 @@ const systemNow = (): Date => new Date();
 
 /** Parses a template; throws TemplateError (kind "parse") with Go's message, e.g. `template: message:1: unclosed action`. */
 export function parseTemplate(text: string, name = 'message'): Template {
-	const program: Program = { text, parseName: name, trees: parseTrees(text, name, hasFunction), funcs: templateFuncs, builtins: builtinNames };
+	const program: Program = {
+		text,
+		parseName: name,
+		trees: parseTrees(text, name, hasFunction),
+		funcs: templateFuncs,
+		builtins: builtinNames,
+	};
 	return {
 		execute(data: unknown, options: ExecuteOptions = {}): string {
 			const context: ExecContext = { env: options.env ?? noEnv, now: options.now ?? systemNow };

@@ -10,22 +10,36 @@ const t = new GoTime(Date.UTC(2024, 0, 2, 3, 4, 5, 123), 456789, utcZone);
 const format = suite('formatTime()');
 
 format('every layout element', () => {
-	assert.is(formatTime(t, 'Mon Jan _2 15:04:05 MST 2006|Monday, 02-Jan-06 3:04:05.000 PM -0700 Z07:00 -07 Z0700|2006-01-02T15:04:05.999999999Z07:00|Jan 2 \'06 at 3pm __2 002 .9 ,00 .999999'),
-		'Tue Jan  2 03:04:05 UTC 2024|Tuesday, 02-Jan-24 3:04:05.123 AM +0000 Z +00 Z|2024-01-02T03:04:05.123456789Z|Jan 2 \'24 at 3am   2 002 .1 ,12 .123456');
+	assert.is(
+		formatTime(
+			t,
+			"Mon Jan _2 15:04:05 MST 2006|Monday, 02-Jan-06 3:04:05.000 PM -0700 Z07:00 -07 Z0700|2006-01-02T15:04:05.999999999Z07:00|Jan 2 '06 at 3pm __2 002 .9 ,00 .999999",
+		),
+		"Tue Jan  2 03:04:05 UTC 2024|Tuesday, 02-Jan-24 3:04:05.123 AM +0000 Z +00 Z|2024-01-02T03:04:05.123456789Z|Jan 2 '24 at 3am   2 002 .1 ,12 .123456",
+	);
 });
 
-format('named zones with Go\'s abbreviations and second-resolution offsets', () => {
+format("named zones with Go's abbreviations and second-resolution offsets", () => {
 	const kolkata = new GoTime(t.ms, t.nanos, loadZone('Asia/Kolkata')!);
-	assert.is(formatTime(kolkata, 'Mon, 02 Jan 2006 15:04:05 -0700 Monday, 02-Jan-06 15:04:05 MST 3:04PM -07:00:00 Z07:00:00'),
-		'Tue, 02 Jan 2024 08:34:05 +0530 Tuesday, 02-Jan-24 08:34:05 IST 8:34AM +05:30:00 +05:30:00');
+	assert.is(
+		formatTime(kolkata, 'Mon, 02 Jan 2006 15:04:05 -0700 Monday, 02-Jan-06 15:04:05 MST 3:04PM -07:00:00 Z07:00:00'),
+		'Tue, 02 Jan 2024 08:34:05 +0530 Tuesday, 02-Jan-24 08:34:05 IST 8:34AM +05:30:00 +05:30:00',
+	);
 	const july = Date.UTC(2024, 6, 2, 3, 4, 5);
-	assert.equal(['Europe/Berlin', 'America/Sao_Paulo', 'Asia/Tokyo', 'Australia/Sydney', 'Asia/Dubai'].map((zone) => formatTime(new GoTime(july, 0, loadZone(zone)!), 'MST')),
-		['CEST', '-03', 'JST', 'AEST', '+04']);
+	assert.equal(
+		['Europe/Berlin', 'America/Sao_Paulo', 'Asia/Tokyo', 'Australia/Sydney', 'Asia/Dubai'].map((zone) =>
+			formatTime(new GoTime(july, 0, loadZone(zone)!), 'MST'),
+		),
+		['CEST', '-03', 'JST', 'AEST', '+04'],
+	);
 	assert.is(loadZone('Nope/Zone'), undefined);
 });
 
 format('Time.String(), the zero time and nameless fixed zones', () => {
-	assert.is(`${timeString(zeroTime)}|${timeString(goTime(new Date(Date.UTC(2025, 0, 1, 1, 30)), fixedZone('', -9000)))}`, '0001-01-01 00:00:00 +0000 UTC|2024-12-31 23:00:00 -0230 -0230');
+	assert.is(
+		`${timeString(zeroTime)}|${timeString(goTime(new Date(Date.UTC(2025, 0, 1, 1, 30)), fixedZone('', -9000)))}`,
+		'0001-01-01 00:00:00 +0000 UTC|2024-12-31 23:00:00 -0230 -0230',
+	);
 });
 
 const parse = suite('parseTime()');
@@ -46,7 +60,7 @@ parse('parses what Go parses, zones included', () => {
 	}
 });
 
-parse('fails with Go\'s messages', () => {
+parse("fails with Go's messages", () => {
 	assert.is(parseTime('2006-01-02', '2023-02-29'), 'parsing time "2023-02-29": day out of range');
 	assert.is(parseTime('15:04', '25:00'), 'parsing time "25:00": hour out of range');
 	assert.is(parseTime('2006 Jan', '2024 Foo'), 'parsing time "2024 Foo" as "2006 Jan": cannot parse "Foo" as "Jan"');
@@ -56,14 +70,35 @@ parse('fails with Go\'s messages', () => {
 const durations = suite('durationString() and parseDuration()');
 
 durations('print like Duration.String()', () => {
-	assert.equal([0n, 1n, 1500n, 1500000n, 1500000000n, 90000000000n, 93784005000000n, -5400000000000n].map(durationString),
-		['0s', '1ns', '1.5µs', '1.5ms', '1.5s', '1m30s', '26h3m4.005s', '-1h30m0s']);
+	assert.equal([0n, 1n, 1500n, 1500000n, 1500000000n, 90000000000n, 93784005000000n, -5400000000000n].map(durationString), [
+		'0s',
+		'1ns',
+		'1.5µs',
+		'1.5ms',
+		'1.5s',
+		'1m30s',
+		'26h3m4.005s',
+		'-1h30m0s',
+	]);
 });
 
 durations('parse like time.ParseDuration', () => {
-	assert.equal(['1h30m', '-1.5h', '1h1m1s1ms1us1ns', '300ms', '2.5s', '1µs', '0', '.5m'].map(parseDuration),
-		[5400000000000n, -5400000000000n, 3661001001001n, 300000000n, 2500000000n, 1000n, 0n, 30000000000n]);
-	assert.equal(['', '1', '1x', 'h'].map(parseDuration), ['time: invalid duration ""', 'time: missing unit in duration "1"', 'time: unknown unit "x" in duration "1x"', 'time: invalid duration "h"']);
+	assert.equal(['1h30m', '-1.5h', '1h1m1s1ms1us1ns', '300ms', '2.5s', '1µs', '0', '.5m'].map(parseDuration), [
+		5400000000000n,
+		-5400000000000n,
+		3661001001001n,
+		300000000n,
+		2500000000n,
+		1000n,
+		0n,
+		30000000000n,
+	]);
+	assert.equal(['', '1', '1x', 'h'].map(parseDuration), [
+		'time: invalid duration ""',
+		'time: missing unit in duration "1"',
+		'time: unknown unit "x" in duration "1x"',
+		'time: invalid duration "h"',
+	]);
 });
 
 format.run();

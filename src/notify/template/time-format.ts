@@ -5,16 +5,60 @@
 import { GoTime } from './values.ts';
 import { fixedZone, utcZone, type GoZone } from './zones.ts';
 
-export const longMonthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const longMonthNames = [
+	'January',
+	'February',
+	'March',
+	'April',
+	'May',
+	'June',
+	'July',
+	'August',
+	'September',
+	'October',
+	'November',
+	'December',
+];
 export const longDayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 /** Layout elements (Go's std* constants). */
 const Std = {
-	None: 0, LongMonth: 1, Month: 2, NumMonth: 3, ZeroMonth: 4, LongWeekDay: 5, WeekDay: 6, Day: 7, UnderDay: 8,
-	ZeroDay: 9, UnderYearDay: 10, ZeroYearDay: 11, Hour: 12, Hour12: 13, ZeroHour12: 14, Minute: 15, ZeroMinute: 16,
-	Second: 17, ZeroSecond: 18, LongYear: 19, Year: 20, PM: 21, Pm: 22, TZ: 23, ISO8601TZ: 24, ISO8601SecondsTZ: 25,
-	ISO8601ShortTZ: 26, ISO8601ColonTZ: 27, ISO8601ColonSecondsTZ: 28, NumTZ: 29, NumSecondsTz: 30, NumShortTZ: 31,
-	NumColonTZ: 32, NumColonSecondsTZ: 33, FracSecond0: 34, FracSecond9: 35,
+	None: 0,
+	LongMonth: 1,
+	Month: 2,
+	NumMonth: 3,
+	ZeroMonth: 4,
+	LongWeekDay: 5,
+	WeekDay: 6,
+	Day: 7,
+	UnderDay: 8,
+	ZeroDay: 9,
+	UnderYearDay: 10,
+	ZeroYearDay: 11,
+	Hour: 12,
+	Hour12: 13,
+	ZeroHour12: 14,
+	Minute: 15,
+	ZeroMinute: 16,
+	Second: 17,
+	ZeroSecond: 18,
+	LongYear: 19,
+	Year: 20,
+	PM: 21,
+	Pm: 22,
+	TZ: 23,
+	ISO8601TZ: 24,
+	ISO8601SecondsTZ: 25,
+	ISO8601ShortTZ: 26,
+	ISO8601ColonTZ: 27,
+	ISO8601ColonSecondsTZ: 28,
+	NumTZ: 29,
+	NumSecondsTz: 30,
+	NumShortTZ: 31,
+	NumColonTZ: 32,
+	NumColonSecondsTZ: 33,
+	FracSecond0: 34,
+	FracSecond9: 35,
 } as const;
 type Std = (typeof Std)[keyof typeof Std];
 
@@ -30,8 +74,16 @@ interface Chunk {
 
 const std0x = [Std.ZeroMonth, Std.ZeroDay, Std.ZeroHour12, Std.ZeroMinute, Std.ZeroSecond, Std.Year];
 const zoneElements: readonly [string, Std][] = [
-	['-070000', Std.NumSecondsTz], ['-07:00:00', Std.NumColonSecondsTZ], ['-0700', Std.NumTZ], ['-07:00', Std.NumColonTZ], ['-07', Std.NumShortTZ],
-	['Z070000', Std.ISO8601SecondsTZ], ['Z07:00:00', Std.ISO8601ColonSecondsTZ], ['Z0700', Std.ISO8601TZ], ['Z07:00', Std.ISO8601ColonTZ], ['Z07', Std.ISO8601ShortTZ],
+	['-070000', Std.NumSecondsTz],
+	['-07:00:00', Std.NumColonSecondsTZ],
+	['-0700', Std.NumTZ],
+	['-07:00', Std.NumColonTZ],
+	['-07', Std.NumShortTZ],
+	['Z070000', Std.ISO8601SecondsTZ],
+	['Z07:00:00', Std.ISO8601ColonSecondsTZ],
+	['Z0700', Std.ISO8601TZ],
+	['Z07:00', Std.ISO8601ColonTZ],
+	['Z07', Std.ISO8601ShortTZ],
 ];
 
 function chunk(layout: string, i: number, std: Std, length: number, digits = 0, separator = '.'): Chunk {
@@ -67,14 +119,18 @@ function nextStdChunk(layout: string): Chunk {
 			case '_':
 				if (layout[i + 1] === '2') {
 					// "_2006" is a literal underscore followed by the long year.
-					if (rest.startsWith('_2006')) return { prefix: layout.slice(0, i + 1), std: Std.LongYear, suffix: layout.slice(i + 5), digits: 0, separator: '.' };
+					if (rest.startsWith('_2006'))
+						return { prefix: layout.slice(0, i + 1), std: Std.LongYear, suffix: layout.slice(i + 5), digits: 0, separator: '.' };
 					return chunk(layout, i, Std.UnderDay, 2);
 				}
 				if (rest.startsWith('__2')) return chunk(layout, i, Std.UnderYearDay, 3);
 				break;
-			case '3': return chunk(layout, i, Std.Hour12, 1);
-			case '4': return chunk(layout, i, Std.Minute, 1);
-			case '5': return chunk(layout, i, Std.Second, 1);
+			case '3':
+				return chunk(layout, i, Std.Hour12, 1);
+			case '4':
+				return chunk(layout, i, Std.Minute, 1);
+			case '5':
+				return chunk(layout, i, Std.Second, 1);
 			case 'P':
 				if (layout[i + 1] === 'M') return chunk(layout, i, Std.PM, 2);
 				break;
@@ -129,8 +185,16 @@ export function civil(time: GoTime): Civil {
 	const year = date.getUTCFullYear();
 	const startOfYear = utcDate({ year, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
 	return {
-		year, month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: date.getUTCHours(), minute: date.getUTCMinutes(),
-		second: date.getUTCSeconds(), weekday: date.getUTCDay(), yday: Math.floor((date.getTime() - startOfYear) / 86400000) + 1, abbr, offset,
+		year,
+		month: date.getUTCMonth() + 1,
+		day: date.getUTCDate(),
+		hour: date.getUTCHours(),
+		minute: date.getUTCMinutes(),
+		second: date.getUTCSeconds(),
+		weekday: date.getUTCDay(),
+		yday: Math.floor((date.getTime() - startOfYear) / 86400000) + 1,
+		abbr,
+		offset,
 	};
 }
 
@@ -175,29 +239,52 @@ export function formatTime(time: GoTime, layout: string): string {
 function formatElement(time: GoTime, c: Civil, std: Std, digits: number, separator: string): string {
 	const hour12 = c.hour % 12 === 0 ? 12 : c.hour % 12;
 	switch (std) {
-		case Std.Year: return pad(Math.abs(c.year) % 100, 2);
-		case Std.LongYear: return pad(c.year, 4);
-		case Std.Month: return longMonthNames[c.month - 1]!.slice(0, 3);
-		case Std.LongMonth: return longMonthNames[c.month - 1]!;
-		case Std.NumMonth: return String(c.month);
-		case Std.ZeroMonth: return pad(c.month, 2);
-		case Std.WeekDay: return longDayNames[c.weekday]!.slice(0, 3);
-		case Std.LongWeekDay: return longDayNames[c.weekday]!;
-		case Std.Day: return String(c.day);
-		case Std.UnderDay: return String(c.day).padStart(2, ' ');
-		case Std.ZeroDay: return pad(c.day, 2);
-		case Std.UnderYearDay: return String(c.yday).padStart(3, ' ');
-		case Std.ZeroYearDay: return pad(c.yday, 3);
-		case Std.Hour: return pad(c.hour, 2);
-		case Std.Hour12: return String(hour12);
-		case Std.ZeroHour12: return pad(hour12, 2);
-		case Std.Minute: return String(c.minute);
-		case Std.ZeroMinute: return pad(c.minute, 2);
-		case Std.Second: return String(c.second);
-		case Std.ZeroSecond: return pad(c.second, 2);
-		case Std.PM: return c.hour >= 12 ? 'PM' : 'AM';
-		case Std.Pm: return c.hour >= 12 ? 'pm' : 'am';
-		case Std.TZ: return c.abbr !== '' ? c.abbr : formatOffset(c.offset, Std.NumTZ);
+		case Std.Year:
+			return pad(Math.abs(c.year) % 100, 2);
+		case Std.LongYear:
+			return pad(c.year, 4);
+		case Std.Month:
+			return longMonthNames[c.month - 1]!.slice(0, 3);
+		case Std.LongMonth:
+			return longMonthNames[c.month - 1]!;
+		case Std.NumMonth:
+			return String(c.month);
+		case Std.ZeroMonth:
+			return pad(c.month, 2);
+		case Std.WeekDay:
+			return longDayNames[c.weekday]!.slice(0, 3);
+		case Std.LongWeekDay:
+			return longDayNames[c.weekday]!;
+		case Std.Day:
+			return String(c.day);
+		case Std.UnderDay:
+			return String(c.day).padStart(2, ' ');
+		case Std.ZeroDay:
+			return pad(c.day, 2);
+		case Std.UnderYearDay:
+			return String(c.yday).padStart(3, ' ');
+		case Std.ZeroYearDay:
+			return pad(c.yday, 3);
+		case Std.Hour:
+			return pad(c.hour, 2);
+		case Std.Hour12:
+			return String(hour12);
+		case Std.ZeroHour12:
+			return pad(hour12, 2);
+		case Std.Minute:
+			return String(c.minute);
+		case Std.ZeroMinute:
+			return pad(c.minute, 2);
+		case Std.Second:
+			return String(c.second);
+		case Std.ZeroSecond:
+			return pad(c.second, 2);
+		case Std.PM:
+			return c.hour >= 12 ? 'PM' : 'AM';
+		case Std.Pm:
+			return c.hour >= 12 ? 'pm' : 'am';
+		case Std.TZ:
+			return c.abbr !== '' ? c.abbr : formatOffset(c.offset, Std.NumTZ);
 		case Std.FracSecond0:
 		case Std.FracSecond9: {
 			const nanos = nanosecond(time);
@@ -206,7 +293,8 @@ function formatElement(time: GoTime, c: Civil, std: Std, digits: number, separat
 			if (std === Std.FracSecond9) fraction = fraction.replace(/0+$/, '');
 			return fraction === '' ? '' : separator + fraction;
 		}
-		default: return formatOffset(c.offset, std);
+		default:
+			return formatOffset(c.offset, std);
 	}
 }
 
@@ -236,9 +324,10 @@ const quote = (text: string): string => JSON.stringify(text);
 export function parseTime(layout: string, value: string, location: GoZone = utcZone): GoTime | string {
 	const fullLayout = layout;
 	const fullValue = value;
-	const fail = (layoutElem: string, valueElem: string, message = ''): string => message !== ''
-		? `parsing time ${quote(fullValue)}${message}`
-		: `parsing time ${quote(fullValue)} as ${quote(fullLayout)}: cannot parse ${quote(valueElem)} as ${quote(layoutElem)}`;
+	const fail = (layoutElem: string, valueElem: string, message = ''): string =>
+		message !== ''
+			? `parsing time ${quote(fullValue)}${message}`
+			: `parsing time ${quote(fullValue)} as ${quote(fullLayout)}: cannot parse ${quote(valueElem)} as ${quote(layoutElem)}`;
 	let year = 0;
 	let month = -1;
 	let day = -1;
@@ -270,7 +359,7 @@ export function parseTime(layout: string, value: string, location: GoZone = utcZ
 			let n = 0;
 			let i = 0;
 			while (i < max && isDigitAt(value, i)) n = n * 10 + Number(value[i++]);
-			if (i === 0 || fixed && i < max) ok = false;
+			if (i === 0 || (fixed && i < max)) ok = false;
 			value = value.slice(i);
 			return n;
 		};
@@ -296,15 +385,23 @@ export function parseTime(layout: string, value: string, location: GoZone = utcZ
 					value = value.slice(4);
 				}
 				break;
-			case Std.Month: month = names(longMonthNames, 3) + 1; break;
-			case Std.LongMonth: month = names(longMonthNames) + 1; break;
+			case Std.Month:
+				month = names(longMonthNames, 3) + 1;
+				break;
+			case Std.LongMonth:
+				month = names(longMonthNames) + 1;
+				break;
 			case Std.NumMonth:
 			case Std.ZeroMonth:
 				month = num(std === Std.ZeroMonth);
 				if (ok && (month <= 0 || month > 12)) range = 'month';
 				break;
-			case Std.WeekDay: names(longDayNames, 3); break;
-			case Std.LongWeekDay: names(longDayNames); break;
+			case Std.WeekDay:
+				names(longDayNames, 3);
+				break;
+			case Std.LongWeekDay:
+				names(longDayNames);
+				break;
 			case Std.Day:
 			case Std.UnderDay:
 			case Std.ZeroDay:
@@ -394,9 +491,11 @@ export function parseTime(layout: string, value: string, location: GoZone = utcZ
 					value = value.slice(1);
 					break;
 				}
-				const colon = std === Std.ISO8601ColonTZ || std === Std.NumColonTZ || std === Std.ISO8601ColonSecondsTZ || std === Std.NumColonSecondsTZ;
+				const colon =
+					std === Std.ISO8601ColonTZ || std === Std.NumColonTZ || std === Std.ISO8601ColonSecondsTZ || std === Std.NumColonSecondsTZ;
 				const short = std === Std.NumShortTZ || std === Std.ISO8601ShortTZ;
-				const seconds = std === Std.ISO8601SecondsTZ || std === Std.NumSecondsTz || std === Std.NumColonSecondsTZ || std === Std.ISO8601ColonSecondsTZ;
+				const seconds =
+					std === Std.ISO8601SecondsTZ || std === Std.NumSecondsTz || std === Std.NumColonSecondsTZ || std === Std.ISO8601ColonSecondsTZ;
 				const pattern = `^([+-])(\\d\\d)${short ? '' : `${colon ? ':' : ''}(\\d\\d)`}${seconds ? `${colon ? ':' : ''}(\\d\\d)` : ''}`;
 				const match = new RegExp(pattern).exec(value);
 				if (!match) {
@@ -434,7 +533,8 @@ export function parseTime(layout: string, value: string, location: GoZone = utcZ
 	if (zoneOffset !== undefined) {
 		const instant = ms - zoneOffset * 1000;
 		// Go keeps the local zone when it has this offset (Local is UTC here).
-		if (zoneOffset === 0 && (zoneName === '' || zoneName === 'UTC')) return new GoTime(instant, extra, location.name === 'Local' ? location : utcZone);
+		if (zoneOffset === 0 && (zoneName === '' || zoneName === 'UTC'))
+			return new GoTime(instant, extra, location.name === 'Local' ? location : utcZone);
 		return new GoTime(instant, extra, fixedZone(zoneName, zoneOffset));
 	}
 	if (zoneName !== '') {
@@ -498,10 +598,12 @@ function fraction(value: bigint, scale: bigint): string {
 	const whole = value / scale;
 	const rest = value % scale;
 	if (rest === 0n) return String(whole);
-	return `${whole}.${String(rest).padStart(String(scale).length - 1, '0').replace(/0+$/, '')}`;
+	return `${whole}.${String(rest)
+		.padStart(String(scale).length - 1, '0')
+		.replace(/0+$/, '')}`;
 }
 
-const unitNanos: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const unitNanos: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** Go's `time.ParseDuration`, in nanoseconds; Go's error message as a string on failure. */
 export function parseDuration(text: string): bigint | string {

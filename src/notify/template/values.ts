@@ -30,9 +30,19 @@
 import { utcZone, type GoZone } from './zones.ts';
 
 export type IntTypeName =
-	| 'int' | 'int8' | 'int16' | 'int32' | 'int64'
-	| 'uint' | 'uint8' | 'uint16' | 'uint32' | 'uint64'
-	| 'time.Duration' | 'time.Month' | 'time.Weekday';
+	| 'int'
+	| 'int8'
+	| 'int16'
+	| 'int32'
+	| 'int64'
+	| 'uint'
+	| 'uint8'
+	| 'uint16'
+	| 'uint32'
+	| 'uint64'
+	| 'time.Duration'
+	| 'time.Month'
+	| 'time.Weekday';
 
 /** A Go integer. A plain JS number is a float64; this carries an integer type (`%T` prints it). */
 export class GoInt {
@@ -108,8 +118,15 @@ export function fromJsonValue(value: unknown): unknown {
 
 /** True for a value the engine treats as a Go struct (a plain object). */
 export function isStruct(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !(value instanceof GoInt) && !(value instanceof GoTime) &&
-		!(value instanceof Date) && !(value instanceof Map) && !Array.isArray(value);
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		!(value instanceof GoInt) &&
+		!(value instanceof GoTime) &&
+		!(value instanceof Date) &&
+		!(value instanceof Map) &&
+		!Array.isArray(value)
+	);
 }
 
 export function isTime(value: unknown): value is GoTime | Date {
@@ -124,11 +141,16 @@ export function toGoTime(value: GoTime | Date): GoTime {
 /** The Go type name of a value as `%T` prints it (`<nil>` for nil and missing values). */
 export function typeName(value: unknown): string {
 	switch (typeof value) {
-		case 'string': return 'string';
-		case 'boolean': return 'bool';
-		case 'number': return 'float64';
-		case 'function': return 'func(...interface {}) interface {}';
-		case 'undefined': return '<nil>';
+		case 'string':
+			return 'string';
+		case 'boolean':
+			return 'bool';
+		case 'number':
+			return 'float64';
+		case 'function':
+			return 'func(...interface {}) interface {}';
+		case 'undefined':
+			return '<nil>';
 		default:
 	}
 	if (value === null) return '<nil>';
@@ -148,9 +170,19 @@ export function staticTypeName(value: unknown): string {
 }
 
 const intKinds: Readonly<Record<IntTypeName, string>> = {
-	int: 'int', int8: 'int8', int16: 'int16', int32: 'int32', int64: 'int64',
-	uint: 'uint', uint8: 'uint8', uint16: 'uint16', uint32: 'uint32', uint64: 'uint64',
-	'time.Duration': 'int64', 'time.Month': 'int', 'time.Weekday': 'int',
+	int: 'int',
+	int8: 'int8',
+	int16: 'int16',
+	int32: 'int32',
+	int64: 'int64',
+	uint: 'uint',
+	uint8: 'uint8',
+	uint16: 'uint16',
+	uint32: 'uint32',
+	uint64: 'uint64',
+	'time.Duration': 'int64',
+	'time.Month': 'int',
+	'time.Weekday': 'int',
 };
 
 /** Go's `reflect.Kind` name of a value (Sprig's `kindOf`). */
@@ -174,11 +206,16 @@ export function isUnsigned(value: GoInt): boolean {
 /** Go's truth (`if`, `with`, `and`, `or`, `not`): zero values, empty collections and nil are false. */
 export function isTrue(value: unknown): boolean {
 	switch (typeof value) {
-		case 'string': return value.length > 0;
-		case 'boolean': return value;
-		case 'number': return value !== 0;
-		case 'undefined': return false;
-		case 'function': return true;
+		case 'string':
+			return value.length > 0;
+		case 'boolean':
+			return value;
+		case 'number':
+			return value !== 0;
+		case 'undefined':
+			return false;
+		case 'function':
+			return true;
 		default:
 	}
 	if (value === null) return false;

@@ -63,13 +63,25 @@ function localesFor(name: string): readonly string[] {
 
 /** tzdata abbreviations Intl has in no English locale, by UTC offset in seconds. */
 const knownAbbreviations: Readonly<Record<string, Readonly<Record<number, string>>>> = {
-	'Asia/Jakarta': { 25200: 'WIB' }, 'Asia/Karachi': { 18000: 'PKT' }, 'Asia/Manila': { 28800: 'PST' }, 'Asia/Seoul': { 32400: 'KST' },
-	'Asia/Shanghai': { 28800: 'CST' }, 'Europe/Moscow': { 10800: 'MSK' }, 'Asia/Jerusalem': { 7200: 'IST', 10800: 'IDT' },
+	'Asia/Jakarta': { 25200: 'WIB' },
+	'Asia/Karachi': { 18000: 'PKT' },
+	'Asia/Manila': { 28800: 'PST' },
+	'Asia/Seoul': { 32400: 'KST' },
+	'Asia/Shanghai': { 28800: 'CST' },
+	'Europe/Moscow': { 10800: 'MSK' },
+	'Asia/Jerusalem': { 7200: 'IST', 10800: 'IDT' },
 };
 
 function intlZone(name: string): GoZone {
 	const wall = new Intl.DateTimeFormat('en-US', {
-		timeZone: name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+		timeZone: name,
+		hourCycle: 'h23',
+		year: 'numeric',
+		month: 'numeric',
+		day: 'numeric',
+		hour: 'numeric',
+		minute: 'numeric',
+		second: 'numeric',
 	});
 	const names = localesFor(name).map((locale) => new Intl.DateTimeFormat(locale, { timeZone: name, timeZoneName: 'short' }));
 	return {
@@ -78,7 +90,14 @@ function intlZone(name: string): GoZone {
 			const date = new Date(ms - (((ms % 1000) + 1000) % 1000));
 			const parts: Record<string, number> = {};
 			for (const part of wall.formatToParts(date)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-			const local = Date.UTC(parts['year'] ?? 1970, (parts['month'] ?? 1) - 1, parts['day'] ?? 1, parts['hour'] ?? 0, parts['minute'] ?? 0, parts['second'] ?? 0);
+			const local = Date.UTC(
+				parts['year'] ?? 1970,
+				(parts['month'] ?? 1) - 1,
+				parts['day'] ?? 1,
+				parts['hour'] ?? 0,
+				parts['minute'] ?? 0,
+				parts['second'] ?? 0,
+			);
 			const offset = Math.round((local - date.getTime()) / 1000);
 			let abbr = knownAbbreviations[name]?.[offset];
 			for (const format of names) {

@@ -19,13 +19,28 @@ function evalArgs(args: readonly unknown[]): string {
 	return sprint(args.map((arg) => arg ?? '<no value>'));
 }
 
-const htmlEscapes: Readonly<Record<string, string>> = { '\0': '\uFFFD', '"': '&#34;', '\'': '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const htmlEscapes: Readonly<Record<string, string>> = {
+	'\0': '\uFFFD',
+	'"': '&#34;',
+	"'": '&#39;',
+	'&': '&amp;',
+	'<': '&lt;',
+	'>': '&gt;',
+};
 
 export function htmlEscape(text: string): string {
 	return text.replace(/[\0"'&<>]/g, (c) => htmlEscapes[c]!);
 }
 
-const jsEscapes: Readonly<Record<string, string>> = { '\\': '\\\\', '\'': '\\\'', '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D' };
+const jsEscapes: Readonly<Record<string, string>> = {
+	'\\': '\\\\',
+	"'": "\\'",
+	'"': '\\"',
+	'<': '\\u003C',
+	'>': '\\u003E',
+	'&': '\\u0026',
+	'=': '\\u003D',
+};
 const printableRune = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
 export function jsEscape(text: string): string {
@@ -43,7 +58,9 @@ export function jsEscape(text: string): string {
 
 /** Go's url.QueryEscape. */
 export function queryEscape(text: string): string {
-	return encodeURIComponent(text).replace(/[!'()*~]/g, (c) => (c === '~' ? c : `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).replaceAll('%20', '+');
+	return encodeURIComponent(text)
+		.replace(/[!'()*~]/g, (c) => (c === '~' ? c : `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+		.replaceAll('%20', '+');
 }
 
 function indexArg(index: unknown, cap: number): number {
@@ -99,10 +116,14 @@ type Kind = 'invalid' | 'bool' | 'int' | 'uint' | 'float' | 'string';
 
 function basicKind(value: unknown): Kind {
 	switch (typeof value) {
-		case 'boolean': return 'bool';
-		case 'number': return 'float';
-		case 'string': return 'string';
-		default: return value instanceof GoInt ? (value.type.startsWith('uint') ? 'uint' : 'int') : 'invalid';
+		case 'boolean':
+			return 'bool';
+		case 'number':
+			return 'float';
+		case 'string':
+			return 'string';
+		default:
+			return value instanceof GoInt ? (value.type.startsWith('uint') ? 'uint' : 'int') : 'invalid';
 	}
 }
 
@@ -136,7 +157,8 @@ function eq(first: unknown, ...others: unknown[]): boolean {
 		const k2 = basicKind(arg);
 		let truth = false;
 		if (k1 !== k2) {
-			if ((k1 === 'int' && k2 === 'uint') || (k1 === 'uint' && k2 === 'int')) truth = numberOf(arg1) === numberOf(arg) && numberOf(arg1) >= 0;
+			if ((k1 === 'int' && k2 === 'uint') || (k1 === 'uint' && k2 === 'int'))
+				truth = numberOf(arg1) === numberOf(arg) && numberOf(arg1) >= 0;
 			else if (arg1 !== undefined && arg !== undefined) fail(`incompatible types for comparison: ${typeName(arg1)} and ${typeName(arg)}`);
 		} else if (k1 !== 'invalid') truth = k1 === 'int' || k1 === 'uint' ? numberOf(arg1) === numberOf(arg) : arg1 === arg;
 		else {

@@ -68,12 +68,25 @@ export function int64(value: number): GoInt {
 /** The zero value of a map's value type (what `index` returns for a missing key). */
 export function zeroOf(type: string): unknown {
 	switch (type) {
-		case 'string': return '';
-		case 'bool': return false;
-		case 'float64': case 'float32': return 0;
-		case 'int': case 'int8': case 'int16': case 'int32': case 'int64':
-		case 'uint': case 'uint8': case 'uint16': case 'uint32': case 'uint64':
+		case 'string':
+			return '';
+		case 'bool':
+			return false;
+		case 'float64':
+		case 'float32':
+			return 0;
+		case 'int':
+		case 'int8':
+		case 'int16':
+		case 'int32':
+		case 'int64':
+		case 'uint':
+		case 'uint8':
+		case 'uint16':
+		case 'uint32':
+		case 'uint64':
 			return new GoInt(0, type);
-		default: return null;
+		default:
+			return null;
 	}
 }

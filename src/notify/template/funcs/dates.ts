@@ -18,7 +18,8 @@ function nowTime(context: ExecContext): GoTime {
 /** Sprig's reading of a date argument: a time, Unix seconds as int/int64/int32, else now. */
 function timeOf(context: ExecContext, value: unknown): GoTime {
 	if (isTime(value)) return toGoTime(value);
-	if (value instanceof GoInt && (value.type === 'int' || value.type === 'int64' || value.type === 'int32')) return new GoTime(value.value * 1000, 0, localZone);
+	if (value instanceof GoInt && (value.type === 'int' || value.type === 'int64' || value.type === 'int32'))
+		return new GoTime(value.value * 1000, 0, localZone);
 	return nowTime(context);
 }
 
@@ -50,7 +51,11 @@ function roundDuration(d: bigint, m: bigint): bigint {
 }
 
 function ago(context: ExecContext, date: unknown): string {
-	const time = isTime(date) ? toGoTime(date) : date instanceof GoInt && (date.type === 'int' || date.type === 'int64') ? new GoTime(date.value * 1000, 0, localZone) : nowTime(context);
+	const time = isTime(date)
+		? toGoTime(date)
+		: date instanceof GoInt && (date.type === 'int' || date.type === 'int64')
+			? new GoTime(date.value * 1000, 0, localZone)
+			: nowTime(context);
 	return durationString(roundDuration(since(context, time), second));
 }
 
@@ -62,8 +67,12 @@ function duration(value: unknown): string {
 }
 
 const units: readonly [bigint, string][] = [
-	[3600n * 24n * 365n * second, 'y'], [3600n * 24n * 30n * second, 'mo'], [3600n * 24n * second, 'd'],
-	[3600n * second, 'h'], [60n * second, 'm'], [second, 's'],
+	[3600n * 24n * 365n * second, 'y'],
+	[3600n * 24n * 30n * second, 'mo'],
+	[3600n * 24n * second, 'd'],
+	[3600n * second, 'h'],
+	[60n * second, 'm'],
+	[second, 's'],
 ];
 
 function durationRound(context: ExecContext, value: unknown): string {
@@ -108,7 +117,10 @@ export const dateFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	['dateInZone', inZone],
 	['date_in_zone', inZone],
 	['htmlDate', cfn(['any'], (context: ExecContext, date: unknown) => dateInZone(context, '2006-01-02', date, 'Local'))],
-	['htmlDateInZone', cfn(['any', 'string'], (context: ExecContext, date: unknown, zone: string) => dateInZone(context, '2006-01-02', date, zone))],
+	[
+		'htmlDateInZone',
+		cfn(['any', 'string'], (context: ExecContext, date: unknown, zone: string) => dateInZone(context, '2006-01-02', date, zone)),
+	],
 	['dateModify', dateModifyLenient],
 	['date_modify', dateModifyLenient],
 	['mustDateModify', dateModifyStrict],

@@ -85,15 +85,21 @@ const pathFuncs: readonly [string, GoFunc][] = [
 ];
 
 export const defaultFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
-	['default', vfn(['any'], 'any', (fallback: unknown, ...given: unknown[]) => (given.length === 0 || empty(given[0]) ? fallback : given[0]))],
+	[
+		'default',
+		vfn(['any'], 'any', (fallback: unknown, ...given: unknown[]) => (given.length === 0 || empty(given[0]) ? fallback : given[0])),
+	],
 	['empty', fn(['any'], empty)],
 	['coalesce', vfn([], 'any', (...values: unknown[]) => values.find((value) => !empty(value)) ?? null)],
 	['all', vfn([], 'any', (...values: unknown[]) => values.every((value) => !empty(value)))],
 	['any', vfn([], 'any', (...values: unknown[]) => values.some((value) => !empty(value)))],
 	['ternary', fn(['any', 'any', 'bool'], (yes: unknown, no: unknown, condition: boolean) => (condition ? yes : no))],
-	['fail', fn(['string'], (message: string) => {
-		throw new GoFuncError(message);
-	})],
+	[
+		'fail',
+		fn(['string'], (message: string) => {
+			throw new GoFuncError(message);
+		}),
+	],
 	['typeOf', fn(['any'], typeName)],
 	['typeIs', fn(['string', 'any'], (target: string, value: unknown) => target === typeName(value))],
 	['typeIsLike', fn(['string', 'any'], (target: string, value: unknown) => target === typeName(value) || `*${target}` === typeName(value))],

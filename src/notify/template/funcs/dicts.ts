@@ -60,7 +60,9 @@ function dig(...args: unknown[]): unknown {
 	const keys = args.slice(0, -2);
 	for (const [i, key] of keys.entries()) {
 		if (!(current instanceof Map) || typeName(current) !== DICT) {
-			throw new GoFuncError(`interface conversion: interface {} is ${current === null || current === undefined ? 'nil' : typeName(current)}, not ${DICT}`);
+			throw new GoFuncError(
+				`interface conversion: interface {} is ${current === null || current === undefined ? 'nil' : typeName(current)}, not ${DICT}`,
+			);
 		}
 		if (typeof key !== 'string') throw new GoFuncError(`interface conversion: interface {} is ${typeName(key)}, not string`);
 		if (!current.has(key)) return fallback;
@@ -74,13 +76,24 @@ export const dictFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	['dict', vfn([], 'any', dict)],
 	['get', fn([DICT, 'string'], (d: Dict, key: string) => (d.has(key) ? d.get(key) : ''))],
 	['set', fn([DICT, 'string', 'any'], (d: Dict, key: string, value: unknown) => d.set(key, value))],
-	['unset', fn([DICT, 'string'], (d: Dict, key: string) => {
-		d.delete(key);
-		return d;
-	})],
+	[
+		'unset',
+		fn([DICT, 'string'], (d: Dict, key: string) => {
+			d.delete(key);
+			return d;
+		}),
+	],
 	['hasKey', fn([DICT, 'string'], (d: Dict, key: string) => d.has(key))],
 	['pluck', vfn(['string'], DICT, (key: string, ...dicts: Dict[]) => dicts.filter((d) => d.has(key)).map((d) => d.get(key)))],
-	['keys', vfn([], DICT, (...dicts: Dict[]) => goSlice(dicts.flatMap((d) => [...d.keys()]), 'string'))],
+	[
+		'keys',
+		vfn([], DICT, (...dicts: Dict[]) =>
+			goSlice(
+				dicts.flatMap((d) => [...d.keys()]),
+				'string',
+			),
+		),
+	],
 	['values', fn([DICT], (d: Dict) => [...d.values()])],
 	['pick', vfn([DICT], 'string', (d: Dict, ...keys: string[]) => new Map([...d].filter(([key]) => keys.includes(key))))],
 	['omit', vfn([DICT], 'string', (d: Dict, ...keys: string[]) => new Map([...d].filter(([key]) => !keys.includes(key))))],

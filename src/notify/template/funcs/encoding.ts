@@ -19,14 +19,29 @@ function jsonString(text: string, escapeHTML: boolean): string {
 		if (c < 0x80) {
 			if (c >= 0x20 && c !== 0x22 && c !== 0x5c && !(escapeHTML && (c === 0x3c || c === 0x3e || c === 0x26))) continue;
 			switch (c) {
-				case 0x22: escaped = '\\"'; break;
-				case 0x5c: escaped = '\\\\'; break;
-				case 0x08: escaped = '\\b'; break;
-				case 0x0c: escaped = '\\f'; break;
-				case 0x0a: escaped = '\\n'; break;
-				case 0x0d: escaped = '\\r'; break;
-				case 0x09: escaped = '\\t'; break;
-				default: escaped = `\\u00${hex[c >> 4]}${hex[c & 0xf]}`;
+				case 0x22:
+					escaped = '\\"';
+					break;
+				case 0x5c:
+					escaped = '\\\\';
+					break;
+				case 0x08:
+					escaped = '\\b';
+					break;
+				case 0x0c:
+					escaped = '\\f';
+					break;
+				case 0x0a:
+					escaped = '\\n';
+					break;
+				case 0x0d:
+					escaped = '\\r';
+					break;
+				case 0x09:
+					escaped = '\\t';
+					break;
+				default:
+					escaped = `\\u00${hex[c >> 4]}${hex[c & 0xf]}`;
 			}
 		} else if (c === 0x2028 || c === 0x2029) escaped = `\\u${c.toString(16)}`;
 		else if (c >= 0xd800 && c <= 0xdfff) {
@@ -55,17 +70,22 @@ function jsonNumber(value: number): string {
 export function marshalJson(value: unknown, escapeHTML: boolean, indent: string, depth = 0): string {
 	if (value === null || value === undefined) return 'null';
 	switch (typeof value) {
-		case 'string': return jsonString(value, escapeHTML);
-		case 'boolean': return String(value);
-		case 'number': return jsonNumber(value);
-		case 'function': throw new GoFuncError(`json: unsupported type: ${typeName(value)}`);
+		case 'string':
+			return jsonString(value, escapeHTML);
+		case 'boolean':
+			return String(value);
+		case 'number':
+			return jsonNumber(value);
+		case 'function':
+			throw new GoFuncError(`json: unsupported type: ${typeName(value)}`);
 		default:
 	}
 	if (value instanceof GoInt) return String(value.exact ?? value.value);
 	if (isTime(value)) {
 		const time = toGoTime(value);
 		const year = new Date(time.ms + time.zone.lookup(time.ms).offset * 1000).getUTCFullYear();
-		if (year < 0 || year > 9999) throw new GoFuncError('json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]');
+		if (year < 0 || year > 9999)
+			throw new GoFuncError('json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]');
 		return `"${formatTime(time, '2006-01-02T15:04:05.999999999Z07:00')}"`;
 	}
 	const newline = indent === '' ? '' : `\n${indent.repeat(depth + 1)}`;
@@ -77,7 +97,8 @@ export function marshalJson(value: unknown, escapeHTML: boolean, indent: string,
 		items = value.map((item) => marshalJson(item, escapeHTML, indent, depth + 1));
 		brackets = '[]';
 	} else {
-		const entries = value instanceof Map ? sortedEntries(value) : Object.entries(value as object).filter(([, field]) => typeof field !== 'function');
+		const entries =
+			value instanceof Map ? sortedEntries(value) : Object.entries(value as object).filter(([, field]) => typeof field !== 'function');
 		items = entries.map(([key, item]) => jsonString(key, escapeHTML) + colon + marshalJson(item, escapeHTML, indent, depth + 1));
 		brackets = '{}';
 	}
@@ -208,9 +229,12 @@ export const encodingFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc
 	['randAlpha', fn(['int'], (count: number) => randomString(count, letters))],
 	['randAscii', fn(['int'], (count: number) => randomString(count, ascii))],
 	['randNumeric', fn(['int'], (count: number) => randomString(count, digits))],
-	['randBytes', fn(['int'], (count: number) => {
-		let binary = '';
-		for (const byte of crypto.getRandomValues(new Uint8Array(Math.max(count, 0)))) binary += String.fromCharCode(byte);
-		return btoa(binary);
-	})],
+	[
+		'randBytes',
+		fn(['int'], (count: number) => {
+			let binary = '';
+			for (const byte of crypto.getRandomValues(new Uint8Array(Math.max(count, 0)))) binary += String.fromCharCode(byte);
+			return btoa(binary);
+		}),
+	],
 ]);

@@ -9,8 +9,18 @@
  * `float64` and `time.Duration` arrive as JS numbers, `time.Time` as a GoTime, maps as Maps.
  */
 export type ParamType =
-	| 'any' | 'value' | 'string' | 'bool' | 'int' | 'int64' | 'float64' | 'time.Time' | 'time.Duration'
-	| 'map[string]interface {}' | '[]interface {}' | '[]string';
+	| 'any'
+	| 'value'
+	| 'string'
+	| 'bool'
+	| 'int'
+	| 'int64'
+	| 'float64'
+	| 'time.Time'
+	| 'time.Duration'
+	| 'map[string]interface {}'
+	| '[]interface {}'
+	| '[]string';
 
 export interface GoFunc {
 	readonly params: readonly ParamType[];

@@ -17,7 +17,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 		return x.ms === y.ms && x.nanos === y.nanos && x.zone.name === y.zone.name;
 	}
 	if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-	if (a instanceof Map && b instanceof Map) return a.size === b.size && [...a].every(([key, item]) => b.has(key) && deepEqual(item, b.get(key)));
+	if (a instanceof Map && b instanceof Map)
+		return a.size === b.size && [...a].every(([key, item]) => b.has(key) && deepEqual(item, b.get(key)));
 	if (isStruct(a) && isStruct(b)) return Object.keys(a).every((key) => deepEqual(a[key], b[key]));
 	return false;
 }
@@ -76,7 +77,8 @@ function concat(...lists: unknown[]): unknown[] {
 function chunk(size: number, list: unknown): unknown[][] {
 	const values = listItems(list, 'Cannot chunk type');
 	const out: unknown[][] = [];
-	if (size <= 0) throw new GoFuncError(values.length > 0 ? 'runtime error: integer divide by zero' : 'runtime error: makeslice: len out of range');
+	if (size <= 0)
+		throw new GoFuncError(values.length > 0 ? 'runtime error: integer divide by zero' : 'runtime error: makeslice: len out of range');
 	for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
 	return goSlice(out, '[]interface {}');
 }
@@ -92,7 +94,12 @@ const listFuncs: readonly [string, GoFunc][] = [
 	['initial', fn(['any'], initial)],
 	['reverse', fn(['any'], (list: unknown) => [...items(list, 'find reverse')].reverse())],
 	['uniq', fn(['any'], uniq)],
-	['without', vfn(['any'], 'any', (list: unknown, ...omit: unknown[]) => items(list, 'find without').filter((item) => !omit.some((o) => deepEqual(o, item))))],
+	[
+		'without',
+		vfn(['any'], 'any', (list: unknown, ...omit: unknown[]) =>
+			items(list, 'find without').filter((item) => !omit.some((o) => deepEqual(o, item))),
+		),
+	],
 	['has', fn(['any', 'any'], has)],
 	['slice', vfn(['any'], 'any', slice)],
 	['concat', vfn([], 'any', concat)],
@@ -103,7 +110,9 @@ const listFuncs: readonly [string, GoFunc][] = [
 /** Sprig's list functions, with their `must` twins and the `push` aliases. */
 export const listFuncMap: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	...listFuncs,
-	...listFuncs.filter(([name]) => !['list', 'tuple', 'concat'].includes(name)).map(([name, f]): [string, GoFunc] => [`must${name[0]!.toUpperCase()}${name.slice(1)}`, f]),
+	...listFuncs
+		.filter(([name]) => !['list', 'tuple', 'concat'].includes(name))
+		.map(([name, f]): [string, GoFunc] => [`must${name[0]!.toUpperCase()}${name.slice(1)}`, f]),
 	['push', listFuncs[2]![1]],
 	['mustPush', listFuncs[2]![1]],
 ]);

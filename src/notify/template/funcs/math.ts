@@ -50,7 +50,7 @@ const decimalOps: Readonly<Record<string, (a: Decimal, b: Decimal) => Decimal>> 
 		let denominator = b.coefficient;
 		if (shift >= 0) numerator *= 10n ** BigInt(shift);
 		else denominator *= 10n ** BigInt(-shift);
-		const negative = (numerator < 0n) !== (denominator < 0n);
+		const negative = numerator < 0n !== denominator < 0n;
 		const [n, d] = [numerator < 0n ? -numerator : numerator, denominator < 0n ? -denominator : denominator];
 		let quotient = n / d;
 		if ((n % d) * 2n >= d) quotient += 1n;
@@ -94,12 +94,15 @@ const intList = (values: number[]): unknown[] => goSlice(values.map(int), 'int')
 function seq(...params: number[]): string {
 	const [a = 0, b = 0, c = 0] = params;
 	switch (params.length) {
-		case 1: return untilStep(1, a + (a < 1 ? -1 : 1), a < 1 ? -1 : 1).join(' ');
-		case 2: return untilStep(a, b + (b < a ? -1 : 1), b < a ? -1 : 1).join(' ');
+		case 1:
+			return untilStep(1, a + (a < 1 ? -1 : 1), a < 1 ? -1 : 1).join(' ');
+		case 2:
+			return untilStep(a, b + (b < a ? -1 : 1), b < a ? -1 : 1).join(' ');
 		case 3:
 			if (c < a && b > 0) return '';
 			return untilStep(a, c + (c < a ? -1 : 1), b).join(' ');
-		default: return '';
+		default:
+			return '';
 	}
 }
 
@@ -129,9 +132,24 @@ export const mathFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	['add1', fn(['any'], (a: unknown) => int64(toInt64(a) + 1))],
 	['add', vfn([], 'any', (...values: unknown[]) => int64(values.reduce<number>((sum, v) => sum + toInt64(v), 0)))],
 	['sub', fn(['any', 'any'], (a: unknown, b: unknown) => int64(toInt64(a) - toInt64(b)))],
-	['div', fn(['any', 'any'], integerDivide((a, b) => Math.trunc(a / b)))],
-	['mod', fn(['any', 'any'], integerDivide((a, b) => a % b))],
-	['mul', vfn(['any'], 'any', (a: unknown, ...rest: unknown[]) => int64(rest.reduce<number>((product, v) => product * toInt64(v), toInt64(a))))],
+	[
+		'div',
+		fn(
+			['any', 'any'],
+			integerDivide((a, b) => Math.trunc(a / b)),
+		),
+	],
+	[
+		'mod',
+		fn(
+			['any', 'any'],
+			integerDivide((a, b) => a % b),
+		),
+	],
+	[
+		'mul',
+		vfn(['any'], 'any', (a: unknown, ...rest: unknown[]) => int64(rest.reduce<number>((product, v) => product * toInt64(v), toInt64(a)))),
+	],
 	['randInt', fn(['int', 'int'], randInt)],
 	['add1f', fn(['any'], (a: unknown) => decimalOp('add')(a, 1))],
 	['addf', vfn([], 'any', (...values: unknown[]) => decimalOp('add')(0, ...values))],

@@ -61,12 +61,22 @@ const timeMethods: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	['IsZero', fn([], (t: GoTime) => unixNanos(t) === zeroTimeNanos)],
 	['Add', fn(['time.Duration'], (t: GoTime, d: number) => fromUnixNanos(unixNanos(t) + BigInt(d), t))],
 	['Sub', fn(['time.Time'], (t: GoTime, u: GoTime) => duration(saturate(unixNanos(t) - unixNanos(u))))],
-	['AddDate', fn(['int', 'int', 'int'], (t: GoTime, years: number, months: number, days: number) => {
-		const c = civil(t);
-		const wall = utcDate({ year: c.year + years, month: c.month + months, day: c.day + days, hour: c.hour, minute: c.minute, second: c.second });
-		const offset = t.zone.lookup(wall - c.offset * 1000).offset;
-		return new GoTime(wall - offset * 1000 + (((t.ms % 1000) + 1000) % 1000), t.nanos, t.zone);
-	})],
+	[
+		'AddDate',
+		fn(['int', 'int', 'int'], (t: GoTime, years: number, months: number, days: number) => {
+			const c = civil(t);
+			const wall = utcDate({
+				year: c.year + years,
+				month: c.month + months,
+				day: c.day + days,
+				hour: c.hour,
+				minute: c.minute,
+				second: c.second,
+			});
+			const offset = t.zone.lookup(wall - c.offset * 1000).offset;
+			return new GoTime(wall - offset * 1000 + (((t.ms % 1000) + 1000) % 1000), t.nanos, t.zone);
+		}),
+	],
 	['Before', fn(['time.Time'], (t: GoTime, u: GoTime) => unixNanos(t) < unixNanos(u))],
 	['After', fn(['time.Time'], (t: GoTime, u: GoTime) => unixNanos(t) > unixNanos(u))],
 	['Equal', fn(['time.Time'], (t: GoTime, u: GoTime) => unixNanos(t) === unixNanos(u))],
@@ -85,12 +95,15 @@ const durationMethods: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	['Nanoseconds', fn([], (d: GoInt) => int64(d.value))],
 	['Abs', fn([], (d: GoInt) => duration(Math.abs(d.value)))],
 	['Truncate', fn(['time.Duration'], (d: GoInt, m: number) => duration(m <= 0 ? d.value : d.value - (d.value % m)))],
-	['Round', fn(['time.Duration'], (d: GoInt, m: number) => {
-		if (m <= 0) return d;
-		const rest = d.value % m;
-		const down = d.value - rest;
-		return duration(Math.abs(rest) * 2 >= m ? down + Math.sign(d.value) * m : down);
-	})],
+	[
+		'Round',
+		fn(['time.Duration'], (d: GoInt, m: number) => {
+			if (m <= 0) return d;
+			const rest = d.value % m;
+			const down = d.value - rest;
+			return duration(Math.abs(rest) * 2 >= m ? down + Math.sign(d.value) * m : down);
+		}),
+	],
 ]);
 
 const stringOnly: ReadonlyMap<string, GoFunc> = new Map([['String', fn([], (v: GoInt) => stringerText(v))]]);
@@ -100,7 +113,9 @@ export function methodOf(receiver: unknown, name: string): GoFunc | undefined {
 	if (isTime(receiver)) {
 		const method = timeMethods.get(name);
 		// Methods receive a GoTime even when the data holds a Date.
-		return method && { ...method, fn: (t: GoTime | Date, ...args: never[]) => (method.fn as (...a: unknown[]) => unknown)(toGoTime(t), ...args) };
+		return (
+			method && { ...method, fn: (t: GoTime | Date, ...args: never[]) => (method.fn as (...a: unknown[]) => unknown)(toGoTime(t), ...args) }
+		);
 	}
 	if (receiver instanceof GoInt) {
 		if (receiver.type === 'time.Duration') return durationMethods.get(name);
@@ -110,7 +125,8 @@ export function methodOf(receiver: unknown, name: string): GoFunc | undefined {
 	if (isStruct(receiver) && Object.hasOwn(receiver, name)) {
 		const property = receiver[name];
 		// A function property is a method whose Go signature we do not know: it takes any arguments.
-		if (typeof property === 'function') return vfn([], 'any', (_receiver: unknown, ...args: unknown[]) => (property as (...a: unknown[]) => unknown)(...args));
+		if (typeof property === 'function')
+			return vfn([], 'any', (_receiver: unknown, ...args: unknown[]) => (property as (...a: unknown[]) => unknown)(...args));
 	}
 	return undefined;
 }

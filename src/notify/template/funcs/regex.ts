@@ -7,11 +7,25 @@ import { GoFuncError, fn, type GoFunc } from './go-func.ts';
 import { goSlice } from '../values.ts';
 
 const posixClasses: Readonly<Record<string, string>> = {
-	alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7f', blank: '\\t ', cntrl: '\\x00-\\x1f\\x7f', digit: '0-9',
-	graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ', upper: 'A-Z', word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
+	alnum: '0-9A-Za-z',
+	alpha: 'A-Za-z',
+	ascii: '\\x00-\\x7f',
+	blank: '\\t ',
+	cntrl: '\\x00-\\x1f\\x7f',
+	digit: '0-9',
+	graph: '!-~',
+	lower: 'a-z',
+	print: ' -~',
+	punct: '!-\\/:-@\\[-`{-~',
+	space: '\\t\\n\\v\\f\\r ',
+	upper: 'A-Z',
+	word: '0-9A-Za-z_',
+	xdigit: '0-9A-Fa-f',
 };
 const re2Space = '\\t\\n\\f\\r ';
-const generalCategories = new Set('C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '));
+const generalCategories = new Set(
+	'C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '),
+);
 const jsEscapable = new Set('^$\\.*+?()[]{}|/');
 
 function literal(char: string): string {
@@ -67,7 +81,7 @@ function translate(pattern: string): RegExp {
 			else if (next === 'S') out += inClass ? '\\S' : `[^${re2Space}]`;
 			else if (next === 'p' || next === 'P') {
 				const braced = /^\{(\^?)(\w+)\}/.exec(source.slice(i + 1));
-				const name = braced ? braced[2]! : source[i + 1] ?? '';
+				const name = braced ? braced[2]! : (source[i + 1] ?? '');
 				const negate = (next === 'P') !== (braced?.[1] === '^');
 				// RE2 names scripts bare (\p{Greek}); JavaScript wants Script= for anything but a category.
 				out += `\\${negate ? 'P' : 'p'}{${generalCategories.has(name) || name === 'Any' ? name : `Script=${name}`}}`;
@@ -115,7 +129,8 @@ function translate(pattern: string): RegExp {
 
 function mustCompile(pattern: string): RegExp {
 	const re = compile(pattern);
-	if (typeof re === 'string') throw new GoFuncError(`regexp: Compile(${pattern.includes('`') ? JSON.stringify(pattern) : `\`${pattern}\``}): ${re}`);
+	if (typeof re === 'string')
+		throw new GoFuncError(`regexp: Compile(${pattern.includes('`') ? JSON.stringify(pattern) : `\`${pattern}\``}): ${re}`);
 	return re;
 }
 
@@ -130,7 +145,7 @@ function findAll(re: RegExp, text: string, n: number): RegExpExecArray[] {
 	const out: RegExpExecArray[] = [];
 	const limit = n < 0 ? text.length + 1 : n;
 	let previousEnd = -1;
-	for (let pos = 0; out.length < limit && pos <= text.length;) {
+	for (let pos = 0; out.length < limit && pos <= text.length; ) {
 		re.lastIndex = pos;
 		const match = re.exec(text);
 		if (!match) break;
@@ -196,19 +211,39 @@ type Compiler = (pattern: string) => RegExp;
 function regexFuncs(prefix: string, compileWith: Compiler): [string, GoFunc][] {
 	const name = (base: string): string => (prefix === '' ? base : prefix + base[0]!.toUpperCase() + base.slice(1));
 	return [
-		[name('regexFindAll'), fn(['string', 'string', 'int'], (p: string, s: string, n: number) => goSlice(findAll(compileWith(p), s, n).map((m) => m[0]), 'string'))],
+		[
+			name('regexFindAll'),
+			fn(['string', 'string', 'int'], (p: string, s: string, n: number) =>
+				goSlice(
+					findAll(compileWith(p), s, n).map((m) => m[0]),
+					'string',
+				),
+			),
+		],
 		[name('regexFind'), fn(['string', 'string'], (p: string, s: string) => findAll(compileWith(p), s, 1)[0]?.[0] ?? '')],
-		[name('regexReplaceAll'), fn(['string', 'string', 'string'], (p: string, s: string, r: string) => replaceAll(compileWith(p), s, (m) => expand(r, m)))],
-		[name('regexReplaceAllLiteral'), fn(['string', 'string', 'string'], (p: string, s: string, r: string) => replaceAll(compileWith(p), s, () => r))],
-		[name('regexSplit'), fn(['string', 'string', 'int'], (p: string, s: string, n: number) => goSlice(splitRegex(compileWith(p), s, n), 'string'))],
+		[
+			name('regexReplaceAll'),
+			fn(['string', 'string', 'string'], (p: string, s: string, r: string) => replaceAll(compileWith(p), s, (m) => expand(r, m))),
+		],
+		[
+			name('regexReplaceAllLiteral'),
+			fn(['string', 'string', 'string'], (p: string, s: string, r: string) => replaceAll(compileWith(p), s, () => r)),
+		],
+		[
+			name('regexSplit'),
+			fn(['string', 'string', 'int'], (p: string, s: string, n: number) => goSlice(splitRegex(compileWith(p), s, n), 'string')),
+		],
 	];
 }
 
 export const regexFuncMap: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
-	['regexMatch', fn(['string', 'string'], (p: string, s: string) => {
-		const re = compile(p);
-		return typeof re !== 'string' && findAll(re, s, 1).length > 0;
-	})],
+	[
+		'regexMatch',
+		fn(['string', 'string'], (p: string, s: string) => {
+			const re = compile(p);
+			return typeof re !== 'string' && findAll(re, s, 1).length > 0;
+		}),
+	],
 	['mustRegexMatch', fn(['string', 'string'], (p: string, s: string) => findAll(strictCompile(p), s, 1).length > 0)],
 	...regexFuncs('', mustCompile),
 	...regexFuncs('must', strictCompile),

@@ -19,7 +19,14 @@ import { regexFuncMap } from './regex.ts';
 import { stringFuncs } from './strings.ts';
 
 const sprigFuncs: ReadonlyMap<string, GoFunc> = new Map([
-	...stringFuncs, ...listFuncMap, ...dictFuncs, ...mathFuncs, ...dateFuncs, ...encodingFuncs, ...defaultFuncs, ...regexFuncMap,
+	...stringFuncs,
+	...listFuncMap,
+	...dictFuncs,
+	...mathFuncs,
+	...dateFuncs,
+	...encodingFuncs,
+	...defaultFuncs,
+	...regexFuncMap,
 ]);
 
 /** Every function a template can call, by name. */

@@ -179,7 +179,8 @@ function deleteWhiteSpace(text: string): string {
 	// goutils walks bytes and re-encodes each as a rune, so Go mangles non-ASCII text here.
 	const bytes = new TextEncoder().encode(text);
 	let out = '';
-	for (const byte of bytes) if (!(byte === 0x20 || (byte >= 0x09 && byte <= 0x0d) || byte === 0x85 || byte === 0xa0)) out += String.fromCharCode(byte);
+	for (const byte of bytes)
+		if (!(byte === 0x20 || (byte >= 0x09 && byte <= 0x0d) || byte === 0x85 || byte === 0xa0)) out += String.fromCharCode(byte);
 	return out.length === bytes.length ? text : out;
 }
 
@@ -214,7 +215,12 @@ function replace(old: string, replacement: string, text: string): string {
 export const stringFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>([
 	['hello', fn([], () => 'Hello!')],
 	['abbrev', fn(['int', 'string'], (width: number, text: string) => (width < 4 ? text : abbreviate(text, 0, width)))],
-	['abbrevboth', fn(['int', 'int', 'string'], (left: number, right: number, text: string) => (right < 4 || (left > 0 && right < 7) ? text : abbreviate(text, left, right)))],
+	[
+		'abbrevboth',
+		fn(['int', 'int', 'string'], (left: number, right: number, text: string) =>
+			right < 4 || (left > 0 && right < 7) ? text : abbreviate(text, left, right),
+		),
+	],
 	['trunc', fn(['int', 'string'], trunc)],
 	['trim', fn(['string'], trimSpace)],
 	['upper', fn(['string'], toUpper)],
@@ -225,27 +231,59 @@ export const stringFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>(
 	['repeat', fn(['int', 'string'], repeat)],
 	['trimall', fn(['string', 'string'], (cutset: string, text: string) => trimCutset(text, cutset))],
 	['trimAll', fn(['string', 'string'], (cutset: string, text: string) => trimCutset(text, cutset))],
-	['trimSuffix', fn(['string', 'string'], (suffix: string, text: string) => (suffix !== '' && text.endsWith(suffix) ? text.slice(0, -suffix.length) : text))],
+	[
+		'trimSuffix',
+		fn(['string', 'string'], (suffix: string, text: string) =>
+			suffix !== '' && text.endsWith(suffix) ? text.slice(0, -suffix.length) : text,
+		),
+	],
 	['trimPrefix', fn(['string', 'string'], (prefix: string, text: string) => (text.startsWith(prefix) ? text.slice(prefix.length) : text))],
 	['nospace', fn(['string'], deleteWhiteSpace)],
 	['initials', fn(['string'], initials)],
 	['swapcase', fn(['string'], swapcase)],
-	['shuffle', fn(['string'], (text: string) => {
-		const runes = [...text];
-		for (let i = runes.length - 1; i > 0; i--) {
-			const j = Math.floor(Math.random() * (i + 1));
-			[runes[i], runes[j]] = [runes[j]!, runes[i]!];
-		}
-		return runes.join('');
-	})],
+	[
+		'shuffle',
+		fn(['string'], (text: string) => {
+			const runes = [...text];
+			for (let i = runes.length - 1; i > 0; i--) {
+				const j = Math.floor(Math.random() * (i + 1));
+				[runes[i], runes[j]] = [runes[j]!, runes[i]!];
+			}
+			return runes.join('');
+		}),
+	],
 	['wrap', fn(['int', 'string'], (width: number, text: string) => wrap(text, width, '', false))],
 	['wrapWith', fn(['int', 'string', 'string'], (width: number, newline: string, text: string) => wrap(text, width, newline, true))],
 	['contains', fn(['string', 'string'], (part: string, text: string) => text.includes(part))],
 	['hasPrefix', fn(['string', 'string'], (prefix: string, text: string) => text.startsWith(prefix))],
 	['hasSuffix', fn(['string', 'string'], (suffix: string, text: string) => text.endsWith(suffix))],
-	['quote', vfn([], 'any', (...values: unknown[]) => values.filter((v) => v !== null).map((v) => goQuote(strval(v))).join(' '))],
-	['squote', vfn([], 'any', (...values: unknown[]) => values.filter((v) => v !== null).map((v) => sprintf('\'%v\'', [v])).join(' '))],
-	['cat', vfn([], 'any', (...values: unknown[]) => values.filter((v) => v !== null).map((v) => sprintf('%v', [v])).join(' '))],
+	[
+		'quote',
+		vfn([], 'any', (...values: unknown[]) =>
+			values
+				.filter((v) => v !== null)
+				.map((v) => goQuote(strval(v)))
+				.join(' '),
+		),
+	],
+	[
+		'squote',
+		vfn([], 'any', (...values: unknown[]) =>
+			values
+				.filter((v) => v !== null)
+				.map((v) => sprintf("'%v'", [v]))
+				.join(' '),
+		),
+	],
+	[
+		'cat',
+		vfn([], 'any', (...values: unknown[]) =>
+			values
+				.filter((v) => v !== null)
+				.map((v) => sprintf('%v', [v]))
+				.join(' '),
+		),
+	],
 	['indent', fn(['int', 'string'], indent)],
 	['nindent', fn(['int', 'string'], (spaces: number, text: string) => `\n${indent(spaces, text)}`)],
 	['replace', fn(['string', 'string', 'string'], replace)],
@@ -255,10 +293,13 @@ export const stringFuncs: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc>(
 	['splitn', fn(['string', 'int', 'string'], (separator: string, n: number, text: string) => splitMap(split(text, separator, n)))],
 	['toStrings', fn(['any'], (value: unknown) => goSlice(strslice(value), 'string'))],
 	['join', fn(['string', 'any'], (separator: string, value: unknown) => strslice(value).join(separator))],
-	['sortAlpha', fn(['any'], (value: unknown) => {
-		if (!Array.isArray(value)) return goSlice([strval(value)], 'string');
-		// Sprig sorts a []string in place (strslice returns it as is), so the data changes too.
-		const strings = typeName(value) === '[]string' ? (value as string[]) : goSlice(strslice(value), 'string');
-		return strings.sort((a, b) => compareStrings(a, b));
-	})],
+	[
+		'sortAlpha',
+		fn(['any'], (value: unknown) => {
+			if (!Array.isArray(value)) return goSlice([strval(value)], 'string');
+			// Sprig sorts a []string in place (strslice returns it as is), so the data changes too.
+			const strings = typeName(value) === '[]string' ? (value as string[]) : goSlice(strslice(value), 'string');
+			return strings.sort((a, b) => compareStrings(a, b));
+		}),
+	],
 ]);
