@@ -36,6 +36,10 @@ const list = (text) =>
 		.map((word) => word.trim())
 		.filter((word) => word !== '');
 const quick = argv.includes('--quick');
+// The benchmarks are TypeScript run by Node 24's type stripping: use the project's Node (the npm
+// package `node`, installed by `npm ci`) even when this script was started by an older system node.
+const localNode = join(root, 'node_modules', '.bin', 'node');
+const nodeBin = existsSync(localNode) ? localNode : process.execPath;
 const only = list(option('only'));
 const skip = list(option('skip'));
 
@@ -68,7 +72,7 @@ function ensureBuilt() {
 	}
 	if (builtFrom !== undefined && head !== '' && head.startsWith(builtFrom)) return;
 	console.log(`bench: building the agent (dist/ ${builtFrom === undefined ? 'is missing' : `is from ${builtFrom}, HEAD is ${head}`})`);
-	const result = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--for-tests'], { cwd: root, stdio: 'inherit' });
+	const result = spawnSync(nodeBin, [join(root, 'scripts', 'build.mjs'), '--for-tests'], { cwd: root, stdio: 'inherit' });
 	if (result.status !== 0) {
 		console.error('Cannot run the benchmarks: the agent build failed');
 		process.exit(1);
@@ -91,7 +95,7 @@ for (const [name, file, normal, small] of selected) {
 	}
 	console.log(`\n==== bench:${name}`);
 	const benchStarted = Date.now();
-	const result = spawnSync(process.execPath, [join(root, 'bench', file), ...(quick ? small : normal)], { stdio: 'inherit', cwd: root });
+	const result = spawnSync(nodeBin, [join(root, 'bench', file), ...(quick ? small : normal)], { stdio: 'inherit', cwd: root });
 	const seconds = ((Date.now() - benchStarted) / 1000).toFixed(0);
 	console.log(`==== bench:${name}: exit ${result.status ?? result.signal} after ${seconds} s`);
 	summary.push([name, result.status === 0 ? `ok, ${seconds} s` : `FAILED (exit ${result.status ?? result.signal}), ${seconds} s`]);
