@@ -406,7 +406,7 @@ function print(all: readonly SubjectReport[]): void {
 				? '\n=== defaults (each as shipped: nth probes server on, POLL_INTERVAL 0.5, QPS 20/40; NTH probes server off, polls every 2 s, client-go 5/10)'
 				: `\n=== equal settings (nth with ${Object.entries(equalEnv)
 						.map(([key, value]) => `${key}=${value}`)
-						.join(' ')} = NTH's defaults; scheduled events: nth every 8 s, NTH every 2 s)`,
+						.join(' ')} = NTH's defaults: every IMDS path every 2 s for both)`,
 		);
 		const nthReports = reports.filter((report) => report.kind === 'nth');
 		if (reports.some((report) => report.detect !== undefined)) {
