@@ -1,7 +1,8 @@
 /**
  * @module The drain: which pods, grace periods, the time budget and the PDB-deadlock policy.
  *
- * One group of the settings table (../settings.ts says what a setting holds and why NTH's names are kept).
+ * One group of the settings table (../settings.ts); ../setting.ts says what a setting holds. NTH's names,
+ * env vars, defaults and aliases are kept verbatim.
  */
 import { setting, flagOf } from '../setting.ts';
 import { goBool, goInt, oneOf } from '../values.ts';

@@ -1,7 +1,8 @@
 /**
  * @module IMDS: where it is, how often each path is polled, and which notices drain.
  *
- * One group of the settings table (../settings.ts says what a setting holds and why NTH's names are kept).
+ * One group of the settings table (../settings.ts); ../setting.ts says what a setting holds. NTH's names,
+ * env vars, defaults and aliases are kept verbatim.
  */
 import { setting, flagOf } from '../setting.ts';
 import { anyString, baseUrl, goBool, goInt, secondsAsMs } from '../values.ts';

@@ -1,7 +1,8 @@
 /**
  * @module Identity and Kubernetes access: the Node, the agent's own pod, the apiserver and the client-side rate limit.
  *
- * One group of the settings table (../settings.ts says what a setting holds and why NTH's names are kept).
+ * One group of the settings table (../settings.ts); ../setting.ts says what a setting holds. NTH's names,
+ * env vars, defaults and aliases are kept verbatim.
  */
 import { setting, flagOf } from '../setting.ts';
 import { anyString, goBool, goInt } from '../values.ts';

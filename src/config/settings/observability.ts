@@ -1,7 +1,8 @@
 /**
  * @module Observability: logging, Kubernetes events, the metrics and probes servers, shutdown.
  *
- * One group of the settings table (../settings.ts says what a setting holds and why NTH's names are kept).
+ * One group of the settings table (../settings.ts); ../setting.ts says what a setting holds. NTH's names,
+ * env vars, defaults and aliases are kept verbatim.
  */
 import { setting, flagOf } from '../setting.ts';
 import { anyString, goBool, goInt, keyValuePairs, oneOf } from '../values.ts';

@@ -1,7 +1,8 @@
 /**
  * @module NTH's queue-processor (SQS) mode: accepted so NTH environments parse, not implemented by nth.
  *
- * One group of the settings table (../settings.ts says what a setting holds and why NTH's names are kept).
+ * One group of the settings table (../settings.ts); ../setting.ts says what a setting holds. NTH's names,
+ * env vars, defaults and aliases are kept verbatim.
  */
 import { setting, flagOf } from '../setting.ts';
 import { anyString, goBool, goInt } from '../values.ts';

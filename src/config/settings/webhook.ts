@@ -1,7 +1,8 @@
 /**
  * @module The webhook: URL, headers, template, proxy, extra sinks, timeouts and retries.
  *
- * One group of the settings table (../settings.ts says what a setting holds and why NTH's names are kept).
+ * One group of the settings table (../settings.ts); ../setting.ts says what a setting holds. NTH's names,
+ * env vars, defaults and aliases are kept verbatim.
  */
 import { setting, flagOf } from '../setting.ts';
 import { anyString, goBool, goInt, headersJson, optionalUrl, proxyUrl, sinksJson } from '../values.ts';
