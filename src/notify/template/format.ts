@@ -4,7 +4,9 @@
  * indexes, and Go's error forms such as `%!d(string=x)`), plus `strconv.Quote`.
  */
 import { formatFloat } from './float-format.ts';
-import { civil, durationString, longDayNames, longMonthNames, maxDuration, minDuration, nanosecond, timeString } from './time-format.ts';
+import { durationString, maxDuration, minDuration } from './duration.ts';
+import { civil, nanosecond, timeString } from './time-format.ts';
+import { longDayNames, longMonthNames } from './time-layout.ts';
 import { GoInt, isTime, sortedEntries, toGoTime, typeName, type GoTime } from './values.ts';
 
 interface Flags {

@@ -3,7 +3,8 @@
  * time.Duration's, time.Month's and Weekday's, and a struct's function properties.
  */
 import { stringerText } from '../format.ts';
-import { civil, formatTime, maxDuration, minDuration, nanosecond, utcDate } from '../time-format.ts';
+import { maxDuration, minDuration } from '../duration.ts';
+import { civil, formatTime, nanosecond, utcDate } from '../time-format.ts';
 import { GoInt, GoTime, isStruct, isTime, toGoTime } from '../values.ts';
 import { utcZone } from '../zones.ts';
 import { fn, vfn, type GoFunc } from './go-func.ts';
