@@ -34,6 +34,11 @@ export interface KubeStatus {
 	readonly code: number;
 }
 
+/** A Failure Status, its fields in the apiserver's order. */
+function failure(code: number, reason: string, message: string, details: KubeStatus['details']): KubeStatus {
+	return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code };
+}
+
 /** `NewInvalid(qualifiedKind, name, errs)`: 422 Invalid, one cause per field error, the message aggregating them. */
 export function invalidStatus(
 	qualifiedKind: { readonly kind: string; readonly group?: string | undefined },
@@ -43,82 +48,42 @@ export function invalidStatus(
 	const { kind, group = '' } = qualifiedKind;
 	const lines = [...new Set(errors.map((error) => `${error.field}: ${error.message}`))];
 	const aggregated = lines.length === 1 ? lines[0] : `[${lines.join(', ')}]`;
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: `${group === '' ? kind : `${kind}.${group}`} ${goQuote(name)} is invalid: ${aggregated}`,
-		reason: 'Invalid',
-		details: {
-			name,
-			...(group === '' ? {} : { group }),
-			kind,
-			causes: errors.map((error) => ({ reason: error.type, message: error.message, field: error.field })),
-		},
-		code: 422,
-	};
+	return failure(422, 'Invalid', `${group === '' ? kind : `${kind}.${group}`} ${goQuote(name)} is invalid: ${aggregated}`, {
+		name,
+		...(group === '' ? {} : { group }),
+		kind,
+		causes: errors.map((error) => ({ reason: error.type, message: error.message, field: error.field })),
+	});
 }
 
 /** `NewNotFound`: 404 for `resource` (plural, e.g. "nodes"). */
 export function notFoundStatus(resource: string, name: string): KubeStatus {
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: `${resource} ${goQuote(name)} not found`,
-		reason: 'NotFound',
-		details: { name, kind: resource },
-		code: 404,
-	};
+	return failure(404, 'NotFound', `${resource} ${goQuote(name)} not found`, { name, kind: resource });
 }
 
 /** `NewConflict` for a stale resourceVersion. */
 export function conflictStatus(resource: string, name: string): KubeStatus {
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: `Operation cannot be fulfilled on ${resource} ${goQuote(name)}: the object has been modified; please apply your changes to the latest version and try again`,
-		reason: 'Conflict',
-		details: { name, kind: resource },
-		code: 409,
-	};
+	return failure(
+		409,
+		'Conflict',
+		`Operation cannot be fulfilled on ${resource} ${goQuote(name)}: the object has been modified; please apply your changes to the latest version and try again`,
+		{ name, kind: resource },
+	);
 }
 
 /** `NewAlreadyExists`: 409 AlreadyExists on create. */
 export function alreadyExistsStatus(resource: string, name: string): KubeStatus {
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: `${resource} ${goQuote(name)} already exists`,
-		reason: 'AlreadyExists',
-		details: { name, kind: resource },
-		code: 409,
-	};
+	return failure(409, 'AlreadyExists', `${resource} ${goQuote(name)} already exists`, { name, kind: resource });
 }
 
 /** The eviction subresource's 429 when a PodDisruptionBudget allows no disruption now. */
 export function disruptionBudgetStatus(pdbName: string, desiredHealthy: number, currentHealthy: number): KubeStatus {
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: "Cannot evict pod as it would violate the pod's disruption budget.",
-		reason: 'TooManyRequests',
-		details: {
-			causes: [
-				{
-					reason: 'DisruptionBudget',
-					message: `The disruption budget ${pdbName} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently`,
-				},
-			],
-		},
-		code: 429,
-	};
+	return failure(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+		causes: [
+			{
+				reason: 'DisruptionBudget',
+				message: `The disruption budget ${pdbName} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently`,
+			},
+		],
+	});
 }

@@ -5,15 +5,18 @@
 import type { GoTime } from './values.ts';
 import { longDayNames, longMonthNames, nextStdChunk, pad, Std } from './time-layout.ts';
 
-/** The civil fields of a time in its zone. */
-export interface Civil {
+/** A UTC civil time, month and day 1-based; out-of-range fields carry over as in Go's `time.Date`. */
+export interface CivilTime {
 	readonly year: number;
-	/** 1–12. */
 	readonly month: number;
 	readonly day: number;
 	readonly hour: number;
 	readonly minute: number;
 	readonly second: number;
+}
+
+/** The civil fields of a time in its zone. */
+export interface Civil extends CivilTime {
 	/** 0 = Sunday. */
 	readonly weekday: number;
 	/** 1–366. */
@@ -39,16 +42,6 @@ export function civil(time: GoTime): Civil {
 		abbr,
 		offset,
 	};
-}
-
-/** A UTC civil time, month and day 1-based; out-of-range fields carry over as in Go's `time.Date`. */
-export interface CivilTime {
-	readonly year: number;
-	readonly month: number;
-	readonly day: number;
-	readonly hour: number;
-	readonly minute: number;
-	readonly second: number;
 }
 
 /** Epoch milliseconds of a UTC civil time (years below 100 included, unlike Date.UTC). */
