@@ -70,6 +70,7 @@ import { type RecordingProxy, scheduledPath, spotPath, startRecordingProxy } fro
 import { type NodeWatch, watchNode } from './node-watch.ts';
 import { daemonSetEnv, extraEnv, fileSubject, imageEnv, nthSubjects, type Subject, upstreamSubject } from './subjects.ts';
 import { withStack } from './stack.ts';
+import { table } from './table.ts';
 import { upstreamExecutable } from './upstream.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -363,13 +364,6 @@ interface SubjectReport {
 		readonly noticeToCordon: Spread | undefined;
 	};
 	idle?: IdleResult;
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows
-		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
-		.join('\n');
 }
 
 const f = (value: number | undefined, digits = 0): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));

@@ -54,6 +54,7 @@ import { type AuditCount, benchNamespace, countAudit, serviceAccountUser } from 
 import { type ChildInput, type ChildReport, ChildReportSchema, memoryOf } from './drain-protocol.ts';
 import { buildManifest, daemonSetEnv, imageEnv, inClusterCommand, shippedExecutable, type Subject, upstreamSubject } from './subjects.ts';
 import { adminServiceAccount, ensureNamespace, withStack } from './stack.ts';
+import { table } from './table.ts';
 import { upstreamExecutable, upstreamVersion } from './upstream.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -321,6 +322,7 @@ function plans(upstreamBinary: string | undefined): Plan[] {
 async function runOne(cluster: harness.RealCluster, scenario: Scenario, plan: Plan, bundle: string | undefined): Promise<Row> {
 	const scene = await createScene(cluster, scenario);
 	const who = await identity(cluster, plan.serviceAccount);
+	const head = { scenario, who: plan.who, settings: plan.settings, label: plan.label, serviceAccount: who.user, env: plan.env };
 	const auditOf = (from: number, to: number): AuditCount => countAudit(readFileSync(cluster.state.auditLog, 'utf8'), who.user, from, to);
 	try {
 		if (plan.who === 'kubectl') {
@@ -334,12 +336,7 @@ async function runOne(cluster: harness.RealCluster, scenario: Scenario, plan: Pl
 			});
 			await sleep(2_000);
 			return {
-				scenario,
-				who: plan.who,
-				settings: plan.settings,
-				label: plan.label,
-				serviceAccount: who.user,
-				env: plan.env,
+				...head,
 				ok: run.report.ok === true,
 				error: run.report.error,
 				pods: run.report.pods ?? 0,
@@ -378,12 +375,7 @@ async function runOne(cluster: harness.RealCluster, scenario: Scenario, plan: Pl
 		if (drained.error !== undefined && drained.lastLines !== undefined)
 			console.error(`bench:drain [${plan.label}]: ${drained.error}; last lines:\n${drained.lastLines}`);
 		return {
-			scenario,
-			who: plan.who,
-			settings: plan.settings,
-			label: plan.label,
-			serviceAccount: who.user,
-			env: plan.env,
+			...head,
 			ok: drained.ok,
 			error: drained.error,
 			pods: drained.pods - drained.podsLeft,
@@ -415,13 +407,6 @@ function median(values: readonly number[]): number | undefined {
 	if (values.length === 0) return undefined;
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.floor((sorted.length - 1) / 2)];
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows
-		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
-		.join('\n');
 }
 
 const f = (value: number | undefined, digits = 1): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));

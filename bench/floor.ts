@@ -72,6 +72,7 @@ import { type NodeWatch, watchNode } from './node-watch.ts';
 import { readSmaps, type SmapsSummary } from './smaps.ts';
 import { daemonSetEnv, extraEnv, fileSubject, inClusterCommand, shippedExecutable, type Subject, upstreamSubject } from './subjects.ts';
 import { withStack } from './stack.ts';
+import { table } from './table.ts';
 import { upstreamExecutable, upstreamVersion } from './upstream.ts';
 
 /** The agent's last log lines, clipped: why a rung's agent exited. */
@@ -534,13 +535,6 @@ function floorOf(rungs: readonly Rung[], agent: string, readAheadKb: number, che
 const s = (ms: number | undefined, digits = 1): string => (ms === undefined ? '-' : (ms / 1000).toFixed(digits));
 const m = (value: number | undefined, digits = 1): string => (value === undefined ? '-' : value.toFixed(digits));
 const limitName = (limit: number | undefined): string => (limit === undefined ? 'none' : `${limit} Mi`);
-
-function table(rows: readonly (readonly string[])[]): string {
-	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows
-		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
-		.join('\n');
-}
 
 /** One cell of the issue-style matrix: what a reader needs to judge the rung. */
 function cell(rung: Rung | undefined): string {
