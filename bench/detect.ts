@@ -57,11 +57,10 @@
 // Brings the stack up with test/real/up.sh unless NTH_REAL_STATE names one,
 // and down again afterwards.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as v from 'valibot';
 import { type Aemm, startAemm } from '../test/real/aemm.ts';
 import { freePort } from '../test/real/free-port.ts';
 import * as harness from '../test/real/harness.ts';
@@ -69,16 +68,9 @@ import { sleep } from '../src/clock.ts';
 import { type Agent, agentEnv, startAgent } from './agent-process.ts';
 import { type RecordingProxy, scheduledPath, spotPath, startRecordingProxy } from './imds-proxy.ts';
 import { type NodeWatch, watchNode } from './node-watch.ts';
-import {
-	daemonSetEnv,
-	extraEnv,
-	fileSubject,
-	imageEnv,
-	nthSubjects,
-	serviceAccountDir,
-	type Subject,
-	upstreamSubject,
-} from './subjects.ts';
+import { daemonSetEnv, extraEnv, fileSubject, imageEnv, nthSubjects, type Subject, upstreamSubject } from './subjects.ts';
+import { withStack } from './stack.ts';
+import { table } from './table.ts';
 import { upstreamExecutable } from './upstream.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -374,13 +366,6 @@ interface SubjectReport {
 	idle?: IdleResult;
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows
-		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
-		.join('\n');
-}
-
 const f = (value: number | undefined, digits = 0): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
 const sp = (value: Spread | undefined): string =>
 	value === undefined ? '-' : `${f(value.p50)} / ${f(value.p90)} / ${f(value.p99)} / ${f(value.max)}`;
@@ -495,27 +480,13 @@ function print(all: readonly SubjectReport[]): void {
 
 async function main(): Promise<void> {
 	const wanted = (option('only') ?? 'bun,node,upstream').split(',').filter((key) => key !== '');
-	let stateDir = process.env['NTH_REAL_STATE'];
-	let ownStack = false;
-	if (!stateDir) {
-		const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], {
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'inherit'],
-			env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
-		});
-		stateDir = up.stdout.trim().split('\n').at(-1);
-		if (up.status !== 0 || !stateDir) throw new Error('Cannot bench: test/real/up.sh failed');
-		ownStack = true;
-	}
-	let saDir: string | undefined;
 	const reports: SubjectReport[] = [];
-	try {
-		const cluster = harness.connect(stateDir);
+	await withStack('bench:detect', async ({ cluster, adminServiceAccountDir }) => {
 		const shipped = daemonSetEnv();
 		const subjects: Subject[] = [];
 		/** The tables each subject's runs belong to, by index. */
 		const tables: (readonly Settings[])[] = [];
-		saDir = serviceAccountDir(cluster.state);
+		const saDir = adminServiceAccountDir();
 		const nth = nthSubjects(saDir);
 		const addNth = (subject: Subject): void => {
 			if (settingsWanted.includes('defaults')) {
@@ -590,10 +561,7 @@ async function main(): Promise<void> {
 				if (report !== undefined) report.idle = result;
 			});
 		}
-	} finally {
-		if (saDir !== undefined) rmSync(saDir, { recursive: true, force: true });
-		if (ownStack) spawnSync('bash', [join(root, 'test', 'real', 'down.sh'), stateDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-	}
+	});
 	print(reports);
 	mkdirSync(join(jsonOut, '..'), { recursive: true });
 	writeFileSync(

@@ -41,9 +41,8 @@
 // Writes bench/results/drain-<date>.json. Brings the stack up with
 // test/real/up.sh unless NTH_REAL_STATE names one (its audit policy must
 // record the nth-bench namespace), and down again afterwards.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -54,6 +53,8 @@ import { agentDrain } from './drain-agent.ts';
 import { type AuditCount, benchNamespace, countAudit, serviceAccountUser } from './drain-audit.ts';
 import { type ChildInput, type ChildReport, ChildReportSchema, memoryOf } from './drain-protocol.ts';
 import { buildManifest, daemonSetEnv, imageEnv, inClusterCommand, shippedExecutable, type Subject, upstreamSubject } from './subjects.ts';
+import { adminServiceAccount, ensureNamespace, withStack } from './stack.ts';
+import { table } from './table.ts';
 import { upstreamExecutable, upstreamVersion } from './upstream.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -185,24 +186,9 @@ async function removeScene(cluster: harness.RealCluster, scene: Scene): Promise<
 
 // ---------------------------------------------------------------- identities
 
-/** A ServiceAccount of the bench namespace bound to cluster-admin, and its service-account files. */
+/** A ServiceAccount of the bench namespace bound to cluster-admin, its audit user name and service-account files. */
 async function identity(cluster: harness.RealCluster, name: string): Promise<{ user: string; token: string; dir: string }> {
-	const token = await harness.createServiceAccountToken(cluster, benchNamespace, name, { expirationSeconds: 7200 });
-	try {
-		await cluster.rbac.createClusterRoleBinding({
-			body: {
-				metadata: { name: `nth-bench-${name}` },
-				roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-				subjects: [{ kind: 'ServiceAccount', name, namespace: benchNamespace }],
-			},
-		});
-	} catch (error) {
-		if (harness.statusOf(error) !== 409) throw error;
-	}
-	const dir = mkdtempSync(join(tmpdir(), 'nth-bench-sa-'));
-	writeFileSync(join(dir, 'ca.crt'), readFileSync(cluster.state.caFile));
-	writeFileSync(join(dir, 'token'), token);
-	writeFileSync(join(dir, 'namespace'), benchNamespace);
+	const { token, dir } = await adminServiceAccount(cluster, benchNamespace, name);
 	return { user: serviceAccountUser(name), token, dir };
 }
 
@@ -336,6 +322,7 @@ function plans(upstreamBinary: string | undefined): Plan[] {
 async function runOne(cluster: harness.RealCluster, scenario: Scenario, plan: Plan, bundle: string | undefined): Promise<Row> {
 	const scene = await createScene(cluster, scenario);
 	const who = await identity(cluster, plan.serviceAccount);
+	const head = { scenario, who: plan.who, settings: plan.settings, label: plan.label, serviceAccount: who.user, env: plan.env };
 	const auditOf = (from: number, to: number): AuditCount => countAudit(readFileSync(cluster.state.auditLog, 'utf8'), who.user, from, to);
 	try {
 		if (plan.who === 'kubectl') {
@@ -349,12 +336,7 @@ async function runOne(cluster: harness.RealCluster, scenario: Scenario, plan: Pl
 			});
 			await sleep(2_000);
 			return {
-				scenario,
-				who: plan.who,
-				settings: plan.settings,
-				label: plan.label,
-				serviceAccount: who.user,
-				env: plan.env,
+				...head,
 				ok: run.report.ok === true,
 				error: run.report.error,
 				pods: run.report.pods ?? 0,
@@ -393,12 +375,7 @@ async function runOne(cluster: harness.RealCluster, scenario: Scenario, plan: Pl
 		if (drained.error !== undefined && drained.lastLines !== undefined)
 			console.error(`bench:drain [${plan.label}]: ${drained.error}; last lines:\n${drained.lastLines}`);
 		return {
-			scenario,
-			who: plan.who,
-			settings: plan.settings,
-			label: plan.label,
-			serviceAccount: who.user,
-			env: plan.env,
+			...head,
 			ok: drained.ok,
 			error: drained.error,
 			pods: drained.pods - drained.podsLeft,
@@ -430,13 +407,6 @@ function median(values: readonly number[]): number | undefined {
 	if (values.length === 0) return undefined;
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.floor((sorted.length - 1) / 2)];
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows
-		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
-		.join('\n');
 }
 
 const f = (value: number | undefined, digits = 1): string => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
@@ -536,20 +506,6 @@ function print(rows: readonly Row[]): void {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-	let stateDir = process.env['NTH_REAL_STATE'];
-	let ownStack = false;
-	if (stateDir === undefined || stateDir === '') {
-		console.error('bench:drain: bringing up the real control plane (test/real/up.sh)…');
-		const up = spawnSync('bash', [join(root, 'test/real/up.sh')], {
-			cwd: root,
-			stdio: ['ignore', 'pipe', 'inherit'],
-			encoding: 'utf8',
-			env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
-		});
-		stateDir = up.stdout.trim().split('\n').at(-1) ?? '';
-		if (up.status !== 0 || stateDir === '') throw new Error('Cannot run the drain benchmark: test/real/up.sh failed');
-		ownStack = true;
-	}
 	const rows: Row[] = [];
 	const date = new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
 	const jsonOut = option('json') ?? join(root, 'bench', 'results', `drain-${date}.json`);
@@ -560,16 +516,13 @@ async function main(): Promise<void> {
 			`${JSON.stringify({ date: new Date().toISOString(), upstreamVersion, podCount, deployments, readyDelay, equalEnv, rows }, null, 2)}\n`,
 		);
 	};
-	try {
-		const cluster = harness.connect(stateDir);
+	await withStack('bench:drain', async ({ stateDir, cluster }) => {
 		const policy = readFileSync(join(cluster.state.stateDir, 'audit-policy.yaml'), 'utf8');
 		if (!policy.includes(`system:serviceaccounts:${benchNamespace}`))
 			throw new Error(
 				`Cannot run the drain benchmark on ${stateDir}: its audit policy does not record the ${benchNamespace} namespace (a stack from an older test/real/up.sh)`,
 			);
-		await cluster.core.createNamespace({ body: { metadata: { name: benchNamespace } } }).catch((error: unknown) => {
-			if (harness.statusOf(error) !== 409) throw error;
-		});
+		await ensureNamespace(cluster, benchNamespace);
 		const upstream = wanted.includes('upstream') ? upstreamExecutable() : undefined;
 		if (wanted.includes('upstream') && upstream === undefined) console.error('bench:drain: no Go toolchain: upstream NTH left out');
 		const bundle = wanted.includes('kubectl') ? await bundleChild() : undefined;
@@ -589,9 +542,7 @@ async function main(): Promise<void> {
 				}
 			}
 		}
-	} finally {
-		if (ownStack) spawnSync('bash', [join(root, 'test/real/down.sh'), stateDir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-	}
+	});
 	print(rows);
 	console.log(`\nJSON: ${jsonOut}`);
 }

@@ -47,7 +47,7 @@
 // test/real/up.sh unless NTH_REAL_STATE names one, and down again afterwards.
 // Ctrl-C stops the rung in progress and cleans up (agents, cgroups, mount,
 // loop device, Kubernetes objects, the stack).
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
@@ -70,16 +70,9 @@ import { type RecordingProxy, spotPath, startRecordingProxy } from './imds-proxy
 import { cachedBytes, createLoopFs, evictFile, type LoopFs } from './loop-fs.ts';
 import { type NodeWatch, watchNode } from './node-watch.ts';
 import { readSmaps, type SmapsSummary } from './smaps.ts';
-import {
-	daemonSetEnv,
-	extraEnv,
-	fileSubject,
-	inClusterCommand,
-	serviceAccountDir,
-	shippedExecutable,
-	type Subject,
-	upstreamSubject,
-} from './subjects.ts';
+import { daemonSetEnv, extraEnv, fileSubject, inClusterCommand, shippedExecutable, type Subject, upstreamSubject } from './subjects.ts';
+import { withStack } from './stack.ts';
+import { table } from './table.ts';
 import { upstreamExecutable, upstreamVersion } from './upstream.ts';
 
 /** The agent's last log lines, clipped: why a rung's agent exited. */
@@ -543,13 +536,6 @@ const s = (ms: number | undefined, digits = 1): string => (ms === undefined ? '-
 const m = (value: number | undefined, digits = 1): string => (value === undefined ? '-' : value.toFixed(digits));
 const limitName = (limit: number | undefined): string => (limit === undefined ? 'none' : `${limit} Mi`);
 
-function table(rows: readonly (readonly string[])[]): string {
-	const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-	return rows
-		.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
-		.join('\n');
-}
-
 /** One cell of the issue-style matrix: what a reader needs to judge the rung. */
 function cell(rung: Rung | undefined): string {
 	if (rung === undefined) return '—';
@@ -768,10 +754,7 @@ async function main(): Promise<void> {
 	const jsonOut = option('json') ?? join(root, 'bench', 'results', `floor-${date}.json`);
 	mkdirSync(join(jsonOut, '..'), { recursive: true });
 
-	let stateDir = process.env['NTH_REAL_STATE'];
-	let ownStack = false;
 	let loop: LoopFs | undefined;
-	let saDir: string | undefined;
 	let scene: Scene | undefined;
 	const cgroupParent = join(hierarchy.root, `nth-floor-${process.pid}`);
 	// A crash must not leave the mount, the loop device or the cgroups behind.
@@ -786,69 +769,56 @@ async function main(): Promise<void> {
 			`${JSON.stringify({ date: new Date().toISOString(), machine: context, upstreamVersion, settings: { limitsMiB: limitsMiB.map((limit) => limit ?? null), readAheadsKb, podCount, drainTimeoutMs, startTimeoutMs, idleMs, drainSlack, startBudgetMs }, rungs, floors }, null, 2)}\n`,
 		);
 	};
-	try {
-		if (stateDir === undefined || stateDir === '') {
-			console.error('bench:floor: bringing up the real control plane (test/real/up.sh)…');
-			const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], {
-				encoding: 'utf8',
-				stdio: ['ignore', 'pipe', 'inherit'],
-				env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
-			});
-			stateDir = up.stdout.trim().split('\n').at(-1);
-			if (up.status !== 0 || stateDir === undefined || stateDir === '') throw new Error('Cannot run bench:floor: test/real/up.sh failed');
-			ownStack = true;
-		}
-		const cluster = harness.connect(stateDir);
+	await withStack('bench:floor', async ({ cluster, adminServiceAccountDir }) => {
 		const shipped = daemonSetEnv();
-		saDir = serviceAccountDir(cluster.state);
-		const specs = agentSpecs(saDir);
-		if (specs.length === 0) throw new Error('Cannot run bench:floor: no agent to measure');
-		const bytes = specs.reduce((sum, spec) => sum + statSync(spec.source).size, 0);
-		loop = createLoopFs(Math.ceil(bytes * 1.3) + 64 * MiB);
-		const fs = loop;
-		for (const [index, spec] of specs.entries())
-			spec.copy = fs.copy(spec.source, `agent-${index}-${spec.source.split('/').at(-1) ?? 'exe'}`);
-		console.error(
-			`bench:floor: ${specs.map((spec) => spec.label).join(', ')} copied to ${fs.mountPoint} on ${fs.device} (direct I/O to ${fs.backingFile})`,
-		);
-		scene = await createScene(cluster);
-		for (const readAheadKb of readAheadsKb) {
-			const actual = fs.setReadAhead(readAheadKb);
-			if (actual !== readAheadKb) console.error(`bench:floor: ${fs.device} read_ahead_kb reads ${actual}, not ${readAheadKb}`);
-			for (const spec of specs) {
-				for (const limit of limitsMiB) {
-					if (interrupted) break;
-					const rung = await runRung(scene, hierarchy, spec, saDir, shipped, readAheadKb, limit);
-					rungs.push(rung);
-					save([]);
-					console.error(
-						`bench:floor: ${spec.label}, RA ${readAheadKb} KB, limit ${limitName(limit)}: ${rung.verdict}; start ${s(rung.startMs, 2)} s, drain ${s(rung.drainMs)} s, ws ${m(rung.idleWorkingSetMiB)}/${m(rung.peakWorkingSetMiB)} MiB, hits ${rung.limitHits}, OOM ${rung.oomKills}${rung.error === undefined ? '' : ` (${rung.error})`} [${s(rung.elapsedMs, 0)} s]`,
-					);
-					if (stopAtFailure && limit !== undefined && failed(rung)) {
+		const saDir = adminServiceAccountDir();
+		try {
+			const specs = agentSpecs(saDir);
+			if (specs.length === 0) throw new Error('Cannot run bench:floor: no agent to measure');
+			const bytes = specs.reduce((sum, spec) => sum + statSync(spec.source).size, 0);
+			loop = createLoopFs(Math.ceil(bytes * 1.3) + 64 * MiB);
+			const fs = loop;
+			for (const [index, spec] of specs.entries())
+				spec.copy = fs.copy(spec.source, `agent-${index}-${spec.source.split('/').at(-1) ?? 'exe'}`);
+			console.error(
+				`bench:floor: ${specs.map((spec) => spec.label).join(', ')} copied to ${fs.mountPoint} on ${fs.device} (direct I/O to ${fs.backingFile})`,
+			);
+			scene = await createScene(cluster);
+			for (const readAheadKb of readAheadsKb) {
+				const actual = fs.setReadAhead(readAheadKb);
+				if (actual !== readAheadKb) console.error(`bench:floor: ${fs.device} read_ahead_kb reads ${actual}, not ${readAheadKb}`);
+				for (const spec of specs) {
+					for (const limit of limitsMiB) {
+						if (interrupted) break;
+						const rung = await runRung(scene, hierarchy, spec, saDir, shipped, readAheadKb, limit);
+						rungs.push(rung);
+						save([]);
 						console.error(
-							`bench:floor: ${spec.label} at RA ${readAheadKb} KB stops descending after ${limitName(limit)} (--no-stop measures every limit)`,
+							`bench:floor: ${spec.label}, RA ${readAheadKb} KB, limit ${limitName(limit)}: ${rung.verdict}; start ${s(rung.startMs, 2)} s, drain ${s(rung.drainMs)} s, ws ${m(rung.idleWorkingSetMiB)}/${m(rung.peakWorkingSetMiB)} MiB, hits ${rung.limitHits}, OOM ${rung.oomKills}${rung.error === undefined ? '' : ` (${rung.error})`} [${s(rung.elapsedMs, 0)} s]`,
 						);
-						break;
+						if (stopAtFailure && limit !== undefined && failed(rung)) {
+							console.error(
+								`bench:floor: ${spec.label} at RA ${readAheadKb} KB stops descending after ${limitName(limit)} (--no-stop measures every limit)`,
+							);
+							break;
+						}
 					}
 				}
 			}
+		} finally {
+			if (scene !== undefined) {
+				const { cluster, namespace } = scene;
+				await harness
+					.deleteNamespace(cluster, namespace, { wait: true, timeoutMs: 120_000 })
+					.catch((error: unknown) => console.error(`bench:floor: cannot delete namespace "${namespace}": ${String(error)}`));
+				await harness
+					.deleteNode(cluster, scene.busy)
+					.catch((error: unknown) => console.error(`bench:floor: cannot delete node "${scene?.busy ?? ''}": ${String(error)}`));
+			}
+			loop?.destroy();
+			removeCgroupTree(cgroupParent);
 		}
-	} finally {
-		if (scene !== undefined) {
-			const { cluster, namespace } = scene;
-			await harness
-				.deleteNamespace(cluster, namespace, { wait: true, timeoutMs: 120_000 })
-				.catch((error: unknown) => console.error(`bench:floor: cannot delete namespace "${namespace}": ${String(error)}`));
-			await harness
-				.deleteNode(cluster, scene.busy)
-				.catch((error: unknown) => console.error(`bench:floor: cannot delete node "${scene?.busy ?? ''}": ${String(error)}`));
-		}
-		loop?.destroy();
-		removeCgroupTree(cgroupParent);
-		if (saDir !== undefined) rmSync(saDir, { recursive: true, force: true });
-		if (ownStack && stateDir !== undefined)
-			spawnSync('bash', [join(root, 'test', 'real', 'down.sh'), stateDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-	}
+	});
 	const floors: Floor[] = [];
 	for (const readAheadKb of readAheadsKb)
 		for (const agent of [...new Set(rungs.map((rung) => rung.agent))])

@@ -27,7 +27,7 @@
 // and down again afterwards. Measure under the lock:
 //   flock -x /tmp/nth-bench.lock npm run bench:idle
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Aemm, startAemm } from '../test/real/aemm.ts';
@@ -42,11 +42,11 @@ import {
 	fileSubject,
 	imageEnv,
 	inClusterCommand,
-	serviceAccountDir,
 	shippedExecutable,
 	type Subject,
 	upstreamSubject,
 } from './subjects.ts';
+import { withStack } from './stack.ts';
 import { upstreamExecutable } from './upstream.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -341,24 +341,10 @@ function printStart(results: readonly StartResult[]): void {
 
 async function main(): Promise<void> {
 	const wanted = (option('only') ?? 'bun,upstream').split(',').filter((key) => key !== '');
-	let stateDir = process.env['NTH_REAL_STATE'];
-	let ownStack = false;
-	if (!stateDir) {
-		const up = spawnSync('bash', [join(root, 'test', 'real', 'up.sh')], {
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'inherit'],
-			env: { ...process.env, NTH_REAL_WATCH_PID: String(process.pid) },
-		});
-		stateDir = up.stdout.trim().split('\n').at(-1);
-		if (up.status !== 0 || !stateDir) throw new Error('Cannot bench: test/real/up.sh failed');
-		ownStack = true;
-	}
-	let saDir: string | undefined;
 	const report: { defaults?: IdleResult[]; equal?: IdleResult[]; start?: StartResult[] } = {};
-	try {
-		const cluster = harness.connect(stateDir);
+	await withStack('bench:idle', async ({ cluster, adminServiceAccountDir }) => {
 		const shipped = daemonSetEnv();
-		saDir = serviceAccountDir(cluster.state);
+		const saDir = adminServiceAccountDir();
 		const subjects = subjectsFor(wanted, saDir);
 		console.error(`bench: ${subjects.map((subject) => subject.label).join(', ')}; phases ${phases.join(', ')}`);
 		if (phases.includes('defaults') && !interrupted) {
@@ -372,10 +358,7 @@ async function main(): Promise<void> {
 			report.start = [];
 			for (const [index, subject] of subjects.entries()) report.start.push(await startRun(cluster, subject, shipped, `s${index}`));
 		}
-	} finally {
-		if (saDir !== undefined) rmSync(saDir, { recursive: true, force: true });
-		if (ownStack) spawnSync('bash', [join(root, 'test', 'real', 'down.sh'), stateDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-	}
+	});
 	console.log(`\nnth idle bench, ${new Date().toISOString()} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} CPUs)`);
 	if (report.defaults !== undefined) printIdle('Defaults: each as shipped', report.defaults);
 	if (report.equal !== undefined)

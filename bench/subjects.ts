@@ -2,13 +2,11 @@
 // nth's shipped executables with their shipped settings, upstream NTH, and
 // any `file:` executable, each run in-cluster style (service-account files
 // bind-mounted in a private mount namespace).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAllYaml } from '@kubernetes/client-node';
 import * as v from 'valibot';
-import type { RealState } from '../test/real/state.ts';
 import { upstreamVersion } from './upstream.ts';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -108,15 +106,6 @@ export function nthSubjects(saDir: string): Subject[] {
 		});
 	}
 	return list;
-}
-
-/** The service-account files upstream reads in-cluster: the stack's CA and admin token. */
-export function serviceAccountDir(state: RealState): string {
-	const dir = mkdtempSync(join(tmpdir(), 'nth-bench-sa-'));
-	writeFileSync(join(dir, 'ca.crt'), readFileSync(state.caFile));
-	writeFileSync(join(dir, 'token'), state.adminToken);
-	writeFileSync(join(dir, 'namespace'), 'kube-system');
-	return dir;
 }
 
 /**

@@ -189,7 +189,7 @@ const kubeConfigTrimPlugin = {
 	setup(build) {
 		const filter = new RegExp(
 			`^(${Object.keys(kubeConfigTrims)
-				.map((name) => name.replace(/[.\/-]/g, (c) => `\\${c}`))
+				.map((name) => name.replace(/[./-]/g, (c) => `\\${c}`))
 				.join('|')})$`,
 		);
 		build.onResolve({ filter }, (args) => {

@@ -61,7 +61,7 @@ function fakeTimers(): {
 	const queue = new Map<number, () => void>();
 	let next = 0;
 	const state = {
-		delays: new Array<number>(),
+		delays: [] as number[],
 		get pending() {
 			return queue.size;
 		},

@@ -36,6 +36,7 @@ export interface Timers<Handle> {
 /** A {@link Sleep} on the given timers; waits longer than {@link maxTimerDelayMs} re-arm until the whole time has passed. */
 export function createSleep<Handle>(timers: Timers<Handle>): (ms: number, signal?: AbortSignal) => Promise<void> {
 	const wait = (ms: number, signal: AbortSignal | undefined): Promise<void> => {
+		// biome-ignore lint/complexity/useMathMinMax: a NaN delay sleeps 0 ms here; Math.max(NaN, 0) is NaN
 		const total = ms > 0 ? ms : 0;
 		const first = timerDelay(total);
 		if (signal?.aborted === true) return Promise.reject(abortReason(signal));

@@ -13,7 +13,8 @@ import * as v from 'valibot';
 import { ConfigError } from '../errors.ts';
 import { leaks, shownValue } from './redact.ts';
 import { type Config, ConfigSchema } from './schema.ts';
-import { type Setting, type SettingKey, settingKeys, settings } from './settings.ts';
+import type { Setting } from './setting.ts';
+import { type SettingKey, settingKeys, settings } from './settings.ts';
 
 export interface LoadInput {
 	readonly env: Readonly<Record<string, string | undefined>>;

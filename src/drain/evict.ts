@@ -52,6 +52,14 @@ export function classifyEvictError(error: unknown): EvictOutcome {
 	}
 }
 
+/** The grace period, and the UID precondition that keeps a request off a same-named successor. */
+function preconditions(
+	target: PodTarget,
+	graceSeconds: number | undefined,
+): { gracePeriodSeconds: number | undefined; uid: string | undefined } {
+	return { gracePeriodSeconds: graceSeconds, uid: target.uid === '' ? undefined : target.uid };
+}
+
 /** POSTs the eviction with a UID precondition (never evicts a same-named successor) and the given grace period. */
 export async function evictOnce(
 	kube: KubeApi,
@@ -60,12 +68,7 @@ export async function evictOnce(
 	signal: AbortSignal,
 ): Promise<EvictOutcome> {
 	try {
-		await kube.evictPod(
-			target.namespace,
-			target.name,
-			{ gracePeriodSeconds: graceSeconds, uid: target.uid === '' ? undefined : target.uid },
-			signal,
-		);
+		await kube.evictPod(target.namespace, target.name, preconditions(target, graceSeconds), signal);
 		return { kind: 'evicted' };
 	} catch (error) {
 		// Classified and handed back: the caller logs and counts by outcome.
@@ -76,12 +79,7 @@ export async function evictOnce(
 /** DELETEs the pod (PDB_DEADLOCK_POLICY=delete), same preconditions; `evicted` here means "deleted". */
 export async function deleteOnce(kube: KubeApi, target: PodTarget, graceSeconds: number, signal: AbortSignal): Promise<EvictOutcome> {
 	try {
-		await kube.deletePod(
-			target.namespace,
-			target.name,
-			{ gracePeriodSeconds: graceSeconds, uid: target.uid === '' ? undefined : target.uid },
-			signal,
-		);
+		await kube.deletePod(target.namespace, target.name, preconditions(target, graceSeconds), signal);
 		return { kind: 'evicted' };
 	} catch (error) {
 		// Classified and handed back: the caller logs and counts by outcome.

@@ -371,7 +371,7 @@ timeouts('times out a response whose body never ends', async () => {
 });
 
 timeouts('honours a custom timeout', async () => {
-	const { get, clock } = setup((request, signal) => hang(signal), { timeoutMs: 300, tries: 1 });
+	const { get, clock } = setup((_request, signal) => hang(signal), { timeoutMs: 300, tries: 1 });
 	await rejection(get());
 	assert.is(clock.now() - 1_000_000, 600, 'the token PUT and the GET each waited 300 ms');
 });

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { invalidStatus } from './status.ts';
 import {
-	invalidStatus,
 	isValidLabelKey,
 	isValidLabelValue,
 	labelKeyErrors,

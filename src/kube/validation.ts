@@ -1,8 +1,8 @@
 /**
  * @module What the apiserver validates in the objects the agent writes, as pure
- * functions: label keys and values, annotations, taints, object names, and the
- * Status shapes of its errors (k8s.io/apimachinery and pkg/apis/core/validation
- * of Kubernetes v1.36, same rules and messages).
+ * functions: label keys and values, annotations, taints, object names
+ * (k8s.io/apimachinery and pkg/apis/core/validation of Kubernetes v1.36, same
+ * rules and messages). status.ts builds the Status objects of its answers.
  *
  * The fake API (test/support/fake-kube-api.ts) runs them on every write, so a unit test sees the
  * 422 the real apiserver would answer; test/support/kube-api.contract.ts keeps
@@ -23,32 +23,6 @@ export interface FieldError {
 	readonly type: FieldErrorType;
 	readonly field: string;
 	readonly message: string;
-}
-
-/** One entry of a Status's `details.causes`. */
-export interface StatusCause {
-	readonly reason: string;
-	readonly message: string;
-	readonly field?: string | undefined;
-}
-
-/** The `Status` object the apiserver answers errors with. */
-export interface KubeStatus {
-	readonly kind: 'Status';
-	readonly apiVersion: 'v1';
-	readonly metadata: Record<string, never>;
-	readonly status: 'Failure';
-	readonly message: string;
-	readonly reason: string;
-	readonly details?:
-		| {
-				readonly name?: string | undefined;
-				readonly group?: string | undefined;
-				readonly kind?: string | undefined;
-				readonly causes?: readonly StatusCause[] | undefined;
-		  }
-		| undefined;
-	readonly code: number;
 }
 
 export const labelValueMaxBytes = 63;
@@ -88,7 +62,7 @@ function regexError(message: string, fmt: string, ...examples: string[]): string
 }
 
 /** Go's `%q` for the strings we meet (JSON's escaping is the same for printable text). */
-function goQuote(value: string): string {
+export function goQuote(value: string): string {
 	return JSON.stringify(value);
 }
 
@@ -253,93 +227,4 @@ export function validateEventCreate(event: EventInput): FieldError[] {
 		errors.push(invalid('involvedObject.namespace', involved, 'does not match event.namespace'));
 	}
 	return errors;
-}
-
-/** `NewInvalid(qualifiedKind, name, errs)`: 422 Invalid, one cause per field error, the message aggregating them. */
-export function invalidStatus(
-	qualifiedKind: { readonly kind: string; readonly group?: string | undefined },
-	name: string,
-	errors: readonly FieldError[],
-): KubeStatus {
-	const { kind, group = '' } = qualifiedKind;
-	const lines = [...new Set(errors.map((error) => `${error.field}: ${error.message}`))];
-	const aggregated = lines.length === 1 ? lines[0] : `[${lines.join(', ')}]`;
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: `${group === '' ? kind : `${kind}.${group}`} ${goQuote(name)} is invalid: ${aggregated}`,
-		reason: 'Invalid',
-		details: {
-			name,
-			...(group === '' ? {} : { group }),
-			kind,
-			causes: errors.map((error) => ({ reason: error.type, message: error.message, field: error.field })),
-		},
-		code: 422,
-	};
-}
-
-/** `NewNotFound`: 404 for `resource` (plural, e.g. "nodes"). */
-export function notFoundStatus(resource: string, name: string): KubeStatus {
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: `${resource} ${goQuote(name)} not found`,
-		reason: 'NotFound',
-		details: { name, kind: resource },
-		code: 404,
-	};
-}
-
-/** `NewConflict` for a stale resourceVersion. */
-export function conflictStatus(resource: string, name: string): KubeStatus {
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: `Operation cannot be fulfilled on ${resource} ${goQuote(name)}: the object has been modified; please apply your changes to the latest version and try again`,
-		reason: 'Conflict',
-		details: { name, kind: resource },
-		code: 409,
-	};
-}
-
-/** `NewAlreadyExists`: 409 AlreadyExists on create. */
-export function alreadyExistsStatus(resource: string, name: string): KubeStatus {
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: `${resource} ${goQuote(name)} already exists`,
-		reason: 'AlreadyExists',
-		details: { name, kind: resource },
-		code: 409,
-	};
-}
-
-/** The eviction subresource's 429 when a PodDisruptionBudget allows no disruption now. */
-export function disruptionBudgetStatus(pdbName: string, desiredHealthy: number, currentHealthy: number): KubeStatus {
-	return {
-		kind: 'Status',
-		apiVersion: 'v1',
-		metadata: {},
-		status: 'Failure',
-		message: "Cannot evict pod as it would violate the pod's disruption budget.",
-		reason: 'TooManyRequests',
-		details: {
-			causes: [
-				{
-					reason: 'DisruptionBudget',
-					message: `The disruption budget ${pdbName} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently`,
-				},
-			],
-		},
-		code: 429,
-	};
 }

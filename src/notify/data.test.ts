@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultWebhookTemplate } from '../config/settings.ts';
+import { defaultWebhookTemplate } from '../config/settings/webhook.ts';
 import type { InstanceMetadata } from '../imds/types.ts';
 import type { InterruptionEvent } from '../monitors/types.ts';
 import { buildTemplateData, sampleTemplateData, templateFieldNames, type TemplateDataInput } from './data.ts';

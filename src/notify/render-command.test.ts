@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultWebhookTemplate } from '../config/settings.ts';
+import { defaultWebhookTemplate } from '../config/settings/webhook.ts';
 import { createNodeRuntime } from '../runtime/node.ts';
 import type { Runtime } from '../runtime/types.ts';
 import { parseRfc3339, renderCommand } from './render-command.ts';

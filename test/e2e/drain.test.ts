@@ -28,7 +28,7 @@ import {
 	waitForPodGone,
 	waitForPodRunning,
 } from '../real/harness.ts';
-import { adminKubeApi, apiRecorder } from './drain.test-support.ts';
+import { adminKubeApi, apiRecorder } from '../support/admin-kube-api.ts';
 
 let cluster: RealCluster;
 let kube: KubeApi;

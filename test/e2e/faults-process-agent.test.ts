@@ -7,20 +7,9 @@
 // Needs NTH_REAL_STATE (scripts/test.mjs sets it: `node scripts/test.mjs --e2e faults-process`).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sleep } from '../../src/clock.ts';
 import { waitFor } from '../real/harness.ts';
+import { assertAlive, assertOneStartOneOutcome, healthStatus, pacedSpotDrain, waitForHeld } from '../support/fault-process.ts';
 import {
-	assertAlive,
-	healthStatus,
-	outcomeCounts,
-	pacedDrain,
-	parseBody,
-	probes,
-	waitForHeld,
-	webhookTemplate,
-} from './faults-process.test-support.ts';
-import {
-	agentEnv,
 	appPods,
 	describeNode,
 	inPhase,
@@ -28,7 +17,6 @@ import {
 	readNodeState,
 	ScenarioKit,
 	seconds,
-	startWebhookReceiver,
 	waitForNode,
 	withAgentLog,
 } from './scenarios-kit.ts';
@@ -42,21 +30,10 @@ const gracePeriodSeconds = 2;
 
 for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
 	test(`agent ${signal} mid-drain: the next process resumes; one start + one outcome in all, counting every pod`, async () => {
-		const kubeconfig = await kit.kubeconfig();
-		const { sc, original, openRoom } = await pacedDrain(kit, signal === 'SIGTERM' ? 'agentterm' : 'agentkill', {
+		const { sc, original, openRoom, receiver, probe, env } = await pacedSpotDrain(kit, signal === 'SIGTERM' ? 'agentterm' : 'agentkill', {
 			replicas,
 			deleteDelay: '1s',
-		});
-		const receiver = await startWebhookReceiver();
-		kit.cleanup.add(() => receiver.close());
-		const aemm = await kit.aemm(['spot', '-a', 'terminate']);
-		const probe = await probes();
-		const env = agentEnv(sc, kubeconfig, aemm, {
-			ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
-			WEBHOOK_URL: receiver.url,
-			WEBHOOK_TEMPLATE: webhookTemplate,
-			SHUTDOWN_GRACE_PERIOD: String(gracePeriodSeconds),
-			...probe.env,
+			settings: { SHUTDOWN_GRACE_PERIOD: String(gracePeriodSeconds) },
 		});
 
 		const first = await kit.agent(env, `${signal}, first agent`);
@@ -101,21 +78,10 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
 			'none of the original pods is left',
 		);
 
-		await waitFor(() => receiver.messages.length >= 2, {
-			timeoutMs: 30_000,
-			what: `the outcome message (${receiver.messages.length} so far)`,
-		});
-		await sleep(3000);
-		const bodies = receiver.messages.map((message) => parseBody(message.body));
-		assert.equal(
-			bodies.map((body) => body.outcome),
-			['', 'drained'],
-			`one start (not re-sent by the second process), one outcome:\n${receiver.messages.map((m) => m.body).join('\n')}`,
-		);
-		assert.equal(
-			outcomeCounts(bodies[1]?.details ?? ''),
-			{ evicted: replicas, total: replicas },
-			`the outcome counts the whole drain, both processes' evictions: "${bodies[1]?.details}"`,
+		await assertOneStartOneOutcome(
+			receiver,
+			replicas,
+			"the second process did not send the start again; the counts cover both processes' evictions",
 		);
 		assert.is(assertAlive(second), undefined, second.tail(60));
 		assert.is(await healthStatus(probe.healthz), 200, 'the second process is live');

@@ -9,32 +9,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sleep } from '../../src/clock.ts';
-import { waitFor } from '../real/harness.ts';
 import { restartApiserver } from '../real/restart.ts';
 import { readRealState } from '../real/state.ts';
 import {
 	assertAlive,
+	assertOneStartOneOutcome,
 	evictedCount,
 	healthStatus,
-	outcomeCounts,
-	pacedDrain,
-	parseBody,
-	probes,
+	pacedSpotDrain,
 	waitForHeld,
-	webhookTemplate,
-} from './faults-process.test-support.ts';
-import {
-	agentEnv,
-	describeNode,
-	inPhase,
-	livePodsOnNode,
-	readNodeState,
-	ScenarioKit,
-	seconds,
-	startWebhookReceiver,
-	waitForNode,
-	withAgentLog,
-} from './scenarios-kit.ts';
+} from '../support/fault-process.ts';
+import { describeNode, inPhase, livePodsOnNode, readNodeState, ScenarioKit, seconds, waitForNode, withAgentLog } from './scenarios-kit.ts';
 
 const kit = new ScenarioKit();
 const test = suite('faults: kube-apiserver killed mid-drain');
@@ -43,21 +28,8 @@ kit.attach(test);
 const replicas = 20;
 
 test('apiserver SIGKILL + restart mid-drain: the agent lives on, its watches recover, the drain completes, one start + one outcome, node stays cordoned', async () => {
-	const kubeconfig = await kit.kubeconfig();
-	const { sc, original, openRoom } = await pacedDrain(kit, 'apikill', { replicas, deleteDelay: '1s' });
-	const receiver = await startWebhookReceiver();
-	kit.cleanup.add(() => receiver.close());
-	const aemm = await kit.aemm(['spot', '-a', 'terminate']);
-	const probe = await probes();
-	const agent = await kit.agent(
-		agentEnv(sc, kubeconfig, aemm, {
-			ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
-			WEBHOOK_URL: receiver.url,
-			WEBHOOK_TEMPLATE: webhookTemplate,
-			...probe.env,
-		}),
-		'apiserver kill',
-	);
+	const { sc, original, openRoom, receiver, probe, env } = await pacedSpotDrain(kit, 'apikill', { replicas, deleteDelay: '1s' });
+	const agent = await kit.agent(env, 'apiserver kill');
 	const started = Date.now();
 	await withAgentLog(
 		agent,
@@ -101,24 +73,12 @@ test('apiserver SIGKILL + restart mid-drain: the agent lives on, its watches rec
 	console.log(`  drain attempts on the record: ${String(drained.incident?.attempts)}; notified: ${drained.incident?.notified.join(',')}`);
 
 	// The outcome message, then a few seconds to see that nothing else comes.
-	await waitFor(() => receiver.messages.length >= 2, {
-		timeoutMs: 30_000,
-		what: `the outcome message (${receiver.messages.length} so far)`,
-	});
-	await sleep(3000);
-	stopSampling = true;
-	await sampling;
-	const bodies = receiver.messages.map((message) => parseBody(message.body));
-	assert.equal(
-		bodies.map((body) => body.outcome),
-		['', 'drained'],
-		`one start, one outcome:\n${receiver.messages.map((m) => m.body).join('\n')}`,
-	);
-	assert.equal(
-		outcomeCounts(bodies[1]?.details ?? ''),
-		{ evicted: replicas, total: replicas },
-		`the outcome counts the whole drain: ${bodies[1]?.details}`,
-	);
+	try {
+		await assertOneStartOneOutcome(receiver, replicas);
+	} finally {
+		stopSampling = true;
+		await sampling;
+	}
 
 	const after = await readNodeState(kit.cluster, sc.node);
 	assert.ok(after.unschedulable, `the node stays cordoned: ${describeNode(after)}`);

@@ -23,19 +23,8 @@ import {
 	probes,
 	startFaultyReceiver,
 	webhookTemplate,
-} from './faults-process.test-support.ts';
-import {
-	agentEnv,
-	appPods,
-	inPhase,
-	readNodeState,
-	ScenarioKit,
-	seconds,
-	uidsOf,
-	waitForEvicted,
-	waitForNode,
-	withAgentLog,
-} from './scenarios-kit.ts';
+} from '../support/fault-process.ts';
+import { agentEnv, appPods, inPhase, readNodeState, ScenarioKit, seconds, uidsOf, waitForEvicted, withAgentLog } from './scenarios-kit.ts';
 
 const kit = new ScenarioKit();
 const test = suite('faults: webhook sinks down, slow, 500');

@@ -563,7 +563,7 @@ release('the SBOM describes the bundled npm tree, the runtimes and the image bas
 	assert.ok(byName.has('node') && byName.has('bun'), 'runtimes listed');
 	assert.ok(byName.has('libc6'), 'image base packages listed');
 	const rootDeps = bom.dependencies.find((d) => d.ref === `pkg:npm/nth@${version}`);
-	assert.ok(rootDeps && rootDeps.dependsOn.includes('pkg:npm/%40kubernetes/client-node@1.4.0'));
+	assert.ok(rootDeps?.dependsOn.includes('pkg:npm/%40kubernetes/client-node@1.4.0'));
 });
 
 release('install.sh from the release installs the default flavour for this host', () => {

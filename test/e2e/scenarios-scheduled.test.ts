@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Aemm } from '../real/aemm.ts';
+import type { Aemm } from '../real/aemm.ts';
 import { createPod, waitFor } from '../real/harness.ts';
 import type { AgentProcess } from './agent-process.ts';
 import {

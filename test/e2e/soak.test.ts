@@ -29,7 +29,7 @@ import * as assert from 'uvu/assert';
 import { sleep } from '../../src/clock.ts';
 import { waitFor } from '../real/harness.ts';
 import { scheduledTime, startScriptableImds } from '../real/scriptable-imds.ts';
-import { healthStatus, parseBody, probes, webhookTemplate } from './faults-process.test-support.ts';
+import { healthStatus, parseBody, probes, webhookTemplate } from '../support/fault-process.ts';
 import { agentEnv, inPhase, ScenarioKit, startWebhookReceiver, waitForNode, waitForPodsBack, withAgentLog } from './scenarios-kit.ts';
 
 const kit = new ScenarioKit();

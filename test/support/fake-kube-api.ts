@@ -26,9 +26,8 @@ import {
 	invalidStatus,
 	type KubeStatus,
 	notFoundStatus,
-	validateEventCreate,
-	validateNodeUpdate,
-} from '../../src/kube/validation.ts';
+} from '../../src/kube/status.ts';
+import { validateEventCreate, validateNodeUpdate } from '../../src/kube/validation.ts';
 import type {
 	AccessCheck,
 	CoreEventInput,

@@ -3,7 +3,8 @@
  * chains, function and method calls with Go's argument typing, range/if/with/template, and
  * Go's execution error messages (`template: NAME:LINE:COL: executing "NAME" at <NODE>: …`).
  */
-import { quote, sprint } from './format.ts';
+import { sprint } from './format.ts';
+import { quote } from './quote.ts';
 import type { ExecContext, GoFunc, ParamType } from './funcs/go-func.ts';
 import type {
 	AnyNode,

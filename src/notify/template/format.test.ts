@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatFloat } from './float-format.ts';
-import { quote, sprint, sprintf, sprintln } from './format.ts';
+import { sprint, sprintf, sprintln } from './format.ts';
+import { quote } from './quote.ts';
 import { goInt } from './values.ts';
 
 // Every expected string below was printed by Go 1.26's fmt / strconv with the same arguments.

@@ -1,10 +1,14 @@
 /**
  * @module Go's fmt for the value model: `Sprint`, `Sprintln`, `Sprintf` (verbs %v %+v %#v %T %s
  * %q %d %b %o %O %x %X %c %U %e %E %f %F %g %G %t %%, flags, width, precision, `*` and `[n]`
- * indexes, and Go's error forms such as `%!d(string=x)`), plus `strconv.Quote`.
+ * indexes, and Go's error forms such as `%!d(string=x)`). strconv's quoting is in quote.ts, the
+ * `String()` methods of Go's time values in stringer.ts.
  */
 import { formatFloat } from './float-format.ts';
-import { civil, durationString, longDayNames, longMonthNames, maxDuration, minDuration, nanosecond, timeString } from './time-format.ts';
+import { printable, quote, quoteRune, validRune } from './quote.ts';
+import { stringerText } from './stringer.ts';
+import { civil, nanosecond } from './time-format.ts';
+import { longMonthNames } from './time-layout.ts';
 import { GoInt, isTime, sortedEntries, toGoTime, typeName, type GoTime } from './values.ts';
 
 interface Flags {
@@ -35,24 +39,6 @@ const noFlags = (): Flags => ({
 });
 const plainFlags: Flags = noFlags();
 
-/** A Duration held as a JS number, back to int64 (a saturated Sub keeps printing Go's limits). */
-function clampDuration(nanos: number): bigint {
-	if (nanos >= 2 ** 63) return maxDuration;
-	if (nanos <= -(2 ** 63)) return minDuration;
-	return BigInt(Math.trunc(nanos));
-}
-
-/** The `String()` of Go values that have one (time.Time, Duration, Month, Weekday). */
-export function stringerText(value: unknown): string | undefined {
-	if (isTime(value)) return timeString(toGoTime(value));
-	if (value instanceof GoInt) {
-		if (value.type === 'time.Duration') return durationString(value.exact ?? clampDuration(value.value));
-		if (value.type === 'time.Month') return longMonthNames[value.value - 1] ?? `%!Month(${value.value})`;
-		if (value.type === 'time.Weekday') return longDayNames[value.value] ?? `%!Weekday(${value.value})`;
-	}
-	return undefined;
-}
-
 function runeCount(text: string): number {
 	let count = 0;
 	for (const _ of text) count++;
@@ -76,45 +62,6 @@ function truncate(text: string, flags: Flags): string {
 		out += char;
 	}
 	return out;
-}
-
-const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
-/** Go's `strconv.Quote` (or QuoteToASCII when `asciiOnly`). */
-export function quote(text: string, asciiOnly = false): string {
-	let out = '"';
-	for (const char of text) {
-		const code = char.codePointAt(0) ?? 0;
-		if (char === '"' || char === '\\') out += `\\${char}`;
-		else if (asciiOnly ? code < 0x80 && printable.test(char) : printable.test(char)) out += char;
-		else out += escapeRune(code);
-	}
-	return `${out}"`;
-}
-
-function escapeRune(code: number): string {
-	switch (code) {
-		case 7:
-			return '\\a';
-		case 8:
-			return '\\b';
-		case 12:
-			return '\\f';
-		case 10:
-			return '\\n';
-		case 13:
-			return '\\r';
-		case 9:
-			return '\\t';
-		case 11:
-			return '\\v';
-		default:
-	}
-	if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
-	// A lone surrogate is not a valid rune: Go would see the replacement character.
-	if (code >= 0xd800 && code <= 0xdfff) return '\\ufffd';
-	if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
-	return `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
 /** Go's badVerb: the value is printed with %v under the same flags (so "%.2f" of 2 shows "02"). */
@@ -202,17 +149,6 @@ function fmtInteger(value: GoInt, verb: string, flags: Flags): string {
 	else if (flags.plus) digits = `+${digits}`;
 	else if (flags.space) digits = ` ${digits}`;
 	return pad(digits, { ...flags, zero: false });
-}
-
-function validRune(code: number): number {
-	return code >= 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? code : 0xfffd;
-}
-
-function quoteRune(code: number, asciiOnly: boolean): string {
-	const char = String.fromCodePoint(code);
-	if (char === "'" || char === '\\') return `'\\${char}'`;
-	if (asciiOnly ? code < 0x80 && printable.test(char) : printable.test(char)) return `'${char}'`;
-	return `'${escapeRune(code)}'`;
 }
 
 function fmtFloat(value: number, verb: string, flags: Flags): string {

@@ -1,6 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { durationString, formatTime, parseDuration, parseTime, timeString } from './time-format.ts';
+import { durationString, parseDuration } from './duration.ts';
+import { formatTime, timeString } from './time-format.ts';
+import { parseTime } from './time-parse.ts';
 import { GoTime, goTime, zeroTime } from './values.ts';
 import { fixedZone, loadZone, utcZone } from './zones.ts';
 

@@ -2,7 +2,9 @@
  * @module Sprig's date functions: now, date, dateInZone, htmlDate, toDate, dateModify, ago,
  * duration, durationRound, unixEpoch (and their snake_case / must variants).
  */
-import { durationString, formatTime, maxDuration, minDuration, parseDuration, parseTime } from '../time-format.ts';
+import { durationString, maxDuration, minDuration, parseDuration } from '../duration.ts';
+import { formatTime } from '../time-format.ts';
+import { parseTime } from '../time-parse.ts';
 import { GoInt, goTime, GoTime, isTime, toGoTime, zeroTime } from '../values.ts';
 import { loadZone, utcZone, type GoZone } from '../zones.ts';
 import { cfn, fn, GoFuncError, type ExecContext, type GoFunc } from './go-func.ts';

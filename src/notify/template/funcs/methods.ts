@@ -2,8 +2,9 @@
  * @module Methods templates can call on values (`.StartTime.Format "…"`): time.Time's,
  * time.Duration's, time.Month's and Weekday's, and a struct's function properties.
  */
-import { stringerText } from '../format.ts';
-import { civil, formatTime, maxDuration, minDuration, nanosecond, utcDate } from '../time-format.ts';
+import { stringerText } from '../stringer.ts';
+import { maxDuration, minDuration } from '../duration.ts';
+import { civil, formatTime, nanosecond, utcDate } from '../time-format.ts';
 import { GoInt, GoTime, isStruct, isTime, toGoTime } from '../values.ts';
 import { utcZone } from '../zones.ts';
 import { fn, vfn, type GoFunc } from './go-func.ts';

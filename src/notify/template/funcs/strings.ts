@@ -2,7 +2,8 @@
  * @module Sprig's string functions. Go strings are bytes: `trunc`, `substr` and `abbrev` count
  * UTF-8 bytes as Sprig does; case mapping is per rune like Go's unicode package.
  */
-import { quote as goQuote, sprintf } from '../format.ts';
+import { sprintf } from '../format.ts';
+import { quote as goQuote } from '../quote.ts';
 import { byteLength, byteSlice, compareStrings, goMap, goSlice, typeName } from '../values.ts';
 import { strval } from './convert.ts';
 import { fn, GoFuncError, vfn, type GoFunc } from './go-func.ts';

@@ -1,16 +1,29 @@
 /**
- * @module Fixtures of the process/cluster fault tests (test/e2e/faults-process-*.test.ts):
- * a drain paced by a PodDisruptionBudget so a fault lands mid-drain for sure, the
- * webhook body those tests parse, the counts of an outcome message, and the
- * agent's liveness probe.
+ * @module Fixtures of the process/cluster fault tests (test/e2e/faults-process-*.test.ts,
+ * soak.test.ts): a drain paced by a PodDisruptionBudget so a fault lands mid-drain for sure,
+ * the spot-notice set-up around it (webhook receiver, AEMM, probes, the agent's settings), the
+ * webhook body those tests parse and the one-start-one-outcome check, the agent's liveness
+ * probe, and a webhook receiver that fails on purpose.
  *
  * Test code only (Node). Needs NTH_REAL_STATE.
  */
+import * as assert from 'uvu/assert';
 import * as v from 'valibot';
-import { createDeployment, createNode, createPdb, deleteNode, waitFor } from '../real/harness.ts';
+import { sleep } from '../../src/clock.ts';
+import type { AgentProcess } from '../e2e/agent-process.ts';
+import {
+	agentEnv,
+	appPods,
+	livePodsOnNode,
+	type Scenario,
+	type ScenarioKit,
+	startWebhookReceiver,
+	uidsOf,
+	type WebhookReceiver,
+} from '../e2e/scenarios-kit.ts';
 import { freePort } from '../real/free-port.ts';
-import type { AgentProcess } from './agent-process.ts';
-import { appPods, livePodsOnNode, type Scenario, type ScenarioKit, uidsOf } from './scenarios-kit.ts';
+import { createDeployment, createNode, createPdb, deleteNode, waitFor } from '../real/harness.ts';
+import { statusOfUrl } from './fault-kit.ts';
 
 /** Webhook template whose body the tests parse: the kind, the outcome ("" for the start message) and its details. */
 export const webhookTemplate =
@@ -79,6 +92,63 @@ export async function pacedDrain(
 	};
 }
 
+export interface PacedSpotDrain extends PacedDrain {
+	readonly receiver: WebhookReceiver;
+	readonly probe: { readonly env: Record<string, string>; readonly healthz: string };
+	/** The agent's settings: the scenario's node behind AEMM's spot terminate notice, the webhook (start and outcome messages) and the probes server. */
+	readonly env: Record<string, string>;
+}
+
+/**
+ * A {@link pacedDrain} with what every process fault test around it needs: a webhook receiver
+ * (closed at cleanup), AEMM answering a spot terminate notice, the probes server on a free port,
+ * and the agent's settings for them plus `settings`.
+ */
+export async function pacedSpotDrain(
+	kit: ScenarioKit,
+	label: string,
+	options: { readonly replicas: number; readonly deleteDelay?: string; readonly settings?: Readonly<Record<string, string>> },
+): Promise<PacedSpotDrain> {
+	const kubeconfig = await kit.kubeconfig();
+	const paced = await pacedDrain(kit, label, options);
+	const receiver = await startWebhookReceiver();
+	kit.cleanup.add(() => receiver.close());
+	const aemm = await kit.aemm(['spot', '-a', 'terminate']);
+	const probe = await probes();
+	const env = agentEnv(paced.sc, kubeconfig, aemm, {
+		ENABLE_SCHEDULED_EVENT_DRAINING: 'false',
+		WEBHOOK_URL: receiver.url,
+		WEBHOOK_TEMPLATE: webhookTemplate,
+		...probe.env,
+		...options.settings,
+	});
+	return { ...paced, receiver, probe, env };
+}
+
+/**
+ * Waits for the outcome message, gives a duplicate 3 s to arrive, and checks that the receiver
+ * got exactly one start and one "drained" outcome counting all `replicas` pods. `why` says what
+ * the test adds to that (e.g. that a second process did not send the start again).
+ */
+export async function assertOneStartOneOutcome(receiver: WebhookReceiver, replicas: number, why = ''): Promise<void> {
+	await waitFor(() => receiver.messages.length >= 2, {
+		timeoutMs: 30_000,
+		what: `the outcome message (${receiver.messages.length} so far)`,
+	});
+	await sleep(3000);
+	const bodies = receiver.messages.map((message) => parseBody(message.body));
+	assert.equal(
+		bodies.map((body) => body.outcome),
+		['', 'drained'],
+		`one start, one outcome${why === '' ? '' : ` (${why})`}:\n${receiver.messages.map((m) => m.body).join('\n')}`,
+	);
+	assert.equal(
+		outcomeCounts(bodies[1]?.details ?? ''),
+		{ evicted: replicas, total: replicas },
+		`the outcome counts the whole drain: "${bodies[1]?.details}"`,
+	);
+}
+
 /** Waits until the drain is held: `count` pods evicted and the PDB allows no more disruptions. */
 export async function waitForHeld(
 	kit: ScenarioKit,
@@ -131,15 +201,8 @@ export async function probes(): Promise<{ env: Record<string, string>; healthz: 
 }
 
 /** The status of /healthz, or 0 when it does not answer within 2 s. */
-export async function healthStatus(healthz: string): Promise<number> {
-	try {
-		const response = await fetch(healthz, { signal: AbortSignal.timeout(2000) });
-		await response.body?.cancel();
-		return response.status;
-	} catch {
-		// No answer at all: the probe server (or the process) is down.
-		return 0;
-	}
+export function healthStatus(healthz: string): Promise<number> {
+	return statusOfUrl(healthz);
 }
 
 /** The agent process is alive and started exactly once (no crash loop: it never exited, never re-initialised). */

@@ -1,7 +1,7 @@
 /**
- * @module Shared by test/e2e/drain.test.ts and bench/drain.ts: the real
- * KubeApi for one real control plane, and an EventRecorder that writes pod
- * events through it. Not a test file itself (no `.test.ts` suffix).
+ * @module The agent's own KubeApi against one real control plane (the stack's
+ * admin token), and an EventRecorder that writes pod events through it: what
+ * test/e2e/drain.test.ts drives the drain engine with.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
