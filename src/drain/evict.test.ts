@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KubeError } from '../errors.ts';
-import { classifyEvictError, evictRetryLine, goDuration } from './evict.ts';
+import { classifyEvictError, evictRetryLine } from './evict.ts';
 
 const classify = suite('classifyEvictError()');
 
@@ -29,19 +29,6 @@ classify('reads any other 500, other statuses and non-Kube errors as failures; a
 });
 
 const texts = suite('NTH log texts');
-
-texts('goDuration() prints like Go', () => {
-	assert.equal([0, 500, 1000, 2500, 5000, 60_000, 90_000, 3_725_000].map(goDuration), [
-		'0s',
-		'500ms',
-		'1s',
-		'2.5s',
-		'5s',
-		'1m0s',
-		'1m30s',
-		'1h2m5s',
-	]);
-});
 
 texts("evictRetryLine() is kubectl's line", () => {
 	assert.is(

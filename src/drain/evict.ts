@@ -6,6 +6,7 @@
  * throttling: both mean "later"); 500 naming several PDBs: the eviction API
  * cannot evict such a pod at all; anything else: a failure to retry.
  */
+import { goDuration } from '../duration.ts';
 import { isAbortError, isKubeError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 
@@ -86,20 +87,6 @@ export async function deleteOnce(kube: KubeApi, target: PodTarget, graceSeconds:
 		const outcome = classifyEvictError(error);
 		return outcome.kind === 'blocked' ? { kind: 'failed', message: outcome.message, error } : outcome;
 	}
-}
-
-/** Go's time.Duration.String for whole milliseconds: "500ms", "5s", "2.5s", "1m30s" (NTH's log lines print it). */
-export function goDuration(ms: number): string {
-	const total = Math.max(0, Math.round(ms));
-	if (total === 0) return '0s';
-	if (total < 1000) return `${total}ms`;
-	const hours = Math.floor(total / 3_600_000);
-	const minutes = Math.floor((total % 3_600_000) / 60_000);
-	const seconds = (total % 60_000) / 1000;
-	const secondsText = `${Number.isInteger(seconds) ? seconds : seconds.toFixed(3).replace(/0+$/, '')}s`;
-	if (hours > 0) return `${hours}h${minutes}m${secondsText}`;
-	if (minutes > 0) return `${minutes}m${secondsText}`;
-	return secondsText;
 }
 
 /** kubectl's (and so NTH's) line for a refused eviction that will be retried. */

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { ImdsError, isImdsError } from '../errors.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { gzipSync } from 'node:zlib';
-import { createImdsClient, goDuration, type ImdsClientOptions, pollAttempts, retrySeconds } from './client.ts';
+import { createImdsClient, type ImdsClientOptions, pollAttempts, retrySeconds } from './client.ts';
 import {
 	fakeClock,
 	fakeFetch,
@@ -653,21 +653,12 @@ bodies('reads a body of exactly 64 KiB', async () => {
 	assert.is(response?.body.length, 65_536);
 });
 
-const durations = suite('goDuration()');
+const durations = suite('retrySeconds()');
 
 durations('the retry line\'s seconds read as seconds (NTH printed "2.5s seconds")', () => {
 	assert.is(retrySeconds(2500), '2.5');
 	assert.is(retrySeconds(6251.7), '6.252');
 	assert.is(retrySeconds(30_000), '30');
-});
-
-durations('prints like Go time.Duration', () => {
-	assert.is(goDuration(2500), '2.5s');
-	assert.is(goDuration(2000), '2s');
-	assert.is(goDuration(6251.7), '6.252s');
-	assert.is(goDuration(750), '750ms');
-	assert.is(goDuration(64_200), '1m4.2s');
-	assert.is(goDuration(60_000), '1m0s');
 });
 
 const construct = suite('createImdsClient() options');

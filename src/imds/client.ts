@@ -96,15 +96,6 @@ export const pollAttempts = 4;
 /** No single retry sleep exceeds this, whatever METADATA_TRIES says. */
 const maxRetrySleepMs = 30_000;
 
-/** Go's `time.Duration.String()` (`2.512s`, `750ms`, `1m4.2s`). */
-export function goDuration(ms: number): string {
-	const rounded = Math.round(ms);
-	if (rounded < 1000) return `${rounded}ms`;
-	const minutes = Math.floor(rounded / 60_000);
-	const seconds = `${Number(((rounded - minutes * 60_000) / 1000).toFixed(3))}s`;
-	return minutes > 0 ? `${minutes}m${seconds}` : seconds;
-}
-
 /** Seconds as NTH's retry line means them (`2.5`, `6.25`): its Go `%s` of a Duration printed "2.5s seconds". */
 export function retrySeconds(ms: number): string {
 	return String(Number((ms / 1000).toFixed(3)));

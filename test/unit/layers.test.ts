@@ -17,7 +17,7 @@ const src = join(root, 'src');
  * config and metrics; main (the CLI) is the roof.
  */
 const floors: readonly (readonly string[])[] = [
-	['version', 'vocabulary', 'errors'],
+	['version', 'vocabulary', 'errors', 'duration'],
 	['runtime'],
 	['clock', 'log'],
 	['config', 'metrics'],

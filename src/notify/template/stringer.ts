@@ -2,7 +2,8 @@
  * @module The `String()` methods of the Go values the template engine models (time.Time,
  * time.Duration, time.Month, time.Weekday), which fmt's %v and the template printer call.
  */
-import { durationString, maxDuration, minDuration } from './duration.ts';
+import { durationString } from '../../duration.ts';
+import { maxDuration, minDuration } from './duration.ts';
 import { timeString } from './time-format.ts';
 import { longDayNames, longMonthNames } from './time-layout.ts';
 import { GoInt, isTime, toGoTime } from './values.ts';

@@ -2,7 +2,8 @@
  * @module Sprig's date functions: now, date, dateInZone, htmlDate, toDate, dateModify, ago,
  * duration, durationRound, unixEpoch (and their snake_case / must variants).
  */
-import { durationString, maxDuration, minDuration, parseDuration } from '../duration.ts';
+import { durationString } from '../../../duration.ts';
+import { maxDuration, minDuration, parseDuration } from '../duration.ts';
 import { formatTime } from '../time-format.ts';
 import { parseTime } from '../time-parse.ts';
 import { GoInt, goTime, GoTime, isTime, toGoTime, zeroTime } from '../values.ts';
