@@ -451,7 +451,7 @@ async function buildBun(bundle, arch, dest) {
 		'--compile',
 		'--minify',
 		// JavaScriptCore bytecode of the bundle compiled in (the source stays, as the fallback
-		// for a runtime of another version): the start does not parse 1.5 MB of JavaScript.
+		// for a runtime of another version): the start does not parse the 0.4 MB bundle.
 		// Start -> first spot poll from a cold page cache 256 -> 164 ms (median of 7), idle CPU
 		// unchanged, +3.4 MB raw (npm run bench:idle, 2026-12-04; README "Speed"). ESM kept
 		// (Bun's default with --bytecode is CommonJS): the bundle's createRequire banner needs import.meta.
