@@ -6,7 +6,8 @@
 //
 //   idle    every subject at once for --seconds (default 60) after a
 //           --warmup-seconds (default 10): CPU (utime+stime from /proc/PID/stat)
-//           as millicores, IMDS requests/s per path (counted by the proxy, not
+//           as millicores (and from the threads' schedstat, exact ns: "mc (ns)"),
+//           IMDS requests/s per path (counted by the proxy, not
 //           by the agent), CPU per IMDS request, median RSS. Two tables:
 //             defaults  each as shipped (nth: the DaemonSet's env and the
 //                       image's ENV; upstream: its own defaults, probes off as
@@ -27,7 +28,7 @@
 // and down again afterwards. Measure under the lock:
 //   flock -x /tmp/nth-bench.lock npm run bench:idle
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Aemm, startAemm } from '../test/real/aemm.ts';
@@ -115,6 +116,37 @@ interface ProcSample {
 	readonly atMs: number;
 	readonly rssKb: number;
 	readonly cpuMs: number;
+	/** Run time per thread id in ns from /proc/PID/task/TID/schedstat (exact, unlike the 10 ms ticks of utime+stime). */
+	readonly threadNs: ReadonlyMap<string, number>;
+}
+
+/**
+ * Run time per live thread. utime+stime are sampled at the scheduler tick, and
+ * an idle agent's wake-ups are short and start right after a tick (timers
+ * fire on it), so ticks under-count them; schedstat counts every nanosecond.
+ * A thread that exits inside the window loses its time (short-lived GC helpers).
+ */
+function threadRunNs(pid: number): Map<string, number> {
+	const result = new Map<string, number>();
+	try {
+		for (const tid of readdirSync(`/proc/${pid}/task`)) {
+			try {
+				result.set(tid, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+			} catch {
+				// the thread exited between the listing and the read: its time is lost (see above)
+			}
+		}
+	} catch {
+		// the process is gone: the caller reports it
+	}
+	return result;
+}
+
+/** CPU ms the threads spent between two samples (threads born inside the window count whole). */
+function threadCpuMs(first: ProcSample, last: ProcSample): number {
+	let ns = 0;
+	for (const [tid, value] of last.threadNs) ns += value - (first.threadNs.get(tid) ?? 0);
+	return ns / 1e6;
 }
 
 function procSample(pid: number): ProcSample | undefined {
@@ -126,6 +158,7 @@ function procSample(pid: number): ProcSample | undefined {
 			atMs: now(),
 			rssKb: Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0),
 			cpuMs: ((Number(fields[11]) + Number(fields[12])) / clockTick) * 1000,
+			threadNs: threadRunNs(pid),
 		};
 	} catch {
 		return undefined; // the process is gone: the caller reports it
@@ -146,6 +179,8 @@ interface IdleResult {
 	readonly windowSeconds: number;
 	readonly cpuMs: number;
 	readonly millicores: number;
+	/** Millicores from the threads' schedstat run time (ns), not ticks. */
+	readonly schedMillicores: number;
 	readonly requestsPerSecond: number;
 	/** Requests/s per IMDS path (method and path). */
 	readonly perPath: Readonly<Record<string, number>>;
@@ -159,6 +194,7 @@ const failedIdle = (subject: string, error: unknown): IdleResult => ({
 	windowSeconds: 0,
 	cpuMs: 0,
 	millicores: Number.NaN,
+	schedMillicores: Number.NaN,
 	requestsPerSecond: Number.NaN,
 	perPath: {},
 	cpuMsPerRequest: Number.NaN,
@@ -213,6 +249,7 @@ async function idleRun(
 			windowSeconds: windowS,
 			cpuMs,
 			millicores: cpuMs / windowS,
+			schedMillicores: threadCpuMs(first, last) / windowS,
 			requestsPerSecond: requests.length / windowS,
 			perPath,
 			cpuMsPerRequest: requests.length > 0 ? cpuMs / requests.length : Number.NaN,
@@ -309,7 +346,7 @@ function pathLabel(key: string): string {
 function printIdle(title: string, results: readonly IdleResult[]): void {
 	const peer = results.find((result) => result.subject.startsWith('upstream'));
 	console.log(`\n${title} (all at once, ${seconds} s after a ${warmupSeconds} s warm-up)`);
-	const rows: string[][] = [['subject', 'mc', '× NTH', 'IMDS req/s', 'per path (req/s)', 'ms CPU/req', '× NTH', 'RSS MiB']];
+	const rows: string[][] = [['subject', 'mc', '× NTH', 'mc (ns)', '× NTH', 'IMDS req/s', 'per path (req/s)', 'ms CPU/req', '× NTH', 'RSS MiB']];
 	for (const result of results) {
 		const perPath = Object.entries(result.perPath)
 			.sort(([a], [b]) => a.localeCompare(b))
@@ -319,6 +356,8 @@ function printIdle(title: string, results: readonly IdleResult[]): void {
 			result.subject,
 			f(result.millicores, 2),
 			peer === undefined ? '-' : f(result.millicores / peer.millicores, 2),
+			f(result.schedMillicores, 2),
+			peer === undefined ? '-' : f(result.schedMillicores / peer.schedMillicores, 2),
 			f(result.requestsPerSecond, 2),
 			perPath,
 			f(result.cpuMsPerRequest, 2),

@@ -31,8 +31,14 @@ export const bunExecArgv = ['--smol'];
  *   poll allocates); JavaScriptCore's allocation-driven collections remain.
  *   Idle 4.67 → 3.11 mc at the defaults, 2.22 → 1.33 mc at NTH's request mix,
  *   idle RSS +0.9 MiB (npm run bench:idle, 2026-12-04; README "Idle CPU").
+ * - MIMALLOC_PURGE_DELAY=0: Bun's allocator (mimalloc 3) purges freed pages at
+ *   once instead of 100 ms later. With the delay its `mi-scavenger` thread woke
+ *   every 50 ms after each poll and took as much CPU as the main thread
+ *   (1.8 of 4.4 mc, per-thread schedstat). Idle 3.89 -> 2.68 mc at the defaults,
+ *   RSS 41.3 -> 41.1 MiB (`-1`, never purge: 2.79 mc but +1.4 MiB; 10000:
+ *   3.56 mc) (npm run bench:idle, 2026-12-04; README "Idle CPU").
  */
-export const bunRuntimeEnv = { BUN_JSC_useJIT: '0', BUN_GC_TIMER_DISABLE: '1' };
+export const bunRuntimeEnv = { BUN_JSC_useJIT: '0', BUN_GC_TIMER_DISABLE: '1', MIMALLOC_PURGE_DELAY: '0' };
 
 /**
  * Environment the LLRT executable runs with (none needed so far; LLRT reads

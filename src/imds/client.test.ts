@@ -647,6 +647,37 @@ bodies('stops reading an undeclared body at the cap: a 50 MB gzip body is not de
 	assert.is(gets(fake.requests).length, 1, 'not retried: the same answer would come back');
 });
 
+bodies('stops at the cap a gzip body whose declared Content-Length (of the encoded bytes) is under it', async () => {
+	const gzipped = gzipSync(new Uint8Array(50 * 1024 * 1024));
+	assert.ok(gzipped.byteLength <= 65_536, `encoded ${gzipped.byteLength} bytes`);
+	let decoded = 0;
+	const { get } = setup(
+		imdsV2(() => {
+			const counted = new Blob([gzipped])
+				.stream()
+				.pipeThrough(new DecompressionStream('gzip'))
+				.pipeThrough(
+					new TransformStream<Uint8Array, Uint8Array>({
+						transform(chunk, controller) {
+							decoded += chunk.byteLength;
+							controller.enqueue(chunk);
+						},
+					}),
+				);
+			return new Response(counted, { headers: { 'content-length': String(gzipped.byteLength), 'content-encoding': 'gzip' } });
+		}),
+	);
+	const error = await rejection(get());
+	assert.match((error as Error).message, /the body is larger than 65536 bytes \(more than 65536 bytes read, the rest not read\)$/);
+	assert.ok(decoded < 2 * 1024 * 1024, `decoded ${decoded} bytes`);
+});
+
+bodies('reads a declared body within the cap whole', async () => {
+	const { get } = setup(imdsV2(() => new Response('{"action":"stop"}', { headers: { 'content-length': '17' } })));
+	const response = await get();
+	assert.is(response?.body, '{"action":"stop"}');
+});
+
 bodies('reads a body of exactly 64 KiB', async () => {
 	const { get } = setup(imdsV2(() => text('x'.repeat(65_536))));
 	const response = await get();

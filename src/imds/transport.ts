@@ -86,6 +86,13 @@ async function boundedText(response: Response, path: string, maxBytes: number): 
 		throw tooLarge(`Content-Length ${declared.trim()}`);
 	}
 	if (response.body === null) return '';
+	// A declared length within the bound, not encoded: the body is exactly that long, and the
+	// runtime's own text() reads it without a stream reader driven from JavaScript (IMDS always
+	// declares one; this is every poll's 404). Encoded bodies are counted as decoded, below.
+	const encoding = response.headers.get('content-encoding');
+	if (declared !== null && /^\d+$/.test(declared.trim()) && (encoding === null || encoding.trim().toLowerCase() === 'identity')) {
+		return await response.text();
+	}
 	const reader = response.body.getReader();
 	const chunks: Uint8Array[] = [];
 	let size = 0;
