@@ -346,7 +346,9 @@ function pathLabel(key: string): string {
 function printIdle(title: string, results: readonly IdleResult[]): void {
 	const peer = results.find((result) => result.subject.startsWith('upstream'));
 	console.log(`\n${title} (all at once, ${seconds} s after a ${warmupSeconds} s warm-up)`);
-	const rows: string[][] = [['subject', 'mc', '× NTH', 'mc (ns)', '× NTH', 'IMDS req/s', 'per path (req/s)', 'ms CPU/req', '× NTH', 'RSS MiB']];
+	const rows: string[][] = [
+		['subject', 'mc', '× NTH', 'mc (ns)', '× NTH', 'IMDS req/s', 'per path (req/s)', 'ms CPU/req', '× NTH', 'RSS MiB'],
+	];
 	for (const result of results) {
 		const perPath = Object.entries(result.perPath)
 			.sort(([a], [b]) => a.localeCompare(b))

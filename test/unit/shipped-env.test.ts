@@ -36,7 +36,7 @@ writeFileSync(
 test('the Bun flavour ships with its JIT off', () => {
 	assert.is(bunRuntimeEnv['BUN_JSC_useJIT'], '0');
 	assert.is(bunRuntimeEnv['BUN_GC_TIMER_DISABLE'], '1', "Bun's GC timer off (idle CPU)");
-	assert.is(bunRuntimeEnv['MIMALLOC_PURGE_DELAY'], '0', "mimalloc purges at once: no scavenger wake-ups (idle CPU)");
+	assert.is(bunRuntimeEnv['MIMALLOC_PURGE_DELAY'], '0', 'mimalloc purges at once: no scavenger wake-ups (idle CPU)');
 	assert.equal(flavours.bun.env, bunRuntimeEnv);
 	assert.equal(flavours.node.env, {});
 });
