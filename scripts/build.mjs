@@ -4,7 +4,7 @@
 //   dist/nth.mjs                 the bundle (minified, tree-shaken; runs on node, deno, bun)
 //   dist/nth-node-linux-<arch>   Node's own SEA, V8 flags baked in (execArgv), stripped
 //   dist/nth-pkg-linux-<arch>    @yao-pkg/pkg --sea (pkg 6.23 drops --options: no flags)
-//   dist/nth-bun-linux-<arch>    bun build --compile --bytecode
+//   dist/nth-bun-linux-<arch>    bun build --compile
 //   dist/nth                     copy of the default flavour for linux-x64 (scripts/flavours.mjs)
 //   dist/build.json              what was built: files, sizes, sha256, the env each runs with as shipped, default
 //
@@ -450,13 +450,6 @@ async function buildBun(bundle, arch, dest) {
 		'build',
 		'--compile',
 		'--minify',
-		// JavaScriptCore bytecode of the bundle compiled in (the source stays, as the fallback
-		// for a runtime of another version): the start does not parse the 0.4 MB bundle.
-		// Start -> first spot poll from a cold page cache 256 -> 164 ms (median of 7), idle CPU
-		// unchanged, +3.4 MB raw (npm run bench:idle, 2026-12-04; README "Speed"). ESM kept
-		// (Bun's default with --bytecode is CommonJS): the bundle's createRequire banner needs import.meta.
-		'--bytecode',
-		'--format=esm',
 		`--target=bun-linux-${arch === 'x64' ? 'x64' : 'arm64'}`,
 		// Use our own (pinned, offline) runtime instead of letting bun download one.
 		`--compile-executable-path=${runtime}`,
