@@ -21,6 +21,8 @@
  *   `run` stops turning as soon as its promise settles.
  * - Every wait asked for is kept in `sleeps`, in call order (those rejected at
  *   once included).
+ * - More than 2,000 timers firing without time moving is a spin (a loop
+ *   re-arming 0 ms waits): `advance`, `run` and `runUntilIdle` fail on it.
  *
  * Not a test file (no `.test.ts` suffix).
  */
@@ -82,6 +84,7 @@ function immediate(): Promise<void> {
 const quietMs = 1;
 
 const maxSteps = 500_000;
+const maxSameTimeFires = 2_000;
 
 /** Turns without a timer `run` waits (for work outside the clock: a local socket) before it calls a deadlock. */
 const idleTurns = 20;
@@ -133,8 +136,15 @@ export function fakeClock(startMs = fakeEpochMs): FakeClock {
 		return best;
 	};
 
+	/** Timers fired in a row without time moving: code that re-arms a 0 ms wait forever spins instead of waiting. */
+	let firedAtSameTime = 0;
 	const fire = (timer: Timer): void => {
 		drop(timer);
+		firedAtSameTime = timer.at > elapsed ? 0 : firedAtSameTime + 1;
+		if (firedAtSameTime > maxSameTimeFires)
+			throw new Error(
+				`Cannot run the fake clock: ${maxSameTimeFires} timers fired without time moving (a loop re-arming 0 ms waits spins)`,
+			);
 		elapsed = Math.max(elapsed, timer.at);
 		timer.fire();
 	};
