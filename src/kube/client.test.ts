@@ -7,6 +7,7 @@ import type { FetchFn } from '../runtime/types.ts';
 import type { WatchEvent } from './api.ts';
 import { createKubeApi, type KubeApiOptions } from './client.ts';
 import type { Pod } from './schemas.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
 
 const server = 'https://apiserver.test:6443';
 const userAgent = 'nth/test';
@@ -588,21 +589,13 @@ watches.run();
 const limits = suite('createKubeApi() rate limit');
 
 limits('spaces requests beyond the burst at the QPS', async () => {
-	let clock = 0;
-	const slept: number[] = [];
+	const clock = fakeClock();
 	const { fetch, seen } = fakeFetch(json(200, nodeBody));
-	const client = api(fetch, {
-		qps: 5,
-		burst: 2,
-		now: () => clock,
-		sleep: async (ms) => {
-			slept.push(ms);
-			clock += ms;
-		},
-	});
-	for (let i = 0; i < 4; i += 1) await client.getNode('n1', signal);
+	const client = api(fetch, { qps: 5, burst: 2, now: clock.monotonic, sleep: clock.sleep });
+	for (let i = 0; i < 4; i += 1) await clock.run(client.getNode('n1', signal));
 	assert.is(seen.length, 4);
-	assert.equal(slept.map(Math.round), [200, 200]);
+	assert.equal(clock.sleeps.map(Math.round), [200, 200]);
+	assert.is(clock.monotonic(), 400, 'the last request went out 400 ms after the first');
 });
 
 limits.run();
