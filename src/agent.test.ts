@@ -7,6 +7,7 @@ import { runAgent } from './agent.ts';
 import { loadConfig } from './config/load.ts';
 import { isConfigError } from './errors.ts';
 import type { FetchFn, Runtime } from './runtime/types.ts';
+import { fakeFetch, hang } from '../test/support/fake-fetch.ts';
 
 type SignalName = 'SIGTERM' | 'SIGINT';
 
@@ -24,16 +25,12 @@ function fakeRuntime(env: Record<string, string>, onRequest: (url: string, raise
 	};
 	const requests: string[] = [];
 	const output: string[] = [];
-	const fetch: FetchFn = (input, init) => {
-		const url = input instanceof Request ? input.url : String(input);
-		requests.push(url);
-		const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-		return new Promise<Response>((_resolve, reject) => {
-			if (signal?.aborted) return reject(signal.reason);
-			signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-			onRequest(url, raise);
-		});
-	};
+	// Nothing answers: every request waits until it is aborted.
+	const { fetch } = fakeFetch((request, signal) => {
+		requests.push(request.url);
+		onRequest(request.url, raise);
+		return hang(signal);
+	});
 	const runtime: Runtime = {
 		name: 'node',
 		version: 'test',

@@ -4,7 +4,8 @@ import { memoryLogger } from '../log/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/types.ts';
 import { type DrainOptions, type DrainResult, drainNode, evictBackoffMs, listPodNames } from './drain.ts';
 import { isPodReady } from './select.ts';
-import { type PdbFakeOptions, PdbFake, budget, fakeClock, recordingRecorder, runningPod } from '../../test/support/drain-fakes.ts';
+import { type PdbFakeOptions, PdbFake, budget, recordingRecorder, runningPod } from '../../test/support/drain-fakes.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
 import * as v from 'valibot';
 import { PodSchema } from '../kube/schemas.ts';
 

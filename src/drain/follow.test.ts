@@ -4,7 +4,7 @@ import { KubeError } from '../errors.ts';
 import type { ListResult, WatchEvent } from '../kube/api.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
-import { fakeClock } from '../../test/support/drain-fakes.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
 import { type FollowSource, follow, followBackoffMs } from './follow.ts';
 
 interface Item {

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fakeClock } from '../../test/support/drain-fakes.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
 import { Waker } from './wake.ts';
 
 const t0 = 1_700_000_000_000;

@@ -5,15 +5,9 @@ import { ImdsError, isImdsError } from '../errors.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { gzipSync } from 'node:zlib';
 import { createImdsClient, type ImdsClientOptions, pollAttempts, retrySeconds } from './client.ts';
-import {
-	fakeClock,
-	fakeFetch,
-	type FakeHandler,
-	hang,
-	type RecordedRequest,
-	recordingMetrics,
-	refused,
-} from '../../test/support/fake-imds.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
+import { fakeFetch, type FetchHandler as FakeHandler, hang, type RecordedRequest, refused } from '../../test/support/fake-fetch.ts';
+import { recordingMetrics } from '../../test/support/fake-imds.ts';
 import type { ImdsClient } from './types.ts';
 
 const ipv4 = 'http://169.254.169.254';
@@ -34,7 +28,7 @@ function text(body: string, status = 200): Response {
 
 /** A client on a fake fetch and a fake clock; `random` is fixed so backoffs are exact. */
 function setup(handler: FakeHandler, overrides: Partial<ImdsClientOptions> = {}) {
-	const clock = fakeClock();
+	const clock = fakeClock(1_000_000);
 	const fake = fakeFetch(handler);
 	const log = memoryLogger();
 	const { metrics, record } = recordingMetrics();

@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert';
 import { memoryLogger } from '../log/logger.ts';
 import { createImdsClient } from './client.ts';
 import { fetchInstanceMetadata } from './metadata.ts';
-import { fakeClock, fakeFetch, type RecordedRequest, recordingMetrics, refused } from '../../test/support/fake-imds.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
+import { fakeFetch, type RecordedRequest, refused } from '../../test/support/fake-fetch.ts';
+import { recordingMetrics } from '../../test/support/fake-imds.ts';
 import { emptyInstanceMetadata } from './types.ts';
 
 /** The document AEMM v1.13.0 serves (same keys as real IMDS, nulls included). */

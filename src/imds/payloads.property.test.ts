@@ -19,7 +19,8 @@ import { createImdsClient, defaultMaxBodyBytes } from './client.ts';
 import { fetchInstanceMetadata } from './metadata.ts';
 import { parseRfc3339, parseScheduledEventTime } from './payloads.ts';
 import { propertyRuns } from '../../test/support/property-runs.ts';
-import { fakeClock, fakeFetch } from '../../test/support/fake-imds.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
+import { fakeFetch } from '../../test/support/fake-fetch.ts';
 
 const runs = propertyRuns(2000);
 /** Cases that go through the client and a monitor cost more than a parser call. */

@@ -7,6 +7,7 @@ import type { EventReason, EventRecorder } from '../notify/types.ts';
 import { type DrainOutcome, type HandlerSettings, IncidentHandler, type IncidentPorts, type NotifyRequest } from './handler.ts';
 import type { IncidentState } from './state.ts';
 import { EventStore } from './store.ts';
+import { type FakeClock, fakeClock } from '../../test/support/fake-clock.ts';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -62,7 +63,7 @@ const settings: HandlerSettings = {
 interface World {
 	handler: IncidentHandler;
 	store: EventStore;
-	clock: { now: number };
+	clock: FakeClock;
 	calls: string[];
 	notifications: NotifyRequest[];
 	persisted: IncidentState[];
@@ -74,8 +75,6 @@ interface World {
 	failPreDrain: number;
 	failCordon: number;
 	pods: string[];
-	/** The loop's waits on the fake clock (run() only). */
-	sleeps: { ms: number; signal: AbortSignal; resolve: () => void }[];
 	log: ReturnType<typeof memoryLogger>;
 	signal: AbortSignal;
 	/** Runs ticks until the handler has nothing left to do right now. */
@@ -83,7 +82,7 @@ interface World {
 }
 
 function world(overrides: Partial<HandlerSettings> = {}): World {
-	const clock = { now: t0 };
+	const clock = fakeClock(t0);
 	const w: Omit<World, 'handler' | 'store' | 'settle'> & Partial<World> = {
 		clock,
 		calls: [],
@@ -97,7 +96,6 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 		failPreDrain: 0,
 		failCordon: 0,
 		pods: ['ns/a', 'ns/b'],
-		sleeps: [],
 		log: memoryLogger(),
 		signal: new AbortController().signal,
 	};
@@ -112,14 +110,8 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 		log: w.log,
 		metrics,
 		recorder,
-		now: () => clock.now,
-		sleep: (ms, signal) =>
-			new Promise<void>((resolve, reject) => {
-				w.sleeps.push({ ms, signal, resolve });
-				// A zero wait ends at once, as on a real clock.
-				if (ms <= 0) setImmediate(resolve);
-				signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-			}),
+		now: clock.now,
+		sleep: clock.sleep,
 		readNode: async () =>
 			w.node.found ? { facts: { labels: { zone: 'a' }, unschedulable: w.node.unschedulable }, record: { state: undefined } } : undefined,
 		preDrain: async (event) => {
@@ -153,7 +145,7 @@ function world(overrides: Partial<HandlerSettings> = {}): World {
 		persist: async (state) => void w.persisted.push(state),
 		notify: async (request) => void w.notifications.push(request),
 	};
-	const store = new EventStore({ nodeTerminationGracePeriodSeconds: 120, now: () => clock.now });
+	const store = new EventStore({ nodeTerminationGracePeriodSeconds: 120, now: clock.now });
 	const handler = new IncidentHandler({ ...settings, ...overrides }, ports, store);
 	const full = w as World;
 	full.handler = handler;
@@ -219,7 +211,7 @@ flow('makes rebalance then spot ITN one incident: cordon only, then drain; two m
 	assert.equal(w.calls, ['preDrain:REBALANCE_RECOMMENDATION', 'cordon:false']);
 	assert.is(w.handler.state?.phase, 'Cordoned');
 	assert.is(w.notifications.length, 1);
-	w.clock.now += 30_000;
+	await w.clock.advance(30_000);
 	w.handler.addEvents([spot(30_000)]);
 	await w.settle();
 	assert.equal(w.calls.slice(2), ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
@@ -244,7 +236,7 @@ flow('absorbs later notices once drained (AEMM changes the spot id on every poll
 	w.drains[0]?.finish(ok);
 	await w.settle();
 	for (let i = 1; i <= 3; i += 1) {
-		w.clock.now += 1_000;
+		await w.clock.advance(1_000);
 		w.handler.addEvents([spot(i * 1_000, `spot-itn-${i + 1}`)]);
 		await w.settle();
 	}
@@ -350,10 +342,10 @@ flow('retries a failed drain with backoff and sends "failed" only once the deadl
 		[undefined],
 	);
 	assert.is(w.drains.length, 1, 'no retry before the backoff');
-	w.clock.now += 1_000;
+	await w.clock.advance(1_000);
 	await w.settle();
 	assert.is(w.drains.length, 2, 'retried after the backoff');
-	w.clock.now = t0 + 200_000;
+	await w.clock.advance(t0 + 200_000 - w.clock.now());
 	w.drains[1]?.finish({ ok: false, evicted: 1, total: 2, remaining: ['ns/b'], error: 'blocked by PDB' });
 	await w.settle();
 	assert.equal(
@@ -364,9 +356,9 @@ flow('retries a failed drain with backoff and sends "failed" only once the deadl
 		w.actions.filter((a) => a.startsWith('cordon-and-drain')),
 		['cordon-and-drain:error', 'cordon-and-drain:error'],
 	);
-	w.clock.now += 8_000;
+	await w.clock.advance(8_000);
 	await w.settle();
-	assert.ok((w.drains[2]?.deadlineMs ?? 0) >= w.clock.now + 120_000, 'a retry past the deadline gets a fresh budget');
+	assert.ok((w.drains[2]?.deadlineMs ?? 0) >= w.clock.now() + 120_000, 'a retry past the deadline gets a fresh budget');
 });
 
 flow('a failed pre-drain task does not hold back the cordon and drain; it is retried on its own with backoff', async () => {
@@ -376,10 +368,10 @@ flow('a failed pre-drain task does not hold back the cordon and drain; it is ret
 	await w.settle();
 	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain'], 'never-miss: cordoned and draining although the taint was refused');
 	assert.equal(w.reasons, ['SpotInterruption', 'PreDrainError']);
-	w.clock.now += 999;
+	await w.clock.advance(999);
 	await w.settle();
 	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain'], 'no retry before the backoff');
-	w.clock.now += 1;
+	await w.clock.advance(1);
 	await w.settle();
 	assert.equal(
 		w.calls,
@@ -399,7 +391,7 @@ flow('a pre-drain task that keeps failing is given up after a few attempts; the 
 	w.handler.addEvents([spot()]);
 	await w.settle();
 	for (let i = 0; i < 20; i += 1) {
-		w.clock.now += 8_000;
+		await w.clock.advance(8_000);
 		await w.settle();
 	}
 	assert.is(w.calls.filter((c) => c.startsWith('preDrain')).length, 5);
@@ -500,7 +492,7 @@ flow('waits and retries while the node is not found', async () => {
 	assert.equal(w.calls, []);
 	assert.ok(w.log.lines.some((line) => line.includes("node 'node-a' not found in the cluster")));
 	w.node.found = true;
-	w.clock.now += 1_000;
+	await w.clock.advance(1_000);
 	await w.settle();
 	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
 });
@@ -510,7 +502,7 @@ flow('waits for StartTime minus NODE_TERMINATION_GRACE_PERIOD before acting', as
 	w.handler.addEvents([spot(600_000)]);
 	await w.settle();
 	assert.equal(w.calls, []);
-	w.clock.now += 600_000;
+	await w.clock.advance(600_000);
 	await w.settle();
 	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
 });
@@ -520,7 +512,7 @@ flow('acts once per kind while the incident is open, however many new notice ids
 	w.handler.addEvents([rebalance]);
 	await w.settle();
 	for (let i = 1; i <= 3; i += 1) {
-		w.clock.now += 1_000;
+		await w.clock.advance(1_000);
 		w.handler.addEvents([{ ...rebalance, eventId: `rebalance-recommendation-${i + 1}` }]);
 		await w.settle();
 	}
@@ -622,11 +614,6 @@ flow('a resumed drained record absorbs a new notice of the same node (ASG Termin
 	assert.is(w.handler.state?.phase, 'Drained');
 });
 
-/** Lets the loop run until it waits again. */
-async function idle(): Promise<void> {
-	for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
-}
-
 const loop = suite('IncidentHandler.run() on a fake clock');
 
 loop('a notice time far in the future: one clamped wait (re-armed), not a timer that overflows and spins', async () => {
@@ -639,18 +626,17 @@ loop('a notice time far in the future: one clamped wait (re-armed), not a timer 
 		deadline: new Date('2100-01-01T00:00:00Z'),
 	};
 	w.handler.addEvents([farFuture]);
-	await idle();
-	const live = w.sleeps.filter((sleep) => !sleep.signal.aborted);
-	assert.is(live.length, 1, `one pending wait, got ${w.sleeps.map((s) => s.ms).join(',')}`);
-	assert.is(live[0]?.ms, 2 ** 31 - 1, 'clamped to the timer maximum');
+	await w.clock.settle();
+	assert.is(w.clock.pending(), 1, `one pending wait, got ${w.clock.sleeps.join(',')}`);
+	assert.is(w.clock.sleeps.at(-1), 2 ** 31 - 1, 'clamped to the timer maximum');
 	// The clamped wait ends: the loop re-arms, still without acting.
-	w.clock.now += 2 ** 31 - 1;
-	live[0]?.resolve();
-	await idle();
+	await w.clock.advance(2 ** 31 - 1);
 	assert.equal(w.calls, []);
-	assert.ok(w.sleeps.length <= 4, `woke ${w.sleeps.length} times`);
+	assert.ok(w.clock.pending() <= 1, `no pile of timers: ${w.clock.pending()}`);
+	assert.ok(w.clock.sleeps.length <= 4, `woke ${w.clock.sleeps.length} times`);
 	controller.abort(new Error('stop'));
 	await running;
+	assert.is(w.clock.pending(), 0, 'the abort drops the wait');
 });
 
 loop('runs the flow by itself: acts on a notice, wakes for the retry after a failed drain, stops on abort', async () => {
@@ -658,23 +644,23 @@ loop('runs the flow by itself: acts on a notice, wakes for the retry after a fai
 	const controller = new AbortController();
 	const running = w.handler.run(controller.signal);
 	w.handler.addEvents([spot()]);
-	await idle();
+	await w.clock.settle();
 	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
 	w.drains[0]?.finish({ ok: false, evicted: 1, total: 2, remaining: ['ns/b'], error: 'blocked by PDB' });
-	await idle();
+	await w.clock.settle();
 	assert.is(w.handler.state?.phase, 'Failed');
-	const wait = w.sleeps.filter((sleep) => !sleep.signal.aborted).at(-1);
-	assert.is(wait?.ms, 1_000, 'sleeps exactly until the retry');
-	w.clock.now += 1_000;
-	wait?.resolve();
-	await idle();
+	assert.is(w.clock.pending(), 1);
+	assert.is(w.clock.sleeps.at(-1), 1_000, 'sleeps exactly until the retry');
+	await w.clock.advance(999);
+	assert.is(w.drains.length, 1, 'not retried before the timer fires');
+	await w.clock.advance(1);
 	assert.is(w.drains.length, 2, 'retried when the timer fired');
 	w.drains[1]?.finish(ok);
-	await idle();
+	await w.clock.settle();
 	assert.is(w.handler.state?.phase, 'Drained');
 	controller.abort(new Error('stop'));
 	await running;
-	assert.ok(w.sleeps.every((sleep) => sleep.signal.aborted || sleep.ms <= 2 ** 31 - 1));
+	assert.ok(w.clock.sleeps.every((ms) => ms <= 2 ** 31 - 1));
 });
 
 loop('a retry time left in the past does not wake the loop again and again (a cordon that failed once, then worked)', async () => {
@@ -683,28 +669,57 @@ loop('a retry time left in the past does not wake the loop again and again (a co
 	const controller = new AbortController();
 	const running = w.handler.run(controller.signal);
 	w.handler.addEvents([rebalance]);
-	await idle();
+	await w.clock.settle();
 	assert.is(w.handler.state?.phase, 'Pending', 'the cordon failed');
-	w.clock.now += 1_000;
-	w.sleeps
-		.filter((sleep) => !sleep.signal.aborted)
-		.at(-1)
-		?.resolve();
-	await idle();
+	await w.clock.advance(1_000);
 	assert.is(w.handler.state?.phase, 'Cordoned');
-	const before = w.sleeps.length;
-	await idle();
-	await idle();
+	const before = w.clock.sleeps.length;
+	await w.clock.settle();
+	await w.clock.settle();
 	assert.ok(
-		w.sleeps.length - before <= 1,
-		`the loop woke ${w.sleeps.length - before} more times with nothing to do: ${w.sleeps
-			.slice(before, before + 5)
-			.map((s) => s.ms)
-			.join(',')}`,
+		w.clock.sleeps.length - before <= 1,
+		`the loop woke ${w.clock.sleeps.length - before} more times with nothing to do: ${w.clock.sleeps.slice(before, before + 5).join(',')}`,
 	);
-	assert.ok(w.sleeps.slice(before).every((sleep) => sleep.ms > 0));
+	// A wait of 0 ms for a time already past would end at once and spin the loop.
+	assert.ok(
+		w.clock.sleeps.slice(before).every((ms) => ms > 0),
+		w.clock.sleeps.slice(before).join(','),
+	);
 	controller.abort(new Error('stop'));
 	await running;
+});
+
+loop('stops when aborted while waiting: run() resolves and leaves no timer behind', async () => {
+	const w = world();
+	const controller = new AbortController();
+	const running = w.handler.run(controller.signal);
+	w.handler.addEvents([spot(600_000)]);
+	await w.clock.settle();
+	assert.equal(w.calls, [], 'waiting for StartTime minus the grace period');
+	assert.is(w.clock.pending(), 1);
+	let stopped = false;
+	void running.then(() => {
+		stopped = true;
+	});
+	controller.abort(new Error('stop'));
+	await w.clock.settle();
+	assert.ok(stopped, 'run() returned at once, without the clock moving');
+	assert.is(w.clock.pending(), 0);
+	assert.equal(w.calls, []);
+});
+
+loop('wakes by itself at StartTime minus NODE_TERMINATION_GRACE_PERIOD, not before', async () => {
+	const w = world();
+	const controller = new AbortController();
+	const running = w.handler.run(controller.signal);
+	w.handler.addEvents([spot(600_000)]);
+	await w.clock.advance(600_000 - 1);
+	assert.equal(w.calls, []);
+	await w.clock.advance(1);
+	assert.equal(w.calls, ['preDrain:SPOT_ITN', 'cordon:false', 'drain']);
+	controller.abort(new Error('stop'));
+	await running;
+	assert.ok(w.drains[0]?.signal.aborted, 'the running drain is aborted with the loop');
 });
 
 flow.run();

@@ -7,6 +7,8 @@ import type { FetchFn } from '../runtime/types.ts';
 import type { WatchEvent } from './api.ts';
 import { createKubeApi, type KubeApiOptions } from './client.ts';
 import type { Pod } from './schemas.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
+import { hang, fakeFetch as sharedFakeFetch } from '../../test/support/fake-fetch.ts';
 
 const server = 'https://apiserver.test:6443';
 const userAgent = 'nth/test';
@@ -18,24 +20,23 @@ interface Seen {
 	readonly body: string;
 }
 
-type Answer = Response | ((seen: Seen, request: Request) => Response | Promise<Response>);
+type Answer = Response | ((seen: Seen, signal: AbortSignal) => Response | Promise<Response>);
 
-/** A fetch that records requests and answers from a queue (the last answer repeats). */
+/** The shared fake fetch answering from a queue (the last answer repeats), its requests seen as URL and Headers. */
 function fakeFetch(...answers: Answer[]): { fetch: FetchFn; seen: Seen[] } {
 	const seen: Seen[] = [];
-	const fetch: FetchFn = async (input, init) => {
-		const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+	const { fetch } = sharedFakeFetch((recorded, signal) => {
 		const entry: Seen = {
-			method: request.method,
-			url: new URL(request.url),
-			headers: request.headers,
-			body: request.body ? await request.text() : '',
+			method: recorded.method,
+			url: new URL(recorded.url),
+			headers: new Headers(recorded.headers),
+			body: recorded.body,
 		};
 		seen.push(entry);
 		const answer = answers.length > 1 ? answers.shift() : answers[0];
 		if (answer === undefined) throw new Error('no answer queued');
-		return typeof answer === 'function' ? answer(entry, request) : answer.clone();
-	};
+		return typeof answer === 'function' ? answer(entry, signal) : answer.clone();
+	});
 	return { fetch, seen };
 }
 
@@ -176,9 +177,9 @@ requests('tells the connection about a 401 so cached credentials are dropped', a
 
 requests('wraps a transport failure in KubeError without a status, with the cause', async () => {
 	const cause = new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:6443') });
-	const fetch: FetchFn = async () => {
+	const { fetch } = fakeFetch(() => {
 		throw cause;
-	};
+	});
 	const error = await rejection(api(fetch).getNode('n1', signal));
 	assert.instance(error, KubeError);
 	if (!(error instanceof KubeError)) return;
@@ -188,15 +189,11 @@ requests('wraps a transport failure in KubeError without a status, with the caus
 
 requests('rethrows the abort, not a KubeError, when the caller aborts', async () => {
 	const controller = new AbortController();
-	const fetch: FetchFn = (input, init) => {
-		const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-		return new Promise((_resolve, reject) => {
-			if (request.signal.aborted) reject(request.signal.reason);
-			request.signal.addEventListener('abort', () => reject(request.signal.reason));
-			// Abort while the request is in flight.
-			queueMicrotask(() => controller.abort());
-		});
-	};
+	const { fetch } = fakeFetch((_seen, requestSignal) => {
+		// Abort while the request is in flight.
+		queueMicrotask(() => controller.abort());
+		return hang(requestSignal);
+	});
 	const error = await rejection(api(fetch).getNode('n1', controller.signal));
 	assert.not.ok(isKubeError(error));
 	assert.is(error instanceof Error ? error.name : undefined, 'AbortError');
@@ -407,16 +404,16 @@ lists.run();
 const watches = suite('createKubeApi() watches');
 
 /** A streamed response whose chunks the test pushes; it errors when the request aborts. */
-function streamed(request: Request): { response: Response; push: (text: string) => void; end: () => void } {
+function streamed(signal: AbortSignal): { response: Response; push: (text: string) => void; end: () => void } {
 	let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
 	const body = new ReadableStream<Uint8Array>({
 		start(c) {
 			controller = c;
 		},
 	});
-	request.signal.addEventListener('abort', () => {
+	signal.addEventListener('abort', () => {
 		try {
-			controller?.error(request.signal.reason);
+			controller?.error(signal.reason);
 		} catch {
 			// Already closed: nothing to tear down.
 		}
@@ -455,8 +452,8 @@ watches('asks for a watch with bookmarks from the resourceVersion and yields eve
 		object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '13', annotations: { 'k8s.io/initial-events-end': 'true' } } },
 	});
 	const deleted = podEvent('DELETED', 'a', '14');
-	const { fetch, seen } = fakeFetch((_seen, request) => {
-		const stream = streamed(request);
+	const { fetch, seen } = fakeFetch((_seen, requestSignal) => {
+		const stream = streamed(requestSignal);
 		// One event split over three chunks, two events in one chunk, a chunk break inside a multi-byte character's line, no final newline.
 		stream.push(added.slice(0, 10));
 		stream.push(added.slice(10, 25));
@@ -541,10 +538,10 @@ watches('throws KubeError 410 when the watch request itself answers 410', async 
 
 watches('ends cleanly when the signal aborts mid-stream', async () => {
 	const controller = new AbortController();
-	let requestSignal: AbortSignal | undefined;
-	const { fetch } = fakeFetch((_seen, request) => {
-		requestSignal = request.signal;
-		const stream = streamed(request);
+	let seenSignal: AbortSignal | undefined;
+	const { fetch } = fakeFetch((_seen, requestSignal) => {
+		seenSignal = requestSignal;
+		const stream = streamed(requestSignal);
 		stream.push(`${podEvent('ADDED', 'a', '2')}\n`);
 		return stream.response;
 	});
@@ -554,14 +551,14 @@ watches('ends cleanly when the signal aborts mid-stream', async () => {
 		controller.abort();
 	}
 	assert.equal(events, ['a']);
-	assert.ok(requestSignal?.aborted, 'the request was torn down');
+	assert.ok(seenSignal?.aborted, 'the request was torn down');
 });
 
 watches('tears the request down when the consumer stops early', async () => {
-	let requestSignal: AbortSignal | undefined;
-	const { fetch } = fakeFetch((_seen, request) => {
-		requestSignal = request.signal;
-		const stream = streamed(request);
+	let seenSignal: AbortSignal | undefined;
+	const { fetch } = fakeFetch((_seen, requestSignal) => {
+		seenSignal = requestSignal;
+		const stream = streamed(requestSignal);
 		stream.push(`${podEvent('ADDED', 'a', '2')}\n${podEvent('ADDED', 'b', '3')}\n`);
 		return stream.response;
 	});
@@ -569,7 +566,7 @@ watches('tears the request down when the consumer stops early', async () => {
 		assert.is(event.object.metadata.name, 'a');
 		break;
 	}
-	assert.ok(requestSignal?.aborted);
+	assert.ok(seenSignal?.aborted);
 });
 
 watches('does not take rate-limiter tokens', async () => {
@@ -588,21 +585,13 @@ watches.run();
 const limits = suite('createKubeApi() rate limit');
 
 limits('spaces requests beyond the burst at the QPS', async () => {
-	let clock = 0;
-	const slept: number[] = [];
+	const clock = fakeClock();
 	const { fetch, seen } = fakeFetch(json(200, nodeBody));
-	const client = api(fetch, {
-		qps: 5,
-		burst: 2,
-		now: () => clock,
-		sleep: async (ms) => {
-			slept.push(ms);
-			clock += ms;
-		},
-	});
-	for (let i = 0; i < 4; i += 1) await client.getNode('n1', signal);
+	const client = api(fetch, { qps: 5, burst: 2, now: clock.monotonic, sleep: clock.sleep });
+	for (let i = 0; i < 4; i += 1) await clock.run(client.getNode('n1', signal));
 	assert.is(seen.length, 4);
-	assert.equal(slept.map(Math.round), [200, 200]);
+	assert.equal(clock.sleeps.map(Math.round), [200, 200]);
+	assert.is(clock.monotonic(), 400, 'the last request went out 400 ms after the first');
 });
 
 limits.run();

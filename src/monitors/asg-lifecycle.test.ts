@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fakeImds, refused } from '../../test/support/fake-imds.ts';
+import { refused } from '../../test/support/fake-fetch.ts';
+import { fakeImds } from '../../test/support/fake-imds.ts';
 import { createAsgLifecycleMonitor } from './asg-lifecycle.ts';
 
 const path = '/latest/meta-data/autoscaling/target-lifecycle-state';

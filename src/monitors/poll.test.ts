@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ImdsError } from '../errors.ts';
-import { fakeClock, type FakeClock, recordingMetrics } from '../../test/support/fake-imds.ts';
+import { fakeClock, type FakeClock } from '../../test/support/fake-clock.ts';
+import { recordingMetrics } from '../../test/support/fake-imds.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { checkBudgetMs, monitorIntervals, type PollOptions, startPolling } from './poll.ts';
 import type { EventKind, MonitorName } from '../vocabulary.ts';

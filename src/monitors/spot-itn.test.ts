@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ImdsError } from '../errors.ts';
-import { fakeImds, refused } from '../../test/support/fake-imds.ts';
+import { refused } from '../../test/support/fake-fetch.ts';
+import { fakeImds } from '../../test/support/fake-imds.ts';
 import { createSpotItnMonitor } from './spot-itn.ts';
 
 const path = '/latest/meta-data/spot/instance-action';

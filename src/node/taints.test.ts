@@ -5,23 +5,21 @@ import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
 import { addInterruptionTaint, addOutOfServiceTaint, addTaint, interruptionTaintKeys, removeNthTaints, taintValue } from './taints.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
 
 const signal = new AbortController().signal;
 
 function setup(dryRun = false) {
 	const kube = new FakeKubeApi();
 	const log = memoryLogger();
-	const clock = { ms: Date.parse('2025-06-01T00:00:00Z'), slept: [] as number[] };
+	const clock = fakeClock(Date.parse('2025-06-01T00:00:00Z'));
 	const deps = {
 		kube,
 		log,
 		metrics: noopMetrics(),
 		dryRun,
-		now: () => new Date(clock.ms),
-		sleep: async (ms: number) => {
-			clock.slept.push(ms);
-			clock.ms += ms;
-		},
+		now: () => new Date(clock.now()),
+		sleep: clock.sleep,
 	};
 	return { kube, log, clock, deps };
 }
@@ -105,12 +103,12 @@ add("retries a conflict with a growing backoff and keeps the other writer's tain
 		});
 	});
 	kube.failNext('patchNode', { status: 409, times: 2, when: () => kube.callsTo('patchNode').length > 1 });
-	await addOutOfServiceTaint(deps, 'n1', signal);
+	await clock.run(addOutOfServiceTaint(deps, 'n1', signal));
 	assert.equal(kube.node('n1')?.spec.taints, [
 		adminTaint,
 		{ key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' },
 	]);
-	assert.equal(clock.slept, [100, 200, 400]);
+	assert.equal(clock.sleeps, [100, 200, 400]);
 	assert.is(kube.callsTo('getNode').length, 4);
 });
 
@@ -119,14 +117,14 @@ add('gives up with the 409 once the 5 s deadline would pass', async () => {
 	kube.addNode({ metadata: { name: 'n1' } });
 	kube.failNext('patchNode', { status: 409, times: 100 });
 	try {
-		await addOutOfServiceTaint(deps, 'n1', signal);
+		await clock.run(addOutOfServiceTaint(deps, 'n1', signal));
 		assert.unreachable('must throw');
 	} catch (error) {
 		assert.instance(error, KubeError);
 		assert.is(error instanceof KubeError ? error.status : undefined, 409);
 	}
-	assert.equal(clock.slept, [100, 200, 400, 750, 750, 750, 750, 750]);
-	assert.ok(clock.slept.reduce((sum, ms) => sum + ms, 0) <= 5_000);
+	assert.equal(clock.sleeps, [100, 200, 400, 750, 750, 750, 750, 750]);
+	assert.ok(clock.sleeps.reduce((sum, ms) => sum + ms, 0) <= 5_000);
 });
 
 add('stops retrying when the signal aborts', async () => {

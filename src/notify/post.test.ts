@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fakeClock, type Scripted, scriptedFetch } from '../../test/support/fake-time.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
+import { fakeFetch, type Scripted } from '../../test/support/fake-fetch.ts';
 import { backoffMs, type PostOptions, postWithRetry, retryAfterMs } from './post.ts';
 
 const url = 'http://127.0.0.1:9/hook';
@@ -10,7 +11,7 @@ const half = (): number => 0.5;
 
 function setup(script: readonly Scripted[], overrides: Partial<PostOptions> = {}) {
 	const clock = fakeClock();
-	const fake = scriptedFetch(script, clock);
+	const fake = fakeFetch(script, { clock });
 	const delays: number[] = [];
 	const options: PostOptions = {
 		fetch: fake.fetch,

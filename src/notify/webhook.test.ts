@@ -7,7 +7,8 @@ import { memoryLogger } from '../log/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/types.ts';
 import type { InterruptionEvent } from '../monitors/types.ts';
 import type { FetchOptions } from '../runtime/types.ts';
-import { type FakeClock, fakeClock, type Scripted, scriptedFetch } from '../../test/support/fake-time.ts';
+import { type FakeClock, fakeClock } from '../../test/support/fake-clock.ts';
+import { fakeFetch, type Scripted } from '../../test/support/fake-fetch.ts';
 import type { NotificationContext } from './types.ts';
 import { createNotifier, type NotifierDeps, validateWebhookConfig, type WebhookNotifier } from './webhook.ts';
 
@@ -60,7 +61,7 @@ function countingMetrics(): Metrics & { readonly sent: string[]; readonly errors
 function setup(env: Record<string, string>, script: readonly Scripted[] = [200], files: Files = {}) {
 	const { config } = loadConfig({ env: { NODE_NAME: 'node-a', ...env }, flags: {} });
 	const clock = fakeClock();
-	const fake = scriptedFetch(script, clock);
+	const fake = fakeFetch(script, { clock });
 	const log = memoryLogger();
 	const metrics = countingMetrics();
 	const fetchOptions: FetchOptions[] = [];
@@ -289,13 +290,7 @@ send('marks the outcome message: [outcome] in Description, .Outcome and .Details
 /** A sink whose receiver answers `status(body)` to each POST (by what is posted, not by arrival order). */
 function byBody(env: Record<string, string>, status: (body: string) => number) {
 	const setupResult = setup(env);
-	const requests: { body: string; at: number; status: number }[] = [];
-	const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-		const body = await new Request(input, init).text();
-		const answer = status(body);
-		requests.push({ body, at: setupResult.clock.now(), status: answer });
-		return new Response('', { status: answer });
-	};
+	const { fetch, requests } = fakeFetch((request) => new Response('', { status: status(request.body) }), { clock: setupResult.clock });
 	const deps: NotifierDeps = { ...setupResult.deps, runtime: { ...setupResult.deps.runtime, createFetch: () => fetch } };
 	return { ...setupResult, deps, requests };
 }
@@ -410,11 +405,11 @@ send('a transport error naming the URL or the proxy is logged without them', asy
 		WEBHOOK_PROXY: 'http://proxyuser:pr0xy-pa55@127.0.0.1:3128',
 		WEBHOOK_RETRY_FOR: '0',
 	});
-	const fetch = async (): Promise<Response> => {
+	const { fetch } = fakeFetch(() => {
 		throw new TypeError(`Unable to connect to ${url}`, {
 			cause: new Error('proxy http://proxyuser:pr0xy-pa55@127.0.0.1:3128 refused (pr0xy-pa55)'),
 		});
-	};
+	});
 	await deliver(createNotifier({ ...deps, runtime: { ...deps.runtime, createFetch: () => fetch } }), clock, context);
 	const line = log.lines.find((text) => text.includes('Webhook Error: Client Do failed'));
 	assert.ok(line, log.lines.join('\n'));
@@ -428,9 +423,9 @@ send('a proxy password with a malformed escape does not break the error log', as
 		WEBHOOK_PROXY: 'http://proxyuser:pa%zz55word@127.0.0.1:3128',
 		WEBHOOK_RETRY_FOR: '0',
 	});
-	const fetch = async (): Promise<Response> => {
+	const { fetch } = fakeFetch(() => {
 		throw new TypeError('proxy http://proxyuser:pa%zz55word@127.0.0.1:3128 refused');
-	};
+	});
 	await deliver(createNotifier({ ...deps, runtime: { ...deps.runtime, createFetch: () => fetch } }), clock, context);
 	const line = log.lines.find((text) => text.includes('Webhook Error: Client Do failed'));
 	assert.ok(line, log.lines.join('\n'));

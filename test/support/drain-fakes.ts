@@ -1,87 +1,15 @@
 /**
- * @module Test support for drain/: a fake clock whose sleeps resolve only when
- * the test runs it forward, a FakeKubeApi that enforces PodDisruptionBudgets
- * the way the eviction registry does, and a recording EventRecorder. Not a test
- * file itself (no `.test.ts` suffix).
+ * @module Test support for drain/: a FakeKubeApi that enforces
+ * PodDisruptionBudgets the way the eviction registry does (its time and its
+ * delayed changes on the fake clock of fake-clock.ts), pod and budget seeds,
+ * and a recording EventRecorder. Not a test file itself (no `.test.ts` suffix).
  */
 import type { DeleteOptions, EvictOptions } from '../../src/kube/api.ts';
 import { FakeKubeApi, type PdbSeed, type PodSeed } from './fake-kube-api.ts';
 import type { Pod, PodDisruptionBudget } from '../../src/kube/schemas.ts';
 import type { EventReason, EventRecorder, EventType, PodRef } from '../../src/notify/types.ts';
 import { selectorMatches } from '../../src/drain/pdbs.ts';
-
-interface Timer {
-	readonly at: number;
-	readonly seq: number;
-	readonly resolve: () => void;
-}
-
-export interface FakeClock {
-	now(): number;
-	sleep(ms: number, signal: AbortSignal): Promise<void>;
-	/** Runs `action` when the clock reaches `atMs` (test-side changes: a kubelet finishing a pod…). */
-	at(atMs: number, action: () => void): void;
-	/** Settles `promise`, moving the clock to the next pending timer whenever everything else is idle. */
-	run<T>(promise: Promise<T>): Promise<T>;
-}
-
-function idle(): Promise<void> {
-	// setImmediate runs after every pending microtask: all work not waiting on a timer has settled.
-	return new Promise((resolve) => setImmediate(resolve));
-}
-
-export function fakeClock(startMs = 1_700_000_000_000): FakeClock {
-	let now = startMs;
-	let seq = 0;
-	const timers: Timer[] = [];
-	const never = new AbortController().signal;
-	const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-		new Promise<void>((resolve, reject) => {
-			if (signal.aborted) {
-				reject(signal.reason);
-				return;
-			}
-			const onAbort = (): void => {
-				const index = timers.indexOf(timer);
-				if (index >= 0) timers.splice(index, 1);
-				reject(signal.reason);
-			};
-			const timer: Timer = {
-				at: now + Math.max(0, ms),
-				seq: seq++,
-				resolve: () => {
-					signal.removeEventListener('abort', onAbort);
-					resolve();
-				},
-			};
-			timers.push(timer);
-			signal.addEventListener('abort', onAbort, { once: true });
-		});
-	return {
-		now: () => now,
-		sleep,
-		at(atMs, action) {
-			void sleep(atMs - now, never).then(action);
-		},
-		async run<T>(promise: Promise<T>): Promise<T> {
-			let settled = false;
-			promise.then(
-				() => (settled = true),
-				() => (settled = true),
-			);
-			for (let step = 0; step < 200_000; step += 1) {
-				await idle();
-				if (settled) return await promise;
-				timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-				const next = timers.shift();
-				if (next === undefined) throw new Error('Cannot settle the promise: nothing is pending on the fake clock (deadlock)');
-				now = Math.max(now, next.at);
-				next.resolve();
-			}
-			throw new Error('Cannot settle the promise: too many fake-clock steps');
-		},
-	};
-}
+import type { FakeClock } from './fake-clock.ts';
 
 export interface RecordedPodEvent {
 	readonly pod: PodRef;

@@ -1,7 +1,8 @@
 /**
- * @module Test doubles for the IMDS client and the monitors: a recording
- * fake fetch, a fake clock, and a fake IMDS that answers as AEMM v1.13.0 does
- * (tokens, 401s, 404s, payload shapes and content types). Test code only
+ * @module Test doubles for the IMDS client and the monitors: recording
+ * metrics, and a fake IMDS that answers as AEMM v1.13.0 does (tokens, 401s,
+ * 404s, payload shapes and content types), on the shared fake fetch and fake
+ * clock (fake-fetch.ts, fake-clock.ts). Test code only
  * (nothing in the agent imports it). The contract suite
  * (test/support/imds.contract.ts) runs the same assertions against
  * {@link imdsModel} in the unit tier and against a real AEMM in the e2e tier,
@@ -9,165 +10,11 @@
  */
 import { type Logger, memoryLogger } from '../../src/log/logger.ts';
 import { type Metrics, noopMetrics } from '../../src/metrics/types.ts';
-import type { FetchFn } from '../../src/runtime/types.ts';
 import { createImdsClient } from '../../src/imds/client.ts';
 import { tokenPath } from '../../src/imds/paths.ts';
-import type { Sleep } from '../../src/clock.ts';
 import type { ImdsClient } from '../../src/imds/types.ts';
-
-export interface RecordedRequest {
-	readonly method: string;
-	readonly url: string;
-	/** Path and query, e.g. `/latest/api/token`. */
-	readonly path: string;
-	readonly host: string;
-	/** Lower-case names. */
-	readonly headers: Readonly<Record<string, string>>;
-}
-
-export type FakeHandler = (request: RecordedRequest, signal: AbortSignal) => Response | Promise<Response>;
-
-export interface FakeFetch {
-	readonly fetch: FetchFn;
-	readonly requests: RecordedRequest[];
-}
-
-/** A fetch that records every request and answers with `handler` (which may throw to act as a transport error). */
-export function fakeFetch(handler: FakeHandler): FakeFetch {
-	const requests: RecordedRequest[] = [];
-	const fetch: FetchFn = async (input, init) => {
-		const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-		const url = new URL(request.url);
-		const headers: Record<string, string> = {};
-		request.headers.forEach((value, key) => {
-			headers[key] = value;
-		});
-		const recorded = { method: request.method, url: request.url, path: `${url.pathname}${url.search}`, host: url.host, headers };
-		requests.push(recorded);
-		if (request.signal.aborted) throw request.signal.reason;
-		return await handler(recorded, request.signal);
-	};
-	return { fetch, requests };
-}
-
-/** What a refused connection looks like from Node's fetch. */
-export function refused(): never {
-	throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') });
-}
-
-/** A request nobody answers: settles only when its signal aborts (as a real fetch does). */
-export function hang(signal: AbortSignal): Promise<Response> {
-	return new Promise((_resolve, reject) => {
-		if (signal.aborted) reject(signal.reason);
-		signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-	});
-}
-
-interface Timer {
-	readonly at: number;
-	readonly seq: number;
-	readonly resolve: () => void;
-}
-
-export interface FakeClock {
-	now(): number;
-	readonly sleep: Sleep;
-	/** Every duration passed to sleep, in call order (timeouts included). */
-	readonly sleeps: number[];
-	/** Timers waiting to fire. */
-	pending(): number;
-	/** Moves time forward by `ms`, firing due timers in order and letting the code they wake run. */
-	advance(ms: number): Promise<void>;
-	/** Fires timers one by one until `promise` settles, then returns it; fails if nothing is left to fire. */
-	run<T>(promise: Promise<T>): Promise<T>;
-}
-
-/** Lets pending promise callbacks and I/O run (ky and Response bodies take a few turns). */
-function turn(): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-export function fakeClock(start = 1_000_000): FakeClock {
-	let time = start;
-	let seq = 0;
-	const timers: Timer[] = [];
-	const sleeps: number[] = [];
-
-	const sleep: Sleep = (ms, signal) =>
-		new Promise((resolve, reject) => {
-			sleeps.push(ms);
-			if (signal.aborted) {
-				reject(signal.reason);
-				return;
-			}
-			const timer: Timer = {
-				at: time + ms,
-				seq: seq++,
-				resolve: () => {
-					signal.removeEventListener('abort', onAbort);
-					resolve();
-				},
-			};
-			const onAbort = (): void => {
-				const index = timers.indexOf(timer);
-				if (index >= 0) timers.splice(index, 1);
-				reject(signal.reason);
-			};
-			signal.addEventListener('abort', onAbort, { once: true });
-			timers.push(timer);
-		});
-
-	function next(): Timer | undefined {
-		let best: Timer | undefined;
-		for (const timer of timers) {
-			if (best === undefined || timer.at < best.at || (timer.at === best.at && timer.seq < best.seq)) best = timer;
-		}
-		return best;
-	}
-
-	function fire(timer: Timer): void {
-		timers.splice(timers.indexOf(timer), 1);
-		time = Math.max(time, timer.at);
-		timer.resolve();
-	}
-
-	return {
-		now: () => time,
-		sleep,
-		sleeps,
-		pending: () => timers.length,
-		async advance(ms) {
-			const target = time + ms;
-			await turn();
-			for (let timer = next(); timer !== undefined && timer.at <= target; timer = next()) {
-				fire(timer);
-				await turn();
-			}
-			time = target;
-			await turn();
-		},
-		async run(promise) {
-			let settled = false;
-			promise.then(
-				() => (settled = true),
-				() => (settled = true),
-			);
-			let idle = 0;
-			for (;;) {
-				await turn();
-				if (settled) return promise;
-				const timer = next();
-				if (timer === undefined) {
-					idle += 1;
-					if (idle > 50) throw new Error('Cannot settle the promise: no timer is pending on the fake clock');
-					continue;
-				}
-				idle = 0;
-				fire(timer);
-			}
-		},
-	};
-}
+import { type FakeClock, fakeClock } from './fake-clock.ts';
+import { type FakeFetch, fakeFetch, type RecordedRequest } from './fake-fetch.ts';
 
 export interface MetricsRecord {
 	readonly errorCaught: string[];
