@@ -213,6 +213,19 @@ executables('every runtime verifies the apiserver certificate: right CA works, n
 	}
 });
 
+executables('the bundle loads at start only the built-ins every start needs', () => {
+	// Every other built-in goes through scripts/build.mjs's lazy shim (a `require` at first use): an
+	// eager `import … from "vm"` (jsonpath-plus) cost Bun's start ~50 ms, node:http & co. 3.5 MiB.
+	const bundle = readFileSync(join(root, 'dist', 'nth.mjs'), 'utf8');
+	const eager = [
+		...new Set(
+			[...bundle.matchAll(/\bimport\s*(?:[\w$]+\s*,?\s*)?(?:\*\s*as\s*[\w$]+|\{[^}]*\})?\s*from\s*"([^"]+)"/g)].map((match) => match[1]),
+		),
+	].sort();
+	assert.ok(eager.includes('node:fs'), `the scan found the bundle's imports: ${eager.join(', ')}`);
+	assert.equal(eager, ['node:child_process', 'node:fs', 'node:fs/promises', 'node:path']);
+});
+
 executables('deno type-checks the source and runs the bundle', () => {
 	const deno = join(root, 'node_modules', '.bin', 'deno');
 	ok(run(deno, ['check', 'src/main.ts'], { timeoutMs: 180_000 }), 'deno check src/main.ts');
