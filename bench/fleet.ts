@@ -30,8 +30,9 @@ import { type Agent, agentEnv, startAgent } from './agent-process.ts';
 import { benchNamespace, serviceAccountUser } from './drain-audit.ts';
 import { type ControlPlaneStorm, sampleControlPlane } from './fleet-apiserver.ts';
 import { type StormAudit, stormAudit } from './fleet-audit.ts';
+import type { StormFigures } from './fleet-book.ts';
 import { createScene, identity, maxUnavailable, perDeployment, procOf } from './fleet-scene.ts';
-import { type StormFigures, watchStorm } from './fleet-watch.ts';
+import { watchStorm } from './fleet-watch.ts';
 import { imageEnv, inClusterCommand, shippedExecutable, type Subject, upstreamSubject } from './subjects.ts';
 import { upstreamExecutable, upstreamVersion } from './upstream.ts';
 
