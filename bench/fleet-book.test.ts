@@ -59,6 +59,7 @@ test('only replacements bound to an interrupted node count as landed', () => {
 	book.pod('ADDED', pod('r1', 'a', 'n2', { ready: false }));
 	book.pod('MODIFIED', pod('r0', 'a', 'n1'));
 	assert.is(book.figures().landedOnInterrupted, 1);
+	assert.is(book.figures().podsOnInterrupted, 2);
 });
 
 test('drained once no pod, terminating or not, is left on an interrupted node', () => {

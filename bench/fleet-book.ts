@@ -41,6 +41,8 @@ export interface StormFigures {
 	readonly pdbStatusBelowDesired: number;
 	/** Replacement pods that were bound to an interrupted node. */
 	readonly landedOnInterrupted: number;
+	/** Pods on the interrupted nodes at the notice (the scheduler's spread is not exactly even). */
+	readonly podsOnInterrupted: number;
 }
 
 const isHealthy = (pod: Pod): boolean =>
@@ -58,6 +60,7 @@ export class StormBook {
 	#instants = 0;
 	#maxSeen = 0;
 	#statusBelow = 0;
+	#onInterrupted = 0;
 
 	readonly replicas: number;
 	readonly maxUnavailable: number;
@@ -70,7 +73,9 @@ export class StormBook {
 	/** Marks the notice: pods that exist now are the originals; from now on every change is checked. */
 	start(interrupted: readonly string[]): void {
 		for (const uid of this.#pods.keys()) this.#before.add(uid);
-		this.#interrupted = new Set(interrupted);
+		const nodes = new Set(interrupted);
+		this.#interrupted = nodes;
+		this.#onInterrupted = [...this.#pods.values()].filter((pod) => nodes.has(pod.spec?.nodeName ?? '')).length;
 	}
 
 	/** One pod watch event (ADDED, MODIFIED, DELETED; a list's items as ADDED). */
@@ -120,6 +125,7 @@ export class StormBook {
 			maxUnavailableSeen: this.#maxSeen,
 			pdbStatusBelowDesired: this.#statusBelow,
 			landedOnInterrupted: this.#landed.size,
+			podsOnInterrupted: this.#onInterrupted,
 		};
 	}
 

@@ -150,6 +150,7 @@ function summary(row: Row): Record<string, string | number | undefined> {
 		'PDB violations': row.watch.pdbViolationInstants,
 		'max unavail': row.watch.maxUnavailableSeen,
 		'PDB status < desired': row.watch.pdbStatusBelowDesired,
+		'pods on interrupted': row.watch.podsOnInterrupted,
 		'landed on interrupted': row.watch.landedOnInterrupted,
 		requests: row.agents.total,
 		'req/s mean': Number(row.agents.meanPerSecond.toFixed(1)),
