@@ -62,6 +62,8 @@ interface Row {
 	readonly totalRssMiB: number;
 	readonly totalPssMiB: number;
 	readonly cpuSeconds: number;
+	/** Of which the agents of the interrupted nodes (the rest only idle-poll their IMDS). */
+	readonly cpuSecondsInterrupted: number;
 }
 
 async function runOne(cluster: harness.RealCluster, who: 'nth' | 'upstream'): Promise<Row> {
@@ -114,6 +116,8 @@ async function runOne(cluster: harness.RealCluster, who: 'nth' | 'upstream'): Pr
 		const endEpoch = drainedAt ?? Date.now();
 		const controlPlane = await control.stop();
 		const after = agents.map((agent) => procOf(agent.pid));
+		const cpuOf = (first: number): number =>
+			after.slice(0, first).reduce((sum, entry, index) => sum + entry.cpuTicks - (before[index]?.cpuTicks ?? 0), 0) / 100;
 		// The audit log is written in blocking mode: every request answered by now is in it.
 		const audit = stormAudit(readFileSync(cluster.state.auditLog, 'utf8'), serviceAccountUser(saName), startEpoch, endEpoch);
 		return {
@@ -129,7 +133,8 @@ async function runOne(cluster: harness.RealCluster, who: 'nth' | 'upstream'): Pr
 			controlPlane,
 			totalRssMiB: after.reduce((sum, entry) => sum + entry.rssKb, 0) / 1024,
 			totalPssMiB: after.reduce((sum, entry) => sum + entry.pssKb, 0) / 1024,
-			cpuSeconds: after.reduce((sum, entry, index) => sum + entry.cpuTicks - (before[index]?.cpuTicks ?? 0), 0) / 100,
+			cpuSeconds: cpuOf(after.length),
+			cpuSecondsInterrupted: cpuOf(interrupted.length),
 		};
 	} finally {
 		view?.close();
@@ -162,6 +167,7 @@ function summary(row: Row): Record<string, string | number | undefined> {
 		'RSS MiB': Number(row.totalRssMiB.toFixed(0)),
 		'PSS MiB': Number(row.totalPssMiB.toFixed(0)),
 		'CPU s': row.cpuSeconds,
+		'CPU s interrupted': row.cpuSecondsInterrupted,
 	};
 }
 
