@@ -14,7 +14,7 @@ const AuditEventSchema = v.object({
 	verb: v.string(),
 	requestURI: v.string(),
 	user: v.object({ username: v.string() }),
-	objectRef: v.optional(v.object({ resource: v.optional(v.string()), subresource: v.optional(v.string()) })),
+	objectRef: v.optional(v.object({ resource: v.optional(v.string()), subresource: v.optional(v.string()), name: v.optional(v.string()) })),
 	responseStatus: v.optional(v.object({ code: v.optional(v.number()), message: v.optional(v.string()) })),
 	requestReceivedTimestamp: v.string(),
 });
@@ -30,6 +30,10 @@ export interface StormAudit {
 	readonly tooManyRequestsApf: Readonly<Record<string, number>>;
 	/** Other responses ≥ 400, by code. */
 	readonly errors: Readonly<Record<string, number>>;
+	/** Distinct pods whose eviction was accepted (each should be accepted once: on an interrupted node at the notice, or landed there). */
+	readonly evictedPods: number;
+	/** The most accepted evictions of one pod name. */
+	readonly maxEvictionsPerPod: number;
 }
 
 /** `user`'s requests received in [fromMs, toMs] (epoch ms) in the audit log `text` (JSON lines). */
@@ -38,6 +42,7 @@ export function stormAudit(text: string, user: string, fromMs: number, toMs: num
 	const apf: Record<string, number> = {};
 	const errors: Record<string, number> = {};
 	const perSecond = new Map<number, number>();
+	const evicted = new Map<string, number>();
 	let total = 0;
 	let pdb = 0;
 	for (const line of text.split('\n')) {
@@ -72,6 +77,10 @@ export function stormAudit(text: string, user: string, fromMs: number, toMs: num
 			if (subresource === 'eviction' && /disruption budget/i.test(event.responseStatus?.message ?? '')) pdb += 1;
 			else apf[kind] = (apf[kind] ?? 0) + 1;
 		} else if (code >= 400) errors[String(code)] = (errors[String(code)] ?? 0) + 1;
+		else if (subresource === 'eviction') {
+			const name = event.objectRef?.name ?? '';
+			evicted.set(name, (evicted.get(name) ?? 0) + 1);
+		}
 	}
 	const seconds = Math.max((toMs - fromMs) / 1000, 0.001);
 	return {
@@ -82,5 +91,7 @@ export function stormAudit(text: string, user: string, fromMs: number, toMs: num
 		tooManyRequestsPdb: pdb,
 		tooManyRequestsApf: apf,
 		errors,
+		evictedPods: evicted.size,
+		maxEvictionsPerPod: Math.max(0, ...evicted.values()),
 	};
 }

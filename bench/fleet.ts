@@ -157,6 +157,7 @@ function summary(row: Row): Record<string, string | number | undefined> {
 		'PDB status < desired': row.watch.pdbStatusBelowDesired,
 		'pods on interrupted': row.watch.podsOnInterrupted,
 		'landed on interrupted': row.watch.landedOnInterrupted,
+		'pods evicted': row.agents.evictedPods,
 		requests: row.agents.total,
 		'req/s mean': Number(row.agents.meanPerSecond.toFixed(1)),
 		'req/s peak': row.agents.peakPerSecond,
