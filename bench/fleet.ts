@@ -18,7 +18,7 @@
 // (fleet-apiserver.ts); the agents' total RSS, PSS and CPU (from /proc).
 //
 //   npm run bench:fleet -- [--nodes=50] [--pods=2000] [--fraction=0.2]
-//                          [--only=nth,upstream] [--qps=Q --burst=B] [--json=path]
+//                          [--only=nth,upstream] [--qps=Q --burst=B] [--stagger-ms=300] [--json=path]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
