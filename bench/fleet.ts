@@ -6,7 +6,7 @@
 // node), P pods in Deployments of 20 under PDBs (maxUnavailable 10 % = 2)
 // spread over the nodes (fleet-scene.ts). Then `fraction` of the nodes get a
 // spot interruption notice at the same instant. One run per implementation
-// (nth, upstream NTH), each on a fresh scene of the same shape, each agent
+// (nth, upstream NTH), each on a fresh stack and scene of the same shape, each agent
 // fleet under its own ServiceAccount so the audit log separates them.
 //
 // Reports, over the storm (notice → no pod left on an interrupted node):
@@ -172,10 +172,11 @@ function summary(row: Row): Record<string, string | number | undefined> {
 	};
 }
 
-async function main(): Promise<void> {
-	let stateDir = process.env['NTH_REAL_STATE'];
-	let ownStack = false;
-	if (stateDir === undefined || stateDir === '') {
+/** Runs `body` on the stack of NTH_REAL_STATE, or on a fresh stack of its own (so each implementation starts from an empty control plane). */
+async function onStack<T>(body: (cluster: harness.RealCluster) => Promise<T>): Promise<T> {
+	const given = process.env['NTH_REAL_STATE'];
+	let stateDir = given ?? '';
+	if (stateDir === '') {
 		const up = spawnSync('bash', [join(root, 'test/real/up.sh')], {
 			cwd: root,
 			stdio: ['ignore', 'pipe', 'inherit'],
@@ -184,28 +185,29 @@ async function main(): Promise<void> {
 		});
 		stateDir = up.stdout.trim().split('\n').at(-1) ?? '';
 		if (up.status !== 0 || stateDir === '') throw new Error('Cannot run the fleet benchmark: test/real/up.sh failed');
-		ownStack = true;
 	}
-	const rows: Row[] = [];
-	const date = new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
-	const jsonOut = option('json') ?? join(root, 'bench', 'results', `fleet-${date}.json`);
 	try {
 		const cluster = harness.connect(stateDir);
 		await cluster.core.createNamespace({ body: { metadata: { name: benchNamespace } } }).catch((error: unknown) => {
 			if (harness.statusOf(error) !== 409) throw error;
 		});
-		for (const who of ['nth', 'upstream'] as const) {
-			if (!only.includes(who)) continue;
-			console.error(`bench:fleet ${who}: ${nodeCount} nodes, ${podCount} pods, ${fraction * 100} % interrupted…`);
-			rows.push(await runOne(cluster, who));
-			mkdirSync(join(jsonOut, '..'), { recursive: true });
-			writeFileSync(
-				jsonOut,
-				`${JSON.stringify({ date: new Date().toISOString(), upstreamVersion, nodeCount, podCount, fraction, rows }, null, 2)}\n`,
-			);
-		}
+		return await body(cluster);
 	} finally {
-		if (ownStack) spawnSync('bash', [join(root, 'test/real/down.sh'), stateDir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+		if (given === undefined || given === '')
+			spawnSync('bash', [join(root, 'test/real/down.sh'), stateDir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+	}
+}
+
+async function main(): Promise<void> {
+	const rows: Row[] = [];
+	const date = new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
+	const jsonOut = option('json') ?? join(root, 'bench', 'results', `fleet-${date}.json`);
+	for (const who of ['nth', 'upstream'] as const) {
+		if (!only.includes(who)) continue;
+		console.error(`bench:fleet ${who}: ${nodeCount} nodes, ${podCount} pods, ${fraction * 100} % interrupted…`);
+		rows.push(await onStack((cluster) => runOne(cluster, who)));
+		mkdirSync(join(jsonOut, '..'), { recursive: true });
+		writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), upstreamVersion, nodeCount, podCount, fraction, rows }, null, 2)}\n`);
 	}
 	console.table(rows.map(summary));
 	console.log(`\nJSON: ${jsonOut}`);
