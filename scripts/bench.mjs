@@ -19,8 +19,8 @@
 //
 //   node scripts/bench.mjs [--only=drain,detect,…] [--skip=floor,…] [--quick]
 //
-// --quick: small sizes for a smoke run (drain 20 pods, fast scenario; detect 5
-// runs and a 1-minute idle window; floor --quick; fleet 5 nodes / 100 pods). BENCH_IDLE_MINUTES sets
+// --quick: small sizes for a smoke run (drain 20 pods, fast scenario; fleet 5 nodes / 100 pods; detect 5
+// runs and a 1-minute idle window; floor --quick). BENCH_IDLE_MINUTES sets
 // bench:detect's idle window (default 10 minutes).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -50,7 +50,7 @@ const benches = [
 	['idle', 'idle.ts', [], []],
 	['template', 'template.ts', [], ['--runs=2000']],
 	['floor', 'floor.ts', [], ['--quick']],
-	['fleet', 'fleet.ts', [], ['--nodes=5', '--pods=100']],
+	['fleet', 'fleet.ts', [], ['--nodes=5', '--pods=100', '--fraction=0.4']],
 ];
 
 function unavailable(name, file) {
