@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { stormAudit } from './fleet-audit.ts';
+import { stormAudit } from '../../bench/fleet-audit.ts';
 
 const user = 'system:serviceaccount:nth-bench:fleet-nth';
 const t0 = Date.parse('2026-12-04T15:00:00.000Z');

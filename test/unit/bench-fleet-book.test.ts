@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Pod, StormBook } from './fleet-book.ts';
+import { type Pod, StormBook } from '../../bench/fleet-book.ts';
 
 const ready = [{ type: 'Ready', status: 'True' }];
 const pod = (uid: string, app: string, node: string | undefined, options: { ready?: boolean; deleting?: boolean } = {}): Pod => ({
