@@ -11,7 +11,11 @@ const ListSchema = v.object({ metadata: v.object({ resourceVersion: v.string() }
 const EventSchema = v.object({ type: v.string(), object: v.unknown() });
 
 function get(state: RealState, path: string): https.RequestOptions & { url: URL } {
-	return { url: new URL(path, state.apiserverUrl), ca: Buffer.from(state.caData, 'base64'), headers: { authorization: `Bearer ${state.adminToken}` } };
+	return {
+		url: new URL(path, state.apiserverUrl),
+		ca: Buffer.from(state.caData, 'base64'),
+		headers: { authorization: `Bearer ${state.adminToken}` },
+	};
 }
 
 /** Lists `path`, hands every item to `onObject('ADDED', …)`, then follows the watch from the list's resourceVersion. */

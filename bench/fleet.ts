@@ -207,7 +207,10 @@ async function main(): Promise<void> {
 		console.error(`bench:fleet ${who}: ${nodeCount} nodes, ${podCount} pods, ${fraction * 100} % interrupted…`);
 		rows.push(await onStack((cluster) => runOne(cluster, who)));
 		mkdirSync(join(jsonOut, '..'), { recursive: true });
-		writeFileSync(jsonOut, `${JSON.stringify({ date: new Date().toISOString(), upstreamVersion, nodeCount, podCount, fraction, rows }, null, 2)}\n`);
+		writeFileSync(
+			jsonOut,
+			`${JSON.stringify({ date: new Date().toISOString(), upstreamVersion, nodeCount, podCount, fraction, rows }, null, 2)}\n`,
+		);
 	}
 	console.table(rows.map(summary));
 	console.log(`\nJSON: ${jsonOut}`);

@@ -20,7 +20,11 @@ function line(options: {
 		verb: options.verb ?? 'create',
 		requestURI: '/api/v1/namespaces/x/pods/p/eviction',
 		user: { username: options.username ?? user },
-		objectRef: { resource: 'pods', name: options.name ?? 'p', ...(options.subresource === undefined ? {} : { subresource: options.subresource }) },
+		objectRef: {
+			resource: 'pods',
+			name: options.name ?? 'p',
+			...(options.subresource === undefined ? {} : { subresource: options.subresource }),
+		},
 		responseStatus: { code: options.code, ...(options.message === undefined ? {} : { message: options.message }) },
 		requestReceivedTimestamp: new Date(options.atMs).toISOString(),
 	});
