@@ -2,67 +2,16 @@
  * @module Go's fmt for the value model: `Sprint`, `Sprintln`, `Sprintf` (verbs %v %+v %#v %T %s
  * %q %d %b %o %O %x %X %c %U %e %E %f %F %g %G %t %%, flags, width, precision, `*` and `[n]`
  * indexes, and Go's error forms such as `%!d(string=x)`). strconv's quoting is in quote.ts, the
- * `String()` methods of Go's time values in stringer.ts.
+ * `String()` methods of Go's time values in stringer.ts, the flags and padding in format-flags.ts, the
+ * integer and float verbs in format-number.ts.
  */
-import { formatFloat } from './float-format.ts';
-import { printable, quote, quoteRune, validRune } from './quote.ts';
+import { fmtFloat, fmtInteger } from './format-number.ts';
+import { type Flags, noFlags, pad, plainFlags, truncate } from './format-flags.ts';
+import { quote } from './quote.ts';
 import { stringerText } from './stringer.ts';
 import { civil, nanosecond } from './time-format.ts';
 import { longMonthNames } from './time-layout.ts';
 import { GoInt, isTime, sortedEntries, toGoTime, typeName, type GoTime } from './values.ts';
-
-interface Flags {
-	plus: boolean;
-	minus: boolean;
-	sharp: boolean;
-	space: boolean;
-	zero: boolean;
-	plusV: boolean;
-	sharpV: boolean;
-	/** Printing a bad verb's value: String() methods are not called. */
-	erroring: boolean;
-	wid: number | undefined;
-	prec: number | undefined;
-}
-
-const noFlags = (): Flags => ({
-	plus: false,
-	minus: false,
-	sharp: false,
-	space: false,
-	zero: false,
-	plusV: false,
-	sharpV: false,
-	erroring: false,
-	wid: undefined,
-	prec: undefined,
-});
-const plainFlags: Flags = noFlags();
-
-function runeCount(text: string): number {
-	let count = 0;
-	for (const _ of text) count++;
-	return count;
-}
-
-function pad(text: string, flags: Flags): string {
-	if (flags.wid === undefined || flags.wid === 0) return text;
-	const width = flags.wid - runeCount(text);
-	if (width <= 0) return text;
-	if (flags.minus) return text + ' '.repeat(width);
-	return (flags.zero ? '0' : ' ').repeat(width) + text;
-}
-
-function truncate(text: string, flags: Flags): string {
-	if (flags.prec === undefined) return text;
-	let out = '';
-	let count = 0;
-	for (const char of text) {
-		if (count++ >= flags.prec) break;
-		out += char;
-	}
-	return out;
-}
 
 /** Go's badVerb: the value is printed with %v under the same flags (so "%.2f" of 2 shows "02"). */
 function badVerb(verb: string, value: unknown, flags: Flags = plainFlags): string {
@@ -92,130 +41,6 @@ function fmtString(text: string, verb: string, flags: Flags, original: unknown):
 		default:
 			return badVerb(verb, original, flags);
 	}
-}
-
-function fmtInteger(value: GoInt, verb: string, flags: Flags): string {
-	const n = value.value;
-	const unsigned = value.type.startsWith('uint');
-	let base = 10;
-	switch (verb) {
-		case 'v':
-			if (flags.sharpV && unsigned) return pad(`0x${n.toString(16)}`, flags);
-			break;
-		case 'd':
-			break;
-		case 'b':
-			base = 2;
-			break;
-		case 'o':
-		case 'O':
-			base = 8;
-			break;
-		case 'x':
-		case 'X':
-			base = 16;
-			break;
-		case 'c':
-			return pad(String.fromCodePoint(validRune(n)), flags);
-		case 'q':
-			return pad(quoteRune(validRune(n), flags.plus), flags);
-		case 'U': {
-			const hex = `U+${n.toString(16).toUpperCase().padStart(4, '0')}`;
-			return pad(flags.sharp && printable.test(String.fromCodePoint(validRune(n))) ? `${hex} '${String.fromCodePoint(n)}'` : hex, flags);
-		}
-		default:
-			return badVerb(verb, value, flags);
-	}
-	const negative = n < 0;
-	let digits = value.exact === undefined ? Math.abs(n).toString(base) : (value.exact < 0n ? -value.exact : value.exact).toString(base);
-	if (verb === 'X') digits = digits.toUpperCase();
-	let prec = 0;
-	if (flags.prec !== undefined) {
-		prec = flags.prec;
-		// Precision 0 and value 0 print nothing but the padding.
-		if (prec === 0 && n === 0) return flags.wid ? ' '.repeat(flags.wid) : '';
-	} else if (flags.zero && !flags.minus && flags.wid !== undefined) {
-		prec = flags.wid;
-		if (negative || flags.plus || flags.space) prec--;
-	}
-	digits = digits.padStart(prec, '0');
-	if (flags.sharp) {
-		if (base === 2) digits = `0b${digits}`;
-		else if (base === 8 && digits[0] !== '0') digits = `0${digits}`;
-		else if (base === 16) digits = (verb === 'X' ? '0X' : '0x') + digits;
-	}
-	if (verb === 'O') digits = `0o${digits}`;
-	if (negative) digits = `-${digits}`;
-	else if (flags.plus) digits = `+${digits}`;
-	else if (flags.space) digits = ` ${digits}`;
-	return pad(digits, { ...flags, zero: false });
-}
-
-function fmtFloat(value: number, verb: string, flags: Flags): string {
-	let format: string;
-	let prec: number;
-	switch (verb) {
-		case 'v':
-			format = 'g';
-			prec = -1;
-			break;
-		case 'g':
-		case 'G':
-			format = verb;
-			prec = -1;
-			break;
-		case 'e':
-		case 'E':
-		case 'f':
-			format = verb;
-			prec = 6;
-			break;
-		case 'F':
-			format = 'f';
-			prec = 6;
-			break;
-		default:
-			return badVerb(verb, value, flags);
-	}
-	if (flags.prec !== undefined) prec = flags.prec;
-	let num = formatFloat(value, format, prec);
-	if (flags.sharp && Number.isFinite(value)) num = sharpFloat(num, format, prec);
-	let sign = '+';
-	if (num[0] === '-' || num[0] === '+') {
-		sign = num[0];
-		num = num.slice(1);
-	}
-	if (num === 'Inf' || num === 'NaN') {
-		const shown = num === 'NaN' && !flags.space && !flags.plus ? num : (flags.space && sign === '+' && !flags.plus ? ' ' : sign) + num;
-		return pad(shown, { ...flags, zero: false });
-	}
-	if (flags.space && sign === '+' && !flags.plus) sign = ' ';
-	if (flags.plus || sign !== '+') {
-		if (flags.zero && !flags.minus && flags.wid !== undefined && flags.wid > num.length + 1)
-			return sign + '0'.repeat(flags.wid - num.length - 1) + num;
-		return pad(sign + num, flags);
-	}
-	return pad(num, flags);
-}
-
-/** The '#' flag on a float: always a decimal point, and %g keeps its trailing zeros. */
-function sharpFloat(num: string, format: string, prec: number): string {
-	let digits = format === 'g' || format === 'G' ? (prec === -1 ? 6 : prec) : 0;
-	const exponentAt = num.search(/[eE]/);
-	const tail = exponentAt < 0 ? '' : num.slice(exponentAt);
-	let body = exponentAt < 0 ? num : num.slice(0, exponentAt);
-	let sawNonzero = false;
-	for (const c of body.replace(/^[-+]/, '')) {
-		if (c === '.') continue;
-		if (c !== '0') sawNonzero = true;
-		if (sawNonzero) digits--;
-	}
-	if (!body.includes('.')) {
-		// A lone leading zero counts once as a digit.
-		if (/^[-+]?0$/.test(body)) digits--;
-		body += '.';
-	}
-	return body + '0'.repeat(Math.max(digits, 0)) + tail;
 }
 
 /** A nil *time.Location: %v prints <nil>, the integer verbs print 0. */
@@ -249,7 +74,9 @@ function printArg(value: unknown, verb: string, flags: Flags, depth: number): st
 	}
 	if (value === nilPointer) {
 		if (verb === 'v') return pad('<nil>', flags);
-		return 'bdoxX'.includes(verb) ? fmtInteger(new GoInt(0, 'uint64'), verb, flags) : `%!${verb}(*time.Location=<nil>)`;
+		return 'bdoxX'.includes(verb)
+			? (fmtInteger(new GoInt(0, 'uint64'), verb, flags) ?? badVerb(verb, value, flags))
+			: `%!${verb}(*time.Location=<nil>)`;
 	}
 	if (verb === 'T' && depth === 0) return fmtString(typeName(value), 's', flags, value);
 	if (flags.sharpV && isTime(value)) return fmtString(timeGoString(value), 's', flags, value);
@@ -263,12 +90,12 @@ function printArg(value: unknown, verb: string, flags: Flags, depth: number): st
 		case 'boolean':
 			return verb === 't' || verb === 'v' ? pad(String(value), flags) : badVerb(verb, value, flags);
 		case 'number':
-			return fmtFloat(value, verb, flags);
+			return fmtFloat(value, verb, flags) ?? badVerb(verb, value, flags);
 		case 'function':
 			return verb === 'v' || verb === 'p' ? '0x0' : badVerb(verb, value, flags);
 		default:
 	}
-	if (value instanceof GoInt) return fmtInteger(value, verb, flags);
+	if (value instanceof GoInt) return fmtInteger(value, verb, flags) ?? badVerb(verb, value, flags);
 	if (Array.isArray(value)) {
 		const items = value.map((item) => printArg(item, verb, flags, depth + 1));
 		return flags.sharpV ? `${typeName(value)}{${items.join(', ')}}` : `[${items.join(' ')}]`;
