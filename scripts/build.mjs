@@ -213,10 +213,11 @@ const kubeConfigTrimPlugin = {
  * polling probe on Bun, JIT off, idles 3.5 MiB higher with them imported;
  * packaging/README.md). Each becomes a shim whose default export forwards
  * property reads to the real module, loaded by `require` at the first read;
- * named imports are listed per module (functions only). (node:child_process
- * was measured too: no difference, since KubeConfig's ExecAuth reads
- * child_process.spawn when constructed; it stays eager.) On Node the modules
- * load at the first request instead of at start-up; nothing else changes.
+ * named imports are listed per module (functions only); reading one of
+ * those from the default export gives the forwarding function too, without
+ * loading the module (KubeConfig's ExecAuth keeps `child_process.spawn` when
+ * constructed and calls it only for an exec credential plugin). On Node the
+ * modules load at first use instead of at start-up; nothing else changes.
  * (A class extending one of them at module level would load it at once:
  * src/runtime/node-fetch.ts defines its agent class lazily for that reason.)
  */
@@ -233,6 +234,10 @@ const lazyBuiltins = {
 	// the start 49 ms of 106 in a CPU profile of `--version` (JIT off); start → first spot poll median
 	// 218 → 203 ms (9 cold starts, bench:idle, 2026-12-04).
 	vm: [],
+	// client-node's config.js, exec_auth.js and the gcp/azure auth providers; only an exec credential
+	// plugin, a gcp/azure cmd-path or WSL kubeconfig discovery ever call them. Loading Bun's
+	// node:child_process at start (JIT off) brings node:stream and node:net's JavaScript with it.
+	'node:child_process': ['spawn', 'spawnSync', 'execSync'],
 };
 
 /**
@@ -268,8 +273,9 @@ const lazyBuiltinsPluginWith = (augments) => ({
 				augments[args.path] === undefined
 					? `let real; const load = () => (real ??= require(${JSON.stringify(args.path)}));`
 					: `let real; const load = () => (real ??= (${augments[args.path]})(require(${JSON.stringify(args.path)})));`,
-				'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
 				...lazyBuiltins[args.path].map((name) => `export const ${name} = (...args) => load().${name}(...args);`),
+				`const forwarders = { __proto__: null, ${lazyBuiltins[args.path].join(', ')} };`,
+				'export default new Proxy({}, { get: (_, key) => forwarders[key] ?? load()[key], has: (_, key) => key in load() });',
 			].join('\n'),
 		}));
 	},

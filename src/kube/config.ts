@@ -10,7 +10,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import type { FetchFn, FetchOptions } from '../runtime/types.ts';
-import { applyCredentials, type CredentialsRequest, KubeConfig } from './client-node-adapter.ts';
+import type { CredentialsRequest, KubeConfig } from './client-node-adapter.ts';
 
 export interface KubeConnectionOptions {
 	/** Kubeconfig file (host mode). Empty or absent: the in-cluster service account. */
@@ -85,8 +85,8 @@ function sameTls(a: FetchOptions, b: FetchOptions): boolean {
 	);
 }
 
-function loadConfig(options: KubeConnectionOptions): { kc: KubeConfig; source: string } {
-	const kc = new KubeConfig();
+function loadConfig(Config: typeof KubeConfig, options: KubeConnectionOptions): { kc: KubeConfig; source: string } {
+	const kc = new Config();
 	if (options.kubeconfig) {
 		try {
 			kc.loadFromFile(options.kubeconfig);
@@ -123,7 +123,11 @@ export async function connectKube(
 	createFetch: (options: FetchOptions) => FetchFn,
 	options: KubeConnectionOptions = {},
 ): Promise<KubeConnection> {
-	const { kc, source } = loadConfig(options);
+	// Loaded here, not at start: client-node's config.js and what it imports (js-yaml, jsonpath-plus,
+	// openid-client, oauth4webapi) are evaluated only once the agent asks for the API server, after its
+	// first IMDS poll is on the way (the bundle wraps a module reached only through import() in a lazy initializer).
+	const { KubeConfig: Config, applyCredentials } = await import('./client-node-adapter.ts');
+	const { kc, source } = loadConfig(Config, options);
 	const cluster = kc.getCurrentCluster();
 	if (cluster === null) throw new ConfigError(`Cannot load the Kubernetes configuration from ${source}: no current cluster`);
 	const server = cluster.server;

@@ -8,6 +8,8 @@
  * the server against `tls.ca` (a wrong or missing CA fails) and tunnels https
  * through `proxy` with CONNECT.
  */
+import { writeSync } from 'node:fs';
+import { fdWriter } from './fd-writer.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { createNodeRuntime } from './node.ts';
 import { serveNode } from './node-serve.ts';
@@ -122,5 +124,12 @@ export async function serveBun(handler: HttpHandler, options: ServeOptions): Pro
 }
 
 export function createBunRuntime(): Runtime {
-	return { ...createNodeRuntime('bun'), createFetch: createBunFetch, serve: serveBun };
+	return {
+		...createNodeRuntime('bun'),
+		// Not through process.stdout/stderr: Bun loads its stream stack for them (fd-writer.ts).
+		writeStdout: fdWriter(1, writeSync, () => (chunk) => void process.stdout.write(chunk)),
+		writeStderr: fdWriter(2, writeSync, () => (chunk) => void process.stderr.write(chunk)),
+		createFetch: createBunFetch,
+		serve: serveBun,
+	};
 }
