@@ -16,7 +16,7 @@ const AuditEventSchema = v.object({
 	requestURI: v.string(),
 	user: v.object({ username: v.string() }),
 	objectRef: v.optional(v.object({ resource: v.optional(v.string()), subresource: v.optional(v.string()), name: v.optional(v.string()) })),
-	responseStatus: v.optional(v.object({ code: v.optional(v.number()) })),
+	responseStatus: v.optional(v.object({ code: v.optional(v.number()), message: v.optional(v.string()) })),
 	requestReceivedTimestamp: v.string(),
 });
 
@@ -31,8 +31,11 @@ export interface AuditCount {
 	readonly errors: Readonly<Record<string, number>>;
 }
 
+/** One audit event, as far as the benches read it. */
+export type AuditEvent = v.InferOutput<typeof AuditEventSchema>;
+
 /** `create pods/eviction`, `get pods`, `list nodes`, `watch poddisruptionbudgets`; non-resource requests by path. */
-function kindOf(event: v.InferOutput<typeof AuditEventSchema>): string {
+export function kindOf(event: AuditEvent): string {
 	const resource = event.objectRef?.resource;
 	if (resource === undefined) return `${event.verb} ${event.requestURI.split('?')[0] ?? event.requestURI}`;
 	return `${event.verb} ${resource}${event.objectRef?.subresource === undefined ? '' : `/${event.objectRef.subresource}`}`;
@@ -48,22 +51,7 @@ export function countAudit(text: string, user: string, fromMs: number, toMs: num
 	const errors: Record<string, number> = {};
 	let total = 0;
 	let tooManyRequests = 0;
-	for (const line of text.split('\n')) {
-		if (line.trim() === '') continue;
-		let json: unknown;
-		try {
-			json = JSON.parse(line);
-		} catch {
-			// The apiserver is writing that line as we read: it belongs to a later window.
-			continue;
-		}
-		const parsed = v.safeParse(AuditEventSchema, json);
-		if (!parsed.success) continue;
-		const event = parsed.output;
-		// A watch (and any long-running request) logs ResponseStarted and ResponseComplete: count it once.
-		if (event.user.username !== user || event.stage === 'ResponseStarted') continue;
-		const received = Date.parse(event.requestReceivedTimestamp);
-		if (!(received >= fromMs && received <= toMs)) continue;
+	for (const event of auditEvents(text, user, fromMs, toMs)) {
 		total += 1;
 		const kind = kindOf(event);
 		byKind[kind] = (byKind[kind] ?? 0) + 1;
@@ -77,4 +65,29 @@ export function countAudit(text: string, user: string, fromMs: number, toMs: num
 /** The audit user of a ServiceAccount of the bench namespace. */
 export function serviceAccountUser(name: string): string {
 	return `system:serviceaccount:${benchNamespace}:${name}`;
+}
+
+/**
+ * The requests of `user` received in [fromMs, toMs] (epoch ms) in the audit log `text` (JSON lines),
+ * each once: a watch (and any long-running request) logs ResponseStarted and ResponseComplete, and
+ * only the second counts. Lines that are not audit events are skipped, as is a last line the
+ * apiserver is still writing (it belongs to a later window).
+ */
+export function* auditEvents(text: string, user: string, fromMs: number, toMs: number): Generator<AuditEvent> {
+	for (const line of text.split('\n')) {
+		// Cheap filter first: the log holds every bench ServiceAccount's requests.
+		if (!line.includes(user)) continue;
+		let json: unknown;
+		try {
+			json = JSON.parse(line);
+		} catch {
+			continue;
+		}
+		const parsed = v.safeParse(AuditEventSchema, json);
+		if (!parsed.success) continue;
+		const event = parsed.output;
+		if (event.user.username !== user || event.stage === 'ResponseStarted') continue;
+		const received = Date.parse(event.requestReceivedTimestamp);
+		if (received >= fromMs && received <= toMs) yield event;
+	}
 }

@@ -7,17 +7,7 @@
 // - `apf`: any other 429, i.e. the apiserver's priority and fairness (or
 //   max-in-flight) turning the request away before any handler ran: such a
 //   response carries no Status message, only the code.
-import * as v from 'valibot';
-
-const AuditEventSchema = v.object({
-	stage: v.string(),
-	verb: v.string(),
-	requestURI: v.string(),
-	user: v.object({ username: v.string() }),
-	objectRef: v.optional(v.object({ resource: v.optional(v.string()), subresource: v.optional(v.string()), name: v.optional(v.string()) })),
-	responseStatus: v.optional(v.object({ code: v.optional(v.number()), message: v.optional(v.string()) })),
-	requestReceivedTimestamp: v.string(),
-});
+import { auditEvents, kindOf } from './drain-audit.ts';
 
 export interface StormAudit {
 	readonly total: number;
@@ -45,32 +35,13 @@ export function stormAudit(text: string, user: string, fromMs: number, toMs: num
 	const evicted = new Map<string, number>();
 	let total = 0;
 	let pdb = 0;
-	for (const line of text.split('\n')) {
-		// Cheap filter first: the log holds every bench ServiceAccount's requests.
-		if (!line.includes(user)) continue;
-		let json: unknown;
-		try {
-			json = JSON.parse(line);
-		} catch {
-			// A last line the apiserver is still writing belongs to a later window.
-			continue;
-		}
-		const parsed = v.safeParse(AuditEventSchema, json);
-		if (!parsed.success) continue;
-		const event = parsed.output;
-		// A watch logs ResponseStarted and ResponseComplete: count it once.
-		if (event.user.username !== user || event.stage === 'ResponseStarted') continue;
+	for (const event of auditEvents(text, user, fromMs, toMs)) {
 		const received = Date.parse(event.requestReceivedTimestamp);
-		if (!(received >= fromMs && received <= toMs)) continue;
 		total += 1;
 		const second = Math.floor((received - fromMs) / 1000);
 		perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
-		const resource = event.objectRef?.resource;
 		const subresource = event.objectRef?.subresource;
-		const kind =
-			resource === undefined
-				? `${event.verb} ${event.requestURI.split('?')[0] ?? ''}`
-				: `${event.verb} ${resource}${subresource === undefined ? '' : `/${subresource}`}`;
+		const kind = kindOf(event);
 		byKind[kind] = (byKind[kind] ?? 0) + 1;
 		const code = event.responseStatus?.code ?? 0;
 		if (code === 429) {
