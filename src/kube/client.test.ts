@@ -570,12 +570,12 @@ watches('tears the request down when the consumer stops early', async () => {
 });
 
 watches('does not take rate-limiter tokens', async () => {
-	const slept: number[] = [];
+	const clock = fakeClock();
 	const { fetch } = fakeFetch(() => new Response(''));
-	const client = api(fetch, { qps: 1, burst: 1, now: () => 0, sleep: async (ms) => void slept.push(ms) });
-	await collect(client.watchPods({ resourceVersion: '1' }, signal));
-	await collect(client.watchPods({ resourceVersion: '1' }, signal));
-	assert.equal(slept, []);
+	const client = api(fetch, { qps: 1, burst: 1, now: clock.monotonic, sleep: clock.sleep });
+	await clock.run(collect(client.watchPods({ resourceVersion: '1' }, signal)));
+	await clock.run(collect(client.watchPods({ resourceVersion: '1' }, signal)));
+	assert.equal(clock.sleeps, []);
 });
 
 watches.run();

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KubeError } from '../errors.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
 import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
@@ -11,7 +12,8 @@ const signal = new AbortController().signal;
 function setup(dryRun = false) {
 	const kube = new FakeKubeApi();
 	const log = memoryLogger();
-	return { kube, log, deps: { kube, log, metrics: noopMetrics(), dryRun, sleep: async () => {} } };
+	const clock = fakeClock();
+	return { kube, log, clock, deps: { kube, log, metrics: noopMetrics(), dryRun, sleep: clock.sleep } };
 }
 
 const cordon = suite('cordonNode()');
@@ -35,15 +37,16 @@ cordon("reports an admin's cordon and leaves the node alone", async () => {
 });
 
 cordon('judges "already cordoned" on fresh data when an admin cordons while we write', async () => {
-	const { kube, deps } = setup();
+	const { kube, deps, clock } = setup();
 	kube.addNode({ metadata: { name: 'n1' } });
 	kube.beforeNext('patchNode', () => {
 		kube.mutateNode('n1', (node) => {
 			node.spec.unschedulable = true;
 		});
 	});
-	assert.equal(await cordonNode(deps, 'n1', signal), { wasUnschedulable: true, changed: false });
+	assert.equal(await clock.run(cordonNode(deps, 'n1', signal)), { wasUnschedulable: true, changed: false });
 	assert.is(kube.callsTo('patchNode').length, 1, 'the conflicting patch, then nothing');
+	assert.is(clock.sleeps.length, 1, 'one backoff before reading the node again');
 });
 
 cordon('throws KubeError 404 for a missing node', async () => {

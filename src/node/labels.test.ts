@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { fakeClock } from '../../test/support/fake-clock.ts';
 import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
@@ -23,7 +24,8 @@ const nowMs = Date.parse('2025-06-01T12:00:00Z');
 function setup(dryRun = false) {
 	const kube = new FakeKubeApi();
 	const log = memoryLogger();
-	return { kube, log, deps: { kube, log, metrics: noopMetrics(), dryRun, now: () => new Date(nowMs), sleep: async () => {} } };
+	const clock = fakeClock(nowMs);
+	return { kube, log, clock, deps: { kube, log, metrics: noopMetrics(), dryRun, now: () => new Date(clock.now()), sleep: clock.sleep } };
 }
 
 const reboot = suite('labelForReboot()');
@@ -110,15 +112,16 @@ exclude('leaves a label someone else set, whatever its value', async () => {
 });
 
 exclude('does not overwrite a label someone sets while we write', async () => {
-	const { kube, deps } = setup();
+	const { kube, deps, clock } = setup();
 	kube.addNode({ metadata: { name: 'n1' } });
 	kube.beforeNext('patchNode', () => {
 		kube.mutateNode('n1', (node) => {
 			node.metadata.labels = { [excludeFromLoadBalancersLabel]: 'ops' };
 		});
 	});
-	assert.is(await excludeFromLoadBalancers(deps, 'n1', signal), false);
+	assert.is(await clock.run(excludeFromLoadBalancers(deps, 'n1', signal)), false);
 	assert.equal(kube.node('n1')?.metadata.labels, { [excludeFromLoadBalancersLabel]: 'ops' });
+	assert.is(clock.sleeps.length, 1, 'one backoff before reading the node again');
 });
 
 exclude.run();

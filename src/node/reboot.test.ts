@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AgentError } from '../errors.ts';
+import { fakeClock } from '../../test/support/fake-clock.ts';
 import { FakeKubeApi } from '../../test/support/fake-kube-api.ts';
 import { memoryLogger } from '../log/logger.ts';
 import { noopMetrics } from '../metrics/types.ts';
@@ -15,19 +16,20 @@ function setup(uptime: string, options: { dryRun?: boolean } = {}) {
 	const kube = new FakeKubeApi();
 	const log = memoryLogger();
 	const files: string[] = [];
+	const clock = fakeClock(nowSeconds * 1000);
 	const deps = {
 		kube,
 		log,
 		metrics: noopMetrics(),
 		dryRun: options.dryRun ?? false,
-		now: () => new Date(nowSeconds * 1000),
-		sleep: async () => {},
+		now: () => new Date(clock.now()),
+		sleep: clock.sleep,
 		readTextFile: async (path: string) => {
 			files.push(path);
 			return uptime;
 		},
 	};
-	return { kube, log, files, deps };
+	return { kube, log, files, clock, deps };
 }
 
 /** A node labelled by the pre-drain task `secondsAgo` seconds ago, cordoned and tainted by us. */
