@@ -1,10 +1,9 @@
 // bench:fleet's scene: the kwok nodes, the Deployments under PDBs spread over
 // them, a ServiceAccount per agent fleet, and /proc readings of the agents.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import * as harness from '../test/real/harness.ts';
 import { benchNamespace } from './drain-audit.ts';
+import { adminServiceAccount } from './stack.ts';
 
 export const perDeployment = 20;
 /** maxUnavailable 10 % of 20 replicas. */
@@ -32,23 +31,7 @@ export function procOf(pid: number): { rssKb: number; pssKb: number; cpuTicks: n
 
 /** A cluster-admin ServiceAccount of the bench namespace and its in-cluster files (the audit log tells its requests apart). */
 export async function identity(cluster: harness.RealCluster, name: string): Promise<string> {
-	const token = await harness.createServiceAccountToken(cluster, benchNamespace, name, { expirationSeconds: 7200 });
-	await cluster.rbac
-		.createClusterRoleBinding({
-			body: {
-				metadata: { name: `nth-bench-${name}` },
-				roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-				subjects: [{ kind: 'ServiceAccount', name, namespace: benchNamespace }],
-			},
-		})
-		.catch((error: unknown) => {
-			if (harness.statusOf(error) !== 409) throw error;
-		});
-	const dir = mkdtempSync(join(tmpdir(), 'nth-bench-sa-'));
-	writeFileSync(join(dir, 'ca.crt'), readFileSync(cluster.state.caFile));
-	writeFileSync(join(dir, 'token'), token);
-	writeFileSync(join(dir, 'namespace'), benchNamespace);
-	return dir;
+	return (await adminServiceAccount(cluster, benchNamespace, name)).dir;
 }
 
 /** `nodeCount` kwok nodes of group `group`, and ⌈podCount/20⌉ Deployments of 20 pods spread over them, each under a PDB; waits until all run. */
