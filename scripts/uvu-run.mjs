@@ -30,3 +30,9 @@ const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
 const failed = Math.max(0, total - passed);
 if (failed > 0 || total === 0) process.exitCode = 1;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+// Every suite has run and its hooks are done. Something still holding the event loop (a sampler a
+// failed test never stopped) must not keep this process, and with it CI, waiting: leave after 5 s.
+setTimeout(() => {
+	console.error(`uvu-run: the event loop was still busy 5 s after the summary (a timer or socket a test left open); exiting`);
+	process.exit();
+}, 5000).unref();

@@ -48,32 +48,34 @@ test('apiserver SIGKILL + restart mid-drain: the agent lives on, its watches rec
 			await sleep(1000);
 		}
 	})();
-	const outage = await restartApiserver({ downMs: 4000, state: readRealState() });
-	console.log(
-		`  apiserver killed with the drain held by the PDB, ${evictedBefore} of ${replicas} pods evicted; down ${seconds(outage.downMs)} s, ready ${seconds(outage.readyMs)} s after its restart (pid ${outage.pid})`,
-	);
-
-	// The agent learns that the budget opened through its PDB watch, which has to have recovered.
-	await sleep(2000);
-	const roomAt = await openRoom();
-	const drained = await withAgentLog(
-		agent,
-		waitForNode(kit.cluster, sc.node, 'drained after the apiserver came back', (s) => inPhase(s, 'Drained'), 120_000),
-		120,
-	);
-	const drainedAt = Date.now();
-	const restMs = drainedAt - roomAt;
-	console.log(
-		`  drained ${seconds(drainedAt - started)} s after the agent started; the other ${replicas - evictedBefore} pods in ${seconds(restMs)} s once the spare node was there (${seconds(restMs / (replicas - evictedBefore))} s/pod)`,
-	);
-	// Without a working PDB watch, the blocked evictions are probed again only every 30 s (one pod per probe).
-	const perPodMs = restMs / (replicas - evictedBefore);
-	assert.ok(perPodMs < 15_000, `the drain went on at the watch's pace, not the 30 s probe's: ${seconds(perPodMs)} s per pod`);
-	assert.is((await livePodsOnNode(kit.cluster, sc)).length, 0, 'every pod is off the node');
-	console.log(`  drain attempts on the record: ${String(drained.incident?.attempts)}; notified: ${drained.incident?.notified.join(',')}`);
-
-	// The outcome message, then a few seconds to see that nothing else comes.
+	// Everything from here runs inside try/finally: a failed wait must stop the sampler, or the test
+	// process never exits (a CI run hung on it).
 	try {
+		const outage = await restartApiserver({ downMs: 4000, state: readRealState() });
+		console.log(
+			`  apiserver killed with the drain held by the PDB, ${evictedBefore} of ${replicas} pods evicted; down ${seconds(outage.downMs)} s, ready ${seconds(outage.readyMs)} s after its restart (pid ${outage.pid})`,
+		);
+
+		// The agent learns that the budget opened through its PDB watch, which has to have recovered.
+		await sleep(2000);
+		const roomAt = await openRoom();
+		const drained = await withAgentLog(
+			agent,
+			waitForNode(kit.cluster, sc.node, 'drained after the apiserver came back', (s) => inPhase(s, 'Drained'), 120_000),
+			120,
+		);
+		const drainedAt = Date.now();
+		const restMs = drainedAt - roomAt;
+		console.log(
+			`  drained ${seconds(drainedAt - started)} s after the agent started; the other ${replicas - evictedBefore} pods in ${seconds(restMs)} s once the spare node was there (${seconds(restMs / (replicas - evictedBefore))} s/pod)`,
+		);
+		// Without a working PDB watch, the blocked evictions are probed again only every 30 s (one pod per probe).
+		const perPodMs = restMs / (replicas - evictedBefore);
+		assert.ok(perPodMs < 15_000, `the drain went on at the watch's pace, not the 30 s probe's: ${seconds(perPodMs)} s per pod`);
+		assert.is((await livePodsOnNode(kit.cluster, sc)).length, 0, 'every pod is off the node');
+		console.log(`  drain attempts on the record: ${String(drained.incident?.attempts)}; notified: ${drained.incident?.notified.join(',')}`);
+
+		// The outcome message, then a few seconds to see that nothing else comes.
 		await assertOneStartOneOutcome(receiver, replicas);
 	} finally {
 		stopSampling = true;
