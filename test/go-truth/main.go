@@ -263,7 +263,15 @@ func main() {
 	check := flag.String("check", "", "recorded outputs to check against Go")
 	write := flag.String("write", "", "recorded outputs to rewrite from Go")
 	shared := flag.String("shared", "", "shared conformance dir (cases.json, expected.json) to check against Go")
+	flags := flag.String("flags", "", "argument lists (JSON: flags, cases) to parse with Go's flag package; prints the results as JSON")
 	flag.Parse()
+	if *flags != "" {
+		if err := runFlagCases(*flags); err != nil {
+			fmt.Fprintln(os.Stderr, "go-truth:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	// The env funcs (env, expandenv) see exactly what the recorded outputs assume.
 	os.Clearenv()
 	os.Setenv("HOME", "/root")
