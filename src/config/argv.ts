@@ -10,7 +10,8 @@
  * and leaves the rest (the command, --help, --version, unknown options, stray
  * words) for cac, which rejects what it does not know.
  *
- * The rules, checked against Go's flag package (argv.test.ts):
+ * The rules (argv.test.ts; test/e2e/go-truth.test.ts runs Go's flag package itself on the same
+ * command lines and holds this parser to it):
  * - `-name` and `--name` are the same flag; names are case-sensitive.
  * - `-name=value` and `-name value` for a flag that takes a value; the value
  *   is the next argument whatever it looks like (`--grace-period -1`,
