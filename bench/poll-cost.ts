@@ -22,6 +22,7 @@
 // (or under Node: `node bench/poll-cost.ts`).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createNodeFetch } from '../src/runtime/node-fetch.ts';
 import { createBunFetch } from '../src/runtime/bun.ts';
@@ -68,24 +69,46 @@ const log = silentLogger();
 const metrics = noopMetrics();
 const never = new AbortController().signal;
 
-// A prototype: one kept-alive socket, HTTP/1.1 written and parsed by hand (the 404 body is small and arrives in one chunk here).
-let socket: net.Socket | undefined;
-let waiting: ((text: string) => void) | undefined;
+// A prototype: kept-alive sockets (one per request in flight), HTTP/1.1 written and parsed by hand
+// (the 404 answer is small and arrives in one chunk here): what the runtime's fetch costs above a bare socket.
+const idleSockets: net.Socket[] = [];
 function rawGet(path: string): Promise<string> {
-	return new Promise((resolve) => {
+	return new Promise((resolve, reject) => {
+		let socket = idleSockets.pop();
 		if (socket === undefined) {
 			const url = new URL(baseUrl);
 			socket = net.connect(Number(url.port), url.hostname);
 			socket.setNoDelay(true);
-			socket.on('data', (chunk: Buffer) => {
-				const done = waiting;
-				waiting = undefined;
-				done?.(chunk.toString('latin1'));
-			});
 		}
-		waiting = resolve;
-		socket.write(`GET ${path} HTTP/1.1\r\nHost: 169.254.169.254\r\nx-aws-ec2-metadata-token: token\r\n\r\n`);
+		const own = socket;
+		own.once('data', (chunk: Buffer) => {
+			own.removeListener('error', reject);
+			idleSockets.push(own);
+			resolve(chunk.toString('latin1'));
+		});
+		own.once('error', reject);
+		served += 1;
+		own.write(`GET ${path} HTTP/1.1\r\nHost: 169.254.169.254\r\nx-aws-ec2-metadata-token: token\r\n\r\n`);
 	});
+}
+
+/** Exact run time (ns) per thread of this process, by thread name, from each /proc/self/task/TID/schedstat (Linux; empty elsewhere). */
+function threadNs(): Map<string, number> {
+	const byName = new Map<string, number>();
+	try {
+		for (const tid of readdirSync('/proc/self/task')) {
+			try {
+				const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+				const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+				byName.set(name, (byName.get(name) ?? 0) + ns);
+			} catch {
+				// the thread exited between the listing and the read
+			}
+		}
+	} catch {
+		// not Linux
+	}
+	return byName;
 }
 
 async function measure(name: string, once: () => Promise<unknown>): Promise<void> {
@@ -174,14 +197,26 @@ try {
 		await sleep(3000);
 		const servedBefore = served;
 		const before = process.cpuUsage();
+		const threadsBefore = threadNs();
 		await sleep(idleSeconds * 1000);
 		const used = process.cpuUsage(before);
+		const threadsAfter = threadNs();
 		const requests = served - servedBefore;
 		stop.abort();
 		await polling;
 		const cpuMs = (used.user + used.system) / 1000;
 		console.log(
 			`idle       ${(cpuMs / idleSeconds).toFixed(2)} mc at POLL_INTERVAL ${intervalMs} ms, ${(requests / idleSeconds).toFixed(2)} requests/s, ${(cpuMs / requests).toFixed(3)} ms CPU/request (wake-ups included)`,
+		);
+		// Ticks under-count short wake-ups; the threads' schedstat counts every nanosecond.
+		const perThread = [...threadsAfter].map(([name, ns]) => [name, (ns - (threadsBefore.get(name) ?? 0)) / 1e6 / idleSeconds] as const);
+		const total = perThread.reduce((sum, [, mc]) => sum + mc, 0);
+		console.log(
+			`idle (ns)  ${total.toFixed(2)} mc: ${perThread
+				.filter(([, mc]) => mc >= 0.01)
+				.sort((a, b) => b[1] - a[1])
+				.map(([name, mc]) => `${name} ${mc.toFixed(2)}`)
+				.join(', ')}`,
 		);
 	}
 } finally {
