@@ -142,11 +142,7 @@ try {
 		log,
 	});
 	await measure('transport', async () => {
-		const response = await transport.fetch(`${baseUrl}${spotInstanceActionPath}`, {
-			headers: { 'x-aws-ec2-metadata-token': 'token' },
-			signal: never,
-		});
-		await response.text();
+		await transport.request('GET', spotInstanceActionPath, { 'x-aws-ec2-metadata-token': 'token' }, never);
 	});
 	const client = createImdsClient({ fetch: fetchFn, baseUrl, ipv6Fallback: false, tries: 3, log, metrics });
 	await measure('client', () => client.get(spotInstanceActionPath, never, { retry: 'poll' }));
@@ -165,8 +161,7 @@ try {
 			else if (layer === 'timer') return;
 			else if (layer === 'fetch')
 				await (await fetchFn(`${baseUrl}${path}`, { headers: { 'x-aws-ec2-metadata-token': 'token' }, signal })).text();
-			else if (layer === 'transport')
-				await (await transport.fetch(`${baseUrl}${path}`, { headers: { 'x-aws-ec2-metadata-token': 'token' }, signal })).text();
+			else if (layer === 'transport') await transport.request('GET', path, { 'x-aws-ec2-metadata-token': 'token' }, signal);
 			else await client.get(path, signal, { retry: 'poll' });
 		};
 		const monitors =

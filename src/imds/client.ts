@@ -1,8 +1,8 @@
 /**
- * @module The IMDS client: ky over an injectable fetch, with the IMDSv2
- * token, retries, bounded bodies, and the IPv6 fallback.
+ * @module The IMDS client over an injectable fetch, with the IMDSv2 token,
+ * retries, bounded bodies, and the IPv6 fallback.
  *
- * Per request: take the token (token.ts), GET through ky and the transport
+ * Per request: take the token (token.ts), GET through the transport
  * (transport.ts: timeout, body cap, endpoint choice), then
  * - 401: drop that token and go round once more with a new one;
  * - transport error or 5xx: retry, by the request's policy;
@@ -24,17 +24,20 @@
  * with a fake clock, and its one retry budget would be shared between 401
  * re-token passes and transport retries.
  *
- * Why the GETs do not go through ky at all (only the token PUT does): each
- * poll through ky cost CPU that an idle agent pays 4.5 times a second. ky
+ * Why IMDS requests do not go through ky (the kube client and the webhooks
+ * do): each poll through ky cost CPU that an idle agent pays 4.5 times a second. ky
  * merges options and headers, builds a Request, runs its hook chains and the
  * transport then rebuilt a Response around the read body; none of it is
  * needed for a GET of a fixed path. Measured under the shipped Bun
  * (BUN_JSC_useJIT=0), bench/poll-cost.ts, the poll loop idling at the default
  * 0.5 s against a local fake IMDS: see README "Speed" for the before/after.
  * ky's hooks (beforeRequest for the token, afterResponse for the 401
- * re-token) would put that chain back on every poll.
+ * re-token) would put that chain back on every poll. The token PUT left ky
+ * too: it is the first request of every start, and ky's first request (its
+ * options, a Request, the hook chains) stood between the spawn and the first
+ * spot poll (warm start 47.4–50.1 → 43.3–45.6 ms, `bench/idle.ts --phases=start`
+ * for the cold figures), and ky is then first loaded with the kube client.
  */
-import ky, { type KyInstance } from 'ky';
 import * as v from 'valibot';
 import { ImdsError, isImdsError } from '../errors.ts';
 import { clip } from '../log/clip.ts';
@@ -126,17 +129,9 @@ export function createImdsClient(options: ImdsClientOptions): ImdsClient {
 		sleep,
 		log,
 	});
-	const api: KyInstance = ky.create({
-		prefix: options.baseUrl,
-		fetch: transport.fetch,
-		// Both are handled on the injected clock: timeouts in the transport, retries below.
-		timeout: false,
-		retry: 0,
-		throwHttpErrors: false,
-	});
 	const tokens = createTokenSource({
 		// The token source's signal, not a caller's: the PUT is shared by concurrent callers; the transport bounds it too.
-		put: (ttlSeconds, signal) => api.put(tokenPath, { signal, headers: { [tokenTtlHeader]: String(ttlSeconds) } }),
+		put: (ttlSeconds, signal) => transport.request('PUT', tokenPath, { [tokenTtlHeader]: String(ttlSeconds) }, signal),
 		now,
 		ttlSeconds: options.tokenTtlSeconds ?? 21_600,
 		reprobeMs: options.tokenReprobeMs ?? 300_000,

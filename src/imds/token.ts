@@ -20,9 +20,16 @@ import type { Now } from '../clock.ts';
 export const tokenTtlHeader = 'x-aws-ec2-metadata-token-ttl-seconds';
 export const tokenHeader = 'x-aws-ec2-metadata-token';
 
+/** What the token source reads of the PUT's answer (the transport's ImdsAnswer has it, body read whole). */
+export interface TokenAnswer {
+	readonly status: number;
+	readonly headers: Headers;
+	readonly body: string;
+}
+
 export interface TokenSourceOptions {
 	/** One `PUT /latest/api/token` with the TTL header; bounded by the transport timeout and `signal`, never retried (as NTH). */
-	readonly put: (ttlSeconds: number, signal: AbortSignal) => Promise<Response>;
+	readonly put: (ttlSeconds: number, signal: AbortSignal) => Promise<TokenAnswer>;
 	readonly now: Now;
 	readonly ttlSeconds: number;
 	/** How long to stay on IMDSv1 before asking for a token again (a 401 asks at once). */
@@ -104,7 +111,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 
 	async function refresh(signal: AbortSignal): Promise<void> {
 		log.debug('Trying to get token from IMDSv2');
-		let response: Response;
+		let response: TokenAnswer;
 		try {
 			response = await options.put(options.ttlSeconds, signal);
 		} catch (error) {
@@ -117,10 +124,10 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 			failed('no answer', error);
 			return;
 		}
-		if (!response.ok) return failed(`status ${response.status}`);
+		if (response.status < 200 || response.status > 299) return failed(`status ${response.status}`);
 		const ttlSeconds = parseTtl(response.headers.get(tokenTtlHeader));
 		if (ttlSeconds === undefined) return failed(`no usable ${tokenTtlHeader} header`);
-		const value = await response.text();
+		const value = response.body;
 		if (value === '') return failed('empty token');
 		held = { value, expiresAt: now() + ttlSeconds * 1000, ttlMs: ttlSeconds * 1000 };
 		mode = 'v2';

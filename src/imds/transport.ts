@@ -36,18 +36,10 @@ export interface ImdsTransportOptions {
 
 export interface ImdsTransport {
 	/**
-	 * A fetch for ky. Requests must be built on `baseUrl`; they are re-aimed at
-	 * the active endpoint. The returned response's body is already read, so the
-	 * timeout covers it. Transport failures are `TypeError('fetch failed')`,
-	 * which ky reports as NetworkError; a body over the cap is an ImdsError
-	 * (ky passes it through).
-	 */
-	readonly fetch: FetchFn;
-	/**
-	 * The same exchange without the Request/Response objects around it: what
-	 * the client's GETs use (a poll is mostly this call, see `request` in
-	 * createImdsTransport). Transport failures are `TypeError('fetch failed')`;
-	 * a body over the cap is an ImdsError.
+	 * One exchange (the token PUT and every GET), re-aimed at the active
+	 * endpoint, its body read within the timeout, without Request/Response
+	 * objects around it (a poll is mostly this call). Transport failures are
+	 * `TypeError('fetch failed')`; a body over the cap is an ImdsError.
 	 */
 	request(method: string, path: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ImdsAnswer>;
 	/** The endpoint that answered last. */
@@ -61,9 +53,6 @@ export interface ImdsAnswer {
 	readonly headers: Headers;
 	readonly body: string;
 }
-
-/** Statuses whose responses cannot carry a body (the Response constructor refuses one). */
-const nullBodyStatuses = new Set([204, 205, 304]);
 
 function root(url: string): string {
 	return new URL(url).href.replace(/\/+$/, '');
@@ -206,21 +195,5 @@ export function createImdsTransport(options: ImdsTransportOptions): ImdsTranspor
 		}
 	}
 
-	async function fetchImds(input: Request | URL | string, init?: RequestInit): Promise<Response> {
-		// ky passes its Request plus an init of options fetch does not know; nothing in it applies here.
-		const req = input instanceof Request ? input : new Request(input, init);
-		const path = req.url.startsWith(primary) ? req.url.slice(primary.length) : new URL(req.url).pathname;
-		const headers: Record<string, string> = {};
-		req.headers.forEach((value, key) => {
-			headers[key] = value;
-		});
-		const answer = await request(req.method, path, headers, req.signal);
-		return new Response(nullBodyStatuses.has(answer.status) ? null : answer.body, {
-			status: answer.status,
-			statusText: answer.statusText,
-			headers: answer.headers,
-		});
-	}
-
-	return { fetch: fetchImds, request, endpoint: () => endpoints[active] ?? primary };
+	return { request, endpoint: () => endpoints[active] ?? primary };
 }
