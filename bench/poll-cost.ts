@@ -92,15 +92,15 @@ function rawGet(path: string): Promise<string> {
 	});
 }
 
-/** Exact run time (ns) per thread of this process, by thread name, from each /proc/self/task/TID/schedstat (Linux; empty elsewhere). */
-function threadNs(): Map<string, number> {
-	const byName = new Map<string, number>();
+/** Exact run time (ns) per live thread of this process (tid -> name and ns), from each /proc/self/task/TID/schedstat (Linux; empty elsewhere). */
+function threadNs(): Map<string, { readonly name: string; readonly ns: number }> {
+	const byTid = new Map<string, { readonly name: string; readonly ns: number }>();
 	try {
 		for (const tid of readdirSync('/proc/self/task')) {
 			try {
 				const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
 				const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-				byName.set(name, (byName.get(name) ?? 0) + ns);
+				byTid.set(tid, { name, ns });
 			} catch {
 				// the thread exited between the listing and the read
 			}
@@ -108,7 +108,7 @@ function threadNs(): Map<string, number> {
 	} catch {
 		// not Linux
 	}
-	return byName;
+	return byTid;
 }
 
 async function measure(name: string, once: () => Promise<unknown>): Promise<void> {
@@ -204,7 +204,10 @@ try {
 			`idle       ${(cpuMs / idleSeconds).toFixed(2)} mc at POLL_INTERVAL ${intervalMs} ms, ${(requests / idleSeconds).toFixed(2)} requests/s, ${(cpuMs / requests).toFixed(3)} ms CPU/request (wake-ups included)`,
 		);
 		// Ticks under-count short wake-ups; the threads' schedstat counts every nanosecond.
-		const perThread = [...threadsAfter].map(([name, ns]) => [name, (ns - (threadsBefore.get(name) ?? 0)) / 1e6 / idleSeconds] as const);
+		// Per thread name, from the threads alive at the end (a thread born in the window counts whole; one that ended is lost).
+		const byName = new Map<string, number>();
+		for (const [tid, { name, ns }] of threadsAfter) byName.set(name, (byName.get(name) ?? 0) + ns - (threadsBefore.get(tid)?.ns ?? 0));
+		const perThread = [...byName].map(([name, ns]) => [name, ns / 1e6 / idleSeconds] as const);
 		const total = perThread.reduce((sum, [, mc]) => sum + mc, 0);
 		console.log(
 			`idle (ns)  ${total.toFixed(2)} mc: ${perThread
