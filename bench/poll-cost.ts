@@ -13,10 +13,14 @@
 // With `--idle=S` it then idles as the agent does for S seconds: the poll
 // loop (src/monitors/poll.ts) over the spot, ASG and scheduled-events
 // monitors at `--interval=MS` (default 500, the default POLL_INTERVAL), with
-// the real metrics registry, and reports millicores and CPU per request; `--layer=fetch|transport|client`
+// the real metrics registry, and reports millicores and CPU per request (ticks,
+// and exact per-thread time from schedstat); `--layer=fetch|transport|client`
 // makes the monitors call that layer only (`timer`: none, `bare`: no poll loop
-// either, one sleep per interval); `--metrics=noop` drops the metrics registry
-// (wake-ups included), without the apiserver side of the agent.
+// either, one sleep per interval; `net` and `bunsock`: prototypes of a GET
+// written by hand on kept-alive node:net or Bun.connect sockets, no parsing,
+// to see what the runtime's fetch costs above a bare socket); `--metrics=noop`
+// drops the metrics registry (wake-ups included), without the apiserver side
+// of the agent. The fake IMDS declares Content-Length, as IMDS does.
 //
 // Run as shipped: `BUN_JSC_useJIT=0 bun bench/poll-cost.ts [--n=2000]`
 // (or under Node: `node bench/poll-cost.ts`).
@@ -49,8 +53,10 @@ const server = `
 const http = require('node:http');
 const s = http.createServer((q, r) => {
 	q.resume();
-	if (q.method === 'PUT') { r.writeHead(200, { 'x-aws-ec2-metadata-token-ttl-seconds': '21600', 'content-type': 'text/plain' }).end('token'); return; }
-	r.writeHead(404, { 'content-type': 'text/html' }).end('<?xml version="1.0" encoding="iso-8859-1"?><html><body><h1>404 - Not Found</h1></body></html>');
+	// With Content-Length, as IMDS (and AEMM, Go's net/http) sends these small bodies; Node would chunk them.
+	if (q.method === 'PUT') { r.writeHead(200, { 'x-aws-ec2-metadata-token-ttl-seconds': '21600', 'content-type': 'text/plain', 'content-length': '5' }).end('token'); return; }
+	const body = '<?xml version="1.0" encoding="iso-8859-1"?><html><body><h1>404 - Not Found</h1></body></html>';
+	r.writeHead(404, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body)) }).end(body);
 });
 s.keepAliveTimeout = 60000;
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));
@@ -87,6 +93,38 @@ function rawGet(path: string): Promise<string> {
 			resolve(chunk.toString('latin1'));
 		});
 		own.once('error', reject);
+		served += 1;
+		own.write(`GET ${path} HTTP/1.1\r\nHost: 169.254.169.254\r\nx-aws-ec2-metadata-token: token\r\n\r\n`);
+	});
+}
+
+// The same prototype on Bun's native sockets (Bun.connect): no JavaScript streams, no HTTP thread.
+interface BunSocketLike {
+	write(data: string): number;
+}
+const idleBunSockets: BunSocketLike[] = [];
+const waitingOn = new Map<BunSocketLike, (text: string) => void>();
+async function bunRawGet(path: string): Promise<string> {
+	let socket = idleBunSockets.pop();
+	if (socket === undefined) {
+		const url = new URL(baseUrl);
+		const bun = (globalThis as unknown as { Bun: { connect(options: unknown): Promise<BunSocketLike> } }).Bun;
+		socket = await bun.connect({
+			hostname: url.hostname,
+			port: Number(url.port),
+			socket: {
+				data(own: BunSocketLike, chunk: Uint8Array) {
+					const done = waitingOn.get(own);
+					waitingOn.delete(own);
+					idleBunSockets.push(own);
+					done?.(new TextDecoder('latin1').decode(chunk));
+				},
+			},
+		});
+	}
+	const own = socket;
+	return new Promise((resolve) => {
+		waitingOn.set(own, resolve);
 		served += 1;
 		own.write(`GET ${path} HTTP/1.1\r\nHost: 169.254.169.254\r\nx-aws-ec2-metadata-token: token\r\n\r\n`);
 	});
@@ -158,6 +196,7 @@ try {
 		const real = [monitor, createScheduledEventMonitor({ client, log }), createAsgLifecycleMonitor({ client })];
 		const viaLayer = async (path: string, signal: AbortSignal): Promise<void> => {
 			if (layer === 'net') await rawGet(path);
+			else if (layer === 'bunsock') await bunRawGet(path);
 			else if (layer === 'timer') return;
 			else if (layer === 'fetch')
 				await (await fetchFn(`${baseUrl}${path}`, { headers: { 'x-aws-ec2-metadata-token': 'token' }, signal })).text();
