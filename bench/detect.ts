@@ -27,7 +27,7 @@
 //
 // Two tables (--settings=defaults,equal):
 //   defaults  each as shipped: nth with the DaemonSet's settings (probes server
-//             on, POLL_INTERVAL 0.5 s, KUBE_API_QPS 20 / burst 40); NTH with its
+//             on, POLL_INTERVAL 0.75 s, KUBE_API_QPS 20 / burst 40); NTH with its
 //             own defaults (probes server off, as its chart ships it; polls
 //             every 2 s; client-go QPS 5 / burst 10);
 //   equal     nth at NTH's settings: probes server off (the same servers: none),
@@ -388,7 +388,7 @@ function print(all: readonly SubjectReport[]): void {
 		if (reports.length === 0) continue;
 		console.log(
 			settings === 'defaults'
-				? '\n=== defaults (each as shipped: nth probes server on, POLL_INTERVAL 0.5, QPS 20/40; NTH probes server off, polls every 2 s, client-go 5/10)'
+				? '\n=== defaults (each as shipped: nth probes server on, POLL_INTERVAL 0.75, QPS 20/40; NTH probes server off, polls every 2 s, client-go 5/10)'
 				: `\n=== equal settings (nth with ${Object.entries(equalEnv)
 						.map(([key, value]) => `${key}=${value}`)
 						.join(' ')} = NTH's defaults: every IMDS path every 2 s for both)`,

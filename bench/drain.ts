@@ -18,7 +18,7 @@
 // Agents and settings:
 //   nth       dist/'s default flavour with the image's ENV and the DaemonSet's
 //             settings; "defaults" as shipped (KUBE_API_QPS 20, burst 40,
-//             POLL_INTERVAL 0.5, probes server on), "equal" at NTH's
+//             POLL_INTERVAL 0.75, probes server on), "equal" at NTH's
 //             settings (KUBE_API_QPS 5, burst 10, POLL_INTERVAL 2, probes
 //             server off);
 //   NTH       upstream v1.25.6 built from the Go module proxy (bench/upstream.ts)
@@ -425,7 +425,7 @@ function print(rows: readonly Row[]): void {
 			if (mine.length === 0) continue;
 			const title =
 				settings === 'defaults'
-					? 'defaults (each as shipped: nth QPS 20 / burst 40, poll 0.5 s, probes on; NTH client-go 5 / 10 per API group, poll 2 s, probes off)'
+					? 'defaults (each as shipped: nth QPS 20 / burst 40, poll 0.75 s, probes on; NTH client-go 5 / 10 per API group, poll 2 s, probes off)'
 					: "equal settings (nth at KUBE_API_QPS 5, KUBE_API_BURST 10, POLL_INTERVAL 2, probes off = NTH's defaults; same servers, same stack)";
 			console.log(
 				`\n${scenario === 'fast' ? 'replacements Ready at once' : `replacements Ready ${readyDelay} after scheduling (the PDBs pace the drain)`} — ${title}`,

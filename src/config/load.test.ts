@@ -112,6 +112,11 @@ load('reports every invalid setting at once', () => {
 	assert.throws(() => loadConfig({ env: { DRY_RUN: 'x', METADATA_TRIES: 'y' }, flags: {} }), /2 settings are invalid/);
 });
 
+load('polls every 0.75 s by default: idle CPU within 2 millicores, notice → cordon p50 within 0.5 s (README "Idle CPU")', () => {
+	const { config } = loadConfig({ env: {}, flags: {} });
+	assert.is(config.pollIntervalMs, 750);
+});
+
 load('parses the poll interval in seconds', () => {
 	assert.is(loadConfig({ env: { POLL_INTERVAL: '0.25' }, flags: {} }).config.pollIntervalMs, 250);
 	assert.throws(() => loadConfig({ env: { POLL_INTERVAL: '0.01' }, flags: {} }), /POLL_INTERVAL/);

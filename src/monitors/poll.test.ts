@@ -339,6 +339,7 @@ intervals(
 	"polls spot and ASG every interval, scheduled events and rebalance every 2 s in whole intervals (NTH's rate at POLL_INTERVAL=2)",
 	() => {
 		const cases: [number, number][] = [
+			[750, 2250],
 			[500, 2000],
 			[2000, 2000],
 			[300, 2100],

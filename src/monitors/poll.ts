@@ -61,14 +61,14 @@ export const slowPathMinIntervalMs = 2000;
 
 /**
  * The interval per monitor for a POLL_INTERVAL of `pollIntervalMs` (default
- * 500 ms; NTH polls everything every 2 s). Spot ITN and the ASG state are
+ * 750 ms; NTH polls everything every 2 s). Spot ITN and the ASG state are
  * polled at that interval: a spot notice gives 2 minutes and `Terminated`
  * means termination has begun, so every second of detection matters.
  * Scheduled events (announced days ahead) and rebalance recommendations
  * (advisory, ahead of any notice) are polled every 2 s (NTH's rate), or every
  * interval when that is longer: detection within 2 s is plenty for them, and
  * it cuts the request rate. Their interval is a whole number of intervals
- * (500 ms: every 4th; 300 ms: every 7th, 2.1 s), so their polls share the
+ * (750 ms: every 3rd, 2.25 s; 500 ms: every 4th; 300 ms: every 7th, 2.1 s), so their polls share the
  * fast paths' wake-ups instead of adding wake-ups of their own. So at
  * POLL_INTERVAL=2 every path is polled every 2 s, the same requests as NTH
  * (it was every 8 s for the slow paths when they were a fixed 4 intervals).

@@ -38,7 +38,7 @@ import { startAemm } from '../real/aemm.ts';
 import { freePort } from '../real/free-port.ts';
 import { sleep } from '../../src/clock.ts';
 
-/** The agent's default POLL_INTERVAL. */
+/** POLL_INTERVAL 0.5 s: the fastest rate users set (the default is 0.75), so the bounds below are the tight ones. */
 const pollIntervalMs = 500;
 const spotTime = '2030-01-02T03:04:05Z';
 const rebalanceTime = '2030-01-02T03:00:00Z';
