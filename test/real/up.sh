@@ -59,30 +59,10 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# --- ports: six distinct free ones below the ephemeral range. A port from listen(0)
-# lies in the range outgoing connections draw their source ports from, so after a
-# killed apiserver (test/real/restart.ts) one of the many client connections could
-# take its port before it binds again; below the range only an explicit bind can.
-read -r P_ETCD P_PEER P_API P_KCM P_SCHED P_KWOK < <(node -e '
-  const net = require("node:net");
-  const fs = require("node:fs");
-  let low = 32768;
-  try { low = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || low; } catch {}
-  const probe = (port) => new Promise((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(undefined));
-    s.listen(port, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-  (async () => {
-    const ports = new Set();
-    for (let attempt = 0; ports.size < 6 && attempt < 500; attempt++) {
-      const port = low > 11000 ? 10000 + Math.floor(Math.random() * (low - 10000)) : 0;
-      const bound = await probe(port);
-      if (bound !== undefined) ports.add(bound);
-    }
-    if (ports.size < 6) { console.error("Cannot find six free ports"); process.exit(1); }
-    console.log([...ports].join(" "));
-  })();')
+# --- ports: six distinct free ones below the ephemeral range, where no outgoing
+# connection's source port can take one before its server binds it (free-ports.mjs).
+read -r P_ETCD P_PEER P_API P_KCM P_SCHED P_KWOK < <(node "$REAL_DIR/free-ports.mjs" 6)
+[ -n "${P_KWOK:-}" ] || { echo "Cannot bring up the real control plane: test/real/free-ports.mjs found no six free ports" >&2; exit 1; }
 log "ports: etcd $P_ETCD, apiserver $P_API, controller-manager $P_KCM, scheduler $P_SCHED, kwok $P_KWOK"
 
 # --- credentials: a CA and serving cert for the apiserver, the service-account

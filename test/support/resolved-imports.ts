@@ -3,6 +3,7 @@
  * (src/kube/config-lazy.test.ts, src/imds/client-lazy.test.ts).
  */
 import { registerHooks } from 'node:module';
+import * as assert from 'uvu/assert';
 
 /**
  * Every specifier resolved while `load` runs (Node's module hooks). Pass a fresh instance of the
@@ -21,4 +22,22 @@ export async function resolvedWhile(load: () => Promise<unknown>): Promise<{ rea
 	} finally {
 		hooks.deregister();
 	}
+}
+
+/**
+ * Asserts that loading a fresh instance of a module resolves its static imports (one ends with `seen`,
+ * so the hook did see them) and none that `forbidden` matches.
+ */
+export async function assertKeptOff(
+	load: () => Promise<unknown>,
+	options: { readonly seen: string; readonly forbidden: (specifier: string) => boolean; readonly what: string },
+): Promise<void> {
+	const { module, specifiers } = await resolvedWhile(load);
+	assert.type(module, 'object');
+	assert.ok(
+		specifiers.some((specifier) => specifier.endsWith(options.seen)),
+		`the hook saw the module's static imports: ${specifiers.join(', ')}`,
+	);
+	const loaded = specifiers.filter(options.forbidden);
+	assert.equal(loaded, [], `${options.what} loaded at import: ${loaded.join(', ')}`);
 }

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -26,6 +28,15 @@ ports('below the ephemeral range, never the same one twice, and bindable on 127.
 		server.once('error', reject);
 		server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
 	});
+});
+
+ports('the command line test/real/up.sh runs prints that many distinct ports in the same range', () => {
+	const low = ephemeralLow();
+	const script = join(import.meta.dirname, '..', 'real', 'free-ports.mjs');
+	const printed = execFileSync(process.execPath, [script, '6'], { encoding: 'utf8' }).trim().split(' ').map(Number);
+	assert.is(printed.length, 6, printed.join(' '));
+	assert.is(new Set(printed).size, 6, `distinct: ${printed.join(' ')}`);
+	for (const port of printed) assert.ok(Number.isInteger(port) && port >= 10_000 && port < low, `${port} lies in [10000, ${low})`);
 });
 
 ports.run();
